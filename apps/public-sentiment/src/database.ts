@@ -1,0 +1,15 @@
+import { OutboxMessage } from '@gm/messaging';
+import type { DatabaseOptions } from '@gm/persistence';
+import type { AppConfig } from './config/config';
+import { Case } from './cases/case.entity';
+import { migrations } from './migrations';
+
+export function databaseOptions(config: AppConfig): DatabaseOptions {
+  return {
+    url: config.database.url,
+    schema: config.database.schema,
+    poolMax: config.database.poolMax,
+    entities: [Case, OutboxMessage],
+    migrations,
+  };
+}

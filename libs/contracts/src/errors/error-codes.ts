@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+/**
+ * Stable error codes. They cross process boundaries (HTTP bodies, NATS replies) and never
+ * change once shipped. Every code has a Chinese and an English message for users; the
+ * transport mapping (HTTP status) is an exhaustive switch in libs/platform.
+ */
+export const ERROR_CODES = [
+  'REQUEST.VALIDATION_FAILED',
+  'REQUEST.MALFORMED_BODY',
+  'REQUEST.BODY_TOO_LARGE',
+  'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+  'REQUEST.ROUTE_NOT_FOUND',
+  'AUTH.UNAUTHENTICATED',
+  'AUTH.FORBIDDEN',
+  'AUTH.OUT_OF_SCOPE',
+  'CASE.UNKNOWN_CATEGORY',
+  'CASE.NOT_FOUND',
+  'CASE.IDEMPOTENCY_CONFLICT',
+  'REPORT.NOT_FOUND',
+  'SERVICE.UNAVAILABLE',
+  'INTERNAL',
+] as const;
+export const errorCodeSchema = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof errorCodeSchema>;
+
+export const ERROR_MESSAGES: Record<ErrorCode, { readonly zh: string; readonly en: string }> = {
+  'REQUEST.VALIDATION_FAILED': { zh: '请求参数校验未通过', en: 'The request did not pass validation' },
+  'REQUEST.MALFORMED_BODY': { zh: '请求体不是有效的 JSON', en: 'The request body is not valid JSON' },
+  'REQUEST.BODY_TOO_LARGE': { zh: '请求体过大', en: 'The request body is too large' },
+  'REQUEST.UNSUPPORTED_MEDIA_TYPE': { zh: '不支持的内容类型', en: 'Unsupported content type' },
+  'REQUEST.ROUTE_NOT_FOUND': { zh: '接口不存在', en: 'No such endpoint' },
+  'AUTH.UNAUTHENTICATED': { zh: '未登录或令牌无效', en: 'Missing or invalid access token' },
+  'AUTH.FORBIDDEN': { zh: '无权执行此操作', en: 'Your role may not do this' },
+  'AUTH.OUT_OF_SCOPE': { zh: '超出本人所属组织范围', en: 'Outside your org unit' },
+  'CASE.UNKNOWN_CATEGORY': { zh: '未知的事部件类别', en: 'Unknown category' },
+  'CASE.NOT_FOUND': { zh: '案件不存在', en: 'No such case' },
+  'CASE.IDEMPOTENCY_CONFLICT': {
+    zh: '该 clientId 已用于另一份不同的上报',
+    en: 'This clientId was already used for a different report',
+  },
+  'REPORT.NOT_FOUND': { zh: '未找到该上报', en: 'No such report' },
+  'SERVICE.UNAVAILABLE': { zh: '服务暂时不可用，请稍后重试', en: 'Service temporarily unavailable; try again later' },
+  INTERNAL: { zh: '服务器内部错误', en: 'Internal server error' },
+};
+
+/** One problem with one input field. `field` is a dotted path such as `location.latitude`. */
+export const fieldErrorSchema = z.object({ field: z.string(), message: z.string() });
+export type FieldError = z.infer<typeof fieldErrorSchema>;
+
+/**
+ * A failure the caller can act on. Services throw it (never transport exceptions): the same
+ * error travels over HTTP and NATS. Messages and details never carry personal data.
+ */
+export class DomainError extends Error {
+  override readonly name = 'DomainError';
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly fieldErrors: readonly FieldError[] = [],
+  ) {
+    super(message ?? ERROR_MESSAGES[code].en);
+  }
+
+  static validation(fieldErrors: readonly FieldError[]): DomainError {
+    const first = fieldErrors[0];
+    const summary = first ? `${first.field}: ${first.message}` : ERROR_MESSAGES['REQUEST.VALIDATION_FAILED'].en;
+    return new DomainError('REQUEST.VALIDATION_FAILED', summary, fieldErrors);
+  }
+}
+
+/** A DomainError as carried in a NATS reply. */
+export const remoteErrorSchema = z.object({
+  code: errorCodeSchema,
+  message: z.string(),
+  fieldErrors: z.array(fieldErrorSchema).default([]),
+});
+export type RemoteError = z.infer<typeof remoteErrorSchema>;
+
+/** Parses `value` with `schema` or throws REQUEST.VALIDATION_FAILED naming each field. */
+export function validate<S extends z.ZodType>(schema: S, value: unknown, prefix?: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw DomainError.validation(toFieldErrors(result.error.issues, prefix));
+  return result.data;
+}
+
+/** Turns standard-schema / zod issues into field errors with dotted paths. */
+export function toFieldErrors(
+  issues: readonly { message: string; path?: readonly (PropertyKey | { key: PropertyKey })[] | undefined }[],
+  prefix?: string,
+): FieldError[] {
+  return issues.map((issue) => {
+    const parts = (issue.path ?? []).map((p) => String(typeof p === 'object' && p !== null ? p.key : p));
+    if (prefix) parts.unshift(prefix);
+    return { field: parts.length > 0 ? parts.join('.') : '(body)', message: issue.message };
+  });
+}

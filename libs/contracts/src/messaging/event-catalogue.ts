@@ -1,0 +1,19 @@
+import type { z } from 'zod';
+import { caseReportedV1 } from '../cases/case-events';
+import type { EventDefinition } from './define-event';
+
+/** Every event type of the platform. A rename here breaks every publisher and consumer at build time. */
+export const Events = {
+  caseReported: caseReportedV1,
+} as const satisfies Record<string, EventDefinition>;
+
+export type EventKey = keyof typeof Events;
+export type EventOf<K extends EventKey> = (typeof Events)[K];
+export type EventData<K extends EventKey> = z.infer<EventOf<K>['schema']>;
+export type EventType = EventOf<EventKey>['type'];
+
+const byType = new Map<string, EventDefinition>(Object.values(Events).map((e) => [e.type, e]));
+
+export function eventDefinition(type: string): EventDefinition | undefined {
+  return byType.get(type);
+}

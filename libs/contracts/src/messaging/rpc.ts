@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { reportCaseBodySchema, reportCaseResultSchema } from '../cases/report-case';
+
+/**
+ * A request/reply pattern over NATS (Nest microservice transport). The pattern name is
+ * unscoped; the subject adds the namespace (see subjects.ts). Requests and replies are
+ * validated on both sides.
+ */
+export interface RpcDefinition<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType> {
+  readonly pattern: string;
+  readonly request: Req;
+  readonly response: Res;
+  readonly description: string;
+}
+
+function defineRpc<const P extends string, Req extends z.ZodType, Res extends z.ZodType>(def: {
+  pattern: P;
+  request: Req;
+  response: Res;
+  description: string;
+}): RpcDefinition<Req, Res> & { readonly pattern: P } {
+  return def;
+}
+
+export const SERVICE_NAMES = [
+  'base-data',
+  'system-admin',
+  'public-sentiment',
+  'service-office',
+  'command-centre',
+  'mobile-gateway',
+  'gis',
+] as const;
+export const serviceNameSchema = z.enum(SERVICE_NAMES);
+export type ServiceName = z.infer<typeof serviceNameSchema>;
+
+export const serviceInfoSchema = z.object({
+  service: serviceNameSchema,
+  version: z.string(),
+  tier: z.string(),
+  namespace: z.string(),
+  startedAt: z.iso.datetime({ offset: true }),
+});
+export type ServiceInfo = z.infer<typeof serviceInfoSchema>;
+
+export const Rpc = {
+  /** mobile-gateway (or any intake) → public-sentiment: store a new case. Caller's token rides in the `authorization` header. */
+  reportCase: defineRpc({
+    pattern: 'gm.rpc.case.report.v1',
+    description: 'Store a reported case (idempotent by reporter + idempotency key)',
+    request: z.object({
+      report: reportCaseBodySchema,
+      idempotencyKey: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
+      channel: z.enum(['handheld', 'desk']),
+    }),
+    response: reportCaseResultSchema.extend({ replayed: z.boolean() }),
+  }),
+} as const;
+
+/** Every service answers `gm.rpc.<service>.info.v1` with its name, version and tier. */
+export function serviceInfoRpc(service: ServiceName) {
+  return defineRpc({
+    pattern: `gm.rpc.${service}.info.v1`,
+    description: `Name, version and tier of ${service}`,
+    request: z.object({}).strict(),
+    response: serviceInfoSchema,
+  });
+}
+
+export type RpcRequest<R extends RpcDefinition> = z.input<R['request']>;
+export type RpcResponse<R extends RpcDefinition> = z.infer<R['response']>;

@@ -1,0 +1,75 @@
+/**
+ * Every NATS subject and stream name of the platform is built here and nowhere else.
+ *
+ * Subjects are scoped by the instance's namespace (by default the tier's org unit code), so that
+ * tiers joined by leafnodes, and test workers sharing one server, never hear each other's
+ * traffic: `gm.<namespace>.<aggregate>.<event>.v<N>`. The CloudEvents `type` keeps the
+ * unscoped name (`gm.case.reported.v1`): it names what happened, the subject names where.
+ */
+
+const TOKEN = /^[A-Za-z0-9_-]+$/;
+
+/** A validated subject namespace (a single NATS token). */
+export type Namespace = string & { readonly __brand: 'Namespace' };
+
+export function namespace(value: string): Namespace {
+  if (!TOKEN.test(value)) {
+    throw new Error(`Invalid NATS namespace "${value}": use letters, digits, "-" or "_" only`);
+  }
+  return value as Namespace;
+}
+
+/** `gm.case.reported.v1` in namespace `350206` → `gm.350206.case.reported.v1`. */
+export function scopedSubject(ns: Namespace, name: string): string {
+  if (!name.startsWith('gm.')) throw new Error(`Subject names start with "gm.": ${name}`);
+  return `gm.${ns}.${name.slice(3)}`;
+}
+
+/** The unscoped name of a scoped subject, or undefined if it is not in this namespace. */
+export function unscopedName(ns: Namespace, subject: string): string | undefined {
+  const prefix = `gm.${ns}.`;
+  return subject.startsWith(prefix) ? `gm.${subject.slice(prefix.length)}` : undefined;
+}
+
+/** JetStream streams of one tier instance. */
+export interface StreamDefinition {
+  /** Logical name; the real stream name adds the namespace. */
+  readonly key: string;
+  /** Unscoped subject filters captured by the stream. */
+  readonly subjects: readonly string[];
+  readonly description: string;
+  /** How long messages are kept (ms). */
+  readonly maxAgeMs: number;
+  /** Window in which a repeated `Nats-Msg-Id` is dropped (ms). Must exceed the outbox relay's retry horizon. */
+  readonly duplicateWindowMs: number;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+export const Streams = {
+  caseEvents: {
+    key: 'CASE_EVENTS',
+    subjects: ['gm.case.>'],
+    description: 'Facts about cases (社情民意) of this tier',
+    maxAgeMs: 30 * DAY,
+    duplicateWindowMs: 1 * DAY,
+  },
+} as const satisfies Record<string, StreamDefinition>;
+
+export type StreamKey = keyof typeof Streams;
+
+/** Stream names allow no dots; the namespace is appended so that test workers on one server stay apart. */
+export function streamName(ns: Namespace, stream: StreamDefinition): string {
+  return `${stream.key}_${ns}`;
+}
+
+export function streamSubjects(ns: Namespace, stream: StreamDefinition): string[] {
+  return stream.subjects.map((s) => scopedSubject(ns, s));
+}
+
+/** Durable consumer names: `<service>-<purpose>`, unique per stream. */
+export function durableName(service: string, purpose: string): string {
+  const name = `${service}-${purpose}`;
+  if (!TOKEN.test(name)) throw new Error(`Invalid durable name "${name}"`);
+  return name;
+}

@@ -1,0 +1,50 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { z } from 'zod';
+import { createCloudEvent, scopedSubject, Headers, type CloudEvent, type EventDefinition } from '@gm/contracts';
+import { currentTraceHeaders } from '@gm/telemetry';
+import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging-options';
+import { OutboxMessage } from './outbox-message.entity';
+
+type Wake = () => void;
+
+/**
+ * Records events in the caller's unit of work. Nothing is sent here: the relay publishes after
+ * the transaction commits, so an event exists exactly when its state change does.
+ */
+@Injectable()
+export class Outbox {
+  private wakeRelay: Wake = () => undefined;
+
+  constructor(@Inject(MESSAGING_OPTIONS) private readonly opts: MessagingOptions) {}
+
+  /** Adds the event to `em` (flushed with the caller's transaction) and returns the envelope. */
+  add<S extends z.ZodType>(em: EntityManager, def: EventDefinition<S>, data: z.input<S>, about?: string): CloudEvent<z.infer<S>> {
+    const trace = currentTraceHeaders();
+    const event = createCloudEvent(def, data, {
+      source: `${this.opts.tier}/${this.opts.service}`,
+      tier: this.opts.tier,
+      ...(about !== undefined && { subject: about }),
+      ...(trace[Headers.traceparent] !== undefined && { traceparent: trace[Headers.traceparent] }),
+      ...(trace[Headers.tracestate] !== undefined && { tracestate: trace[Headers.tracestate] }),
+    });
+    const row = new OutboxMessage();
+    row.id = event.id;
+    row.type = event.type;
+    row.subject = scopedSubject(this.opts.namespace, event.type);
+    row.payload = event as unknown as Record<string, unknown>;
+    row.headers = trace;
+    em.persist(row);
+    return event;
+  }
+
+  /** Tell the relay that a transaction with outbox rows has committed (it also polls). */
+  committed(): void {
+    this.wakeRelay();
+  }
+
+  /** @internal the relay registers itself. */
+  bindRelay(wake: Wake): void {
+    this.wakeRelay = wake;
+  }
+}

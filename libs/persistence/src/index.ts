@@ -1,0 +1,3 @@
+export * from './geometry.type';
+export * from './database';
+export * from './persistence.module';

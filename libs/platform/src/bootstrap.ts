@@ -1,0 +1,79 @@
+import { StandardSchemaValidationPipe, type DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DomainError, toFieldErrors } from '@gm/contracts';
+import { NamespacedNatsServer, RpcTracingInterceptor } from '@gm/messaging';
+import type { JsonLogger } from '@gm/telemetry';
+import type { ServiceConfig } from './config/service-config';
+import { ErrorFilter } from './errors/error.filter';
+import { registerHttpTracing } from './http/http-tracing';
+
+export interface ServiceAppOptions {
+  readonly config: ServiceConfig;
+  readonly logger: JsonLogger;
+  readonly module: DynamicModule;
+  /** One line for the OpenAPI document, Chinese first. */
+  readonly description: string;
+}
+
+/**
+ * Builds a service as a NestJS hybrid application: Fastify HTTP plus the NATS microservice
+ * (request/reply under the tier's namespace), one error filter for both transports, standard-
+ * schema (zod) validation, OpenAPI at /docs, HTTP and RPC tracing.
+ */
+export async function createServiceApp(opts: ServiceAppOptions): Promise<NestFastifyApplication> {
+  const { config, logger } = opts;
+  const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes, logger: false, trustProxy: true });
+  registerHttpTracing(adapter.getInstance(), config.service, logger);
+
+  const app = await NestFactory.create<NestFastifyApplication>(opts.module, adapter, { logger, abortOnError: false, bufferLogs: false });
+  app.useGlobalFilters(new ErrorFilter(logger));
+  app.useGlobalPipes(
+    new StandardSchemaValidationPipe({ exceptionFactory: (issues) => DomainError.validation(toFieldErrors(issues)) }),
+  );
+  app.useGlobalInterceptors(new RpcTracingInterceptor(config.service));
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(`${config.service}`)
+      .setDescription(opts.description)
+      .setVersion(config.version)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Keycloak access token (realm roles, org_unit claim)' })
+      .addSecurityRequirements('bearer')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json', yamlDocumentUrl: 'docs/openapi.yaml' });
+
+  app.connectMicroservice(
+    {
+      strategy: new NamespacedNatsServer(config.namespace, {
+        servers: [...config.nats.servers],
+        name: `${config.service}-rpc-server@${config.tier}`,
+        queue: config.service,
+        waitOnFirstConnect: true,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 250,
+      }),
+    },
+    { inheritAppConfig: true },
+  );
+  app.enableShutdownHooks();
+  return app;
+}
+
+/**
+ * Starts HTTP first, then the NATS listener in the background: with NATS down the service still
+ * answers `/healthz` (and `/readyz` with 503) and subscribes as soon as NATS appears.
+ */
+export async function startServiceApp(app: NestFastifyApplication, config: ServiceConfig, logger: JsonLogger): Promise<string> {
+  await app.listen({ port: config.http.port, host: config.http.host });
+  const url = await app.getUrl();
+  logger.event('info', 'service.listening', { url: url.replace('[::1]', 'localhost') }, 'Bootstrap');
+  void app
+    .startAllMicroservices()
+    .then(() => logger.event('info', 'service.rpc_listening', { namespace: config.namespace }, 'Bootstrap'))
+    .catch((err: unknown) => logger.error(err instanceof Error ? err : new Error(String(err)), 'Bootstrap'));
+  return url;
+}

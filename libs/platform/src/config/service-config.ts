@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { namespace, orgUnitCodeSchema, type Namespace, type ServiceName } from '@gm/contracts';
+
+/**
+ * The environment every service reads, validated once at start. This folder is the only code
+ * that reads environment variables; a missing or bad variable stops the service with a message
+ * naming it (values are never printed: some are secrets).
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const port = z.coerce.number({ message: 'expected a port number' }).int().min(0, 'expected a port number between 0 (any free port) and 65535').max(65535, 'expected a port number between 0 (any free port) and 65535');
+
+const urlList = (protocols: readonly string[]) =>
+  z
+    .string()
+    .min(1)
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(
+      z
+        .array(z.url({ message: `expected a URL (${protocols.join(', ')})` }).refine((u) => protocols.some((p) => u.startsWith(`${p}://`)), `expected ${protocols.join(' or ')} URLs`))
+        .min(1),
+    );
+
+export const LOG_LEVEL_VALUES = ['fatal', 'error', 'warn', 'info', 'debug', 'verbose'] as const;
+
+export function baseEnvShape(defaults: { port: number; schema: string }) {
+  return {
+    TIER_CODE: orgUnitCodeSchema,
+    NATS_URL: urlList(['nats', 'tls']),
+    NATS_NAMESPACE: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, "-" or "_"').optional(),
+    JETSTREAM_DOMAIN: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, "-" or "_"').optional(),
+    DATABASE_URL: z.url({ message: 'expected a postgres:// URL' }).refine((u) => /^postgres(ql)?:\/\//.test(u), 'expected a postgres:// URL'),
+    DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier').default(defaults.schema),
+    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+    MIGRATE_ON_START: bool.default(true),
+    HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+    HTTP_PORT: port.default(defaults.port),
+    HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+    OIDC_ISSUER: z.url({ message: 'expected the realm URL, e.g. https://sso.example/realms/gm' }),
+    OIDC_AUDIENCE: z.string().min(1).default('gm-api'),
+    OIDC_JWKS_URI: z.url().optional(),
+    OIDC_ALGORITHMS: z
+      .string()
+      .default('RS256')
+      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .pipe(z.array(z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'], { message: 'expected JWS algorithms such as RS256' })).min(1)),
+    OIDC_ORG_UNIT_CLAIM: z.string().min(1).default('org_unit'),
+    OIDC_CLOCK_TOLERANCE_SEC: z.coerce.number().int().min(0).max(300).default(5),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+    LOG_LEVEL: z.enum(LOG_LEVEL_VALUES).default('info'),
+  };
+}
+
+export interface ServiceConfig {
+  readonly service: ServiceName;
+  readonly version: string;
+  /** Org unit code of the tier instance. */
+  readonly tier: string;
+  readonly namespace: Namespace;
+  readonly http: { readonly host: string; readonly port: number; readonly bodyLimitBytes: number };
+  readonly database: { readonly url: string; readonly schema: string; readonly poolMax: number; readonly migrateOnStart: boolean };
+  readonly nats: { readonly servers: readonly string[]; readonly jetstreamDomain?: string | undefined };
+  readonly oidc: {
+    readonly issuer: string;
+    readonly audience: string;
+    readonly jwksUri?: string | undefined;
+    readonly algorithms: readonly string[];
+    readonly orgUnitClaim: string;
+    readonly clockToleranceSec: number;
+  };
+  readonly telemetry: { readonly otlpEndpoint?: string | undefined; readonly logLevel: (typeof LOG_LEVEL_VALUES)[number] };
+}
+
+type BaseEnv = z.infer<z.ZodObject<ReturnType<typeof baseEnvShape>>>;
+
+export function toServiceConfig(service: ServiceName, version: string, env: BaseEnv): ServiceConfig {
+  return {
+    service,
+    version,
+    tier: env.TIER_CODE,
+    namespace: namespace(env.NATS_NAMESPACE ?? env.TIER_CODE),
+    http: { host: env.HTTP_HOST, port: env.HTTP_PORT, bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES },
+    database: { url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, poolMax: env.DATABASE_POOL_MAX, migrateOnStart: env.MIGRATE_ON_START },
+    nats: { servers: env.NATS_URL, jetstreamDomain: env.JETSTREAM_DOMAIN },
+    oidc: {
+      issuer: env.OIDC_ISSUER,
+      audience: env.OIDC_AUDIENCE,
+      jwksUri: env.OIDC_JWKS_URI,
+      algorithms: env.OIDC_ALGORITHMS,
+      orgUnitClaim: env.OIDC_ORG_UNIT_CLAIM,
+      clockToleranceSec: env.OIDC_CLOCK_TOLERANCE_SEC,
+    },
+    telemetry: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, logLevel: env.LOG_LEVEL },
+  };
+}
+
+/**
+ * The schema of one service's environment: the shared variables plus its own (`extra`), turned
+ * into `ServiceConfig & { own: … }`.
+ */
+export function serviceConfigSchema<E extends z.ZodRawShape = Record<never, never>>(
+  service: ServiceName,
+  defaults: { port: number; schema: string; version?: string },
+  extra?: E,
+) {
+  const base = baseEnvShape(defaults);
+  const own = extra ?? ({} as E);
+  return z.object({ ...base, ...own }).transform((env) => {
+    const ownValues = Object.fromEntries(Object.keys(own).map((k) => [k, (env as Record<string, unknown>)[k]]));
+    return { ...toServiceConfig(service, defaults.version ?? '0.1.0', env as unknown as BaseEnv), own: ownValues as z.infer<z.ZodObject<E>> };
+  });
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly { variable: string; problem: string }[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p.variable}: ${p.problem}`).join('\n')}`);
+  }
+}
+
+/** Validates `env`; throws a ConfigError naming every bad or missing variable. */
+export function loadConfig<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
+  // Empty strings count as unset, as shells and compose files often leave them.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => ({
+    variable: String(issue.path[0] ?? '(environment)'),
+    problem: issue.code === 'invalid_type' && cleaned[String(issue.path[0])] === undefined ? 'is required but not set' : issue.message,
+  }));
+  throw new ConfigError(problems);
+}

@@ -1,0 +1,30 @@
+import type { ErrorCode } from '@gm/contracts';
+
+/** HTTP status of each error code. Exhaustive: a new code fails the build until it is mapped. */
+export function httpStatusOf(code: ErrorCode): number {
+  switch (code) {
+    case 'REQUEST.VALIDATION_FAILED':
+    case 'REQUEST.MALFORMED_BODY':
+    case 'CASE.UNKNOWN_CATEGORY':
+      return 400;
+    case 'AUTH.UNAUTHENTICATED':
+      return 401;
+    case 'AUTH.FORBIDDEN':
+    case 'AUTH.OUT_OF_SCOPE':
+      return 403;
+    case 'CASE.NOT_FOUND':
+    case 'REPORT.NOT_FOUND':
+    case 'REQUEST.ROUTE_NOT_FOUND':
+      return 404;
+    case 'CASE.IDEMPOTENCY_CONFLICT':
+      return 409;
+    case 'REQUEST.BODY_TOO_LARGE':
+      return 413;
+    case 'REQUEST.UNSUPPORTED_MEDIA_TYPE':
+      return 415;
+    case 'SERVICE.UNAVAILABLE':
+      return 503;
+    case 'INTERNAL':
+      return 500;
+  }
+}

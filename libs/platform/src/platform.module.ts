@@ -1,0 +1,55 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AuthModule } from '@gm/auth';
+import { MessagingModule, type MessagingModuleOptions } from '@gm/messaging';
+import { HealthRegistry, JsonLogger } from '@gm/telemetry';
+import { HealthController } from './health/health.controller';
+import { serviceInfoController } from './health/service-info.controller';
+import { SERVICE_CONFIG } from './tokens';
+import type { ServiceConfig } from './config/service-config';
+
+export interface PlatformModuleOptions {
+  readonly config: ServiceConfig;
+  readonly logger: JsonLogger;
+  /** Outbox relay set-up for services that publish events. */
+  readonly outbox?: MessagingModuleOptions['outbox'];
+}
+
+/**
+ * What every service has: its config, logger and health registry, token verification with the
+ * org-unit guard, NATS/JetStream messaging, `/healthz`, `/readyz` and the info RPC.
+ */
+@Module({})
+export class PlatformModule {
+  static forRoot(opts: PlatformModuleOptions): DynamicModule {
+    const { config } = opts;
+    return {
+      module: PlatformModule,
+      global: true,
+      imports: [
+        AuthModule.forRoot({
+          issuer: config.oidc.issuer,
+          audience: config.oidc.audience,
+          jwksUri: config.oidc.jwksUri,
+          algorithms: config.oidc.algorithms,
+          orgUnitClaim: config.oidc.orgUnitClaim,
+          clockToleranceSec: config.oidc.clockToleranceSec,
+        }),
+        MessagingModule.forRoot({
+          servers: config.nats.servers,
+          namespace: config.namespace,
+          tier: config.tier,
+          service: config.service,
+          jetstreamDomain: config.nats.jetstreamDomain,
+          ...(opts.outbox && { outbox: opts.outbox }),
+        }),
+      ],
+      controllers: [HealthController, serviceInfoController(config.service)],
+      providers: [
+        { provide: SERVICE_CONFIG, useValue: config },
+        { provide: JsonLogger, useValue: opts.logger },
+        { provide: HealthRegistry, useValue: new HealthRegistry() },
+      ],
+      exports: [SERVICE_CONFIG, JsonLogger, HealthRegistry],
+    };
+  }
+}

@@ -1,0 +1,4 @@
+export * from './telemetry';
+export * from './trace-context';
+export * from './logger';
+export * from './health';

@@ -1,0 +1,18 @@
+import { randomUUID } from 'node:crypto';
+import type { ReportCaseBody } from '@gm/contracts';
+
+/** A valid handheld report in grid 350206001001-07 (synthetic: Xiamen Huli coordinates, made-up text). */
+export function aReport(overrides: Partial<ReportCaseBody> = {}): ReportCaseBody {
+  return {
+    categoryCode: 'SJ0101',
+    description: '小区东门垃圾桶满溢，需要清运 (bins overflowing at the east gate)',
+    location: { latitude: 24.5123, longitude: 118.1456, accuracy: 8 },
+    address: '演示小区东门 (demo estate, east gate)',
+    clientId: randomUUID(),
+    ...overrides,
+  };
+}
+
+/** An 18-character synthetic ID number and a phone number for privacy tests (valid format, nobody's). */
+export const SYNTHETIC_ID_NUMBER = '350206199001011237';
+export const SYNTHETIC_PHONE = '13800138000';

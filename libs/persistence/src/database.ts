@@ -4,6 +4,7 @@ import { Migration } from '@mikro-orm/migrations';
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import type { Constructor, EntityClass } from '@mikro-orm/core';
 import pg from 'pg';
+import type { JsonLogger } from '@gm/telemetry';
 
 export { Migration, MikroORM };
 
@@ -20,7 +21,8 @@ export interface DatabaseOptions {
   readonly entities: readonly EntityClass<object>[];
   readonly migrations: readonly MigrationEntry[];
   readonly poolMax?: number;
-  readonly debug?: boolean;
+  /** Where MikroORM's own messages go (migrator progress). Query logging stays off: parameters may be personal data. */
+  readonly log?: (message: string) => void;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -36,7 +38,8 @@ export function ormOptions(opts: DatabaseOptions): Options {
     allowGlobalContext: false,
     forceUtcTimezone: true,
     ensureDatabase: false,
-    debug: opts.debug ?? false,
+    debug: false,
+    ...(opts.log && { logger: opts.log }),
     pool: { min: 0, max: opts.poolMax ?? 10 },
     discovery: { warnWhenNoEntities: false },
     migrations: {
@@ -75,6 +78,11 @@ export async function migrate(orm: MikroORM, opts: Pick<DatabaseOptions, 'url' |
     await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
     await lock.end();
   }
+}
+
+/** MikroORM's messages as structured log events (colour codes stripped). */
+export function ormLog(logger: JsonLogger): (message: string) => void {
+  return (message) => logger.event('info', 'orm', { message: message.replace(/\x1b\[[0-9;]*m/g, '') }, 'MikroORM');
 }
 
 /** SQL of the first migration of every service: PostGIS in `public`, so every schema can use it. */

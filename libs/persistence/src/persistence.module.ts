@@ -1,7 +1,7 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { HealthRegistry, JsonLogger } from '@gm/telemetry';
-import { migrate, openDatabase, type DatabaseOptions } from './database';
+import { migrate, openDatabase, ormLog, type DatabaseOptions } from './database';
 
 export interface PersistenceModuleOptions extends DatabaseOptions {
   /** Apply pending migrations when the service starts (default). Otherwise run the `migrate` command. */
@@ -22,7 +22,7 @@ export class PersistenceModule implements OnApplicationShutdown {
           provide: MikroORM,
           inject: [HealthRegistry, JsonLogger],
           useFactory: async (health: HealthRegistry, logger: JsonLogger) => {
-            const orm = await openDatabase(opts);
+            const orm = await openDatabase({ ...opts, log: ormLog(logger) });
             if (opts.migrateOnStart) {
               const applied = await migrate(orm, opts);
               logger.event('info', 'database.migrated', { schema: opts.schema, applied }, 'PersistenceModule');

@@ -39,9 +39,9 @@ export async function runService<C extends ServiceConfig>(spec: ServiceSpec<C>):
 
   try {
     if (process.argv.slice(2).includes('migrate')) {
-      const { openDatabase, migrate } = await import('@gm/persistence');
+      const { openDatabase, migrate, ormLog } = await import('@gm/persistence');
       const opts = await spec.database(config);
-      const orm = await openDatabase(opts);
+      const orm = await openDatabase({ ...opts, log: ormLog(logger) });
       const applied = await migrate(orm, opts);
       logger.event('info', 'database.migrated', { schema: opts.schema, applied });
       await orm.close(true);

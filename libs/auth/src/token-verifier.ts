@@ -13,6 +13,12 @@ export interface OidcOptions {
   /** Custom claim holding the user's org unit code (a Keycloak User Attribute mapper). */
   readonly orgUnitClaim: string;
   readonly clockToleranceSec: number;
+  /**
+   * A token with an unknown `kid` makes the key set be fetched again, at most once per this many
+   * ms (protects the identity provider from forged-kid floods; a key rotated in meanwhile is
+   * picked up when the cool-down ends).
+   */
+  readonly jwksCooldownMs?: number;
 }
 
 export function keycloakJwksUri(issuer: string): string {
@@ -29,7 +35,7 @@ export class TokenVerifier {
 
   constructor(private readonly opts: OidcOptions) {
     this.jwks = createRemoteJWKSet(new URL(opts.jwksUri ?? keycloakJwksUri(opts.issuer)), {
-      cooldownDuration: 5_000,
+      cooldownDuration: opts.jwksCooldownMs ?? 30_000,
       cacheMaxAge: 10 * 60_000,
       timeoutDuration: 3_000,
     });

@@ -33,6 +33,7 @@ export class PlatformModule {
           algorithms: config.oidc.algorithms,
           orgUnitClaim: config.oidc.orgUnitClaim,
           clockToleranceSec: config.oidc.clockToleranceSec,
+          jwksCooldownMs: config.oidc.jwksCooldownMs,
         }),
         MessagingModule.forRoot({
           servers: config.nats.servers,

@@ -150,7 +150,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         }
       }
       if (sent.length > 0) {
-        await tx.execute(`UPDATE ${this.table} SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY(?::uuid[])`, [sent]);
+        await tx.execute(`UPDATE ${this.table} SET sent_at = now(), attempts = attempts + 1 WHERE id IN (?)`, [sent]);
         this.logger.event('debug', 'outbox.published', { count: sent.length }, 'OutboxRelay');
       }
       if (failure) {

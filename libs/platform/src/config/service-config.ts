@@ -48,6 +48,7 @@ export function baseEnvShape(defaults: { port: number; schema: string }) {
       .pipe(z.array(z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'], { message: 'expected JWS algorithms such as RS256' })).min(1)),
     OIDC_ORG_UNIT_CLAIM: z.string().min(1).default('org_unit'),
     OIDC_CLOCK_TOLERANCE_SEC: z.coerce.number().int().min(0).max(300).default(5),
+    OIDC_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
     OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
     LOG_LEVEL: z.enum(LOG_LEVEL_VALUES).default('info'),
   };
@@ -69,6 +70,7 @@ export interface ServiceConfig {
     readonly algorithms: readonly string[];
     readonly orgUnitClaim: string;
     readonly clockToleranceSec: number;
+    readonly jwksCooldownMs: number;
   };
   readonly telemetry: { readonly otlpEndpoint?: string | undefined; readonly logLevel: (typeof LOG_LEVEL_VALUES)[number] };
 }
@@ -91,6 +93,7 @@ export function toServiceConfig(service: ServiceName, version: string, env: Base
       algorithms: env.OIDC_ALGORITHMS,
       orgUnitClaim: env.OIDC_ORG_UNIT_CLAIM,
       clockToleranceSec: env.OIDC_CLOCK_TOLERANCE_SEC,
+      jwksCooldownMs: env.OIDC_JWKS_COOLDOWN_MS,
     },
     telemetry: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, logLevel: env.LOG_LEVEL },
   };

@@ -1,15 +1,8 @@
 import { OutboxMessage } from '@gm/messaging';
+import { databaseOptionsOf } from '@gm/platform';
 import type { DatabaseOptions } from '@gm/persistence';
 import type { AppConfig } from './config/config';
 import { Case } from './cases/case.entity';
 import { migrations } from './migrations';
 
-export function databaseOptions(config: AppConfig): DatabaseOptions {
-  return {
-    url: config.database.url,
-    schema: config.database.schema,
-    poolMax: config.database.poolMax,
-    entities: [Case, OutboxMessage],
-    migrations,
-  };
-}
+export const databaseOptions = (config: AppConfig): DatabaseOptions => databaseOptionsOf(config, [Case, OutboxMessage], migrations);

@@ -6,3 +6,4 @@ export * from './http/http-tracing';
 export * from './health/health.controller';
 export * from './platform.module';
 export * from './bootstrap';
+export * from './service-module';

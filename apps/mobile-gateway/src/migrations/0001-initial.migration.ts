@@ -1,10 +1,7 @@
-import { CREATE_POSTGIS_SQL, Migration } from '@gm/persistence';
-import { OUTBOX_INBOX_DDL } from '@gm/messaging';
+import { Migration } from '@gm/persistence';
 
 export class InitialMigration extends Migration {
   override up(): void {
-    this.addSql(CREATE_POSTGIS_SQL);
-    for (const sql of OUTBOX_INBOX_DDL) this.addSql(sql);
     this.addSql(`CREATE TABLE pending_reports (
       id uuid PRIMARY KEY,
       reporter_subject text NOT NULL,

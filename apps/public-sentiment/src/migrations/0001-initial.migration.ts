@@ -1,10 +1,7 @@
-import { CREATE_POSTGIS_SQL, Migration } from '@gm/persistence';
-import { OUTBOX_INBOX_DDL } from '@gm/messaging';
+import { Migration } from '@gm/persistence';
 
 export class InitialMigration extends Migration {
   override up(): void {
-    this.addSql(CREATE_POSTGIS_SQL);
-    for (const sql of OUTBOX_INBOX_DDL) this.addSql(sql);
     this.addSql(`CREATE SEQUENCE case_no_seq`);
     this.addSql(`CREATE TABLE cases (
       id uuid PRIMARY KEY,

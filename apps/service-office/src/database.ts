@@ -1,0 +1,6 @@
+import { databaseOptionsOf } from '@gm/platform';
+import type { DatabaseOptions } from '@gm/persistence';
+import type { AppConfig } from './config/config';
+import { migrations } from './migrations';
+
+export const databaseOptions = (config: AppConfig): DatabaseOptions => databaseOptionsOf(config, [], migrations);

@@ -1,0 +1,13 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { serviceModule } from '@gm/platform';
+import type { JsonLogger } from '@gm/telemetry';
+import type { AppConfig } from './config/config';
+import { databaseOptions } from './database';
+import { IdentityModule } from './identity/identity.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, logger: JsonLogger): DynamicModule {
+    return serviceModule(AppModule, { config, logger, database: databaseOptions(config), features: [IdentityModule] });
+  }
+}

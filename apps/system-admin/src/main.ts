@@ -1,0 +1,9 @@
+import { runService } from '@gm/platform/run';
+import { configSchema } from './config/config';
+
+void runService({
+  configSchema,
+  description: '系统管理：组织机构、用户角色、参数、字典、审计 · System administration: org units, users and roles, parameters, dictionaries, audit',
+  module: async (config, logger) => (await import('./app.module.js')).AppModule.forRoot(config, logger),
+  database: async (config) => (await import('./database.js')).databaseOptions(config),
+});

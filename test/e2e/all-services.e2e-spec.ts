@@ -1,0 +1,97 @@
+import { namespace, serviceInfoRpc, SERVICE_NAMES, type ServiceName } from '@gm/contracts';
+import { RpcClient } from '@gm/messaging';
+import type { ServiceConfig } from '@gm/platform';
+import { startInfra, startService, TEST_TIER, type ServiceUnderTest, type TestInfra, type TestService } from '@gm/testing';
+import * as baseData from '../../apps/base-data/src/app.module';
+import * as baseDataConfig from '../../apps/base-data/src/config/config';
+import * as systemAdmin from '../../apps/system-admin/src/app.module';
+import * as systemAdminConfig from '../../apps/system-admin/src/config/config';
+import * as publicSentiment from '../../apps/public-sentiment/src/app.module';
+import * as publicSentimentConfig from '../../apps/public-sentiment/src/config/config';
+import * as serviceOffice from '../../apps/service-office/src/app.module';
+import * as serviceOfficeConfig from '../../apps/service-office/src/config/config';
+import * as commandCentre from '../../apps/command-centre/src/app.module';
+import * as commandCentreConfig from '../../apps/command-centre/src/config/config';
+import * as mobileGateway from '../../apps/mobile-gateway/src/app.module';
+import * as mobileGatewayConfig from '../../apps/mobile-gateway/src/config/config';
+import * as gis from '../../apps/gis/src/app.module';
+import * as gisConfig from '../../apps/gis/src/config/config';
+
+const SERVICES: Record<ServiceName, ServiceUnderTest<ServiceConfig>> = {
+  'base-data': { configSchema: baseDataConfig.configSchema, module: (c, l) => baseData.AppModule.forRoot(c as baseDataConfig.AppConfig, l) },
+  'system-admin': { configSchema: systemAdminConfig.configSchema, module: (c, l) => systemAdmin.AppModule.forRoot(c as systemAdminConfig.AppConfig, l) },
+  'public-sentiment': { configSchema: publicSentimentConfig.configSchema, module: (c, l) => publicSentiment.AppModule.forRoot(c as publicSentimentConfig.AppConfig, l) },
+  'service-office': { configSchema: serviceOfficeConfig.configSchema, module: (c, l) => serviceOffice.AppModule.forRoot(c as serviceOfficeConfig.AppConfig, l) },
+  'command-centre': { configSchema: commandCentreConfig.configSchema, module: (c, l) => commandCentre.AppModule.forRoot(c as commandCentreConfig.AppConfig, l) },
+  'mobile-gateway': { configSchema: mobileGatewayConfig.configSchema, module: (c, l) => mobileGateway.AppModule.forRoot(c as mobileGatewayConfig.AppConfig, l) },
+  gis: { configSchema: gisConfig.configSchema, module: (c, l) => gis.AppModule.forRoot(c as gisConfig.AppConfig, l) },
+};
+
+describe('the seven services start against one tier and report ready', () => {
+  let infra: TestInfra;
+  const running = new Map<ServiceName, TestService<ServiceConfig>>();
+
+  beforeAll(async () => {
+    infra = await startInfra();
+    // Start them together, as a deployment would: migrations of the seven schemas serialise on the advisory lock.
+    const started = await Promise.all(SERVICE_NAMES.map(async (name) => [name, await startService(SERVICES[name], infra.env())] as const));
+    for (const [name, svc] of started) running.set(name, svc);
+  });
+  afterAll(async () => {
+    await Promise.allSettled([...running.values()].map((s) => s.close()));
+    await infra?.close();
+  });
+
+  it.each(SERVICE_NAMES)('%s: /healthz, /readyz, OpenAPI at /docs, its own schema, and the info RPC', async (name) => {
+    const svc = running.get(name)!;
+    expect((await fetch(`${svc.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${svc.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready', checks: { database: { ok: true }, nats: { ok: true } } });
+
+    const ui = await fetch(`${svc.url}/docs`);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toContain('swagger');
+    const doc = (await (await fetch(`${svc.url}/docs/openapi.json`)).json()) as { openapi: string; info: { title: string }; paths: Record<string, unknown> };
+    expect(doc.info.title).toBe(name);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz']));
+
+    const rpc = new RpcClient({ servers: [infra.nats.url], namespace: namespace(infra.nats.namespace), tier: TEST_TIER, service: 'command-centre' });
+    try {
+      const info = await rpc.request(serviceInfoRpc(name), {}, { timeoutMs: 5000 });
+      expect(info).toMatchObject({ service: name, tier: TEST_TIER, namespace: infra.nats.namespace });
+    } finally {
+      await rpc.onApplicationShutdown();
+    }
+  });
+
+  it('each service migrated its own schema and no other', async () => {
+    const pg = await import('pg');
+    const c = new pg.default.Client({ connectionString: infra.db.url });
+    await c.connect();
+    try {
+      const rows = await c.query<{ schema: string; migration: string }>(
+        `SELECT table_schema AS schema FROM information_schema.tables WHERE table_name = 'mikro_orm_migrations' ORDER BY 1`,
+      );
+      expect(rows.rows.map((r) => r.schema)).toEqual([...SERVICE_NAMES].map((s) => s.replace(/-/g, '_')).sort());
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('system-admin tells a caller who they are, with the org unit path', async () => {
+    const token = await infra.oidc.tokenFor('gw-07');
+    const res = await fetch(`${running.get('system-admin')!.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      roles: ['grid-worker'],
+      orgUnit: { code: '350206001001-07', level: 'grid' },
+      path: [
+        { code: '350206', level: 'district' },
+        { code: '350206001', level: 'street' },
+        { code: '350206001001', level: 'community' },
+        { code: '350206001001-07', level: 'grid' },
+      ],
+    });
+  });
+});

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+echo "[test] build (tsc -b: every app and lib, as deployed)"
+npx tsc -b tsconfig.build.json
 echo "[test] type-check (tsc, strict, sources and tests)"
 npx tsc -p tsconfig.json
 export NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --no-warnings=ExperimentalWarning"

@@ -37,12 +37,14 @@ async function notOwned(): Promise<void> {
   throw new Error('this NATS server is shared; ask provideNats({ own: true }) to stop or restart it');
 }
 
-export async function localNats(namespace: string, port?: number): Promise<TestNats> {
-  const storeDir = mkdtempSync(join(tmpdir(), 'gm-nats-'));
+/** A local `nats-server -js`; with `storeDir` its JetStream data outlives it (the local default), else a temp dir is removed on close. */
+export async function localNats(namespace: string, port?: number, storeDir?: string): Promise<TestNats> {
+  const keep = storeDir !== undefined;
+  const dir = storeDir ?? mkdtempSync(join(tmpdir(), 'gm-nats-'));
   const p = port ?? (await freePort());
   let server: Spawned | undefined;
   const start = async () => {
-    server = spawnProcess(NATS_SERVER_BINARY(), ['-js', '-a', '127.0.0.1', '-p', String(p), '-sd', storeDir]);
+    server = spawnProcess(NATS_SERVER_BINARY(), ['-js', '-a', '127.0.0.1', '-p', String(p), '-sd', dir]);
     await waitFor(`nats-server on port ${p}`, () => portAnswers(p));
   };
   const stop = async () => {
@@ -59,7 +61,7 @@ export async function localNats(namespace: string, port?: number): Promise<TestN
     stop,
     async close() {
       await server?.stop();
-      rmSync(storeDir, { recursive: true, force: true });
+      if (!keep) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

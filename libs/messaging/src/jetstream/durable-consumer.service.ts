@@ -49,7 +49,10 @@ export class DurableConsumers implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     for (const m of this.running) await m.close().catch(() => undefined);
-    await Promise.race([Promise.all(this.loops), sleep(3000)]);
+    // Give the loops a moment to finish the message in hand, without holding the process open.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(this.loops), new Promise<void>((r) => (timer = setTimeout(r, 3000)))]);
+    clearTimeout(timer);
   }
 
   private async supervise(spec: DurableConsumerSpec): Promise<void> {

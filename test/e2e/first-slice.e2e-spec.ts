@@ -116,6 +116,24 @@ describe('first slice: handheld report → case → JetStream → live feed, in 
     await expect(live.next(500)).rejects.toThrow('no SSE event');
   });
 
+  it('a live client reconnecting with Last-Event-ID receives what it missed, in order, within its scope', async () => {
+    const events = await sql<{ event_id: string }>(infra, 'SELECT event_id FROM command_centre.live_events ORDER BY seq');
+    expect(events.length).toBeGreaterThanOrEqual(2);
+    const token = await infra.oidc.tokenFor('community');
+    const replay = await openSse(`${slice.cc.url}/api/v1/live`, { token, lastEventId: events[0]!.event_id });
+    try {
+      for (const expected of events.slice(1)) expect((await replay.next(1000)).id).toBe(expected.event_id);
+    } finally {
+      replay.close();
+    }
+    const neighbour = await openSse(`${slice.cc.url}/api/v1/live`, { token: await infra.oidc.tokenFor('community-other'), lastEventId: events[0]!.event_id });
+    try {
+      await expect(neighbour.next(500)).rejects.toThrow('no SSE event');
+    } finally {
+      neighbour.close();
+    }
+  });
+
   it('a redelivered event changes nothing at the consumer (inbox)', async () => {
     const before = await sql<{ n: string }>(infra, 'SELECT count(*) AS n FROM command_centre.live_events');
     const [last] = await sql<{ envelope: Record<string, unknown> }>(infra, 'SELECT envelope FROM command_centre.live_events ORDER BY seq DESC LIMIT 1');

@@ -8,6 +8,7 @@ export const reportCaseBodySchema = z
     description: z.string().trim().min(1, 'description must not be empty').max(2000, 'description must be at most 2000 characters'),
     location: geoPointSchema
       .extend({ accuracy: z.number().min(0).max(10_000).optional().describe('Horizontal accuracy in metres') })
+      .strict()
       .describe('Where the problem is (WGS84)'),
     address: z.string().trim().max(200).optional().describe('Free-text address, e.g. building and door number'),
     gridCode: orgUnitCodeSchema.optional().describe("Grid the case belongs to; defaults to the reporter's own unit"),

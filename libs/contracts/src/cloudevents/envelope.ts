@@ -27,7 +27,7 @@ export function createCloudEvent<S extends z.ZodType>(
   if (!parsed.success) {
     throw DomainError.validation(toFieldErrors(parsed.error.issues, 'data'));
   }
-  return {
+  const event: CloudEvent<z.infer<S>> = {
     specversion: '1.0',
     id: opts.id ?? randomUUID(),
     source: opts.source,
@@ -40,6 +40,10 @@ export function createCloudEvent<S extends z.ZodType>(
     gmtier: opts.tier,
     data: parsed.data,
   };
+  // The envelope is checked too, so that a publisher never emits what consumers would reject.
+  const envelope = cloudEventSchema.safeParse(event);
+  if (!envelope.success) throw DomainError.validation(toFieldErrors(envelope.error.issues));
+  return event;
 }
 
 export type ParsedEvent =

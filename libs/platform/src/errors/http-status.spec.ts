@@ -1,0 +1,47 @@
+import { ERROR_CODES, type ErrorCode } from '@gm/contracts';
+import { httpStatusOf } from './http-status';
+
+describe('httpStatusOf', () => {
+  it.each(ERROR_CODES.map((c) => [c]))('maps %s to a 4xx or 5xx status', (code) => {
+    const status = httpStatusOf(code);
+    expect(Number.isInteger(status)).toBe(true);
+    expect(status).toBeGreaterThanOrEqual(400);
+    expect(status).toBeLessThan(600);
+  });
+
+  const expected: Record<ErrorCode, number> = {
+    'REQUEST.VALIDATION_FAILED': 400,
+    'REQUEST.MALFORMED_BODY': 400,
+    'REQUEST.BODY_TOO_LARGE': 413,
+    'REQUEST.UNSUPPORTED_MEDIA_TYPE': 415,
+    'REQUEST.ROUTE_NOT_FOUND': 404,
+    'AUTH.UNAUTHENTICATED': 401,
+    'AUTH.FORBIDDEN': 403,
+    'AUTH.OUT_OF_SCOPE': 403,
+    'CASE.UNKNOWN_CATEGORY': 400,
+    'CASE.NOT_FOUND': 404,
+    'CASE.IDEMPOTENCY_CONFLICT': 409,
+    'REPORT.NOT_FOUND': 404,
+    'SERVICE.UNAVAILABLE': 503,
+    INTERNAL: 500,
+  };
+
+  it.each(Object.entries(expected))('maps %s to %d', (code, status) => {
+    expect(httpStatusOf(code as ErrorCode)).toBe(status);
+  });
+
+  it('covers exactly the ERROR_CODES in this table', () => {
+    expect(Object.keys(expected).sort()).toEqual([...ERROR_CODES].sort());
+  });
+
+  it('answers 5xx only for server-side failures', () => {
+    const serverSide = ERROR_CODES.filter((c) => httpStatusOf(c) >= 500).sort();
+    expect(serverSide).toEqual(['INTERNAL', 'SERVICE.UNAVAILABLE']);
+  });
+
+  it('tells unauthenticated (401) from forbidden (403)', () => {
+    expect(httpStatusOf('AUTH.UNAUTHENTICATED')).toBe(401);
+    expect(httpStatusOf('AUTH.FORBIDDEN')).toBe(403);
+    expect(httpStatusOf('AUTH.OUT_OF_SCOPE')).toBe(403);
+  });
+});

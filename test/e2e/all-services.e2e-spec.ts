@@ -1,3 +1,5 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { namespace, serviceInfoRpc, SERVICE_NAMES, type ServiceName } from '@gm/contracts';
 import { RpcClient } from '@gm/messaging';
 import type { ServiceConfig } from '@gm/platform';
@@ -63,6 +65,21 @@ describe('the seven services start against one tier and report ready', () => {
     } finally {
       await rpc.onApplicationShutdown();
     }
+  });
+
+  // The OpenAPI documents are committed under docs/openapi/ for review; this fails when one is stale.
+  // Regenerate with: UPDATE_OPENAPI=1 npm test -- test/e2e/all-services
+  it.each(SERVICE_NAMES)('%s: the committed OpenAPI document matches the running service', async (name) => {
+    const live = (await (await fetch(`${running.get(name)!.url}/docs/openapi.json`)).json()) as Record<string, unknown>;
+    const text = `${JSON.stringify(live, null, 2)}\n`;
+    const dir = join(__dirname, '../../docs/openapi');
+    const file = join(dir, `${name}.json`);
+    if (process.env['UPDATE_OPENAPI']) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(file, text);
+    }
+    expect(existsSync(file)).toBe(true);
+    expect(readFileSync(file, 'utf8')).toBe(text);
   });
 
   it('each service migrated its own schema and no other', async () => {

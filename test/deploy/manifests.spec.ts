@@ -1,0 +1,604 @@
+/**
+ * The deployment files (docker-compose.yml, deploy/docker, deploy/keycloak, k8s/) against the
+ * code they deploy: every service is there with the port and the variables its config schema
+ * knows, images are built from our Dockerfile or pinned, and the Keycloak realm mints the token
+ * shape the services verify. No servers: files are parsed and cross-checked.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
+import { ORG_UNIT_CODE_PATTERN, ROLES, SERVICE_NAMES, type ServiceName } from '@gm/contracts';
+import { loadConfig, type ServiceConfig } from '../../libs/platform/src/config/service-config';
+import { demoUsers } from '../../libs/auth/src/dev-issuer/demo-users';
+import { configSchema as baseData } from '../../apps/base-data/src/config/config';
+import { configSchema as systemAdmin } from '../../apps/system-admin/src/config/config';
+import { configSchema as publicSentiment } from '../../apps/public-sentiment/src/config/config';
+import { configSchema as serviceOffice } from '../../apps/service-office/src/config/config';
+import { configSchema as commandCentre } from '../../apps/command-centre/src/config/config';
+import { configSchema as mobileGateway } from '../../apps/mobile-gateway/src/config/config';
+import { configSchema as gis } from '../../apps/gis/src/config/config';
+
+const ROOT = resolve(__dirname, '../..');
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+
+// ---------------------------------------------------------------------------------------------
+// What the services themselves say: their variables and default ports
+// ---------------------------------------------------------------------------------------------
+
+/** Each configSchema is `z.object(env).transform(...)`: `.in` is the object of known variables. */
+const SCHEMAS = { 'base-data': baseData, 'system-admin': systemAdmin, 'public-sentiment': publicSentiment, 'service-office': serviceOffice, 'command-centre': commandCentre, 'mobile-gateway': mobileGateway, gis } as const;
+type AnySchema = (typeof SCHEMAS)[ServiceName];
+
+/** Read by deploy/docker/entrypoint.sh, not by the services: it picks which one the image runs. */
+const IMAGE_VARIABLES = ['SERVICE'];
+/** The image built from deploy/docker/Dockerfile (Kubernetes name; compose tags it too). */
+const OUR_IMAGE = 'gm-platform';
+
+function knownVariables(service: ServiceName): Set<string> {
+  const schema: AnySchema = SCHEMAS[service];
+  return new Set([...Object.keys(schema.in.shape), ...IMAGE_VARIABLES]);
+}
+
+function configOf(service: ServiceName, env: Record<string, string | undefined>): ServiceConfig {
+  const schema: AnySchema = SCHEMAS[service];
+  const withoutImageVars = Object.fromEntries(Object.entries(env).filter(([k]) => !IMAGE_VARIABLES.includes(k)));
+  return loadConfig(schema, withoutImageVars) as ServiceConfig;
+}
+
+const REQUIRED_ONLY = { TIER_CODE: '350206', NATS_URL: 'nats://127.0.0.1:4222', DATABASE_URL: 'postgres://127.0.0.1/gm', OIDC_ISSUER: 'http://127.0.0.1/realms/gm' };
+const defaultPort = (service: ServiceName) => configOf(service, REQUIRED_ONLY).http.port;
+
+/** `docker.io/library/x:1.2@sha256:…` → repository and tag (undefined when there is none). */
+function imageRef(image: string): { repository: string; tag: string | undefined; digest: boolean } {
+  const [name = '', digest] = image.split('@');
+  const slash = name.lastIndexOf('/');
+  const colon = name.lastIndexOf(':');
+  return colon > slash ? { repository: name.slice(0, colon), tag: name.slice(colon + 1), digest: digest !== undefined } : { repository: name, tag: undefined, digest: digest !== undefined };
+}
+
+function expectPinned(image: string): void {
+  const { tag, digest } = imageRef(image);
+  if (digest) return;
+  expect({ image, tag }).toEqual({ image, tag: expect.stringMatching(/^[\w][\w.-]*$/) });
+  expect({ image, latest: tag === 'latest' || /^(main|master|edge|nightly|stable)$/.test(tag ?? '') }).toEqual({ image, latest: false });
+}
+
+/** Compose's `${VAR}`, `${VAR:-default}`, `${VAR-default}` and `$$`, resolved as if no VAR were set. */
+function interpolate(value: string, where: string): string {
+  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g, (match, name: string | undefined, fallback: string | undefined) => {
+    if (match === '$$') return '$';
+    if (fallback === undefined) throw new Error(`${where}: \${${name}} has no default, so the file does not work as shipped`);
+    return fallback;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Keycloak realm export (checked below, and cross-checked against compose)
+// ---------------------------------------------------------------------------------------------
+
+interface Mapper {
+  name: string;
+  protocolMapper: string;
+  config: Record<string, string>;
+}
+interface Realm {
+  realm: string;
+  roles?: { realm?: { name: string }[] };
+  clients?: { clientId: string; publicClient?: boolean; directAccessGrantsEnabled?: boolean; bearerOnly?: boolean; protocolMappers?: Mapper[]; defaultClientScopes?: string[] }[];
+  clientScopes?: { name: string; protocolMappers?: Mapper[] }[];
+  users?: { username: string; enabled?: boolean; realmRoles?: string[]; attributes?: Record<string, string[]>; credentials?: { type: string; value: string; temporary?: boolean }[] }[];
+  components?: Record<string, { providerId: string; config?: Record<string, string[]> }[]>;
+}
+
+const realm = JSON.parse(read('deploy/keycloak/realm-gm.json')) as Realm;
+const webClient = () => realm.clients?.find((c) => c.clientId === 'gm-web');
+const audienceMapper = () => webClient()?.protocolMappers?.find((m) => m.protocolMapper === 'oidc-audience-mapper');
+const orgUnitMapper = () => webClient()?.protocolMappers?.find((m) => m.protocolMapper === 'oidc-usermodel-attribute-mapper' && m.config['user.attribute'] === 'org_unit');
+
+// ---------------------------------------------------------------------------------------------
+// docker-compose.yml
+// ---------------------------------------------------------------------------------------------
+
+interface ComposeService {
+  image?: string;
+  build?: string | { context?: string; dockerfile?: string };
+  command?: string | string[];
+  environment?: Record<string, string | number | boolean | null> | string[];
+  ports?: (string | number | { target: number; published?: string | number })[];
+  volumes?: (string | { type?: string; source?: string; target: string })[];
+  depends_on?: string[] | Record<string, { condition?: string }>;
+  healthcheck?: { test?: string | string[]; disable?: boolean };
+  configs?: (string | { source: string; target?: string })[];
+}
+interface Compose {
+  services: Record<string, ComposeService>;
+  configs?: Record<string, { content?: string; file?: string }>;
+}
+
+const compose = parse(read('docker-compose.yml'), { merge: true }) as Compose;
+
+function composeEnv(name: string): Record<string, string> {
+  const env = compose.services[name]?.environment ?? {};
+  const pairs: [string, string][] = Array.isArray(env)
+    ? env.map((line) => {
+        const i = line.indexOf('=');
+        return i < 0 ? [line, ''] : [line.slice(0, i), line.slice(i + 1)];
+      })
+    : Object.entries(env).map(([k, v]) => [k, v === null ? '' : String(v)]);
+  return Object.fromEntries(pairs.map(([k, v]) => [k, interpolate(v, `compose ${name}.${k}`)]));
+}
+
+/** Container ports of the short (`[ip:]host:container[/proto]`) and long syntaxes. */
+function containerPorts(service: ComposeService): number[] {
+  return (service.ports ?? []).map((p) => {
+    if (typeof p === 'object') return p.target;
+    const parts = String(p).split('/')[0]!.split(':');
+    return Number(parts[parts.length - 1]);
+  });
+}
+
+function composeBuild(service: ComposeService): { context: string; dockerfile: string } | undefined {
+  if (service.build === undefined) return undefined;
+  if (typeof service.build === 'string') return { context: service.build, dockerfile: 'Dockerfile' };
+  return { context: service.build.context ?? '.', dockerfile: service.build.dockerfile ?? 'Dockerfile' };
+}
+
+const hostOf = (url: string) => new URL(url).hostname;
+
+describe('the services this file checks the deployment against', () => {
+  it('are the seven of @gm/contracts, each with its own default port', () => {
+    expect(Object.keys(SCHEMAS).sort()).toEqual([...SERVICE_NAMES].sort());
+    const ports = SERVICE_NAMES.map(defaultPort);
+    expect(new Set(ports).size).toBe(SERVICE_NAMES.length);
+    for (const port of ports) expect(port).toBeGreaterThan(0);
+  });
+});
+
+describe('docker-compose.yml', () => {
+  it('runs the seven services and the tier infrastructure', () => {
+    const names = Object.keys(compose.services);
+    expect(names).toEqual(expect.arrayContaining([...SERVICE_NAMES]));
+    const images = Object.values(compose.services).map((s) => imageRef(s.image ?? '').repository);
+    expect(images).toEqual(expect.arrayContaining(['postgis/postgis', 'nats', 'quay.io/keycloak/keycloak', 'jaegertracing/all-in-one']));
+    expect(images.some((i) => i.endsWith('minio/minio'))).toBe(true);
+  });
+
+  describe.each(SERVICE_NAMES.map((s) => [s]))('%s', (service) => {
+    const spec = () => compose.services[service]!;
+
+    it('is built from deploy/docker/Dockerfile and runs as itself', () => {
+      const build = composeBuild(spec());
+      expect(build).toBeDefined();
+      const dockerfile = resolve(ROOT, build!.context, build!.dockerfile);
+      expect(relative(ROOT, dockerfile)).toBe(join('deploy', 'docker', 'Dockerfile'));
+      expect(existsSync(dockerfile)).toBe(true);
+      expect(composeEnv(service)['SERVICE']).toBe(service);
+    });
+
+    it('names only variables its config schema reads', () => {
+      const known = knownVariables(service);
+      expect(Object.keys(composeEnv(service)).filter((k) => !known.has(k))).toEqual([]);
+    });
+
+    it('has a configuration the service accepts, on its default port, published as is', () => {
+      const config = configOf(service, composeEnv(service));
+      expect(config.http.port).toBe(defaultPort(service));
+      expect(config.tier).toBe('350206');
+      expect(containerPorts(spec())).toEqual([defaultPort(service)]);
+    });
+
+    it('points every URL at a service of this file (or the host-facing issuer)', () => {
+      const env = composeEnv(service);
+      const config = configOf(service, env);
+      const inside = [config.database.url, ...config.nats.servers, config.oidc.jwksUri, config.telemetry.otlpEndpoint].filter((u): u is string => u !== undefined);
+      expect(inside.length).toBeGreaterThanOrEqual(4);
+      const services = Object.keys(compose.services);
+      for (const url of inside) expect({ url, resolves: services.includes(hostOf(url)) }).toEqual({ url, resolves: true });
+    });
+
+    it('is healthy only when /readyz says so, and starts after PostgreSQL and NATS are healthy', () => {
+      const test = spec().healthcheck?.test;
+      expect([test].flat().join(' ')).toContain('/readyz');
+      const dependsOn = spec().depends_on;
+      expect(dependsOn).toBeDefined();
+      expect(Array.isArray(dependsOn)).toBe(false);
+      const conditions = dependsOn as Record<string, { condition?: string }>;
+      const db = Object.keys(compose.services).find((n) => imageRef(compose.services[n]!.image ?? '').repository === 'postgis/postgis')!;
+      const nats = Object.keys(compose.services).find((n) => imageRef(compose.services[n]!.image ?? '').repository === 'nats')!;
+      expect(conditions[db]?.condition).toBe('service_healthy');
+      expect(conditions[nats]?.condition).toBe('service_healthy');
+    });
+  });
+
+  it('builds one image for all seven services', () => {
+    const images = new Set(SERVICE_NAMES.map((s) => compose.services[s]!.image));
+    expect(images.size).toBe(1);
+    expect(imageRef([...images][0] ?? '').repository).toBe(OUR_IMAGE);
+  });
+
+  it('pins every third-party image and builds nothing else', () => {
+    const thirdParty = Object.entries(compose.services).filter(([name]) => !(SERVICE_NAMES as readonly string[]).includes(name));
+    expect(thirdParty.length).toBeGreaterThanOrEqual(5);
+    for (const [name, spec] of thirdParty) {
+      expect({ name, build: spec.build }).toEqual({ name, build: undefined });
+      expect(spec.image).toBeDefined();
+      expectPinned(spec.image!);
+    }
+  });
+
+  it('gives NATS JetStream with the domain the services use', () => {
+    const [name, nats] = Object.entries(compose.services).find(([, s]) => imageRef(s.image ?? '').repository === 'nats')!;
+    const configNames = (nats.configs ?? []).map((c) => (typeof c === 'string' ? c : c.source));
+    const text = configNames.map((c) => compose.configs?.[c]?.content ?? (compose.configs?.[c]?.file ? read(compose.configs[c]!.file!) : '')).join('\n');
+    const args = [nats.command ?? []].flat().join(' ');
+    expect(/\bjetstream\s*\{/.test(text) || /(^|\s)(-js|--jetstream)(\s|$)/.test(args)).toBe(true);
+    const domain = /\bdomain\s*:\s*"?([A-Za-z0-9_-]+)/.exec(text)?.[1];
+    for (const service of SERVICE_NAMES) {
+      const env = composeEnv(service);
+      expect({ service, domain: env['JETSTREAM_DOMAIN'] }).toEqual({ service, domain });
+      expect(configOf(service, env).nats.servers.map(hostOf)).toEqual([name]);
+    }
+  });
+
+  it('imports the realm file that the services trust', () => {
+    const [, keycloak] = Object.entries(compose.services).find(([, s]) => imageRef(s.image ?? '').repository === 'quay.io/keycloak/keycloak')!;
+    expect([keycloak.command ?? []].flat().join(' ')).toContain('--import-realm');
+    const mounts = (keycloak.volumes ?? []).map((v) => (typeof v === 'string' ? { source: v.split(':')[0]!, target: v.split(':')[1]! } : { source: v.source ?? '', target: v.target }));
+    const realmMounts = mounts.filter((m) => m.target.startsWith('/opt/keycloak/data/import/') && m.source.endsWith('.json'));
+    expect(realmMounts).toHaveLength(1);
+    const realmPath = resolve(ROOT, realmMounts[0]!.source);
+    expect(relative(ROOT, realmPath)).toBe(join('deploy', 'keycloak', 'realm-gm.json'));
+    expect(existsSync(realmPath)).toBe(true);
+
+    for (const service of SERVICE_NAMES) {
+      const { oidc } = configOf(service, composeEnv(service));
+      expect(oidc.issuer).toMatch(new RegExp(`/realms/${realm.realm}$`));
+      expect(oidc.audience).toBe(audienceMapper()?.config['included.client.audience']);
+      expect(oidc.orgUnitClaim).toBe(orgUnitMapper()?.config['claim.name']);
+      if (oidc.jwksUri) expect(oidc.jwksUri).toMatch(new RegExp(`/realms/${realm.realm}/protocol/openid-connect/certs$`));
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// deploy/docker
+// ---------------------------------------------------------------------------------------------
+
+describe('deploy/docker', () => {
+  const dockerfile = read('deploy/docker/Dockerfile');
+  const instructions = dockerfile
+    .replace(/\\\r?\n/g, ' ')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+
+  it('builds on Node 24 (the version of .nvmrc) with npm ci and tsc -b tsconfig.build.json', () => {
+    const nodeVersion = /^ARG NODE_VERSION=(\S+)$/m.exec(dockerfile)?.[1];
+    expect(nodeVersion).toBe(read('.nvmrc').trim().replace(/^v/, ''));
+    const froms = instructions.filter((l) => /^FROM\s/i.test(l)).map((l) => l.split(/\s+/));
+    const stages = froms.map((words) => (words[2]?.toUpperCase() === 'AS' ? words[3] : undefined)).filter(Boolean);
+    const bases = froms.map((words) => words[1]!).filter((image) => !stages.includes(image));
+    expect(froms.length).toBeGreaterThanOrEqual(2);
+    expect(bases.length).toBeGreaterThan(0);
+    for (const base of bases) expect(base).toMatch(/^node:(\$\{NODE_VERSION\}|24\.[\d.]+)(-[\w.-]+)?$/);
+    expect(instructions.some((l) => /^RUN\b.*\bnpm ci\b/.test(l) && !/--omit=dev/.test(l))).toBe(true);
+    expect(instructions.some((l) => /^RUN\b.*\bnpm ci\b.*--omit=dev/.test(l))).toBe(true);
+    expect(instructions.some((l) => /^RUN\b.*\btsc -b tsconfig\.build\.json\b/.test(l))).toBe(true);
+  });
+
+  it('builds every service into apps/<service>/dist (root tsconfig.build.json)', () => {
+    const build = JSON.parse(read('tsconfig.build.json')) as { references?: { path: string }[] };
+    const paths = (build.references ?? []).map((r) => r.path.replace(/\/tsconfig\.build\.json$/, '').replace(/^\.\//, ''));
+    expect(paths).toEqual(expect.arrayContaining(SERVICE_NAMES.map((s) => `apps/${s}`)));
+    for (const s of SERVICE_NAMES) {
+      const app = JSON.parse(read(`apps/${s}/tsconfig.build.json`)) as { compilerOptions?: { outDir?: string; rootDir?: string } };
+      expect({ s, outDir: app.compilerOptions?.outDir, rootDir: app.compilerOptions?.rootDir }).toEqual({ s, outDir: 'dist', rootDir: 'src' });
+      expect(existsSync(join(ROOT, `apps/${s}/src/main.ts`))).toBe(true);
+    }
+  });
+
+  it('starts through an entrypoint script that exists, is executable and runs apps/$SERVICE/dist/main.js', () => {
+    const entrypoint = instructions.find((l) => /^ENTRYPOINT\s/i.test(l));
+    expect(entrypoint).toBeDefined();
+    const target = (JSON.parse(entrypoint!.replace(/^ENTRYPOINT\s+/i, '')) as string[])[0]!;
+    const copy = instructions.find((l) => /^COPY\s/i.test(l) && l.split(/\s+/).at(-1) === target);
+    expect(copy).toBeDefined();
+    const source = copy!.split(/\s+/).filter((w) => !w.startsWith('--')).at(-2)!;
+    expect(source).toBe('deploy/docker/entrypoint.sh');
+    const script = join(ROOT, source);
+    expect(existsSync(script)).toBe(true);
+    expect(statSync(script).mode & 0o111).not.toBe(0);
+    const text = readFileSync(script, 'utf8');
+    expect(text.startsWith('#!/bin/sh')).toBe(true);
+    expect(text).toMatch(/exec node "?\$main"? "\$@"/);
+    expect(text).toMatch(/main="\/app\/apps\/\$\{SERVICE\}\/dist\/main\.js"/);
+    expect(instructions).toContain('WORKDIR /app');
+  });
+
+  it('runs as a numeric non-root user (so that runAsNonRoot can check it)', () => {
+    const users = instructions.filter((l) => /^USER\s/i.test(l)).map((l) => l.split(/\s+/)[1]!);
+    expect(users.at(-1)).toMatch(/^[1-9]\d*(:\d+)?$/);
+  });
+
+  it('keeps node_modules and build output out of the context, but not what the build needs', () => {
+    const patterns = read('.dockerignore')
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+    expect(patterns).toEqual(expect.arrayContaining(['**/node_modules', '**/dist']));
+    const needed = ['apps', 'libs', 'deploy', 'deploy/docker', 'deploy/docker/entrypoint.sh', 'deploy/local', 'package.json', 'package-lock.json', 'tsconfig.build.json', 'tsconfig.base.json', '*.json', '**/*.ts', '**/package.json'];
+    expect(patterns.filter((p) => needed.includes(p.replace(/^\/|\/$/g, '')))).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// deploy/keycloak/realm-gm.json
+// ---------------------------------------------------------------------------------------------
+
+describe('deploy/keycloak/realm-gm.json', () => {
+  it('is the realm gm with exactly the eight platform roles (plus Keycloak defaults)', () => {
+    expect(realm.realm).toBe('gm');
+    const names = (realm.roles?.realm ?? []).map((r) => r.name).filter((n) => !['offline_access', 'uma_authorization'].includes(n) && !n.startsWith('default-roles-'));
+    expect(names.sort()).toEqual([...ROLES].sort());
+  });
+
+  it('has the public client gm-web, usable with the demo password flow', () => {
+    expect(webClient()).toMatchObject({ publicClient: true, directAccessGrantsEnabled: true });
+    expect(realm.clients?.some((c) => c.clientId === 'gm-api' && c.publicClient !== true)).toBe(true);
+  });
+
+  it('puts org_unit and the gm-api audience in the access token, and realm roles in realm_access', () => {
+    expect(orgUnitMapper()?.config).toMatchObject({ 'claim.name': 'org_unit', 'access.token.claim': 'true', multivalued: 'false' });
+    expect(audienceMapper()?.config).toMatchObject({ 'included.client.audience': 'gm-api', 'access.token.claim': 'true' });
+    // Keycloak's default `roles` scope maps realm roles to realm_access.roles; it must not be dropped.
+    const scopes = webClient()?.defaultClientScopes;
+    if (scopes) expect(scopes).toEqual(expect.arrayContaining(['roles', 'basic']));
+    const ownRoleMapper = [...(webClient()?.protocolMappers ?? []), ...(realm.clientScopes ?? []).flatMap((s) => s.protocolMappers ?? [])].find((m) => m.protocolMapper === 'oidc-usermodel-realm-role-mapper');
+    if (ownRoleMapper) expect(ownRoleMapper.config['claim.name']).toBe('realm_access.roles');
+  });
+
+  it('stores org_unit as a user attribute (declared in the user profile, or unmanaged attributes enabled)', () => {
+    const profile = realm.components?.['org.keycloak.userprofile.UserProfileProvider']?.find((c) => c.providerId === 'declarative-user-profile');
+    const upConfig = JSON.parse(profile?.config?.['kc.user.profile.config']?.[0] ?? '{}') as {
+      attributes?: { name: string; validations?: { pattern?: { pattern: string } }; permissions?: { edit?: string[] } }[];
+      unmanagedAttributePolicy?: string;
+    };
+    const declared = upConfig.attributes?.find((a) => a.name === 'org_unit');
+    if (declared) {
+      // Users must not move themselves to another org unit: only admins edit it.
+      expect(declared.permissions?.edit ?? []).not.toContain('user');
+      expect(declared.validations?.pattern?.pattern).toBe(ORG_UNIT_CODE_PATTERN.source);
+      // Keycloak keeps username/email/firstName/lastName only if the stored config declares them.
+      expect(upConfig.attributes?.map((a) => a.name)).toEqual(expect.arrayContaining(['username', 'email', 'firstName', 'lastName']));
+    } else {
+      expect(['ENABLED', 'ADMIN_EDIT']).toContain(upConfig.unmanagedAttributePolicy);
+    }
+  });
+
+  it('has the dev issuer demo users, with the same roles and org units and the password demo', () => {
+    const expected = demoUsers('350206', 'demo').map((u) => ({ username: u.username, roles: [...u.roles].sort(), orgUnit: [u.orgUnit], password: u.password }));
+    const actual = (realm.users ?? []).map((u) => ({
+      username: u.username,
+      roles: (u.realmRoles ?? []).filter((r) => (ROLES as readonly string[]).includes(r)).sort(),
+      orgUnit: u.attributes?.['org_unit'],
+      password: u.credentials?.find((c) => c.type === 'password' && c.temporary === false)?.value,
+    }));
+    expect(actual).toEqual(expected);
+    for (const u of realm.users ?? []) expect(u.enabled).toBe(true);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// k8s/
+// ---------------------------------------------------------------------------------------------
+
+interface K8sEnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: unknown;
+}
+interface K8sProbe {
+  httpGet?: { path: string; port: number | string };
+}
+interface K8sContainer {
+  name: string;
+  image: string;
+  args?: string[];
+  command?: string[];
+  env?: K8sEnvVar[];
+  envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+  ports?: { name?: string; containerPort: number }[];
+  readinessProbe?: K8sProbe;
+  livenessProbe?: K8sProbe;
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  securityContext?: { runAsNonRoot?: boolean; allowPrivilegeEscalation?: boolean };
+}
+interface K8sPodSpec {
+  containers: K8sContainer[];
+  initContainers?: K8sContainer[];
+  securityContext?: { runAsNonRoot?: boolean };
+}
+interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+  spec?: {
+    template?: { spec: K8sPodSpec };
+    jobTemplate?: { spec: { template: { spec: K8sPodSpec } } };
+    ports?: { name?: string; port: number; targetPort?: number | string }[];
+  };
+}
+interface Kustomization {
+  resources?: string[];
+  images?: { name: string; newName?: string; newTag?: string; digest?: string }[];
+}
+
+function yamlFilesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return yamlFilesUnder(path);
+    return /\.ya?ml$/.test(e.name) ? [path] : [];
+  });
+}
+
+function parseYamlDocs(path: string): unknown[] {
+  const docs = parseAllDocuments(readFileSync(path, 'utf8'));
+  const errors = docs.flatMap((d) => d.errors.map((e) => e.message));
+  if (errors.length > 0) throw new Error(`${relative(ROOT, path)}: ${errors.join('; ')}`);
+  return docs.map((d) => d.toJS() as unknown).filter((d) => d !== null && d !== undefined);
+}
+
+function memo<T>(make: () => T): () => T {
+  let value: { v: T } | undefined;
+  return () => (value ??= { v: make() }).v;
+}
+
+/** The objects a kustomization renders from its resources (files and nested kustomizations). */
+function kustomizationObjects(dir: string): K8sObject[] {
+  const k = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as Kustomization;
+  return (k.resources ?? []).flatMap((r) => {
+    const path = join(dir, r);
+    if (statSync(path).isDirectory()) return kustomizationObjects(path);
+    return parseYamlDocs(path) as K8sObject[];
+  });
+}
+
+const K8S = join(ROOT, 'k8s');
+const BASE = join(K8S, 'base');
+const podSpecOf = (o: K8sObject): K8sPodSpec | undefined => o.spec?.template?.spec ?? o.spec?.jobTemplate?.spec.template.spec;
+const envValue = (c: K8sContainer, name: string) => c.env?.find((e) => e.name === name)?.value;
+
+describe('k8s/', () => {
+  const allFiles = yamlFilesUnder(K8S);
+  const kustomizations = allFiles.filter((f) => /(^|\/)kustomization\.ya?ml$/.test(f));
+  /** What `kubectl kustomize k8s/base` renders (before its transformations). */
+  const baseObjects = memo(() => kustomizationObjects(BASE));
+  /** Every object written under k8s/, templates included (the Secret example): what envFrom may name. */
+  const allObjects = memo(() => allFiles.filter((f) => !kustomizations.includes(f)).flatMap((f) => parseYamlDocs(f) as K8sObject[]));
+
+  it('parses, and every kustomization resource exists', () => {
+    expect(allFiles.length).toBeGreaterThan(3);
+    expect(kustomizations).toContain(join(BASE, 'kustomization.yaml'));
+    for (const file of kustomizations) {
+      const k = parse(readFileSync(file, 'utf8')) as Kustomization;
+      expect(k.resources?.length ?? 0).toBeGreaterThan(0);
+      for (const r of k.resources ?? []) {
+        const path = join(dirname(file), r);
+        const ok = existsSync(path) && (statSync(path).isFile() || existsSync(join(path, 'kustomization.yaml')));
+        expect({ kustomization: relative(ROOT, file), resource: r, exists: ok }).toEqual({ kustomization: relative(ROOT, file), resource: r, exists: true });
+      }
+    }
+    for (const o of allObjects()) expect(o).toMatchObject({ apiVersion: expect.any(String), kind: expect.any(String), metadata: { name: expect.any(String) } });
+  });
+
+  it('sets a real tag for the platform image', () => {
+    const k = parse(readFileSync(join(BASE, 'kustomization.yaml'), 'utf8')) as Kustomization;
+    const entry = k.images?.find((i) => i.name === OUR_IMAGE);
+    expect(entry).toBeDefined();
+    expect(entry!.digest ?? entry!.newTag).toMatch(/^(?!latest$)[\w][\w.:-]*$/);
+  });
+
+  it('pins every third-party image', () => {
+    const containers = allObjects().flatMap((o) => {
+      const pod = podSpecOf(o);
+      return pod ? [...pod.containers, ...(pod.initContainers ?? [])] : [];
+    });
+    const thirdParty = containers.filter((c) => imageRef(c.image).repository !== OUR_IMAGE);
+    expect(thirdParty.length).toBeGreaterThan(0);
+    for (const c of thirdParty) expectPinned(c.image);
+  });
+
+  it('runs NATS with JetStream, reachable as NATS_URL says, with the domain the services use', () => {
+    const tierConfig = baseObjects().find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'gm-tier');
+    expect(tierConfig?.data).toBeDefined();
+    const natsHost = hostOf((tierConfig!.data!['NATS_URL'] ?? '').split(',')[0]!);
+    expect(baseObjects().some((o) => o.kind === 'Service' && o.metadata.name === natsHost)).toBe(true);
+    const workload = baseObjects().find((o) => ['StatefulSet', 'Deployment'].includes(o.kind) && podSpecOf(o)?.containers.some((c) => imageRef(c.image).repository === 'nats'));
+    expect(workload).toBeDefined();
+    const configText = baseObjects().filter((o) => o.kind === 'ConfigMap').flatMap((o) => Object.values(o.data ?? {})).find((t) => /\bjetstream\s*\{/.test(t));
+    expect(configText).toBeDefined();
+    expect(/\bdomain\s*:\s*"?([A-Za-z0-9_-]+)/.exec(configText!)?.[1]).toBe(tierConfig!.data!['JETSTREAM_DOMAIN']);
+  });
+
+  describe.each(SERVICE_NAMES.map((s) => [s]))('%s', (service) => {
+    const deployment = () => baseObjects().find((o) => o.kind === 'Deployment' && o.metadata.name === service);
+    const container = () => podSpecOf(deployment()!)!.containers.find((c) => envValue(c, 'SERVICE') === service)!;
+
+    /** ConfigMap and Secret keys behind envFrom, then the container's own env (which wins). */
+    function effectiveEnv(c: K8sContainer): Record<string, string> {
+      const env: Record<string, string> = {};
+      for (const from of c.envFrom ?? []) {
+        const ref = from.configMapRef ? { kind: 'ConfigMap', name: from.configMapRef.name } : { kind: 'Secret', name: from.secretRef!.name };
+        const source = allObjects().find((o) => o.kind === ref.kind && o.metadata.name === ref.name);
+        expect({ ref, found: source !== undefined }).toEqual({ ref, found: true });
+        Object.assign(env, source?.data && ref.kind === 'ConfigMap' ? source.data : {}, source?.stringData ?? {});
+        if (ref.kind === 'Secret') for (const k of Object.keys(source?.data ?? {})) env[k] = Buffer.from(source!.data![k]!, 'base64').toString('utf8');
+      }
+      for (const e of c.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
+      return env;
+    }
+
+    it('has a Deployment running the platform image as this service', () => {
+      expect(deployment()).toBeDefined();
+      expect(container()).toBeDefined();
+      expect(imageRef(container().image).repository).toBe(OUR_IMAGE);
+    });
+
+    it('names only variables its config schema reads, and they make a valid configuration', () => {
+      const known = knownVariables(service);
+      const pod = podSpecOf(deployment()!)!;
+      for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
+        const env = effectiveEnv(c);
+        expect({ container: c.name, unknown: Object.keys(env).filter((k) => !known.has(k)) }).toEqual({ container: c.name, unknown: [] });
+        expect({ container: c.name, unknownRefs: (c.env ?? []).filter((e) => e.valueFrom !== undefined && !known.has(e.name)).map((e) => e.name) }).toEqual({ container: c.name, unknownRefs: [] });
+      }
+      expect(configOf(service, effectiveEnv(container())).http.port).toBe(defaultPort(service));
+    });
+
+    it('listens on its default port, behind a Service on the same port', () => {
+      const port = defaultPort(service);
+      const ports = container().ports ?? [];
+      expect(ports.map((p) => p.containerPort)).toEqual([port]);
+      const svc = baseObjects().find((o) => o.kind === 'Service' && o.metadata.name === service);
+      expect(svc).toBeDefined();
+      const sp = svc!.spec!.ports!;
+      expect(sp.map((p) => p.port)).toEqual([port]);
+      const target = sp[0]!.targetPort ?? sp[0]!.port;
+      expect(typeof target === 'number' ? target : ports.find((p) => p.name === target)?.containerPort).toBe(port);
+    });
+
+    it('is ready on /readyz and alive on /healthz, with resources and a non-root security context', () => {
+      const c = container();
+      const portOf = (p: K8sProbe | undefined) => {
+        const port = p?.httpGet?.port;
+        return typeof port === 'number' ? port : c.ports?.find((x) => x.name === port)?.containerPort;
+      };
+      expect(c.readinessProbe?.httpGet?.path).toBe('/readyz');
+      expect(c.livenessProbe?.httpGet?.path).toBe('/healthz');
+      expect(portOf(c.readinessProbe)).toBe(defaultPort(service));
+      expect(portOf(c.livenessProbe)).toBe(defaultPort(service));
+      expect(c.resources?.requests?.['cpu']).toBeDefined();
+      expect(c.resources?.requests?.['memory']).toBeDefined();
+      expect(c.resources?.limits?.['memory']).toBeDefined();
+      expect(c.securityContext?.runAsNonRoot ?? podSpecOf(deployment()!)!.securityContext?.runAsNonRoot).toBe(true);
+      expect(c.securityContext?.allowPrivilegeEscalation).toBe(false);
+    });
+
+    it('applies its migrations (`migrate`) before it starts, or in a Job', () => {
+      const runsMigrate = (c: K8sContainer) => imageRef(c.image).repository === OUR_IMAGE && envValue(c, 'SERVICE') === service && [...(c.command ?? []), ...(c.args ?? [])].includes('migrate');
+      const init = podSpecOf(deployment()!)!.initContainers?.some(runsMigrate) ?? false;
+      const job = baseObjects().some((o) => o.kind === 'Job' && podSpecOf(o)?.containers.some(runsMigrate));
+      expect(init || job).toBe(true);
+      // The service itself must not race the migration step.
+      expect(configOf(service, effectiveEnv(container())).database.migrateOnStart).toBe(false);
+    });
+  });
+
+  it('deploys no database or identity provider in the base (both are external)', () => {
+    const images = baseObjects().flatMap((o) => podSpecOf(o)?.containers.map((c) => imageRef(c.image).repository) ?? []);
+    expect(images.filter((i) => /postgres|postgis|keycloak/.test(i))).toEqual([]);
+  });
+});

@@ -11,18 +11,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { SERVICE_NAMES } from '@gm/contracts';
 
 const ROOT = resolve(__dirname, '..', '..');
 
-const APP_NAMES = [
-  'base-data',
-  'system-admin',
-  'public-sentiment',
-  'service-office',
-  'command-centre',
-  'mobile-gateway',
-  'gis',
-] as const;
+const APP_NAMES = SERVICE_NAMES;
 
 // ---------------------------------------------------------------------------------------------
 // A small tokenizer: enough of TypeScript's lexical grammar to tell code from comments, strings,

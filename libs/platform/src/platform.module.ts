@@ -26,15 +26,7 @@ export class PlatformModule {
       module: PlatformModule,
       global: true,
       imports: [
-        AuthModule.forRoot({
-          issuer: config.oidc.issuer,
-          audience: config.oidc.audience,
-          jwksUri: config.oidc.jwksUri,
-          algorithms: config.oidc.algorithms,
-          orgUnitClaim: config.oidc.orgUnitClaim,
-          clockToleranceSec: config.oidc.clockToleranceSec,
-          jwksCooldownMs: config.oidc.jwksCooldownMs,
-        }),
+        AuthModule.forRoot(config.oidc),
         MessagingModule.forRoot({
           servers: config.nats.servers,
           namespace: config.namespace,

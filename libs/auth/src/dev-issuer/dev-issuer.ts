@@ -17,7 +17,7 @@ export interface DevIssuerOptions {
   readonly rotateEveryMs?: number;
   /** Keep retired keys in the JWKS this long, so tokens they signed stay verifiable. */
   readonly retiredKeyGraceMs?: number;
-  /** Enables `POST /realms/<realm>/dev/mint` (arbitrary claims). Tests only. */
+  /** Enables `POST /realms/<realm>/dev/mint` (arbitrary claims) and `/dev/rotate`. Tests only. */
   readonly allowMint?: boolean;
   readonly users?: readonly DemoUser[];
   /** Public base URL if it differs from the listening address. */
@@ -193,7 +193,7 @@ export class DevIssuer {
     if (req.method === 'GET' && path === `${base}/dev/users`) {
       return json(res, 200, { users: this.listUsers() });
     }
-    if (req.method === 'POST' && path === `${base}/dev/rotate`) {
+    if (req.method === 'POST' && path === `${base}/dev/rotate` && this.opts.allowMint) {
       return json(res, 200, { kid: await this.rotate() });
     }
     if (req.method === 'POST' && path === `${base}/dev/mint` && this.opts.allowMint) {

@@ -18,8 +18,6 @@ import { NatsClient } from '../nats-client.service';
 /** JetStream access for this tier: stream set-up and clients bound to the current connection. */
 @Injectable()
 export class JetStreamService {
-  private ensured = new WeakSet<NatsConnection>();
-
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly opts: MessagingOptions,
     private readonly nats: NatsClient,
@@ -62,6 +60,5 @@ export class JetStreamService {
         this.logger.event('info', 'jetstream.stream_created', { stream: config.name, subjects: config.subjects }, 'JetStreamService');
       }
     }
-    this.ensured.add(nc);
   }
 }

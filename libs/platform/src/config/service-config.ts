@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { namespace, orgUnitCodeSchema, type Namespace, type ServiceName } from '@gm/contracts';
+// Type only: this entry point must not load Nest (it runs before telemetry starts).
+import type { OidcOptions } from '@gm/auth';
 
 /**
  * The environment every service reads, validated once at start. This folder is the only code
@@ -63,15 +65,7 @@ export interface ServiceConfig {
   readonly http: { readonly host: string; readonly port: number; readonly bodyLimitBytes: number };
   readonly database: { readonly url: string; readonly schema: string; readonly poolMax: number; readonly migrateOnStart: boolean };
   readonly nats: { readonly servers: readonly string[]; readonly jetstreamDomain?: string | undefined };
-  readonly oidc: {
-    readonly issuer: string;
-    readonly audience: string;
-    readonly jwksUri?: string | undefined;
-    readonly algorithms: readonly string[];
-    readonly orgUnitClaim: string;
-    readonly clockToleranceSec: number;
-    readonly jwksCooldownMs: number;
-  };
+  readonly oidc: OidcOptions;
   readonly telemetry: { readonly otlpEndpoint?: string | undefined; readonly logLevel: (typeof LOG_LEVEL_VALUES)[number] };
 }
 

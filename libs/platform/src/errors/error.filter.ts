@@ -28,13 +28,14 @@ export class ErrorFilter implements ExceptionFilter {
     const english = /^en\b/i.test(String(request.headers?.['accept-language'] ?? ''));
     const title = ERROR_MESSAGES[error.code][english ? 'en' : 'zh'];
     const fields = error.fieldErrors.map((f) => f.field);
+    const trace = activeTraceIds();
     const body = {
       statusCode: status,
       code: error.code,
       message: fields.length > 0 ? `${title}: ${fields.join(', ')}` : title,
       detail: error.message,
       ...(error.fieldErrors.length > 0 && { errors: error.fieldErrors }),
-      ...(activeTraceIds() && { traceId: activeTraceIds()!.traceId }),
+      ...(trace && { traceId: trace.traceId }),
     };
     if (reply.sent) return;
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);

@@ -84,7 +84,8 @@ describe('first slice: handheld report → case → JetStream → live feed, in 
     // No personal data in clear: not in the event, the logs or the spans.
     expect(event.data).not.toContain(SYNTHETIC_PHONE);
     expect(event.data).not.toContain(SYNTHETIC_ID_NUMBER);
-    expect(envelope.data.summary).toContain('138****8000');
+    expect(envelope.data.summary).toContain('140****8000');
+    expect(envelope.data.summary).toContain('350299********1232');
     for (const svc of [slice.gw, slice.ps, slice.cc]) {
       expect(svc.logs.text()).not.toContain(SYNTHETIC_PHONE);
       expect(svc.logs.text()).not.toContain(SYNTHETIC_ID_NUMBER);

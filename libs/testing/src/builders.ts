@@ -13,6 +13,9 @@ export function aReport(overrides: Partial<ReportCaseBody> = {}): ReportCaseBody
   };
 }
 
-/** An 18-character synthetic ID number and a phone number for privacy tests (valid format, nobody's). */
-export const SYNTHETIC_ID_NUMBER = '350206199001011237';
-export const SYNTHETIC_PHONE = '13800138000';
+/**
+ * Identifiers for privacy tests, valid in format and nobody's: area code 350299 is not assigned,
+ * and 140-prefixed 11-digit numbers are not issued to people (the 140 range is for 13-digit IoT numbers).
+ */
+export const SYNTHETIC_ID_NUMBER = '350299199001011232';
+export const SYNTHETIC_PHONE = '14000138000';

@@ -1,0 +1,3 @@
+export * from './generate';
+export * from './tiling';
+export * from './random';

@@ -10,3 +10,4 @@ export * from './cases/case-events';
 export * from './cases/report-case';
 export * from './errors/error-codes';
 export * from './auth/roles';
+export * from './gis/gis';

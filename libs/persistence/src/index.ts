@@ -1,3 +1,4 @@
 export * from './geometry.type';
 export * from './database';
 export * from './persistence.module';
+export * from './bulk';

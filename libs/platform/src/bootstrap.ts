@@ -1,4 +1,4 @@
-import { StandardSchemaValidationPipe, type DynamicModule } from '@nestjs/common';
+import { StandardSchemaValidationPipe, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -15,6 +15,11 @@ export interface ServiceAppOptions {
   readonly module: DynamicModule;
   /** One line for the OpenAPI document, Chinese first. */
   readonly description: string;
+  /**
+   * Content types whose request body reaches the handler as a raw stream (bulk uploads such as
+   * `text/csv`); the handler enforces its own size limit.
+   */
+  readonly streamedContentTypes?: readonly string[];
 }
 
 /**
@@ -26,6 +31,9 @@ export async function createServiceApp(opts: ServiceAppOptions): Promise<NestFas
   const { config, logger } = opts;
   const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes, logger: false, trustProxy: true });
   registerHttpTracing(adapter.getInstance(), config.service, logger);
+  for (const type of opts.streamedContentTypes ?? []) {
+    adapter.getInstance().addContentTypeParser(type, (_req, payload, done) => done(null, payload));
+  }
 
   const app = await NestFactory.create<NestFastifyApplication>(opts.module, adapter, { logger, abortOnError: false, bufferLogs: false });
   app.useGlobalFilters(new ErrorFilter(logger));
@@ -61,6 +69,11 @@ export async function createServiceApp(opts: ServiceAppOptions): Promise<NestFas
   );
   app.enableShutdownHooks();
   return app;
+}
+
+/** The app's modules without HTTP or the NATS listener: for commands run from the shell. */
+export async function createServiceContext(module: DynamicModule, logger: JsonLogger): Promise<INestApplicationContext> {
+  return NestFactory.createApplicationContext(module, { logger, abortOnError: false });
 }
 
 /**

@@ -7,3 +7,4 @@ export * from './health/health.controller';
 export * from './platform.module';
 export * from './bootstrap';
 export * from './service-module';
+export * from './http/read-body';

@@ -1,4 +1,4 @@
-import type { DynamicModule } from '@nestjs/common';
+import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import type { z } from 'zod';
 import { JsonLogger, startTelemetry } from '@gm/telemetry';
 import { ConfigError, loadConfig, type ServiceConfig } from './config/service-config';
@@ -10,12 +10,29 @@ export interface ServiceSpec<C extends ServiceConfig> {
   readonly module: (config: C, logger: JsonLogger) => Promise<DynamicModule>;
   /** Database options, for the `migrate` command. */
   readonly database: (config: C) => Promise<import('@gm/persistence').DatabaseOptions>;
+  /** Request bodies of these content types reach handlers as streams (bulk uploads). */
+  readonly streamedContentTypes?: readonly string[];
+  /** Sub-commands (`node main.js <name> args…`), run inside the app's DI context without HTTP. */
+  readonly commands?: Readonly<Record<string, ServiceCommand<C>>>;
 }
+
+export interface ServiceCommandContext<C extends ServiceConfig> {
+  readonly app: INestApplicationContext;
+  readonly config: C;
+  readonly logger: JsonLogger;
+  readonly args: readonly string[];
+}
+
+/** Returns the process exit code. */
+export type ServiceCommand<C extends ServiceConfig> = {
+  readonly usage: string;
+  readonly run: (ctx: ServiceCommandContext<C>) => Promise<number>;
+};
 
 /**
  * `main.ts` of every service. `node main.js` runs the service; `node main.js migrate` applies
- * pending migrations and exits. A bad configuration stops the process with exit code 1 and a
- * message naming each variable.
+ * pending migrations and exits; `node main.js <command> …` runs one of the service's commands. A
+ * bad configuration stops the process with exit code 1 and a message naming each variable.
  */
 export async function runService<C extends ServiceConfig>(spec: ServiceSpec<C>): Promise<void> {
   let config: C;
@@ -37,8 +54,27 @@ export async function runService<C extends ServiceConfig>(spec: ServiceSpec<C>):
     instrumentLibraries: true,
   });
 
+  const [command, ...args] = process.argv.slice(2);
   try {
-    if (process.argv.slice(2).includes('migrate')) {
+    if (command !== undefined && command !== 'migrate') {
+      const cmd = spec.commands?.[command];
+      if (!cmd) {
+        const known = ['migrate', ...Object.entries(spec.commands ?? {}).map(([name, c]) => `${name} ${c.usage}`)];
+        process.stderr.write(`unknown command "${command}"; commands:\n${known.map((k) => `  ${k}`).join('\n')}\n`);
+        process.exit(2);
+      }
+      const { createServiceContext } = await import('./bootstrap.js');
+      const app = await createServiceContext(await spec.module(config, logger), logger);
+      let code = 1;
+      try {
+        code = await cmd.run({ app, config, logger, args });
+      } finally {
+        await app.close();
+        await telemetry.shutdown();
+      }
+      process.exit(code);
+    }
+    if (command === 'migrate') {
       const { openDatabase, migrate, ormLog } = await import('@gm/persistence');
       const opts = await spec.database(config);
       const orm = await openDatabase({ ...opts, log: ormLog(logger) });
@@ -50,7 +86,13 @@ export async function runService<C extends ServiceConfig>(spec: ServiceSpec<C>):
     }
     const { createServiceApp, startServiceApp } = await import('./bootstrap.js');
     const module = await spec.module(config, logger);
-    const app = await createServiceApp({ config, logger, module, description: spec.description });
+    const app = await createServiceApp({
+      config,
+      logger,
+      module,
+      description: spec.description,
+      ...(spec.streamedContentTypes && { streamedContentTypes: spec.streamedContentTypes }),
+    });
     await startServiceApp(app, config, logger);
     process.once('beforeExit', () => void telemetry.shutdown());
   } catch (err) {

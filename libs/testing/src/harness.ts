@@ -81,6 +81,7 @@ export interface TestService<C extends ServiceConfig> {
 export interface ServiceUnderTest<C extends ServiceConfig> {
   readonly configSchema: z.ZodType<C>;
   readonly module: (config: C, logger: JsonLogger) => DynamicModule;
+  readonly streamedContentTypes?: readonly string[];
 }
 
 /** Starts a service in this process on a free port, over real HTTP and NATS. */
@@ -88,7 +89,13 @@ export async function startService<C extends ServiceConfig>(spec: ServiceUnderTe
   const config = loadConfig(spec.configSchema, env);
   const logs = new MemoryLogSink();
   const logger = new JsonLogger(config.service, config.telemetry.logLevel, logs);
-  const app = await createServiceApp({ config, logger, module: spec.module(config, logger), description: config.service });
+  const app = await createServiceApp({
+    config,
+    logger,
+    module: spec.module(config, logger),
+    description: config.service,
+    ...(spec.streamedContentTypes && { streamedContentTypes: spec.streamedContentTypes }),
+  });
   const url = (await startServiceApp(app, config, logger)).replace('[::1]', '127.0.0.1');
   return {
     app,

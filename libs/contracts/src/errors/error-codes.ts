@@ -18,6 +18,9 @@ export const ERROR_CODES = [
   'CASE.NOT_FOUND',
   'CASE.IDEMPOTENCY_CONFLICT',
   'REPORT.NOT_FOUND',
+  'GIS.OUTSIDE_DISTRICT',
+  'UNIT.NOT_FOUND',
+  'IMPORT.REJECTED',
   'SERVICE.UNAVAILABLE',
   'INTERNAL',
 ] as const;
@@ -40,12 +43,18 @@ export const ERROR_MESSAGES: Record<ErrorCode, { readonly zh: string; readonly e
     en: 'This clientId was already used for a different report',
   },
   'REPORT.NOT_FOUND': { zh: '未找到该上报', en: 'No such report' },
+  'GIS.OUTSIDE_DISTRICT': { zh: '该位置不在任何网格内', en: 'The point lies in no grid of this district' },
+  'UNIT.NOT_FOUND': { zh: '组织单元不存在', en: 'No such org unit' },
+  'IMPORT.REJECTED': { zh: '导入文件有错误行，未写入任何数据', en: 'The file has invalid rows; nothing was written' },
   'SERVICE.UNAVAILABLE': { zh: '服务暂时不可用，请稍后重试', en: 'Service temporarily unavailable; try again later' },
   INTERNAL: { zh: '服务器内部错误', en: 'Internal server error' },
 };
 
-/** One problem with one input field. `field` is a dotted path such as `location.latitude`. */
-export const fieldErrorSchema = z.object({ field: z.string(), message: z.string() });
+/**
+ * One problem with one input field. `field` is a dotted path such as `location.latitude`, or a
+ * column name; `line` is the 1-based line (CSV) or feature number (GeoJSON) of an imported file.
+ */
+export const fieldErrorSchema = z.object({ field: z.string(), message: z.string(), line: z.number().int().positive().optional() });
 export type FieldError = z.infer<typeof fieldErrorSchema>;
 
 /**

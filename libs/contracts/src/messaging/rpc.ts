@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { reportCaseBodySchema, reportCaseResultSchema } from '../cases/report-case';
+import { locateBatchRequestSchema, locateBatchResponseSchema } from '../gis/gis';
 
 /**
  * A request/reply pattern over NATS (Nest microservice transport). The pattern name is
@@ -54,6 +55,13 @@ export const Rpc = {
       channel: z.enum(['handheld', 'desk']),
     }),
     response: reportCaseResultSchema.extend({ replayed: z.boolean() }),
+  }),
+  /** anyone → gis: the grid (and its community, street, district) of each point; null outside the district. */
+  locate: defineRpc({
+    pattern: 'gm.rpc.gis.locate.v1',
+    description: 'Resolve WGS84 points to grids (up to 10,000 per call)',
+    request: locateBatchRequestSchema,
+    response: locateBatchResponseSchema,
   }),
 } as const;
 

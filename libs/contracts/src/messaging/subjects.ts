@@ -54,6 +54,13 @@ export const Streams = {
     maxAgeMs: 30 * DAY,
     duplicateWindowMs: 1 * DAY,
   },
+  gisEvents: {
+    key: 'GIS_EVENTS',
+    subjects: ['gm.boundary.>'],
+    description: 'Facts about boundaries (grid division) of this tier',
+    maxAgeMs: 365 * DAY,
+    duplicateWindowMs: 1 * DAY,
+  },
 } as const satisfies Record<string, StreamDefinition>;
 
 export type StreamKey = keyof typeof Streams;

@@ -20,6 +20,34 @@ export class Outbox {
 
   /** Adds the event to `em` (flushed with the caller's transaction) and returns the envelope. */
   add<S extends z.ZodType>(em: EntityManager, def: EventDefinition<S>, data: z.input<S>, about?: string): CloudEvent<z.infer<S>> {
+    const { row, event } = this.build(def, data, about);
+    em.persist(row);
+    return event;
+  }
+
+  /**
+   * The same for code that writes with a plain `pg` transaction (bulk imports): inserts the row
+   * through `client` in its transaction. Call `committed()` after the commit.
+   */
+  async addWith<S extends z.ZodType>(
+    client: { query(sql: string, params: unknown[]): Promise<unknown> },
+    schema: string,
+    def: EventDefinition<S>,
+    data: z.input<S>,
+    about?: string,
+  ): Promise<CloudEvent<z.infer<S>>> {
+    const { row, event } = this.build(def, data, about);
+    await client.query(`INSERT INTO "${schema}".outbox (id, subject, type, payload, headers, created_at) VALUES ($1, $2, $3, $4, $5, now())`, [
+      row.id,
+      row.subject,
+      row.type,
+      JSON.stringify(row.payload),
+      JSON.stringify(row.headers),
+    ]);
+    return event;
+  }
+
+  private build<S extends z.ZodType>(def: EventDefinition<S>, data: z.input<S>, about?: string): { row: OutboxMessage; event: CloudEvent<z.infer<S>> } {
     const trace = currentTraceHeaders();
     const event = createCloudEvent(def, data, {
       source: `${this.opts.tier}/${this.opts.service}`,
@@ -34,8 +62,7 @@ export class Outbox {
     row.subject = scopedSubject(this.opts.namespace, event.type);
     row.payload = event as unknown as Record<string, unknown>;
     row.headers = trace;
-    em.persist(row);
-    return event;
+    return { row, event };
   }
 
   /** Tell the relay that a transaction with outbox rows has committed (it also polls). */

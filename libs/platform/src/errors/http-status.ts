@@ -6,6 +6,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'REQUEST.VALIDATION_FAILED':
     case 'REQUEST.MALFORMED_BODY':
     case 'CASE.UNKNOWN_CATEGORY':
+    case 'IMPORT.REJECTED':
       return 400;
     case 'AUTH.UNAUTHENTICATED':
       return 401;
@@ -15,6 +16,8 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'CASE.NOT_FOUND':
     case 'REPORT.NOT_FOUND':
     case 'REQUEST.ROUTE_NOT_FOUND':
+    case 'GIS.OUTSIDE_DISTRICT':
+    case 'UNIT.NOT_FOUND':
       return 404;
     case 'CASE.IDEMPOTENCY_CONFLICT':
       return 409;

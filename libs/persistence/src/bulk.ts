@@ -1,0 +1,73 @@
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+
+/**
+ * Plain `pg` connections beside the ORM, for what its unit of work is not made for: `COPY … FROM
+ * STDIN` of millions of rows inside explicit transactions, and hand-written PostGIS SQL on hot
+ * paths. Parameters are `$1, $2, …`.
+ */
+export class RawSql {
+  /** The underlying pool, for code that takes either a pool or a client in a transaction. */
+  readonly pool: pg.Pool;
+
+  constructor(url: string, max = 2) {
+    this.pool = new pg.Pool({ connectionString: url, max });
+  }
+
+  async query<T extends object = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    const res = await this.pool.query<T>(sql, params as unknown[]);
+    return res.rows;
+  }
+
+  /** Runs `fn` in one transaction on one connection; rolls back when it throws. */
+  async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Streams text-format COPY lines (already escaped, each ending in "\n") into `sql`. */
+  async copyIn(client: pg.PoolClient, sql: string, lines: AsyncIterable<string> | Iterable<string>): Promise<void> {
+    const sink = client.query(copyFrom(sql));
+    await pipeline(Readable.from(batches(lines)), sink);
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}
+
+/** Joins lines into ~64 KiB chunks: one stream write per line would dominate the cost. */
+async function* batches(lines: AsyncIterable<string> | Iterable<string>): AsyncGenerator<string> {
+  let chunk = '';
+  for await (const line of lines) {
+    chunk += line;
+    if (chunk.length >= 65_536) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
+}
+
+/** A value in PostgreSQL's COPY text format (tab-separated): \N for null, control characters escaped. */
+export function copyValue(value: string | number | boolean | null | undefined): string {
+  if (value === null || value === undefined) return '\\N';
+  const s = String(value);
+  return /[\\\t\n\r]/.test(s) ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : s;
+}
+
+export function copyLine(values: readonly (string | number | boolean | null | undefined)[]): string {
+  return `${values.map(copyValue).join('\t')}\n`;
+}

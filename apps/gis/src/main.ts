@@ -1,4 +1,4 @@
-import { runService } from '@gm/platform/run';
+import { lazyCommand, runService } from '@gm/platform/run';
 import { configSchema } from './config/config';
 
 void runService({
@@ -8,7 +8,7 @@ void runService({
   module: async (config, logger) => (await import('./app.module.js')).AppModule.forRoot(config, logger),
   database: async (config) => (await import('./database.js')).databaseOptions(config),
   commands: {
-    'import-boundaries': { usage: '<file.geojson>', run: async (ctx) => (await import('./commands.js')).commands['import-boundaries']!.run(ctx) },
-    coverage: { usage: '<unit code> [--deep]', run: async (ctx) => (await import('./commands.js')).commands['coverage']!.run(ctx) },
+    'import-boundaries': lazyCommand('<file.geojson>', async () => (await import('./commands.js')).commands['import-boundaries']!),
+    coverage: lazyCommand('<unit code> [--deep]', async () => (await import('./commands.js')).commands['coverage']!),
   },
 });

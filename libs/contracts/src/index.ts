@@ -11,3 +11,4 @@ export * from './cases/report-case';
 export * from './errors/error-codes';
 export * from './auth/roles';
 export * from './gis/gis';
+export * from './org/org';

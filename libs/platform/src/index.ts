@@ -8,3 +8,5 @@ export * from './platform.module';
 export * from './bootstrap';
 export * from './service-module';
 export * from './http/read-body';
+export * from './import';
+export * from './service-sql';

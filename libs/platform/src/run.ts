@@ -101,3 +101,8 @@ export async function runService<C extends ServiceConfig>(spec: ServiceSpec<C>):
     process.exit(1);
   }
 }
+
+/** A command whose code is loaded only when it runs (after telemetry has started). */
+export function lazyCommand<C extends ServiceConfig>(usage: string, load: () => Promise<ServiceCommand<C>>): ServiceCommand<C> {
+  return { usage, run: async (ctx) => (await load()).run(ctx) };
+}

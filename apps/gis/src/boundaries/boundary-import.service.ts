@@ -6,7 +6,7 @@ import { Outbox } from '@gm/messaging';
 import { copyLine } from '@gm/persistence';
 import { JsonLogger } from '@gm/telemetry';
 import { CoverageService } from '../coverage/coverage.service';
-import { GisSql } from './raw-sql.provider';
+import { ServiceSql } from '@gm/platform';
 
 export interface BoundaryImportReport {
   readonly importId: string;
@@ -41,7 +41,7 @@ export class BoundaryImportService {
   private readonly listeners = new Set<() => void>();
 
   constructor(
-    private readonly sql: GisSql,
+    private readonly sql: ServiceSql,
     private readonly coverage: CoverageService,
     private readonly outbox: Outbox,
     private readonly logger: JsonLogger,

@@ -6,11 +6,11 @@ import { LocateNatsController } from '../locate/locate.nats.controller';
 import { LocateService } from '../locate/locate.service';
 import { BoundaryController } from './boundary.controller';
 import { BoundaryImportService } from './boundary-import.service';
-import { GisSql } from './raw-sql.provider';
+import { ServiceSql } from '@gm/platform';
 
 @Module({
   controllers: [BoundaryController, LocateController, LocateNatsController],
-  providers: [GisSql, BoundaryImportService, CoverageService, LayerService, LocateService],
+  providers: [ServiceSql, BoundaryImportService, CoverageService, LayerService, LocateService],
   exports: [BoundaryImportService, CoverageService],
 })
 export class BoundaryModule {}

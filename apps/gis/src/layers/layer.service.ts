@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@gm/contracts';
-import { GisSql } from '../boundaries/raw-sql.provider';
+import { ServiceSql } from '@gm/platform';
 
 export interface LayerQuery {
   readonly level: 'district' | 'street' | 'community' | 'grid';
@@ -13,7 +13,7 @@ const MAX_FEATURES = 20_000;
 /** Map layers: GeoJSON FeatureCollections of one level, simplified to about half a pixel at the zoom. */
 @Injectable()
 export class LayerService {
-  constructor(private readonly sql: GisSql) {}
+  constructor(private readonly sql: ServiceSql) {}
 
   /** The FeatureCollection as JSON text, built by PostgreSQL (no re-serialisation here). */
   async layer(q: LayerQuery): Promise<string> {

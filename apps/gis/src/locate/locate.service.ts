@@ -5,7 +5,7 @@ import { SERVICE_CONFIG } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from '../config/config';
 import { BoundaryImportService } from '../boundaries/boundary-import.service';
-import { GisSql } from '../boundaries/raw-sql.provider';
+import { ServiceSql } from '@gm/platform';
 import { GridIndex, type GridGeometry } from './grid-index';
 
 /**
@@ -20,7 +20,7 @@ export class LocateService implements OnApplicationBootstrap, OnApplicationShutd
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly sql: GisSql,
+    private readonly sql: ServiceSql,
     private readonly imports: BoundaryImportService,
     private readonly logger: JsonLogger,
     @Inject(SERVICE_CONFIG) private readonly config: AppConfig,

@@ -1,12 +1,14 @@
 import type { z } from 'zod';
 import { caseReportedV1 } from '../cases/case-events';
 import { boundaryImportedV1 } from '../gis/gis';
+import { orgImportedV1 } from '../org/org';
 import type { EventDefinition } from './define-event';
 
 /** Every event type of the platform. A rename here breaks every publisher and consumer at build time. */
 export const Events = {
   caseReported: caseReportedV1,
   boundaryImported: boundaryImportedV1,
+  orgImported: orgImportedV1,
 } as const satisfies Record<string, EventDefinition>;
 
 export type EventKey = keyof typeof Events;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { reportCaseBodySchema, reportCaseResultSchema } from '../cases/report-case';
 import { locateBatchRequestSchema, locateBatchResponseSchema } from '../gis/gis';
+import { orgUnitsRequestSchema, orgUnitsResponseSchema } from '../org/org';
 
 /**
  * A request/reply pattern over NATS (Nest microservice transport). The pattern name is
@@ -62,6 +63,13 @@ export const Rpc = {
     description: 'Resolve WGS84 points to grids (up to 10,000 per call)',
     request: locateBatchRequestSchema,
     response: locateBatchResponseSchema,
+  }),
+  /** anyone → system-admin: org units, optionally of one subtree and one level. */
+  orgUnits: defineRpc({
+    pattern: 'gm.rpc.org.units.v1',
+    description: 'List org units (the org tree is owned by system-admin)',
+    request: orgUnitsRequestSchema,
+    response: orgUnitsResponseSchema,
   }),
 } as const;
 

@@ -61,6 +61,13 @@ export const Streams = {
     maxAgeMs: 365 * DAY,
     duplicateWindowMs: 1 * DAY,
   },
+  orgEvents: {
+    key: 'ORG_EVENTS',
+    subjects: ['gm.org-unit.>'],
+    description: 'Facts about the org tree and staff assignments of this tier',
+    maxAgeMs: 365 * DAY,
+    duplicateWindowMs: 1 * DAY,
+  },
 } as const satisfies Record<string, StreamDefinition>;
 
 export type StreamKey = keyof typeof Streams;

@@ -1,14 +1,17 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { RawSql } from '@gm/persistence';
-import { SERVICE_CONFIG } from '@gm/platform';
-import type { AppConfig } from '../config/config';
+import type { ServiceConfig } from './config/service-config';
+import { SERVICE_CONFIG } from './tokens';
 
-/** Plain pg connections for COPY and hand-written PostGIS SQL (spatial predicates, unions). */
+/**
+ * The service's plain pg connections (beside MikroORM) for COPY imports and hand-written SQL,
+ * bound to its own schema.
+ */
 @Injectable()
-export class GisSql extends RawSql implements OnApplicationShutdown {
+export class ServiceSql extends RawSql implements OnApplicationShutdown {
   readonly schema: string;
 
-  constructor(@Inject(SERVICE_CONFIG) config: AppConfig) {
+  constructor(@Inject(SERVICE_CONFIG) config: ServiceConfig) {
     super(config.database.url, config.database.poolMax);
     this.schema = config.database.schema;
   }

@@ -1,0 +1,2 @@
+export * from './csv-reader';
+export * from './csv-import';

@@ -45,7 +45,15 @@ function configOf(service: ServiceName, env: Record<string, string | undefined>)
   return loadConfig(schema, withoutImageVars) as ServiceConfig;
 }
 
-const REQUIRED_ONLY = { TIER_CODE: '350206', NATS_URL: 'nats://127.0.0.1:4222', DATABASE_URL: 'postgres://127.0.0.1/gm', OIDC_ISSUER: 'http://127.0.0.1/realms/gm' };
+const REQUIRED_ONLY = {
+  TIER_CODE: '350206',
+  NATS_URL: 'nats://127.0.0.1:4222',
+  DATABASE_URL: 'postgres://127.0.0.1/gm',
+  OIDC_ISSUER: 'http://127.0.0.1/realms/gm',
+  // base-data's required keys; other services' schemas ignore them.
+  PII_KEYS: `1:${Buffer.alloc(32, 1).toString('base64')}`,
+  PII_HASH_KEY: Buffer.alloc(32, 2).toString('base64'),
+};
 const defaultPort = (service: ServiceName) => configOf(service, REQUIRED_ONLY).http.port;
 
 /** `docker.io/library/x:1.2@sha256:…` → repository and tag (undefined when there is none). */

@@ -1,12 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { Streams } from '@gm/contracts';
 import { serviceModule } from '@gm/platform';
 import type { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from './config/config';
 import { databaseOptions } from './database';
+import { BaseDataModule } from './base-data.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, logger: JsonLogger): DynamicModule {
-    return serviceModule(AppModule, { config, logger, database: databaseOptions(config), features: [] });
+    return serviceModule(AppModule, { config, logger, database: databaseOptions(config), outbox: { streams: [Streams.baseDataEvents] }, features: [BaseDataModule] });
   }
 }

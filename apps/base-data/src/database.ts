@@ -1,6 +1,7 @@
+import { OutboxMessage } from '@gm/messaging';
 import { databaseOptionsOf } from '@gm/platform';
 import type { DatabaseOptions } from '@gm/persistence';
 import type { AppConfig } from './config/config';
 import { migrations } from './migrations';
 
-export const databaseOptions = (config: AppConfig): DatabaseOptions => databaseOptionsOf(config, [], migrations);
+export const databaseOptions = (config: AppConfig): DatabaseOptions => databaseOptionsOf(config, [OutboxMessage], migrations);

@@ -12,3 +12,4 @@ export * from './errors/error-codes';
 export * from './auth/roles';
 export * from './gis/gis';
 export * from './org/org';
+export * from './base-data/base-data';

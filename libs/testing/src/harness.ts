@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { z } from 'zod';
@@ -32,12 +33,15 @@ export async function startInfra(opts: { ownNats?: boolean; s3?: boolean } = {})
     provideOidc(),
     opts.s3 ? provideS3() : Promise.resolve(undefined),
   ]);
+  // Per test file: base-data's keys for personal identifiers (synthetic data, thrown away).
+  const pii = { PII_KEYS: `1:${randomBytes(32).toString('base64')}`, PII_HASH_KEY: randomBytes(32).toString('base64') };
   return {
     db,
     nats,
     oidc,
     s3,
     env: (overrides = {}) => ({
+      ...pii,
       TIER_CODE: TEST_TIER,
       NATS_URL: nats.url,
       NATS_NAMESPACE: nats.namespace,
@@ -56,11 +60,13 @@ export async function startInfra(opts: { ownNats?: boolean; s3?: boolean } = {})
   };
 }
 
-/** Every log line a service wrote, parsed. */
+/** Every log line a service wrote, parsed. With GM_TEST_LOGS=1 they also go to stderr (debugging). */
 export class MemoryLogSink implements LogSink {
   readonly lines: string[] = [];
+  private readonly mirror = process.env['GM_TEST_LOGS'] === '1';
   write(line: string): void {
     this.lines.push(line);
+    if (this.mirror) process.stderr.write(line);
   }
   entries(): Record<string, unknown>[] {
     return this.lines.map((l) => JSON.parse(l) as Record<string, unknown>);

@@ -1,5 +1,31 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { serviceConfigSchema } from '@gm/platform/config';
 
-export const configSchema = serviceConfigSchema('base-data', { port: 3001, schema: 'base_data' });
+const key32 = (name: string) =>
+  z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, `${name} must be 32 bytes, base64-encoded (e.g. openssl rand -base64 32)`);
+
+export const configSchema = serviceConfigSchema('base-data', { port: 3001, schema: 'base_data' }, {
+  /**
+   * Keys that encrypt residents' ID and phone numbers (AES-256-GCM): `id:base64,id:base64,…`, the
+   * first one current. Keep retired keys listed until `rotate-pii-keys` has re-encrypted every row.
+   */
+  PII_KEYS: z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(
+      z
+        .array(z.string().regex(/^\d{1,5}:[A-Za-z0-9+/=]+$/, 'each key is id:base64'))
+        .min(1)
+        .refine((keys) => keys.every((k) => Buffer.from(k.split(':')[1]!, 'base64').length === 32), 'every key must be 32 bytes (base64)')
+        .refine((keys) => new Set(keys.map((k) => k.split(':')[0])).size === keys.length, 'key ids must be unique'),
+    ),
+  /** Key of the keyed hash (HMAC-SHA256) that makes ID and phone numbers searchable by exact value. */
+  PII_HASH_KEY: key32('PII_HASH_KEY'),
+  /** Largest CSV accepted over HTTP. */
+  IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).max(2 ** 34).default(2 ** 30),
+  /** How long a gis or system-admin lookup may take during an import. */
+  LOOKUP_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+});
 export type AppConfig = z.infer<typeof configSchema>;

@@ -19,6 +19,17 @@ export class CaseRepository {
     return Number(row?.n);
   }
 
+  /** Open cases (not closed, rejected, voided or merged) per grid in a subtree. */
+  async openByGrid(em: EntityManager, under: string): Promise<Record<string, number>> {
+    const schema = String(em.config.get('schema'));
+    const rows = await em.execute<{ grid_code: string; n: string }[]>(
+      `SELECT grid_code, count(*) AS n FROM "${schema}".cases
+       WHERE (grid_code = ? OR grid_code LIKE ?) AND state NOT IN ('closed', 'rejected', 'voided', 'merged') GROUP BY grid_code`,
+      [under, `${under}%`],
+    );
+    return Object.fromEntries(rows.map((r) => [r.grid_code, Number(r.n)]));
+  }
+
   add(em: EntityManager, entity: Case): void {
     em.persist(entity);
   }

@@ -138,6 +138,11 @@ export class CaseService {
     };
   }
 
+  async openCases(under: string): Promise<{ open: number; byGrid: Record<string, number> }> {
+    const byGrid = await this.cases.openByGrid(this.orm.em.fork(), under);
+    return { open: Object.values(byGrid).reduce((a, b) => a + b, 0), byGrid };
+  }
+
   private replay(earlier: Case, requestHash: string, idempotencyKey: string): ReportOutcome {
     if (earlier.requestHash !== requestHash) {
       throw new DomainError('CASE.IDEMPOTENCY_CONFLICT', `clientId ${idempotencyKey} was already used for a different report (case ${earlier.caseNo})`);

@@ -21,6 +21,8 @@ export const ERROR_CODES = [
   'GIS.OUTSIDE_DISTRICT',
   'UNIT.NOT_FOUND',
   'IMPORT.REJECTED',
+  'RESIDENT.NOT_FOUND',
+  'BUILDING.NOT_FOUND',
   'SERVICE.UNAVAILABLE',
   'INTERNAL',
 ] as const;
@@ -46,6 +48,8 @@ export const ERROR_MESSAGES: Record<ErrorCode, { readonly zh: string; readonly e
   'GIS.OUTSIDE_DISTRICT': { zh: '该位置不在任何网格内', en: 'The point lies in no grid of this district' },
   'UNIT.NOT_FOUND': { zh: '组织单元不存在', en: 'No such org unit' },
   'IMPORT.REJECTED': { zh: '导入文件有错误行，未写入任何数据', en: 'The file has invalid rows; nothing was written' },
+  'RESIDENT.NOT_FOUND': { zh: '人口信息不存在', en: 'No such resident' },
+  'BUILDING.NOT_FOUND': { zh: '楼栋不存在', en: 'No such building' },
   'SERVICE.UNAVAILABLE': { zh: '服务暂时不可用，请稍后重试', en: 'Service temporarily unavailable; try again later' },
   INTERNAL: { zh: '服务器内部错误', en: 'Internal server error' },
 };

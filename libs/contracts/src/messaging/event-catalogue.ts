@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { caseReportedV1 } from '../cases/case-events';
 import { boundaryImportedV1 } from '../gis/gis';
 import { orgImportedV1 } from '../org/org';
+import { baseDataImportedV1, residentChangedV1 } from '../base-data/base-data';
 import type { EventDefinition } from './define-event';
 
 /** Every event type of the platform. A rename here breaks every publisher and consumer at build time. */
@@ -9,6 +10,8 @@ export const Events = {
   caseReported: caseReportedV1,
   boundaryImported: boundaryImportedV1,
   orgImported: orgImportedV1,
+  baseDataImported: baseDataImportedV1,
+  residentChanged: residentChangedV1,
 } as const satisfies Record<string, EventDefinition>;
 
 export type EventKey = keyof typeof Events;

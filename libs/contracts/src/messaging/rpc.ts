@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { reportCaseBodySchema, reportCaseResultSchema } from '../cases/report-case';
 import { locateBatchRequestSchema, locateBatchResponseSchema } from '../gis/gis';
 import { orgUnitsRequestSchema, orgUnitsResponseSchema } from '../org/org';
+import { openCasesRequestSchema, openCasesResponseSchema } from '../base-data/base-data';
 
 /**
  * A request/reply pattern over NATS (Nest microservice transport). The pattern name is
@@ -70,6 +71,13 @@ export const Rpc = {
     description: 'List org units (the org tree is owned by system-admin)',
     request: orgUnitsRequestSchema,
     response: orgUnitsResponseSchema,
+  }),
+  /** base-data (grid summaries) → public-sentiment: open cases in a subtree. */
+  openCases: defineRpc({
+    pattern: 'gm.rpc.case.count-open.v1',
+    description: 'Count open cases in a unit\'s subtree, per grid',
+    request: openCasesRequestSchema,
+    response: openCasesResponseSchema,
   }),
 } as const;
 

@@ -68,6 +68,13 @@ export const Streams = {
     maxAgeMs: 365 * DAY,
     duplicateWindowMs: 1 * DAY,
   },
+  baseDataEvents: {
+    key: 'BASE_DATA_EVENTS',
+    subjects: ['gm.base-data.>', 'gm.resident.>'],
+    description: 'Facts about base data (people, houses, organisations, objects) of this tier, without personal data',
+    maxAgeMs: 90 * DAY,
+    duplicateWindowMs: 1 * DAY,
+  },
 } as const satisfies Record<string, StreamDefinition>;
 
 export type StreamKey = keyof typeof Streams;

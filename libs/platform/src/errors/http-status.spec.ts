@@ -25,6 +25,8 @@ describe('httpStatusOf', () => {
     'GIS.OUTSIDE_DISTRICT': 404,
     'UNIT.NOT_FOUND': 404,
     'IMPORT.REJECTED': 400,
+    'RESIDENT.NOT_FOUND': 404,
+    'BUILDING.NOT_FOUND': 404,
     'SERVICE.UNAVAILABLE': 503,
     INTERNAL: 500,
   };

@@ -18,6 +18,8 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'REQUEST.ROUTE_NOT_FOUND':
     case 'GIS.OUTSIDE_DISTRICT':
     case 'UNIT.NOT_FOUND':
+    case 'RESIDENT.NOT_FOUND':
+    case 'BUILDING.NOT_FOUND':
       return 404;
     case 'CASE.IDEMPOTENCY_CONFLICT':
       return 409;

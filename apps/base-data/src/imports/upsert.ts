@@ -1,0 +1,70 @@
+import type pg from 'pg';
+import { upsertCounts } from '@gm/platform';
+
+export interface ColumnSpec {
+  readonly name: string;
+  /** Expression over the stage row `s` (default `s.<name>`). */
+  readonly value?: string;
+  /** Expression over the table row `t` to compare with (default `t.<name>`). */
+  readonly current?: string;
+  /** History records "changed" instead of the values (ciphertext, hashes, geometry). */
+  readonly opaque?: boolean;
+  /** Compared and written, but not listed in the history (e.g. the ciphertext beside its hash). */
+  readonly silent?: boolean;
+  /** Only written when another column changed (e.g. a fresh ciphertext of the same value). */
+  readonly followsChange?: boolean;
+}
+
+export interface UpsertSpec {
+  readonly table: string;
+  readonly key: string;
+  /** Columns written on insert only (e.g. a generated id). */
+  readonly insertOnly?: readonly ColumnSpec[];
+  readonly columns: readonly ColumnSpec[];
+  /** `FROM …` producing the stage rows as `s` (joins allowed). */
+  readonly from: string;
+  readonly entity: string;
+  readonly actor: string;
+}
+
+const expr = (c: ColumnSpec, side: 's' | 't') => (side === 's' ? (c.value ?? `s.${c.name}`) : (c.current ?? `t.${c.name}`));
+
+/**
+ * Upserts staged rows by natural key, writing only rows that changed, and records for each
+ * changed row which fields changed (from → to, or just "changed" for opaque fields). Returns the
+ * insert and update counts.
+ */
+export async function upsertWithHistory(client: pg.PoolClient, spec: UpsertSpec): Promise<{ inserted: number; updated: number }> {
+  const compared = spec.columns.filter((c) => !c.followsChange);
+  const diffT = compared.map((c) => expr(c, 't')).join(', ');
+  const diffS = compared.map((c) => expr(c, 's')).join(', ');
+  const changes = compared
+    .filter((c) => !c.silent)
+    .map(
+      (c) =>
+        `'${c.name}', CASE WHEN ${expr(c, 't')} IS DISTINCT FROM ${expr(c, 's')} THEN ${
+          c.opaque ? `to_jsonb('changed'::text)` : `jsonb_build_object('from', to_jsonb(${expr(c, 't')}), 'to', to_jsonb(${expr(c, 's')}))`
+        } END`,
+    )
+    .join(', ');
+  await client.query(
+    `INSERT INTO ${spec.table.replace(/\.\w+$/, '.change_history')} (entity, entity_key, action, actor, changes)
+     SELECT $1, t.${spec.key}::text, 'import-update', $2, jsonb_strip_nulls(jsonb_build_object(${changes}))
+     FROM ${spec.from} JOIN ${spec.table} t ON t.${spec.key} = s.${spec.key}
+     WHERE (${diffT}) IS DISTINCT FROM (${diffS})`,
+    [spec.entity, spec.actor],
+  );
+  const all = [...(spec.insertOnly ?? []), ...spec.columns];
+  const names = [spec.key, ...all.map((c) => c.name)];
+  const values = [`s.${spec.key}`, ...all.map((c) => expr(c, 's'))];
+  const tableName = spec.table.split('.').pop()!;
+  const updates = spec.columns.map((c) => `${c.name} = EXCLUDED.${c.name}`).join(', ');
+  const changedT = compared.map((c) => `${tableName}.${c.name}`).join(', ');
+  const changedE = compared.map((c) => `EXCLUDED.${c.name}`).join(', ');
+  return upsertCounts(
+    client,
+    `INSERT INTO ${spec.table} (${names.join(', ')}, updated_at) SELECT ${values.join(', ')}, now() FROM ${spec.from}
+     ON CONFLICT (${spec.key}) DO UPDATE SET ${updates}, updated_at = now()
+     WHERE (${changedT}) IS DISTINCT FROM (${changedE})`,
+  );
+}

@@ -1,0 +1,77 @@
+import { createCipheriv, createDecipheriv, hash, randomBytes } from 'node:crypto';
+
+export interface PiiValues {
+  readonly idNumber?: string | undefined;
+  readonly phone?: string | undefined;
+}
+
+const FORMAT = 1;
+const AAD = Buffer.from('gm:base-data:pii:v1');
+
+/**
+ * Encryption of personal identifiers at rest, and keyed hashes to find them by exact value.
+ *
+ * - One AES-256-GCM box per record holds its identifiers (one cipher call per row matters at a
+ *   million rows). Layout: format (1 byte) · key id (2) · IV (12) · tag (16) · ciphertext.
+ * - Keys are versioned: the box names its key, so old boxes open while new ones use the current
+ *   key; re-encryption moves rows to the current key.
+ * - Hashes are HMAC-SHA256 (RFC 2104) computed from one-shot SHA-256 calls, with a domain label
+ *   per kind so that an ID and a phone never share a hash.
+ */
+export class PiiCipher {
+  private readonly keys: ReadonlyMap<number, Buffer>;
+  readonly currentKeyId: number;
+  private readonly ipad: Buffer;
+  private readonly opad: Buffer;
+
+  constructor(keys: readonly string[], hashKey: string) {
+    const parsed = keys.map((k) => {
+      const [id, b64] = k.split(':');
+      const key = Buffer.from(b64 ?? '', 'base64');
+      if (key.length !== 32) throw new Error('PII keys must be 32 bytes');
+      return [Number(id), key] as const;
+    });
+    if (parsed.length === 0) throw new Error('at least one PII key is needed');
+    this.keys = new Map(parsed);
+    this.currentKeyId = parsed[0]![0];
+    const hk = Buffer.alloc(64);
+    Buffer.from(hashKey, 'base64').copy(hk);
+    this.ipad = Buffer.from(hk.map((b) => b ^ 0x36));
+    this.opad = Buffer.from(hk.map((b) => b ^ 0x5c));
+  }
+
+  seal(values: PiiValues): Buffer {
+    const key = this.keys.get(this.currentKeyId)!;
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.setAAD(AAD);
+    const body = Buffer.concat([cipher.update(JSON.stringify({ i: values.idNumber ?? null, p: values.phone ?? null }), 'utf8'), cipher.final()]);
+    const head = Buffer.alloc(3);
+    head.writeUInt8(FORMAT, 0);
+    head.writeUInt16BE(this.currentKeyId, 1);
+    return Buffer.concat([head, iv, cipher.getAuthTag(), body]);
+  }
+
+  open(box: Buffer): PiiValues {
+    if (box.readUInt8(0) !== FORMAT) throw new Error('unknown PII box format');
+    const keyId = box.readUInt16BE(1);
+    const key = this.keys.get(keyId);
+    if (!key) throw new Error(`PII key ${keyId} is not configured`);
+    const decipher = createDecipheriv('aes-256-gcm', key, box.subarray(3, 15));
+    decipher.setAAD(AAD);
+    decipher.setAuthTag(box.subarray(15, 31));
+    const json = Buffer.concat([decipher.update(box.subarray(31)), decipher.final()]).toString('utf8');
+    const v = JSON.parse(json) as { i: string | null; p: string | null };
+    return { ...(v.i !== null && { idNumber: v.i }), ...(v.p !== null && { phone: v.p }) };
+  }
+
+  keyIdOf(box: Buffer): number {
+    return box.readUInt16BE(1);
+  }
+
+  /** HMAC-SHA256(hashKey, kind ":" value) */
+  hash(kind: 'id' | 'phone', normalized: string): Buffer {
+    const inner = hash('sha256', Buffer.concat([this.ipad, Buffer.from(`${kind}:${normalized}`, 'utf8')]), 'buffer');
+    return hash('sha256', Buffer.concat([this.opad, inner]), 'buffer');
+  }
+}

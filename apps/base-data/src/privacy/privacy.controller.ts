@@ -1,0 +1,31 @@
+import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { Roles } from '@gm/auth';
+import { ResidentService } from '../residents/resident.service';
+
+const readsQuery = z.object({
+  resident: z.uuid('resident must be a UUID').optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+@ApiTags('privacy 隐私')
+@Controller('api/v1/privacy')
+export class PrivacyController {
+  constructor(private readonly residents: ResidentService) {}
+
+  @Get('reads')
+  @Roles('auditor', 'admin')
+  @ApiOperation({ summary: '敏感信息查看记录 Audit of clear reads: who read whose identifiers, when and why' })
+  reads(@Query({ schema: readsQuery }) q: z.infer<typeof readsQuery>) {
+    return this.residents.reads({ residentId: q.resident, limit: q.limit });
+  }
+
+  @Post('rotate-keys')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiOperation({ summary: '密钥轮换 Re-encrypt every record under the current key (after adding a new key first in PII_KEYS)' })
+  rotate() {
+    return this.residents.reencrypt();
+  }
+}

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { defineEvent } from '../messaging/define-event';
+import { orgUnitCodeSchema } from '../cases/case-values';
+
+export const BASE_DATA_KINDS = ['buildings', 'houses', 'households', 'residents', 'organisations', 'city-objects'] as const;
+export const baseDataKindSchema = z.enum(BASE_DATA_KINDS);
+export type BaseDataKind = z.infer<typeof baseDataKindSchema>;
+
+export const RESIDENCE_TYPES = ['registered', 'floating', 'tenant'] as const;
+export const FOCUS_CLASSES = ['none', 'key', 'vulnerable', 'special'] as const;
+/** Sub-tags of the focus classes (重点、弱势、特殊人群) and other markers kept on a resident. */
+export const RESIDENT_TAGS = [
+  'elderly_alone',
+  'disabled',
+  'low_income',
+  'left_behind_child',
+  'unemployed_4050',
+  'community_correction',
+  'released_prisoner',
+  'drug_user',
+  'key_person',
+] as const;
+export const HOUSE_USES = ['owner_occupied', 'rented', 'vacant', 'commercial'] as const;
+export const ORGANISATION_TYPES = ['company', 'shop', 'school', 'medical', 'government', 'social', 'other'] as const;
+export const OBJECT_STATES = ['normal', 'damaged', 'lost', 'removed'] as const;
+export const RELATIONS = ['head', 'spouse', 'child', 'parent', 'other'] as const;
+
+/**
+ * `gm.base-data.imported.v1`: a CSV file of one kind was imported. Carries counts and the grids
+ * touched, never records or personal data.
+ */
+export const baseDataImportedV1 = defineEvent({
+  type: 'gm.base-data.imported.v1',
+  aggregate: 'base-data',
+  description: 'Base data of one kind was imported (upserted) from a file',
+  schema: z.object({
+    importId: z.uuid(),
+    kind: baseDataKindSchema,
+    rows: z.number().int(),
+    inserted: z.number().int(),
+    updated: z.number().int(),
+    grids: z.array(orgUnitCodeSchema),
+  }),
+});
+
+/** `gm.resident.changed.v1`: a resident record was edited. Names the fields, never their values. */
+export const residentChangedV1 = defineEvent({
+  type: 'gm.resident.changed.v1',
+  aggregate: 'resident',
+  description: 'A resident record was changed (fields named, values not carried)',
+  schema: z.object({
+    residentId: z.uuid(),
+    gridCode: orgUnitCodeSchema,
+    fields: z.array(z.string()),
+    by: z.object({ subject: z.string(), role: z.string() }),
+  }),
+});
+
+/** public-sentiment answers how many cases are open in a unit's subtree. */
+export const openCasesRequestSchema = z.object({ under: orgUnitCodeSchema }).strict();
+export const openCasesResponseSchema = z.object({ open: z.number().int(), byGrid: z.record(z.string(), z.number().int()) });

@@ -9,14 +9,14 @@ import { namespace, streamName, Streams } from '@gm/contracts';
 import { aReport, startInfra, startService, type TestInfra, type TestService } from '@gm/testing';
 import pg from 'pg';
 import type { ServiceConfig } from '@gm/platform';
-import * as baseData from './app.module';
-import * as baseDataConfig from './config/config';
-import * as systemAdmin from '../../system-admin/src/app.module';
-import * as systemAdminConfig from '../../system-admin/src/config/config';
-import * as gis from '../../gis/src/app.module';
-import * as gisConfig from '../../gis/src/config/config';
-import * as publicSentiment from '../../public-sentiment/src/app.module';
-import * as psConfig from '../../public-sentiment/src/config/config';
+import * as baseData from '../../apps/base-data/src/app.module';
+import * as baseDataConfig from '../../apps/base-data/src/config/config';
+import * as systemAdmin from '../../apps/system-admin/src/app.module';
+import * as systemAdminConfig from '../../apps/system-admin/src/config/config';
+import * as gis from '../../apps/gis/src/app.module';
+import * as gisConfig from '../../apps/gis/src/config/config';
+import * as publicSentiment from '../../apps/public-sentiment/src/app.module';
+import * as psConfig from '../../apps/public-sentiment/src/config/config';
 
 interface Resident {
   id: string;

@@ -11,7 +11,11 @@ async function importFile(svc: BaseDataImportService, kind: (typeof IMPORT_ORDER
   process.stderr.write(`[import] ${kind} ← ${file}\n`);
   try {
     const r = await svc.import(kind, createReadStream(file, { highWaterMark: 1 << 20 }), 'cli', { partial, onProgress: progressPrinter(statSync(file).size) });
-    process.stderr.write(`\r  ${r.rows.toLocaleString('en')} rows in ${(r.durationMs / 1000).toFixed(1)} s (${r.rowsPerSecond.toLocaleString('en')} rows/s): ${r.inserted} new, ${r.updated} changed, ${r.unchanged} unchanged, ${r.rejected} rejected\n`);
+    const ph = r.phasesMs;
+    process.stderr.write(
+      `\r  ${r.rows.toLocaleString('en')} rows in ${(r.durationMs / 1000).toFixed(1)} s (${r.rowsPerSecond.toLocaleString('en')} rows/s): ${r.inserted} new, ${r.updated} changed, ${r.unchanged} unchanged, ${r.rejected} rejected` +
+        ` [stage ${(ph.stage / 1000).toFixed(1)} s, check ${(ph.check / 1000).toFixed(1)} s, write ${(ph.apply / 1000).toFixed(1)} s]\n`,
+    );
     for (const e of r.errors.slice(0, 20)) process.stderr.write(`  line ${e.line ?? '-'}: ${e.field}: ${e.message}\n`);
     return 0;
   } catch (err) {

@@ -6,11 +6,14 @@
  *   S3          127.0.0.1:9000 if it answers, else s3rver (data in .local/s3)
  *   OIDC        127.0.0.1:8080 if the dev issuer answers, else the dev issuer in this process
  *   services    each on its port if already up, else `node apps/<svc>/dist/main.js` (logs in .local/logs)
+ *   district    a generated district (.local/district, GM_DISTRICT_SCALE, default 1 = ~1M residents),
+ *               loaded once: org tree and staff, boundaries, then base data, through the services' CLIs
  *
  * Ctrl-C stops what this run started and nothing else.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { DevIssuer } from '@gm/auth';
@@ -46,6 +49,7 @@ async function main(): Promise<void> {
   const issuer = await ensureIssuer();
 
   const env: Record<string, string> = {
+    ...piiKeys(),
     TIER_CODE: TIER,
     NATS_URL: natsUrl,
     DATABASE_URL: databaseUrl,
@@ -56,6 +60,7 @@ async function main(): Promise<void> {
   };
   // Started together; their migrations serialise on a PostgreSQL advisory lock.
   await Promise.all(SERVICE_NAMES.map((name) => ensureService(name, env)));
+  await ensureDistrict(databaseUrl, env);
 
   say('');
   say('社区网格化服务管理平台 · Grid governance platform: one tier is up');
@@ -71,6 +76,56 @@ async function main(): Promise<void> {
   say(`    curl -N "http://127.0.0.1:${PORTS['command-centre']}/api/v1/live?access_token=$(curl -s -d grant_type=password -d client_id=gm-web -d username=community -d password=demo ${issuer}/protocol/openid-connect/token | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')"`);
   say('');
   say(`  Logs: ${join(LOCAL, 'logs')}   Ctrl-C stops what this run started.`);
+}
+
+/** base-data's keys for personal identifiers: made once, kept in .local so that the data stays readable. */
+function piiKeys(): Record<string, string> {
+  if (process.env['PII_KEYS'] && process.env['PII_HASH_KEY']) return { PII_KEYS: process.env['PII_KEYS'], PII_HASH_KEY: process.env['PII_HASH_KEY'] };
+  const file = join(LOCAL, 'pii-keys.json');
+  if (!existsSync(file)) {
+    writeFileSync(file, JSON.stringify({ PII_KEYS: `1:${randomBytes(32).toString('base64')}`, PII_HASH_KEY: randomBytes(32).toString('base64') }), { mode: 0o600 });
+    say(`[local] generated base-data's PII keys in ${file}`);
+  }
+  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+}
+
+/** Generates the synthetic district once and loads it once (an empty base_data.residents means not loaded). */
+async function ensureDistrict(databaseUrl: string, env: Record<string, string>): Promise<void> {
+  if (process.env['GM_DISTRICT'] === 'none') return;
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  const loaded = await c
+    .query<{ n: string }>('SELECT count(*) AS n FROM base_data.residents')
+    .then((r) => Number(r.rows[0]?.n) > 0)
+    .finally(() => c.end());
+  if (loaded) {
+    say('[local] district already loaded');
+    return;
+  }
+  const dir = join(LOCAL, 'district');
+  if (!existsSync(join(dir, 'manifest.json'))) {
+    say(`[local] generating the synthetic district into ${dir}`);
+    await run('generator', join(ROOT, 'tools/district-generator/dist/cli.js'), ['--out', dir, '--scale', process.env['GM_DISTRICT_SCALE'] ?? '1'], env);
+  }
+  const steps: [string, string, string[]][] = [
+    ['system-admin', 'import-org-units', [join(dir, 'org-units.csv')]],
+    ['system-admin', 'import-staff', [join(dir, 'staff.csv')]],
+    ['gis', 'import-boundaries', [join(dir, 'boundaries.geojson')]],
+    ['base-data', 'import-dir', [dir]],
+  ];
+  for (const [service, command, args] of steps) {
+    const started = performance.now();
+    say(`[local] ${service} ${command}`);
+    await run(service, join(ROOT, 'apps', service, 'dist', 'main.js'), [command, ...args], { ...env, LOG_LEVEL: 'warn' });
+    say(`[local] ${service} ${command}: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
+}
+
+function run(label: string, script: string, args: string[], env: Record<string, string>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${label} ${args[0] ?? ''} failed (exit ${code})`))));
+  });
 }
 
 async function ensureDatabase(): Promise<string> {

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type pg from 'pg';
 import {
   FOCUS_CLASSES,
@@ -12,7 +14,7 @@ import {
   type FieldError,
 } from '@gm/contracts';
 import { idNumberFacts, idNumberProblem, isPlausiblePhone, maskIdNumber, maskPhone, normalizeIdNumber, normalizePhone } from '@gm/domain';
-import { rowBad, rowOk, type CsvKind } from '@gm/platform';
+import { rowBad, rowOk, type CsvKind, type RowResult } from '@gm/platform';
 import type { PiiCipher } from '../privacy/pii-cipher';
 import { upsertWithHistory } from './upsert';
 
@@ -21,15 +23,27 @@ export interface ImportDeps {
   readonly schema: string;
   readonly actor: string;
   readonly cipher: PiiCipher;
+  /** The cipher's configuration, for row workers. */
+  readonly cipherKeys: { readonly keys: readonly string[]; readonly hashKey: string };
   /** Grid codes of the org tree. */
   readonly grids: () => Promise<ReadonlySet<string>>;
   /** Grid of each point (null outside every grid), in order. */
   readonly locate: (points: readonly { longitude: number; latitude: number }[]) => Promise<(string | null)[]>;
 }
 
-interface Ctx {
+export interface Ctx {
   readonly grids: ReadonlySet<string>;
 }
+
+/** What a residents row worker needs to rebuild the row function in its thread. */
+export interface ResidentWorkerData {
+  readonly keys: readonly string[];
+  readonly hashKey: string;
+  readonly grids: readonly string[];
+}
+
+/** Compiled only: under the test runner the sources are TypeScript and rows stay in this thread. */
+const RESIDENT_WORKER = join(__dirname, 'residents.worker.js');
 
 const CODE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/;
 const ID_PROBLEM: Record<string, string> = { format: 'not an 18-character ID number', 'birth-date': 'birth date in the ID number is not a real past date', checksum: 'invalid ID number (checksum)' };
@@ -95,12 +109,59 @@ async function locateStaged(client: pg.PoolClient, table: string, deps: ImportDe
   return errors;
 }
 
+/** Rows repeating an earlier row's key (a hash aggregate: no sort of a million keys). */
 async function duplicates(client: pg.PoolClient, table: string, column: string, field: string): Promise<FieldError[]> {
-  const rows = await client.query<{ line: number; first: number }>(
-    `SELECT line, first FROM (SELECT line, first_value(line) OVER (PARTITION BY ${column} ORDER BY line) AS first FROM ${table}) x WHERE line <> first ORDER BY line LIMIT 1000`,
-  );
-  return rows.rows.map((r) => ({ line: r.line, field, message: `same ${field} as line ${r.first}` }));
+  const rows = await client.query<{ lines: number[] }>(`SELECT array_agg(line ORDER BY line) AS lines FROM ${table} GROUP BY ${column} HAVING count(*) > 1 LIMIT 1000`);
+  return rows.rows
+    .flatMap((r) => r.lines.slice(1).map((line) => ({ line, field, message: `same ${field} as line ${r.lines[0]}` })))
+    .sort((a, b) => a.line - b.line);
 }
+
+export function residentRow(
+  [idNumber, name, phone, household, relation, residenceType, focusClass, tags, party, g]: readonly string[],
+  line: number,
+  ctx: Ctx,
+  cipher: PiiCipher,
+): RowResult {
+  const e: FieldError[] = [];
+  // Messages name the problem, never the value: these are personal identifiers.
+  const problem = idNumberProblem(idNumber ?? '');
+  if (problem) e.push({ line, field: 'id_number', message: ID_PROBLEM[problem]! });
+  const phoneRaw = (phone ?? '').trim();
+  if (phoneRaw && !isPlausiblePhone(phoneRaw)) e.push({ line, field: 'phone', message: 'not a mainland mobile or landline number' });
+  const n = text(name, line, 'name', 50, e);
+  const hh = code(household, line, 'household_code', e);
+  const rel = oneOf(relation, RELATIONS, line, 'relation', e);
+  const rt = oneOf(residenceType, RESIDENCE_TYPES, line, 'residence_type', e);
+  const fc = oneOf(focusClass, FOCUS_CLASSES, line, 'focus_class', e);
+  const tagList = (tags ?? '').split('|').filter(Boolean);
+  for (const tag of tagList) if (!(RESIDENT_TAGS as readonly string[]).includes(tag)) e.push({ line, field: 'tags', message: `unknown tag ${tag}` });
+  if (party !== 'true' && party !== 'false') e.push({ line, field: 'party_member', message: 'true or false' });
+  const gc = grid(g, ctx, line, e);
+  if (e.length > 0) return rowBad(e);
+  const id = normalizeIdNumber(idNumber!);
+  const ph = phoneRaw ? normalizePhone(phoneRaw) : undefined;
+  const facts = idNumberFacts(id);
+  return rowOk([
+    randomUUID(),
+    hex(cipher.hash('id', id)),
+    maskIdNumber(id),
+    ph ? hex(cipher.hash('phone', ph)) : null,
+    ph ? maskPhone(ph) : null,
+    hex(cipher.seal({ idNumber: id, phone: ph })),
+    cipher.currentKeyId,
+    n,
+    facts.sex,
+    facts.birthDate,
+    hh,
+    rel,
+    rt,
+    fc,
+    `{${tagList.join(',')}}`,
+    party === 'true',
+    gc,
+  ]);
+  }
 
 export function baseDataKind(kind: BaseDataKind, deps: ImportDeps): CsvKind<Ctx> {
   const t = (name: string) => `"${deps.schema}".${name}`;
@@ -174,6 +235,7 @@ export function baseDataKind(kind: BaseDataKind, deps: ImportDeps): CsvKind<Ctx>
           upsertWithHistory(client, {
             table: t('houses'),
             key: 'code',
+            rebuildIndexesWhenEmpty: true,
             from: `house_stage s JOIN ${t('buildings')} b ON b.code = s.building_code`,
             entity: 'house',
             actor: deps.actor,
@@ -209,7 +271,7 @@ export function baseDataKind(kind: BaseDataKind, deps: ImportDeps): CsvKind<Ctx>
           ),
         ],
         apply: (client) =>
-          upsertWithHistory(client, { table: t('households'), key: 'code', from: 'household_stage s', entity: 'household', actor: deps.actor, columns: [{ name: 'house_code' }, { name: 'grid_code' }] }),
+          upsertWithHistory(client, { table: t('households'), key: 'code', rebuildIndexesWhenEmpty: true, from: 'household_stage s', entity: 'household', actor: deps.actor, columns: [{ name: 'house_code' }, { name: 'grid_code' }] }),
       };
     case 'residents':
       return {
@@ -222,46 +284,11 @@ export function baseDataKind(kind: BaseDataKind, deps: ImportDeps): CsvKind<Ctx>
           columns: ['id', 'id_hash', 'id_masked', 'phone_hash', 'phone_masked', 'pii', 'pii_key', 'name', 'sex', 'birth_date', 'household_code', 'relation', 'residence_type', 'focus_class', 'tags', 'party_member', 'grid_code'],
         },
         prepare,
-        row([idNumber, name, phone, household, relation, residenceType, focusClass, tags, party, g], line, ctx) {
-          const e: FieldError[] = [];
-          // Messages name the problem, never the value: these are personal identifiers.
-          const problem = idNumberProblem(idNumber ?? '');
-          if (problem) e.push({ line, field: 'id_number', message: ID_PROBLEM[problem]! });
-          const phoneRaw = (phone ?? '').trim();
-          if (phoneRaw && !isPlausiblePhone(phoneRaw)) e.push({ line, field: 'phone', message: 'not a mainland mobile or landline number' });
-          const n = text(name, line, 'name', 50, e);
-          const hh = code(household, line, 'household_code', e);
-          const rel = oneOf(relation, RELATIONS, line, 'relation', e);
-          const rt = oneOf(residenceType, RESIDENCE_TYPES, line, 'residence_type', e);
-          const fc = oneOf(focusClass, FOCUS_CLASSES, line, 'focus_class', e);
-          const tagList = (tags ?? '').split('|').filter(Boolean);
-          for (const tag of tagList) if (!(RESIDENT_TAGS as readonly string[]).includes(tag)) e.push({ line, field: 'tags', message: `unknown tag ${tag}` });
-          if (party !== 'true' && party !== 'false') e.push({ line, field: 'party_member', message: 'true or false' });
-          const gc = grid(g, ctx, line, e);
-          if (e.length > 0) return rowBad(e);
-          const id = normalizeIdNumber(idNumber!);
-          const ph = phoneRaw ? normalizePhone(phoneRaw) : undefined;
-          const facts = idNumberFacts(id);
-          return rowOk([
-            randomUUID(),
-            hex(deps.cipher.hash('id', id)),
-            maskIdNumber(id),
-            ph ? hex(deps.cipher.hash('phone', ph)) : null,
-            ph ? maskPhone(ph) : null,
-            hex(deps.cipher.seal({ idNumber: id, phone: ph })),
-            deps.cipher.currentKeyId,
-            n,
-            facts.sex,
-            facts.birthDate,
-            hh,
-            rel,
-            rt,
-            fc,
-            `{${tagList.join(',')}}`,
-            party === 'true',
-            gc,
-          ]);
-        },
+        row: (fields, line, ctx) => residentRow(fields, line, ctx, deps.cipher),
+        parallel: (ctx) =>
+          existsSync(RESIDENT_WORKER)
+            ? { script: RESIDENT_WORKER, data: { keys: deps.cipherKeys.keys, hashKey: deps.cipherKeys.hashKey, grids: [...ctx.grids] } satisfies ResidentWorkerData }
+            : undefined,
         check: async (client) => [
           ...(await duplicates(client, 'resident_stage', 'id_hash', 'id_number')),
           ...(
@@ -280,6 +307,7 @@ export function baseDataKind(kind: BaseDataKind, deps: ImportDeps): CsvKind<Ctx>
             table: t('residents'),
             key: 'id_hash',
             from: 'resident_stage s',
+            rebuildIndexesWhenEmpty: true,
             entity: 'resident',
             actor: deps.actor,
             insertOnly: [{ name: 'id' }, { name: 'id_masked' }, { name: 'sex' }, { name: 'birth_date' }],

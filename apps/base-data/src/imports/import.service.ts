@@ -32,8 +32,9 @@ export class BaseDataImportService {
       schema: this.sql.schema,
       actor,
       cipher: this.cipher,
+      cipherKeys: { keys: this.config.own.PII_KEYS, hashKey: this.config.own.PII_HASH_KEY },
       grids: async () => new Set((await this.rpc.request(Rpc.orgUnits, { level: 'grid' }, { timeoutMs })).units.map((u) => u.code)),
-      locate: async (points) => (await this.rpc.request(Rpc.locate, { points: points.map((p) => ({ longitude: p.longitude, latitude: p.latitude })) }, { timeoutMs })).results.map((r) => r?.gridCode ?? null),
+      locate: async (points) => (await this.rpc.request(Rpc.locate, { points: points.map((p) => ({ longitude: p.longitude, latitude: p.latitude })) }, { timeoutMs })).grids,
     };
     const base = baseDataKind(kind, deps);
     // Houses carry no grid of their own in the file: theirs is their building's.

@@ -25,6 +25,12 @@ export interface UpsertSpec {
   readonly from: string;
   readonly entity: string;
   readonly actor: string;
+  /**
+   * When the table is empty (a first load), drop its secondary indexes, insert, and build them
+   * again: one sort per index instead of a million index insertions. The table is locked for the
+   * transaction anyway; with data in it this is skipped so that readers are not blocked.
+   */
+  readonly rebuildIndexesWhenEmpty?: boolean;
 }
 
 const expr = (c: ColumnSpec, side: 's' | 't') => (side === 's' ? (c.value ?? `s.${c.name}`) : (c.current ?? `t.${c.name}`));
@@ -35,6 +41,35 @@ const expr = (c: ColumnSpec, side: 's' | 't') => (side === 's' ? (c.value ?? `s.
  * insert and update counts.
  */
 export async function upsertWithHistory(client: pg.PoolClient, spec: UpsertSpec): Promise<{ inserted: number; updated: number }> {
+  const rebuild = spec.rebuildIndexesWhenEmpty ? await dropSecondaryIndexesIfEmpty(client, spec.table) : [];
+  try {
+    return await upsert(client, spec);
+  } finally {
+    if (rebuild.length > 0) {
+      await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
+      for (const def of rebuild) await client.query(def);
+    }
+  }
+}
+
+/** Drops the indexes not backing a constraint (the key stays: the upsert needs it); returns their definitions. */
+async function dropSecondaryIndexesIfEmpty(client: pg.PoolClient, table: string): Promise<string[]> {
+  const empty = (await client.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM ${table}) AS empty`)).rows[0]?.empty;
+  if (!empty) return [];
+  const [schema, name] = table.replace(/"/g, '').split('.');
+  const defs = (
+    await client.query<{ indexname: string; indexdef: string }>(
+      `SELECT i.indexname, i.indexdef FROM pg_indexes i
+       WHERE i.schemaname = $1 AND i.tablename = $2
+         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = format('%I.%I', i.schemaname, i.indexname)::regclass)`,
+      [schema, name],
+    )
+  ).rows;
+  for (const d of defs) await client.query(`DROP INDEX "${schema}"."${d.indexname}"`);
+  return defs.map((d) => d.indexdef);
+}
+
+async function upsert(client: pg.PoolClient, spec: UpsertSpec): Promise<{ inserted: number; updated: number }> {
   const compared = spec.columns.filter((c) => !c.followsChange);
   const diffT = compared.map((c) => expr(c, 't')).join(', ');
   const diffS = compared.map((c) => expr(c, 's')).join(', ');

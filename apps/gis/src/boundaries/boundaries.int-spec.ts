@@ -109,8 +109,13 @@ describe('gis: boundaries, coverage, locate, layers (real PostGIS)', () => {
     const rpc = new RpcClient({ servers: [infra.nats.url], namespace: namespace(infra.nats.namespace), tier: TEST_TIER, service: 'base-data' });
     try {
       const res = await rpc.request(Rpc.locate, { points: [{ longitude: 100, latitude: 30 }, { longitude: 118.14, latitude: 24.52 }] });
-      expect(res.results[0]).toBeNull();
-      expect(res.results[1]?.districtCode).toBe('350206');
+      expect(res.grids[0]).toBeNull();
+      expect(res.grids[1]?.startsWith('350206')).toBe(true);
+      // A full batch fits NATS's default 1 MiB message limit both ways.
+      const points = Array.from({ length: 10_000 }, (_, i) => ({ longitude: 118.08 + (i % 100) * 0.0004, latitude: 24.48 + Math.floor(i / 100) * 0.0004 }));
+      const full = await rpc.request(Rpc.locate, { points }, { timeoutMs: 10_000 });
+      expect(full.grids).toHaveLength(10_000);
+      expect(full.grids.filter(Boolean).length).toBeGreaterThan(0);
     } finally {
       await rpc.onApplicationShutdown();
     }

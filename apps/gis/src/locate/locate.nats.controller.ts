@@ -16,6 +16,6 @@ export class LocateNatsController {
   @MessagePattern(Rpc.locate.pattern)
   async locate(@Payload() payload: unknown): Promise<RpcResponse<typeof Rpc.locate>> {
     const req = validate(Rpc.locate.request, payload);
-    return { results: await this.locator.locate(req.points) };
+    return { grids: await this.locator.gridCodes(req.points) };
   }
 }

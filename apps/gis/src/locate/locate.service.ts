@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { GeoPoint, LocatedUnits } from '@gm/contracts';
+import { Events, scopedSubject, type GeoPoint, type LocatedUnits } from '@gm/contracts';
+import { NatsClient } from '@gm/messaging';
 import { OrgUnitCode } from '@gm/domain';
 import { SERVICE_CONFIG } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
@@ -18,29 +19,50 @@ export class LocateService implements OnApplicationBootstrap, OnApplicationShutd
   private index: GridIndex | undefined;
   private signature = '';
   private timer: NodeJS.Timeout | undefined;
+  private closing = false;
 
   constructor(
     private readonly sql: ServiceSql,
     private readonly imports: BoundaryImportService,
+    private readonly nats: NatsClient,
     private readonly logger: JsonLogger,
     @Inject(SERVICE_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.own.LOCATE_CACHE) return;
-    this.imports.onImported(() => void this.reload());
+    this.imports.onImported(() => this.reloadSoon());
+    // Imports made by another replica or a CLI process: every replica hears the event (a plain
+    // subscription, not a queue group) and reloads; the periodic check covers a missed one.
+    void this.nats.connection().then((nc) =>
+      nc.subscribe(scopedSubject(this.config.namespace, Events.boundaryImported.type), { callback: () => this.reloadSoon() }),
+    );
     await this.reload();
     this.timer = setInterval(() => void this.reloadIfChanged(), this.config.own.LOCATE_CACHE_REFRESH_MS);
     this.timer.unref();
   }
 
   onApplicationShutdown(): void {
+    this.closing = true;
     if (this.timer) clearInterval(this.timer);
   }
 
+  /** A reload that never fails its caller (logged instead) and does nothing while shutting down. */
+  private reloadSoon(): void {
+    if (this.closing) return;
+    this.reload().catch((err: unknown) => {
+      if (!this.closing) this.logger.event('warn', 'locate.cache_reload_failed', { error: err instanceof Error ? err.message : String(err) }, 'LocateService');
+    });
+  }
+
   async locate(points: readonly GeoPoint[]): Promise<(LocatedUnits | null)[]> {
-    const codes = this.index ? points.map((p) => this.index!.locate(p.longitude, p.latitude)) : await this.locateSql(points);
-    return codes.map((code) => (code ? unitsOf(code) : null));
+    return (await this.gridCodes(points)).map((code) => (code ? unitsOf(code) : null));
+  }
+
+  async gridCodes(points: readonly GeoPoint[]): Promise<(string | null)[]> {
+    const index = this.index;
+    const codes = index && index.size > 0 ? points.map((p) => index.locate(p.longitude, p.latitude)) : await this.locateSql(points);
+    return codes.map((c) => c ?? null);
   }
 
   private async locateSql(points: readonly GeoPoint[]): Promise<(string | undefined)[]> {
@@ -66,6 +88,7 @@ export class LocateService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async reloadIfChanged(): Promise<void> {
+    if (this.closing) return;
     try {
       if ((await this.currentSignature()) !== this.signature) await this.reload();
     } catch (err) {

@@ -20,9 +20,15 @@ export const locateBatchRequestSchema = z
   .strict();
 export type LocateBatchRequest = z.infer<typeof locateBatchRequestSchema>;
 
-/** One result per point, in order; null for a point outside every grid. */
+/** One result per point, in order; null for a point outside every grid. (HTTP) */
 export const locateBatchResponseSchema = z.object({ results: z.array(locatedUnitsSchema.nullable()) });
 export type LocateBatchResponse = z.infer<typeof locateBatchResponseSchema>;
+
+/**
+ * The same over NATS, as grid codes only (the community, street and district are prefixes of
+ * the grid code): 10,000 full results would pass NATS's default 1 MiB message limit.
+ */
+export const locateGridsResponseSchema = z.object({ grids: z.array(orgUnitCodeSchema.nullable()) });
 
 export const boundaryLevelSchema = z.enum(['district', 'street', 'community', 'grid']);
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { reportCaseBodySchema, reportCaseResultSchema } from '../cases/report-case';
-import { locateBatchRequestSchema, locateBatchResponseSchema } from '../gis/gis';
+import { locateBatchRequestSchema, locateGridsResponseSchema } from '../gis/gis';
 import { orgUnitsRequestSchema, orgUnitsResponseSchema } from '../org/org';
 import { openCasesRequestSchema, openCasesResponseSchema } from '../base-data/base-data';
 
@@ -61,9 +61,9 @@ export const Rpc = {
   /** anyone → gis: the grid (and its community, street, district) of each point; null outside the district. */
   locate: defineRpc({
     pattern: 'gm.rpc.gis.locate.v1',
-    description: 'Resolve WGS84 points to grids (up to 10,000 per call)',
+    description: 'Resolve WGS84 points to grid codes (up to 10,000 per call)',
     request: locateBatchRequestSchema,
-    response: locateBatchResponseSchema,
+    response: locateGridsResponseSchema,
   }),
   /** anyone → system-admin: org units, optionally of one subtree and one level. */
   orgUnits: defineRpc({

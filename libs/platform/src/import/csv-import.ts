@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { DomainError, type FieldError } from '@gm/contracts';
 import { copyLine, type RawSql } from '@gm/persistence';
 import { CsvSyntaxError, readCsv, type CsvReadProgress } from './csv-reader';
+import { RowWorkerPool, type ParallelRows } from './row-workers';
 
 export type CopyValue = string | number | boolean | null | undefined;
 
@@ -23,6 +24,8 @@ export interface CsvKind<Ctx = unknown> {
   prepare?(client: pg.PoolClient): Promise<Ctx>;
   /** Checks and converts one record. */
   row(fields: readonly string[], line: number, ctx: Ctx): RowResult;
+  /** The same row function in worker threads, when rows are CPU-heavy (undefined: in this thread). */
+  parallel?(ctx: Ctx): ParallelRows | undefined;
   /** Checks that need the database (references to other records), on the staging table. */
   check?(client: pg.PoolClient, ctx: Ctx): Promise<FieldError[]>;
   /** Writes the staged rows (upsert by natural key). */
@@ -50,6 +53,8 @@ export interface CsvImportResult {
   readonly errors: readonly FieldError[];
   readonly durationMs: number;
   readonly rowsPerSecond: number;
+  /** Where the time went: reading, checking and staging rows; database checks; writing. */
+  readonly phasesMs: { readonly stage: number; readonly check: number; readonly apply: number };
 }
 
 /**
@@ -78,6 +83,16 @@ export async function importCsv<Ctx>(sql: RawSql, kind: CsvKind<Ctx>, input: Asy
       if (errors.length < maxErrors) errors.push(e);
     };
 
+    const parallel = kind.parallel?.(ctx);
+    const pool = parallel ? new RowWorkerPool(parallel) : undefined;
+    const inFlight: Promise<{ text: string; errors: FieldError[] }>[] = [];
+    let batch: (readonly [number, string[]])[] = [];
+    const BATCH = 2000;
+    const drain = function* (result: { text: string; errors: FieldError[] }): Generator<string> {
+      for (const e of result.errors) note(e);
+      if (result.text && !(errorCount > 0 && !opts.partial)) yield result.text;
+    };
+
     async function* lines(): AsyncGenerator<string> {
       try {
         for await (const rec of readCsv(input, progress)) {
@@ -97,6 +112,16 @@ export async function importCsv<Ctx>(sql: RawSql, kind: CsvKind<Ctx>, input: Asy
             note({ line: rec.line, field: '(row)', message: `expected ${kind.columns.length} columns, found ${rec.fields.length}` });
             continue;
           }
+          if (pool) {
+            batch.push([rec.line, rec.fields]);
+            if (batch.length === BATCH) {
+              inFlight.push(pool.run(batch));
+              batch = [];
+              // Keep every worker busy, and the results in file order.
+              while (inFlight.length > pool.size * 2) yield* drain(await inFlight.shift()!);
+            }
+            continue;
+          }
           const out = kind.row(rec.fields, rec.line, ctx);
           if (!out.ok) {
             for (const e of out.errors) note(e);
@@ -106,6 +131,10 @@ export async function importCsv<Ctx>(sql: RawSql, kind: CsvKind<Ctx>, input: Asy
           if (errorCount > 0 && !opts.partial) continue;
           yield copyLine([rec.line, ...out.values]);
         }
+        if (pool) {
+          if (batch.length > 0) inFlight.push(pool.run(batch));
+          while (inFlight.length > 0) yield* drain(await inFlight.shift()!);
+        }
       } catch (err) {
         if (err instanceof CsvSyntaxError) {
           throw new DomainError('IMPORT.REJECTED', err.message, [{ line: err.line, field: '(row)', message: 'unterminated quoted field' }]);
@@ -113,7 +142,12 @@ export async function importCsv<Ctx>(sql: RawSql, kind: CsvKind<Ctx>, input: Asy
         throw err;
       }
     }
-    await sql.copyIn(client, `COPY ${kind.stage.table} (line, ${kind.stage.columns.join(', ')}) FROM STDIN`, lines());
+    try {
+      await sql.copyIn(client, `COPY ${kind.stage.table} (line, ${kind.stage.columns.join(', ')}) FROM STDIN`, lines());
+    } finally {
+      await pool?.close();
+    }
+    const staged = performance.now();
     if (!headerSeen) throw new DomainError('IMPORT.REJECTED', 'the file is empty', [{ field: '(file)', message: 'empty file' }]);
 
     if (errorCount === 0 || opts.partial) {
@@ -125,6 +159,7 @@ export async function importCsv<Ctx>(sql: RawSql, kind: CsvKind<Ctx>, input: Asy
       throw new DomainError('IMPORT.REJECTED', `${errorCount} problem(s) in ${kind.name}; nothing was written. First: line ${first.line}, ${first.field}: ${first.message}`, sorted);
     }
     if (badLines.size > 0) await client.query(`DELETE FROM ${kind.stage.table} WHERE line = ANY($1::int[])`, [[...badLines]]);
+    const checked = performance.now();
     const { inserted, updated } = await kind.apply(client, ctx, importId);
     const durationMs = Math.round(performance.now() - started);
     const result: CsvImportResult = {
@@ -138,6 +173,7 @@ export async function importCsv<Ctx>(sql: RawSql, kind: CsvKind<Ctx>, input: Asy
       errors: [...errors].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
       durationMs,
       rowsPerSecond: Math.round(rows / Math.max(durationMs / 1000, 0.001)),
+      phasesMs: { stage: Math.round(staged - started), check: Math.round(checked - staged), apply: Math.round(performance.now() - checked) },
     };
     if (kind.after) await kind.after(client, ctx, result);
     return result;

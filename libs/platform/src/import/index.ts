@@ -1,2 +1,3 @@
 export * from './csv-reader';
 export * from './csv-import';
+export * from './row-workers';

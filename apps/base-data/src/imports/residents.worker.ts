@@ -1,0 +1,12 @@
+/** Worker thread for resident rows: checks, hashes and encrypts rows in parallel with the main thread. */
+import { copyLine } from '@gm/persistence';
+import { serveRows } from '@gm/platform';
+import { PiiCipher } from '../privacy/pii-cipher';
+import { residentRow, type ResidentWorkerData } from './base-data.kinds';
+
+serveRows((data) => {
+  const d = data as ResidentWorkerData;
+  const cipher = new PiiCipher(d.keys, d.hashKey);
+  const ctx = { grids: new Set(d.grids) };
+  return (fields, line) => residentRow(fields, line, ctx, cipher);
+}, (values) => copyLine(values as Parameters<typeof copyLine>[0]));

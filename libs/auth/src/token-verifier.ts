@@ -32,6 +32,13 @@ export function keycloakJwksUri(issuer: string): string {
  */
 export class TokenVerifier {
   private readonly jwks: ReturnType<typeof createRemoteJWKSet>;
+  /**
+   * Tokens already verified, by their exact text, until their own expiry: a client sends the same
+   * token for minutes, and a signature check per request (a thread-pool job under WebCrypto) was
+   * the largest cost of a cheap endpoint. Failures are never cached. Bounded; oldest dropped first.
+   */
+  private readonly verified = new Map<string, { principal: Principal; until: number }>();
+  private static readonly MAX_CACHED = 10_000;
 
   constructor(private readonly opts: OidcOptions) {
     this.jwks = createRemoteJWKSet(new URL(opts.jwksUri ?? keycloakJwksUri(opts.issuer)), {
@@ -46,6 +53,23 @@ export class TokenVerifier {
    * forwarded later with the token it came with, checked against the time it was accepted.
    */
   async verify(token: string, at?: Date): Promise<Principal> {
+    if (!at) {
+      const hit = this.verified.get(token);
+      if (hit && Date.now() < hit.until) return hit.principal;
+      if (hit) this.verified.delete(token);
+    }
+    const { principal, exp } = await this.verifyNow(token, at);
+    if (!at) this.remember(token, principal, exp);
+    return principal;
+  }
+
+  private remember(token: string, principal: Principal, exp: number): void {
+    if (this.verified.size >= TokenVerifier.MAX_CACHED) this.verified.delete(this.verified.keys().next().value!);
+    // Expire a little early rather than a little late, whatever the clock tolerance.
+    this.verified.set(token, { principal, until: Math.min(exp * 1000 - 1000, Date.now() + 10 * 60_000) });
+  }
+
+  private async verifyNow(token: string, at?: Date): Promise<{ principal: Principal; exp: number }> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.jwks, {
@@ -63,7 +87,7 @@ export class TokenVerifier {
       }
       throw new DomainError('AUTH.UNAUTHENTICATED', reasonOf(err));
     }
-    return this.principalOf(payload);
+    return { principal: this.principalOf(payload), exp: Number(payload.exp) };
   }
 
   private principalOf(payload: JWTPayload): Principal {

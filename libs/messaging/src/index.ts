@@ -10,5 +10,4 @@ export * from './outbox/outbox-relay.service';
 export * from './inbox/inbox.service';
 export * from './rpc/namespaced-nats.server';
 export * from './rpc/rpc-client.service';
-export * from './rpc/rpc-tracing.interceptor';
 export * from './outbox/platform.migration';

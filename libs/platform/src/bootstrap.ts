@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { DomainError, toFieldErrors } from '@gm/contracts';
-import { NamespacedNatsServer, RpcTracingInterceptor } from '@gm/messaging';
+import { NamespacedNatsServer } from '@gm/messaging';
 import type { JsonLogger } from '@gm/telemetry';
 import type { ServiceConfig } from './config/service-config';
 import { ErrorFilter } from './errors/error.filter';
@@ -25,7 +25,7 @@ export interface ServiceAppOptions {
 /**
  * Builds a service as a NestJS hybrid application: Fastify HTTP plus the NATS microservice
  * (request/reply under the tier's namespace), one error filter for both transports, standard-
- * schema (zod) validation, OpenAPI at /docs, HTTP and RPC tracing.
+ * schema (zod) validation, OpenAPI at /docs, HTTP and RPC tracing (Fastify hooks; NATS processing hooks).
  */
 export async function createServiceApp(opts: ServiceAppOptions): Promise<NestFastifyApplication> {
   const { config, logger } = opts;
@@ -40,7 +40,6 @@ export async function createServiceApp(opts: ServiceAppOptions): Promise<NestFas
   app.useGlobalPipes(
     new StandardSchemaValidationPipe({ exceptionFactory: (issues) => DomainError.validation(toFieldErrors(issues)) }),
   );
-  app.useGlobalInterceptors(new RpcTracingInterceptor(config.service));
 
   const document = SwaggerModule.createDocument(
     app,
@@ -56,15 +55,21 @@ export async function createServiceApp(opts: ServiceAppOptions): Promise<NestFas
 
   app.connectMicroservice(
     {
-      strategy: new NamespacedNatsServer(config.namespace, {
-        servers: [...config.nats.servers],
-        name: `${config.service}-rpc-server@${config.tier}`,
-        queue: config.service,
-        waitOnFirstConnect: true,
-        maxReconnectAttempts: -1,
-        reconnectTimeWait: 250,
-      }),
+      strategy: new NamespacedNatsServer(
+        config.namespace,
+        {
+          servers: [...config.nats.servers],
+          name: `${config.service}-rpc-server@${config.tier}`,
+          queue: config.service,
+          waitOnFirstConnect: true,
+          maxReconnectAttempts: -1,
+          reconnectTimeWait: 250,
+        },
+        config.service,
+      ),
     },
+    // Guards, pipes and the error filter serve both transports. No global interceptor on purpose:
+    // it would wrap every HTTP route too (see NamespacedNatsServer).
     { inheritAppConfig: true },
   );
   app.enableShutdownHooks();

@@ -33,7 +33,7 @@ function parse(argv: readonly string[]): GenerateOptions {
   const gpc = args.get('grids-per-community');
   if (gpc) {
     const m = /^(\d+)x(\d+)$/.exec(gpc);
-    if (!m) throw new Error('--grids-per-community must look like 13x13');
+    if (!m) throw new Error('--grids-per-community must look like 9x10 (rows x columns, at most 99 in all)');
     gridRows = [Number(m[1]), Number(m[1])];
     gridCols = [Number(m[2]), Number(m[2])];
   }

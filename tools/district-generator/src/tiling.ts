@@ -73,6 +73,8 @@ function rowsFor(count: number): number[] {
  * jittered sizes: every level tiles its parent exactly, with no gap and no overlap.
  */
 export function tileDistrict(rand: Random, opts: TilingOptions): Tiling {
+  if (opts.gridRows[1] * opts.gridCols[1] > 99) throw new RangeError('at most 99 grids per community: a grid code has a 2-digit suffix');
+  if (opts.communitiesPerStreet[1] > 999 || opts.streets > 999) throw new RangeError('at most 999 streets per district and communities per street (3-digit codes)');
   const district: Unit = { code: opts.districtCode, name: districtName(), level: 'district', parent: undefined, rect: opts.bbox };
   const sNames = streetNames(opts.streets);
   const streets = splitRows(rand, opts.bbox, rowsFor(opts.streets).reverse()).map((rect, i) => ({

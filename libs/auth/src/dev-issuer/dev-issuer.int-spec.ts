@@ -69,6 +69,22 @@ describe('development OIDC issuer (real HTTP, Keycloak paths)', () => {
     await expect(verifier.verify(after)).resolves.toMatchObject({ username: 'community' });
   });
 
+  it('remembers a verified token until it expires, never longer, and never remembers a failure', async () => {
+    const short = await new DevIssuer({ rotateEveryMs: 0, allowMint: true }).start();
+    const verifier = new TokenVerifier({ issuer: short.issuer, audience: 'gm-api', algorithms: ['RS256'], orgUnitClaim: 'org_unit', clockToleranceSec: 0, jwksCooldownMs: 0 });
+    const now = Math.floor(Date.now() / 1000);
+    const soon = await short.tokenFor('gw-07', { exp: now + 2 });
+    const later = await short.tokenFor('gw-08');
+    await expect(verifier.verify(soon)).resolves.toMatchObject({ username: 'gw-07' });
+    await expect(verifier.verify('not.a.token')).rejects.toMatchObject({ code: 'AUTH.UNAUTHENTICATED' });
+    await expect(verifier.verify(later)).resolves.toMatchObject({ username: 'gw-08' });
+    await short.stop();
+    // The issuer is gone: remembered tokens still verify, without a key fetch.
+    await expect(verifier.verify(later)).resolves.toMatchObject({ username: 'gw-08' });
+    await new Promise((r) => setTimeout(r, 2100));
+    await expect(verifier.verify(soon)).rejects.toThrow();
+  });
+
   it('drops retired keys after the grace period', async () => {
     const short = await new DevIssuer({ rotateEveryMs: 0, retiredKeyGraceMs: 1 }).start();
     try {

@@ -168,6 +168,40 @@ describe('gis: boundaries, coverage, locate, layers (real PostGIS)', () => {
   });
 });
 
+describe('gis: the default seed', () => {
+  let infra: TestInfra;
+  let svc: TestService<AppConfig>;
+  let dir: string;
+
+  beforeAll(async () => {
+    infra = await startInfra();
+    svc = await startService(gis({}), infra.env());
+    dir = mkdtempSync(join(tmpdir(), 'gm-gis-default-'));
+    // The boundaries do not depend on the scale (people are drawn after the tiling): these are the default district's.
+    await generateDistrict({ ...DEFAULT_OPTIONS, scale: 0.001, out: dir });
+  });
+  afterAll(async () => {
+    await svc?.close();
+    await infra?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('imports cleanly and its coverage check finds no gap, overlap or overhang', async () => {
+    const token = await infra.oidc.tokenFor('admin');
+    const res = await fetch(`${svc.url}/api/v1/boundaries/import`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/geo+json', authorization: `Bearer ${token}` },
+      body: readFileSync(join(dir, 'boundaries.geojson')),
+    });
+    expect(res.status).toBe(200);
+    const report = (await res.json()) as { features: number; coverage: CoverageReport };
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+    expect(report.features).toBe(1 + manifest.counts['streets']! + manifest.counts['communities']! + manifest.counts['grids']!);
+    expect(manifest.counts['grids']).toBeGreaterThan(800);
+    expect({ gaps: report.coverage.gaps, overlaps: report.coverage.overlaps, outside: report.coverage.outside }).toEqual({ gaps: 0, overlaps: 0, outside: 0 });
+  });
+});
+
 describe('gis: a district with injected defects', () => {
   let infra: TestInfra;
   let svc: TestService<AppConfig>;

@@ -58,12 +58,14 @@ describe('base-data: a generated district, privacy, scope, imports (real Postgre
   afterAll(async () => {
     await Promise.allSettled((services ?? []).map((s) => s.close()));
     await infra?.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   const importKind = (kind: string, body: string, query = '') =>
     fetch(`${bd.url}/api/v1/imports/${kind}${query}`, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${admin}` }, body });
   const get = (path: string, token: string) => fetch(`${bd.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const search = (body: Record<string, unknown>, token: string, base = bd.url) =>
+    fetch(`${base}/api/v1/residents/search`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
   const sql = async <T extends object>(text: string, params: unknown[] = []) => {
     const c = new pg.Client({ connectionString: infra.db.url });
     await c.connect();
@@ -100,15 +102,19 @@ describe('base-data: a generated district, privacy, scope, imports (real Postgre
 
   it('masks identifiers in every list and detail; exact search by ID and by phone works', async () => {
     const [idNumber, , phone] = residentsCsv().find((r) => r[2] && r[9]!.startsWith('350206001001'))!;
-    const byId = (await (await get(`/api/v1/residents?idNumber=${idNumber}`, community)).json()) as { items: Resident[] };
+    const byId = (await (await search({ idNumber }, community)).json()) as { items: Resident[] };
     expect(byId.items).toHaveLength(1);
     expect(byId.items[0]!.idNumber).toBe(`${idNumber!.slice(0, 6)}********${idNumber!.slice(-4)}`);
-    const byPhone = (await (await get(`/api/v1/residents?phone=${phone}`, community)).json()) as { items: Resident[] };
+    const byPhone = (await (await search({ phone }, community)).json()) as { items: Resident[] };
     expect(byPhone.items.map((r) => r.id)).toContain(byId.items[0]!.id);
     const detail = (await (await get(`/api/v1/residents/${byId.items[0]!.id}`, community)).json()) as Resident;
     expect(detail.phone).toBe(`${phone!.slice(0, 3)}****${phone!.slice(-4)}`);
     const page = (await (await get('/api/v1/residents?limit=200', community)).json()) as { items: Resident[] };
     for (const r of page.items) expect(r.idNumber).toMatch(/^\d{6}\*{8}[\dX]{4}$/);
+    // Identifiers never go in a URL.
+    const inUrl = await get(`/api/v1/residents?idNumber=${idNumber}`, community);
+    expect(inUrl.status).toBe(400);
+    expect(((await inUrl.json()) as { errors: { field: string; message: string }[] }).errors[0]).toMatchObject({ field: 'idNumber', message: expect.stringContaining('POST /api/v1/residents/search') });
   });
 
   it('lists by name prefix, focus tags and address, with cursor pagination inside the caller\'s community only', async () => {
@@ -147,7 +153,7 @@ describe('base-data: a generated district, privacy, scope, imports (real Postgre
 
   it('reads clear identifiers only for allowed roles, with a reason, and audits each read', async () => {
     const [idNumber, , phone] = residentsCsv().find((r) => r[2] && r[9]!.startsWith('350206001001'))!;
-    const { items } = (await (await get(`/api/v1/residents?idNumber=${idNumber}`, community)).json()) as { items: Resident[] };
+    const { items } = (await (await search({ idNumber }, community)).json()) as { items: Resident[] };
     const id = items[0]!.id;
     const read = (token: string, body: unknown) =>
       fetch(`${bd.url}/api/v1/residents/${id}/clear-read`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
@@ -257,7 +263,7 @@ describe('base-data: a generated district, privacy, scope, imports (real Postgre
       expect(await res.json()).toMatchObject({ residents: total });
       expect(await sql('SELECT DISTINCT pii_key FROM base_data.residents')).toEqual([{ pii_key: 2 }]);
       const [idNumber] = residentsCsv().find((r) => r[9]!.startsWith('350206001001'))!;
-      const { items } = (await (await fetch(`${rotated.url}/api/v1/residents?idNumber=${idNumber}`, { headers: { authorization: `Bearer ${community}` } })).json()) as { items: Resident[] };
+      const { items } = (await (await search({ idNumber }, community, rotated.url)).json()) as { items: Resident[] };
       const clear = await fetch(`${rotated.url}/api/v1/residents/${items[0]!.id}/clear-read`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${community}` },

@@ -38,7 +38,7 @@ describe('base-data import CLI (built code, worker threads)', () => {
   afterAll(async () => {
     await Promise.allSettled((services ?? []).map((s) => s.close()));
     await infra?.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   function cli(args: string[]): Promise<{ code: number | null; stderr: string }> {

@@ -8,11 +8,8 @@ import { ResidentService } from './resident.service';
 const READERS: Role[] = ['grid-worker', 'grid-leader', 'community-staff', 'street-staff', 'district-staff'];
 const tag = z.enum(RESIDENT_TAGS);
 
-const listQuery = z.object({
-  unit: z.string().optional(),
+const filters = {
   name: z.string().trim().min(1).max(50).optional(),
-  idNumber: z.string().trim().regex(/^\d{17}[\dXx]$/, 'idNumber must be a whole 18-character ID number (exact match)').optional(),
-  phone: z.string().trim().regex(/^[\d+ -]{7,20}$/, 'phone must be a whole phone number (exact match)').optional(),
   address: z.string().trim().min(2, 'address needs at least 2 characters').max(100).optional(),
   tags: z
     .string()
@@ -23,7 +20,27 @@ const listQuery = z.object({
   residenceType: z.enum(RESIDENCE_TYPES).optional(),
   cursor: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1, 'limit must be 1–200').max(200, 'limit must be 1–200').default(50),
-});
+};
+
+// Identifiers never travel in a URL (proxies and browsers log URLs): they are searched by POST.
+const listQuery = z
+  .object({ unit: z.string().optional(), ...filters })
+  .catchall(z.unknown())
+  .superRefine((q, ctx) => {
+    for (const key of ['idNumber', 'phone']) {
+      if (key in q) ctx.addIssue({ code: 'custom', path: [key], message: 'send ID and phone numbers in the body of POST /api/v1/residents/search, never in a URL' });
+    }
+  });
+
+const searchBody = z
+  .object({
+    ...filters,
+    tags: z.array(tag).optional(),
+    limit: z.number().int().min(1, 'limit must be 1–200').max(200, 'limit must be 1–200').default(50),
+    idNumber: z.string().trim().regex(/^\d{17}[\dXx]$/, 'idNumber must be a whole 18-character ID number (exact match)').optional(),
+    phone: z.string().trim().regex(/^[\d+ -]{7,20}$/, 'phone must be a whole phone number (exact match)').optional(),
+  })
+  .strict();
 
 const clearReadBody = z
   .object({
@@ -58,7 +75,29 @@ export class ResidentController {
     description: 'ID and phone numbers are masked in every response. Cursor pagination: pass nextCursor back as cursor.',
   })
   list(@RequestScope() scope: string, @Query({ schema: listQuery }) q: z.infer<typeof listQuery>) {
-    return this.residents.list({ ...q, scope });
+    return this.residents.list({
+      scope,
+      name: q.name,
+      address: q.address,
+      tags: q.tags,
+      focusClass: q.focusClass,
+      residenceType: q.residenceType,
+      cursor: q.cursor,
+      limit: q.limit,
+    });
+  }
+
+  @Post('search')
+  @HttpCode(200)
+  @Roles(...READERS)
+  @ScopedBy({ in: 'query', name: 'unit' })
+  @ApiQuery({ name: 'unit', required: false, description: 'Org unit (default: yours); must lie in your subtree' })
+  @ApiOperation({
+    summary: '按证件号/电话精确查找 Search by exact ID or phone number (and the list filters), in the body',
+    description: 'Identifiers are matched through keyed hashes and never appear in URLs or logs; results are masked.',
+  })
+  search(@RequestScope() scope: string, @Body({ schema: searchBody }) body: z.infer<typeof searchBody>) {
+    return this.residents.list({ ...body, scope });
   }
 
   @Get(':id')

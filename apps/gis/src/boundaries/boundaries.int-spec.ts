@@ -43,7 +43,7 @@ describe('gis: boundaries, coverage, locate, layers (real PostGIS)', () => {
     await cached?.close();
     await sqlOnly?.close();
     await infra?.close();
-    rmSync(district.dir, { recursive: true, force: true });
+    if (district) rmSync(district.dir, { recursive: true, force: true });
   });
 
   const importFile = (text: string, token = admin) =>
@@ -183,7 +183,7 @@ describe('gis: the default seed', () => {
   afterAll(async () => {
     await svc?.close();
     await infra?.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('imports cleanly and its coverage check finds no gap, overlap or overhang', async () => {
@@ -215,7 +215,7 @@ describe('gis: a district with injected defects', () => {
   afterAll(async () => {
     await svc?.close();
     await infra?.close();
-    rmSync(broken.dir, { recursive: true, force: true });
+    if (broken) rmSync(broken.dir, { recursive: true, force: true });
   });
 
   it('reports exactly the injected gap, overlap and overhang, with their areas', async () => {

@@ -25,7 +25,7 @@ describe('system-admin: org tree and staff (CSV import through COPY, real Postgr
   afterAll(async () => {
     await svc?.close();
     await infra?.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   const upload = (path: string, csv: string, token = admin, type = 'text/csv') =>

@@ -4,22 +4,15 @@ import { idCheckCharacter } from '@gm/domain';
 import { CsvWriter } from './csv-writer';
 import { estateName, orgName, personName, roadName } from './names';
 import { Random } from './random';
-import { injectDefects, rectRing, tileDistrict, type InjectedDefect, type Rect, type Unit } from './tiling';
+import { injectDefects, rectRing, tileDistrict, type InjectedDefect, type Rect, type TilingOptions, type Unit } from './tiling';
 
-export interface GenerateOptions {
+export interface GenerateOptions extends TilingOptions {
   readonly seed: string | number;
   readonly out: string;
   /** Multiplies buildings, organisations and objects per grid (people follow buildings). */
   readonly scale: number;
-  readonly streets: number;
-  readonly communitiesPerStreet: readonly [number, number];
-  readonly gridRows: readonly [number, number];
-  readonly gridCols: readonly [number, number];
   /** Break the tiling on purpose (one gap, one overlap, one grid outside its community). */
   readonly defects: boolean;
-  readonly districtCode: string;
-  /** In micro-degrees. */
-  readonly bbox: Rect;
   readonly onProgress?: (file: string, rows: number) => void;
 }
 
@@ -87,14 +80,7 @@ const ORG_TYPES = [
 export async function generateDistrict(opts: GenerateOptions): Promise<Manifest> {
   mkdirSync(opts.out, { recursive: true });
   const rand = new Random(opts.seed);
-  const tiling = tileDistrict(rand, {
-    districtCode: opts.districtCode,
-    bbox: opts.bbox,
-    streets: opts.streets,
-    communitiesPerStreet: opts.communitiesPerStreet,
-    gridRows: opts.gridRows,
-    gridCols: opts.gridCols,
-  });
+  const tiling = tileDistrict(rand, opts);
   // People and things are placed in the grids as they were before any defect, away from edges.
   const original = new Map(tiling.grids.map((g) => [g.code, { ...g.rect }]));
   const defects = opts.defects ? injectDefects(tiling) : [];

@@ -22,6 +22,7 @@ export interface Unit {
 
 export interface TilingOptions {
   readonly districtCode: string;
+  /** In micro-degrees. */
   readonly bbox: Rect;
   readonly streets: number;
   readonly communitiesPerStreet: readonly [number, number];

@@ -184,39 +184,32 @@ export class ResidentService {
 
   /** Re-encrypts every record whose box uses a retired key, in batches. */
   async reencrypt(batch = 5000): Promise<{ residents: number; organisations: number }> {
-    let residents = 0;
-    let organisations = 0;
-    for (;;) {
-      const n = await this.sql.transaction(async (client) => {
-        const rows = (await client.query<{ id: string; pii: Buffer }>(`SELECT id, pii FROM ${this.t('residents')} WHERE pii_key <> $1 LIMIT $2 FOR UPDATE SKIP LOCKED`, [this.cipher.currentKeyId, batch])).rows;
-        if (rows.length === 0) return 0;
-        await client.query(
-          `UPDATE ${this.t('residents')} r SET pii = v.pii, pii_key = $3 FROM unnest($1::uuid[], $2::bytea[]) AS v(id, pii) WHERE r.id = v.id`,
-          [rows.map((r) => r.id), rows.map((r) => this.cipher.seal(this.cipher.open(r.pii))), this.cipher.currentKeyId],
-        );
-        return rows.length;
-      });
-      residents += n;
-      if (n === 0) break;
-    }
-    for (;;) {
-      const n = await this.sql.transaction(async (client) => {
-        const rows = (await client.query<{ code: string; contact_pii: Buffer }>(
-          `SELECT code, contact_pii FROM ${this.t('organisations')} WHERE contact_pii IS NOT NULL AND contact_pii_key <> $1 LIMIT $2 FOR UPDATE SKIP LOCKED`,
-          [this.cipher.currentKeyId, batch],
-        )).rows;
-        if (rows.length === 0) return 0;
-        await client.query(
-          `UPDATE ${this.t('organisations')} o SET contact_pii = v.pii, contact_pii_key = $3 FROM unnest($1::text[], $2::bytea[]) AS v(code, pii) WHERE o.code = v.code`,
-          [rows.map((r) => r.code), rows.map((r) => this.cipher.seal(this.cipher.open(r.contact_pii))), this.cipher.currentKeyId],
-        );
-        return rows.length;
-      });
-      organisations += n;
-      if (n === 0) break;
-    }
+    const residents = await this.reencryptTable('residents', 'id', 'uuid', 'pii', 'pii_key', batch);
+    const organisations = await this.reencryptTable('organisations', 'code', 'text', 'contact_pii', 'contact_pii_key', batch);
     this.logger.event('info', 'privacy.reencrypted', { residents, organisations, key: this.cipher.currentKeyId }, 'ResidentService');
     return { residents, organisations };
+  }
+
+  private async reencryptTable(table: string, key: string, keyType: string, box: string, keyColumn: string, batch: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.sql.transaction(async (client) => {
+        const rows = (
+          await client.query<{ k: string; box: Buffer }>(
+            `SELECT ${key} AS k, ${box} AS box FROM ${this.t(table)} WHERE ${box} IS NOT NULL AND ${keyColumn} <> $1 LIMIT $2 FOR UPDATE SKIP LOCKED`,
+            [this.cipher.currentKeyId, batch],
+          )
+        ).rows;
+        if (rows.length === 0) return 0;
+        await client.query(
+          `UPDATE ${this.t(table)} t SET ${box} = v.box, ${keyColumn} = $3 FROM unnest($1::${keyType}[], $2::bytea[]) AS v(k, box) WHERE t.${key} = v.k`,
+          [rows.map((r) => r.k), rows.map((r) => this.cipher.seal(this.cipher.open(r.box))), this.cipher.currentKeyId],
+        );
+        return rows.length;
+      });
+      total += n;
+      if (n === 0) return total;
+    }
   }
 }
 

@@ -3,3 +3,4 @@ export * from './cases/category-catalogue';
 export * from './cases/case-intake';
 export * from './privacy/redact';
 export * from './people/resident-id';
+export * from './cases/case-workflow';

@@ -44,3 +44,63 @@ export const geoPointSchema = z.object({
   longitude: z.number().min(-180, 'longitude must be between -180 and 180').max(180, 'longitude must be between -180 and 180'),
 });
 export type GeoPoint = z.infer<typeof geoPointSchema>;
+
+/** States in which a case is still being worked on (the clock and the lists of open cases count these). */
+export const OPEN_CASE_STATES = ['reported', 'accepted', 'registered', 'dispatched', 'in_progress', 'handled', 'verified', 'returned', 'on_hold'] as const;
+/** States after which nothing happens to a case any more (a closed case may still be reopened or rated). */
+export const FINAL_CASE_STATES = ['closed', 'rejected', 'escalated', 'merged', 'voided'] as const;
+
+/**
+ * What someone does to a case (the commands of the workflow). The rules of each (from which states,
+ * by whom, with what) are in libs/domain; the names cross process boundaries and never change.
+ */
+export const CASE_ACTIONS = [
+  'accept',
+  'reject',
+  'register',
+  'dispatch',
+  'start',
+  'handle',
+  'return',
+  'verify',
+  'close',
+  'hold',
+  'resume',
+  'void',
+  'merge',
+  'reopen',
+  'self_handle',
+  'urge',
+  'request_extension',
+  'approve_extension',
+  'deny_extension',
+  'rate',
+] as const;
+export const caseActionSchema = z.enum(CASE_ACTIONS);
+export type CaseAction = z.infer<typeof caseActionSchema>;
+
+/**
+ * Triage at intake (DOMAIN.md §5): handled on the spot by the grid worker, taken to the community
+ * station for coordination, an emergency (street and owner department notified at once), or a
+ * matter that needs approval before anything is done.
+ */
+export const TRIAGES = ['on_the_spot', 'coordination', 'emergency', 'approval'] as const;
+export const triageSchema = z.enum(TRIAGES);
+export type Triage = z.infer<typeof triageSchema>;
+
+/** The step of the workflow a deadline applies to (受理, 立案, 派遣, 处置, 核查, 结案). */
+export const CLOCK_STEPS = ['accept', 'register', 'dispatch', 'handle', 'verify', 'close'] as const;
+export const clockStepSchema = z.enum(CLOCK_STEPS);
+export type ClockStep = z.infer<typeof clockStepSchema>;
+
+/** Traffic light of an open case's current step: green < 80 % of its time limit used, yellow 80–100 %, red overdue. */
+export const TRAFFIC_LIGHTS = ['green', 'yellow', 'red'] as const;
+export const trafficLightSchema = z.enum(TRAFFIC_LIGHTS);
+export type TrafficLight = z.infer<typeof trafficLightSchema>;
+
+/** Who a case was handed to by `dispatch`: a department (职能部门, by code) or an org unit (a grid or community, by code). */
+export const assigneeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('department'), code: z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, 'department code: lower-case letters, digits and "-"') }),
+  z.object({ kind: z.literal('unit'), code: orgUnitCodeSchema }),
+]);
+export type Assignee = z.infer<typeof assigneeSchema>;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { caseReportedV1 } from '../cases/case-events';
+import * as CaseEvents from '../cases/case-events';
 import { boundaryImportedV1 } from '../gis/gis';
 import { orgImportedV1 } from '../org/org';
 import { baseDataImportedV1, residentChangedV1 } from '../base-data/base-data';
@@ -7,7 +7,30 @@ import type { EventDefinition } from './define-event';
 
 /** Every event type of the platform. A rename here breaks every publisher and consumer at build time. */
 export const Events = {
-  caseReported: caseReportedV1,
+  caseReported: CaseEvents.caseReportedV1,
+  caseAccepted: CaseEvents.caseAcceptedV1,
+  caseRejected: CaseEvents.caseRejectedV1,
+  caseRegistered: CaseEvents.caseRegisteredV1,
+  caseDispatched: CaseEvents.caseDispatchedV1,
+  caseStarted: CaseEvents.caseStartedV1,
+  caseHandled: CaseEvents.caseHandledV1,
+  caseReturned: CaseEvents.caseReturnedV1,
+  caseVerified: CaseEvents.caseVerifiedV1,
+  caseClosed: CaseEvents.caseClosedV1,
+  caseHeld: CaseEvents.caseHeldV1,
+  caseResumed: CaseEvents.caseResumedV1,
+  caseVoided: CaseEvents.caseVoidedV1,
+  caseMerged: CaseEvents.caseMergedV1,
+  caseReopened: CaseEvents.caseReopenedV1,
+  caseSelfHandled: CaseEvents.caseSelfHandledV1,
+  caseUrged: CaseEvents.caseUrgedV1,
+  caseExtensionRequested: CaseEvents.caseExtensionRequestedV1,
+  caseExtensionApproved: CaseEvents.caseExtensionApprovedV1,
+  caseExtensionDenied: CaseEvents.caseExtensionDeniedV1,
+  caseRated: CaseEvents.caseRatedV1,
+  caseOverdue: CaseEvents.caseOverdueV1,
+  caseEscalationDue: CaseEvents.caseEscalationDueV1,
+  caseEmergency: CaseEvents.caseEmergencyV1,
   boundaryImported: boundaryImportedV1,
   orgImported: orgImportedV1,
   baseDataImported: baseDataImportedV1,

@@ -22,6 +22,13 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'BUILDING.NOT_FOUND':
       return 404;
     case 'CASE.IDEMPOTENCY_CONFLICT':
+    case 'CASE.TRANSITION_FORBIDDEN':
+    case 'CASE.REOPEN_WINDOW_PASSED':
+    case 'CASE.ALREADY_RATED':
+    case 'CASE.EXTENSION_PENDING':
+    case 'CASE.NO_EXTENSION_REQUEST':
+    case 'CASE.MERGE_TARGET_INVALID':
+    case 'CASE.CONCURRENT_UPDATE':
       return 409;
     case 'REQUEST.BODY_TOO_LARGE':
       return 413;

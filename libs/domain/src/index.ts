@@ -4,3 +4,5 @@ export * from './cases/case-intake';
 export * from './privacy/redact';
 export * from './people/resident-id';
 export * from './cases/case-workflow';
+export * from './cases/working-time';
+export * from './cases/case-rules';

@@ -1,4 +1,4 @@
-import { StandardSchemaValidationPipe, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
+import { StandardSchemaValidationPipe, type ArgumentMetadata, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -37,9 +37,7 @@ export async function createServiceApp(opts: ServiceAppOptions): Promise<NestFas
 
   const app = await NestFactory.create<NestFastifyApplication>(opts.module, adapter, { logger, abortOnError: false, bufferLogs: false });
   app.useGlobalFilters(new ErrorFilter(logger));
-  app.useGlobalPipes(
-    new StandardSchemaValidationPipe({ exceptionFactory: (issues) => DomainError.validation(toFieldErrors(issues)) }),
-  );
+  app.useGlobalPipes(new FieldNamingValidationPipe({ exceptionFactory: (issues) => DomainError.validation(toFieldErrors(issues)) }));
 
   const document = SwaggerModule.createDocument(
     app,
@@ -94,4 +92,17 @@ export async function startServiceApp(app: NestFastifyApplication, config: Servi
     .then(() => logger.event('info', 'service.rpc_listening', { namespace: config.namespace }, 'Bootstrap'))
     .catch((err: unknown) => logger.error(err instanceof Error ? err : new Error(String(err)), 'Bootstrap'));
   return url;
+}
+
+/** Names a route parameter in its validation errors (`action`, not `(body)`): the issues of a scalar have no path. */
+class FieldNamingValidationPipe extends StandardSchemaValidationPipe {
+  override async transform<T = unknown>(value: T, metadata: ArgumentMetadata): Promise<T> {
+    try {
+      return await super.transform(value, metadata);
+    } catch (err) {
+      const name = metadata.data;
+      if (!(err instanceof DomainError) || err.code !== 'REQUEST.VALIDATION_FAILED' || metadata.type !== 'param' || !name) throw err;
+      throw DomainError.validation(err.fieldErrors.map((f) => ({ ...f, field: f.field === '(body)' ? name : `${name}.${f.field}` })));
+    }
+  }
 }

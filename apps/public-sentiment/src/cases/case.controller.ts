@@ -1,18 +1,77 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, Headers as Header, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Readable } from 'node:stream';
+import { Body, Controller, Get, Headers as Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { Headers, reportCaseBodySchema, reportCaseResultSchema, validate, type Principal, type ReportCaseBody } from '@gm/contracts';
-import { CurrentPrincipal, Roles } from '@gm/auth';
+import {
+  CASE_STATES,
+  Headers,
+  TRAFFIC_LIGHTS,
+  URGENCIES,
+  caseActionBodySchema,
+  caseActionSchema,
+  reportCaseBodySchema,
+  reportCaseResultSchema,
+  validate,
+  type CaseActionBody,
+  type Principal,
+  type ReportCaseBody,
+  type Role,
+} from '@gm/contracts';
+import { CurrentPrincipal, RequestScope, Roles, ScopedBy } from '@gm/auth';
+import { CASE_SORTS, type CaseFilter } from './case.repository';
+import { CaseQueryService } from './case-query.service';
 import { CaseService } from './case.service';
+import { CaseWorkflowService } from './case-workflow.service';
 
 const idempotencyKeySchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'Idempotency-Key must be 8–64 letters, digits, "-" or "_"');
+const READERS: Role[] = ['grid-worker', 'grid-leader', 'community-staff', 'street-staff', 'district-staff', 'department', 'admin', 'auditor'];
+const caseId = z.uuid('id must be a UUID');
+
+const listQuery = z
+  .object({
+    unit: z.string().optional(),
+    state: z
+      .string()
+      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .pipe(z.array(z.enum(CASE_STATES, `state must be one or more of: ${CASE_STATES.join(', ')}`)).max(CASE_STATES.length))
+      .optional(),
+    category: z.string().regex(/^(?:BJ|SJ)\d{2}(?:\d{2})?$/, 'category is a code (SJ0101) or a major class (SJ01)').optional(),
+    urgency: z.enum(URGENCIES).optional(),
+    light: z.enum(TRAFFIC_LIGHTS).optional(),
+    escalationDue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+    from: z.iso.datetime({ offset: true, message: 'from must be an ISO 8601 date-time with offset' }).transform((v) => new Date(v)).optional(),
+    to: z.iso.datetime({ offset: true, message: 'to must be an ISO 8601 date-time with offset' }).transform((v) => new Date(v)).optional(),
+    sort: z.enum(CASE_SORTS).default('reported_desc'),
+    cursor: z.string().max(500).optional(),
+    limit: z.coerce.number().int().min(1, 'limit must be 1–200').max(200, 'limit must be 1–200').default(50),
+  })
+  .strict()
+  .refine((q) => !q.from || !q.to || q.from < q.to, { path: ['to'], message: 'to must be after from' });
+type ListQuery = z.infer<typeof listQuery>;
+
+const filterOf = (scope: string, q: ListQuery): CaseFilter => ({
+  scope,
+  states: q.state,
+  category: q.category,
+  urgency: q.urgency,
+  light: q.light,
+  from: q.from,
+  to: q.to,
+  escalationDue: q.escalationDue,
+});
+
+const UNIT_QUERY = { name: 'unit', required: false, description: 'Org unit (default: yours); must lie in your subtree' } as const;
 
 @ApiTags('cases 案件')
 @Controller('api/v1/cases')
 export class CaseController {
-  constructor(private readonly cases: CaseService) {}
+  constructor(
+    private readonly cases: CaseService,
+    private readonly workflow: CaseWorkflowService,
+    private readonly queries: CaseQueryService,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -32,10 +91,74 @@ export class CaseController {
     return result;
   }
 
+  @Get()
+  @Roles(...READERS)
+  @ScopedBy({ in: 'query', name: 'unit' })
+  @ApiQuery(UNIT_QUERY)
+  @ApiOperation({
+    summary: '案件列表 Cases in your org unit: by state, category, urgency, light, time; sorted; cursor pages',
+    description: 'sort: reported_desc (default), reported_asc, deadline_asc, priority (emergencies first, then the nearest deadline). Pass nextCursor back as cursor.',
+  })
+  list(@RequestScope() scope: string, @Query({ schema: listQuery }) q: ListQuery) {
+    return this.queries.list(filterOf(scope, q), q.sort, q.limit, q.cursor);
+  }
+
+  @Get('stats')
+  @Roles(...READERS)
+  @ScopedBy({ in: 'query', name: 'unit' })
+  @ApiQuery(UNIT_QUERY)
+  @ApiOperation({ summary: '案件统计 Counts per state, light, urgency and category (same filters as the list)' })
+  stats(@RequestScope() scope: string, @Query({ schema: listQuery }) q: ListQuery) {
+    return this.queries.counts(filterOf(scope, q));
+  }
+
+  @Get('export.csv')
+  @Roles('community-staff', 'street-staff', 'district-staff', 'admin', 'auditor')
+  @ScopedBy({ in: 'query', name: 'unit' })
+  @ApiQuery(UNIT_QUERY)
+  @ApiOperation({ summary: '导出 CSV Export the filtered list as CSV (UTF-8 with BOM, at most 100,000 rows)' })
+  export(@RequestScope() scope: string, @Query({ schema: listQuery }) q: ListQuery, @Res() reply: FastifyReply) {
+    const stamp = new Date().toISOString().slice(0, 10).replace(/-/g, '');
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="cases-${scope}-${stamp}.csv"`)
+      .send(Readable.from(this.queries.exportCsv(filterOf(scope, q), q.sort)));
+  }
+
   @Get(':id')
-  @Roles('grid-worker', 'grid-leader', 'community-staff', 'street-staff', 'district-staff', 'department', 'admin', 'auditor')
-  @ApiOperation({ summary: '查看案件 A case within your org unit' })
-  get(@Param('id', { schema: z.uuid('id must be a UUID') }) id: string, @CurrentPrincipal() principal: Principal) {
+  @Roles(...READERS)
+  @ApiOperation({ summary: '查看案件 A case within your org unit, with its light and the actions you may take' })
+  get(@Param('id', { schema: caseId }) id: string, @CurrentPrincipal() principal: Principal) {
     return this.cases.get(principal, id);
+  }
+
+  @Get(':id/timeline')
+  @Roles(...READERS)
+  @ApiOperation({ summary: '处置过程 Every step of a case: who, in which role, when, where, note and attachments' })
+  timeline(@Param('id', { schema: caseId }) id: string, @CurrentPrincipal() principal: Principal) {
+    return this.queries.timeline(principal, id);
+  }
+
+  @Get(':id/duplicates')
+  @Roles('community-staff', 'street-staff', 'district-staff')
+  @ApiOperation({ summary: '疑似重复 Open cases of the same category nearby, reported within the duplicate window' })
+  async duplicates(@Param('id', { schema: caseId }) id: string, @CurrentPrincipal() principal: Principal) {
+    return { items: await this.cases.duplicates(principal, id) };
+  }
+
+  @Post(':id/actions/:action')
+  @HttpCode(200)
+  @Roles(...READERS)
+  @ApiOperation({
+    summary: '案件流转 Do one workflow action: accept, reject, register, dispatch, start, handle, return, verify, close, hold, resume, void, merge, reopen, urge, request/approve/deny_extension, rate',
+    description: 'The state, your role and the inputs each action needs are checked; 409 when the state does not allow it.',
+  })
+  act(
+    @Param('id', { schema: caseId }) id: string,
+    @Param('action', { schema: caseActionSchema }) action: z.infer<typeof caseActionSchema>,
+    @Body({ schema: caseActionBodySchema }) body: CaseActionBody,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    return this.workflow.act(principal, id, action, body);
   }
 }

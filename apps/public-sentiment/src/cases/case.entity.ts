@@ -1,5 +1,6 @@
 import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
-import type { CaseState, Urgency } from '@gm/contracts';
+import type { CaseState, ClockStep, Triage, Urgency } from '@gm/contracts';
+import type { ClockKind } from '@gm/domain';
 import { PointType, type GeoJsonPoint } from '@gm/persistence';
 
 /** A case (社情民意): one problem reported in one grid, owned by this tier while it is here. */
@@ -46,7 +47,7 @@ export class Case {
   reportedAt!: Date;
 
   @Property({ type: 'text' })
-  channel!: 'handheld' | 'desk';
+  channel!: 'handheld' | 'desk' | 'open311';
 
   /** The reporter's token subject (pseudonymous id); first responder (首问负责) until feedback. */
   @Property({ type: 'text' })
@@ -64,6 +65,87 @@ export class Case {
   /** Hash of the report as first received: a replay with a different body is a conflict. */
   @Property({ type: 'text' })
   requestHash!: string;
+
+  @Property({ type: 'text' })
+  triage: Triage = 'coordination';
+
+  /** Whoever accepted the case: its accountable owner (首问负责) until feedback, whoever handles it. */
+  @Property({ type: 'text', nullable: true })
+  ownerSubject: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  assigneeKind: 'department' | 'unit' | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  assigneeCode: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  heldFrom: CaseState | null = null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  closedAt: Date | null = null;
+
+  @Property({ type: 'integer' })
+  reworkCount = 0;
+
+  @Property({ type: 'integer' })
+  urgeCount = 0;
+
+  @Property({ type: 'smallint', nullable: true })
+  rating: number | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  ratingComment: string | null = null;
+
+  @Property({ type: 'integer', nullable: true })
+  pendingExtensionMinutes: number | null = null;
+
+  /** Set when merged: the case this one duplicates, and follows from now on. */
+  @Property({ type: 'uuid', nullable: true })
+  primaryCaseId: string | null = null;
+
+  // The clock of the current step (see CaseClock in libs/domain); the instants are stored so that
+  // lists can filter by light and the scheduler can find what is due with an index.
+  @Property({ type: 'text', nullable: true })
+  step: ClockStep | null = null;
+
+  /** Counts steps; the overdue event of a step fires once, when overdueStepSeq < stepSeq. */
+  @Property({ type: 'integer' })
+  stepSeq = 1;
+
+  @Property({ type: 'text', nullable: true })
+  stepClock: ClockKind | null = null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  stepStartedAt: Date | null = null;
+
+  @Property({ type: 'real', nullable: true })
+  stepLimitMinutes: number | null = null;
+
+  @Property({ type: 'real' })
+  stepPausedMinutes = 0;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  heldAt: Date | null = null;
+
+  @Property({ type: 'real', nullable: true })
+  escalateAfterMinutes: number | null = null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  yellowAt: Date | null = null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  deadlineAt: Date | null = null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  escalateAt: Date | null = null;
+
+  @Property({ type: 'integer' })
+  overdueStepSeq = 0;
+
+  /** Marked for the parent tier by the category's escalation rule (the forwarding itself is federation's). */
+  @Property({ type: 'boolean' })
+  escalationDue = false;
 
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();

@@ -1,11 +1,16 @@
 import { Module } from '@nestjs/common';
+import { ServiceSql } from '@gm/platform';
+import { CaseRulesProvider } from '../rules/case-rules.provider';
 import { CaseController } from './case.controller';
 import { CaseNatsController } from './case.nats.controller';
+import { CaseQueryService } from './case-query.service';
 import { CaseRepository } from './case.repository';
 import { CaseService } from './case.service';
+import { CaseWorkflowService } from './case-workflow.service';
+import { DeadlineScheduler } from './deadline.scheduler';
 
 @Module({
   controllers: [CaseController, CaseNatsController],
-  providers: [CaseService, CaseRepository],
+  providers: [ServiceSql, CaseRulesProvider, CaseService, CaseWorkflowService, CaseQueryService, CaseRepository, DeadlineScheduler],
 })
 export class CaseModule {}

@@ -2,41 +2,32 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { MikroORM, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { DomainError, Events, type Principal, type ReportCaseBody, type ReportCaseResult } from '@gm/contracts';
-import { CategoryCatalogue, decideIntake, formatCaseNo, isWithinScope, summarize, type IntakeChannel } from '@gm/domain';
+import { OrgUnitCode, decideIntake, decideTransition, formatCaseNo, isWithinScope, summarize, type IntakeChannel } from '@gm/domain';
 import { Outbox } from '@gm/messaging';
 import { point } from '@gm/persistence';
 import { SERVICE_CONFIG } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from '../config/config';
+import { CaseRulesProvider } from '../rules/case-rules.provider';
 import { Case } from './case.entity';
-import { CaseRepository } from './case.repository';
+import { CaseRepository, type DuplicateCandidate } from './case.repository';
+import { CaseTransition } from './case-transition.entity';
+import { CaseWorkflowService } from './case-workflow.service';
+import type { CaseView } from './case-view';
 
 export interface ReportOutcome extends ReportCaseResult {
   /** True when this answer repeats the one given to an earlier request with the same key. */
   readonly replayed: boolean;
 }
 
-export interface CaseView {
-  readonly id: string;
-  readonly caseNo: string;
-  readonly state: string;
-  readonly categoryCode: string;
-  readonly urgency: string;
-  readonly gridCode: string;
-  readonly location: { latitude: number; longitude: number };
-  readonly address: string | null;
-  readonly description: string;
-  readonly reportedAt: string;
-  readonly channel: string;
-}
 
 @Injectable()
 export class CaseService {
-  private readonly catalogue = new CategoryCatalogue();
-
   constructor(
     private readonly orm: MikroORM,
     private readonly cases: CaseRepository,
+    private readonly workflow: CaseWorkflowService,
+    private readonly rules: CaseRulesProvider,
     private readonly outbox: Outbox,
     private readonly logger: JsonLogger,
     @Inject(SERVICE_CONFIG) private readonly config: AppConfig,
@@ -49,8 +40,17 @@ export class CaseService {
    */
   async report(principal: Principal, body: ReportCaseBody, channel: IntakeChannel, idempotencyKey: string): Promise<ReportOutcome> {
     const decision = decideIntake(
-      { principal, channel, categoryCode: body.categoryCode, gridCode: body.gridCode, urgency: body.urgency, tierCode: this.config.tier },
-      this.catalogue,
+      {
+        principal,
+        channel,
+        categoryCode: body.categoryCode,
+        gridCode: body.gridCode,
+        urgency: body.urgency,
+        triage: body.triage,
+        evidenceCount: body.evidence?.length,
+        tierCode: this.config.tier,
+      },
+      this.rules.catalogue,
     );
     const requestHash = hashReport(body);
     const em = this.orm.em.fork();
@@ -77,11 +77,14 @@ export class CaseService {
     entity.reporterUnit = principal.orgUnit;
     entity.idempotencyKey = idempotencyKey;
     entity.requestHash = requestHash;
+    entity.triage = decision.triage;
+    this.workflow.setClock(entity, { kind: 'restart', step: 'accept' }, now);
 
     try {
       await em.transactional(async (tx) => {
         entity.caseNo = formatCaseNo(this.config.tier, now, await this.cases.nextSequence(tx), this.config.own.CASE_TIME_ZONE);
         this.cases.add(tx, entity);
+        this.cases.add(tx, intakeEntry(entity, principal, decision.reporterRole, body, now));
         this.outbox.add(
           tx,
           Events.caseReported,
@@ -95,11 +98,40 @@ export class CaseService {
             location: { latitude: body.location.latitude, longitude: body.location.longitude },
             summary: summarize(body.description),
             channel,
+            triage: decision.triage,
             reportedAt: now.toISOString(),
             reporter: { subject: principal.subject, role: decision.reporterRole },
           },
           entity.id,
         );
+        if (decision.triage === 'emergency') {
+          this.outbox.add(
+            tx,
+            Events.caseEmergency,
+            {
+              caseId: entity.id,
+              caseNo: entity.caseNo,
+              categoryCode: entity.categoryCode,
+              gridCode: entity.gridCode,
+              location: { latitude: body.location.latitude, longitude: body.location.longitude },
+              summary: summarize(body.description),
+              reportedAt: now.toISOString(),
+              notify: { street: streetOf(entity.gridCode), department: decision.category.ownerDepartment },
+            },
+            entity.id,
+          );
+        }
+        if (decision.triage === 'on_the_spot') {
+          // Solved where it was found: report and close in one step, with the photos as evidence.
+          const handling = { note: body.description, evidence: body.evidence };
+          const closing = decideTransition(
+            { state: 'reported', reporterSubject: principal.subject, heldFrom: null, closedAt: null, rating: null, pendingExtensionMinutes: null },
+            { action: 'self_handle', actor: principal, now, ...handling },
+            { reopenWindowMinutes: this.rules.rules.reopenWindowMinutes },
+          );
+          this.workflow.apply(entity, closing, handling, principal, now);
+          await this.workflow.record(tx, entity, closing, handling, principal, now);
+        }
       });
     } catch (err) {
       // Two copies of one report raced; the other one won. Answer as a replay.
@@ -116,26 +148,29 @@ export class CaseService {
 
   /** A case as staff see it; only within the caller's org unit subtree. */
   async get(principal: Principal, id: string): Promise<CaseView> {
+    return this.workflow.view(await this.load(principal, id), principal);
+  }
+
+  /** The case, or CASE.NOT_FOUND when it is missing or outside the caller's subtree (existence is not disclosed). */
+  async load(principal: Principal, id: string): Promise<Case> {
     const entity = await this.cases.findById(this.orm.em.fork(), id);
-    if (!entity) throw new DomainError('CASE.NOT_FOUND', `no case ${id}`);
-    if (!isWithinScope(principal.orgUnit, entity.gridCode)) {
-      // Same answer as for a missing case: existence outside one's scope is not disclosed.
-      throw new DomainError('CASE.NOT_FOUND', `no case ${id}`);
-    }
-    const [longitude, latitude] = entity.location.coordinates;
-    return {
-      id: entity.id,
-      caseNo: entity.caseNo,
-      state: entity.state,
-      categoryCode: entity.categoryCode,
-      urgency: entity.urgency,
-      gridCode: entity.gridCode,
-      location: { latitude, longitude },
-      address: entity.address ?? null,
-      description: entity.description,
-      reportedAt: entity.reportedAt.toISOString(),
-      channel: entity.channel,
-    };
+    if (!entity || !isWithinScope(principal.orgUnit, entity.gridCode)) throw new DomainError('CASE.NOT_FOUND', `no case ${id}`);
+    return entity;
+  }
+
+  /** Open cases of the same category near this one, reported within the duplicate window: candidates to merge. */
+  async duplicates(principal: Principal, id: string): Promise<DuplicateCandidate[]> {
+    const c = await this.load(principal, id);
+    const [longitude, latitude] = c.location.coordinates;
+    return this.cases.duplicateCandidates({
+      categoryCode: c.categoryCode,
+      longitude,
+      latitude,
+      radiusM: this.rules.rules.duplicateRadiusM,
+      since: new Date(c.reportedAt.getTime() - this.rules.rules.duplicateWindowHours * 3_600_000),
+      excludeId: c.id,
+      scope: principal.orgUnit,
+    });
   }
 
   async openCases(under: string): Promise<{ open: number; byGrid: Record<string, number> }> {
@@ -179,4 +214,24 @@ function stableJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+function streetOf(gridCode: string): string {
+  return OrgUnitCode.parse(gridCode).path[1]!.value;
+}
+
+function intakeEntry(c: Case, principal: Principal, role: string, body: ReportCaseBody, now: Date): CaseTransition {
+  const entry = new CaseTransition();
+  entry.caseId = c.id;
+  entry.action = 'report';
+  entry.toState = 'reported';
+  entry.actorSubject = principal.subject;
+  entry.actorRole = role;
+  entry.actorUnit = principal.orgUnit;
+  entry.at = now;
+  entry.location = c.location;
+  entry.note = body.description;
+  entry.attachments = [...(body.evidence ?? [])];
+  entry.details = { channel: c.channel, triage: c.triage, urgency: c.urgency };
+  return entry;
 }

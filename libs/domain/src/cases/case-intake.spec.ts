@@ -348,3 +348,43 @@ describe('CategoryCatalogue', () => {
     });
   });
 });
+
+describe('decideIntake: triage', () => {
+  it('defaults to coordination through the community station', () => {
+    expect(decideIntake(request(), catalogue).triage).toBe('coordination');
+  });
+
+  it.each([
+    ['an emergency category', { categoryCode: 'SJ0403' }],
+    ['an emergency urgency', { urgency: 'emergency' as const }],
+    ['an emergency triage', { triage: 'emergency' as const }],
+    ['an emergency category even when the reporter picked on_the_spot', { categoryCode: 'SJ0401', triage: 'on_the_spot' as const, evidenceCount: 1 }],
+  ])('makes %s an emergency of the highest urgency', (_label, overrides) => {
+    const decision = decideIntake(request(overrides), catalogue);
+    expect(decision.triage).toBe('emergency');
+    expect(decision.urgency).toBe('emergency');
+  });
+
+  it('takes on_the_spot from a grid worker on the handheld with evidence', () => {
+    expect(decideIntake(request({ triage: 'on_the_spot', evidenceCount: 2 }), catalogue).triage).toBe('on_the_spot');
+  });
+
+  it('refuses on_the_spot without evidence, naming evidence', () => {
+    const err = domainErrorOf(() => decideIntake(request({ triage: 'on_the_spot' }), catalogue));
+    expect(err.fieldErrors.map((f) => f.field)).toEqual(['evidence']);
+  });
+
+  it('refuses on_the_spot at the desk, naming triage', () => {
+    const err = domainErrorOf(() =>
+      decideIntake(
+        request({ principal: principal(['community-staff'], '350206001001'), channel: 'desk', gridCode: GRID, triage: 'on_the_spot', evidenceCount: 1 }),
+        catalogue,
+      ),
+    );
+    expect(err.fieldErrors.map((f) => f.field)).toEqual(['triage']);
+  });
+
+  it('keeps approval as chosen', () => {
+    expect(decideIntake(request({ triage: 'approval' }), catalogue).triage).toBe('approval');
+  });
+});

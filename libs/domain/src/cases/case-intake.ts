@@ -1,4 +1,4 @@
-import { DomainError, type Principal, type Role, type Urgency } from '@gm/contracts';
+import { DomainError, type Principal, type Role, type Triage, type Urgency } from '@gm/contracts';
 import { OrgUnitCode } from '../org-units/org-unit-code';
 import type { Category, CategoryCatalogue } from './category-catalogue';
 
@@ -16,6 +16,9 @@ export interface IntakeRequest {
   readonly categoryCode: string;
   readonly gridCode?: string | undefined;
   readonly urgency?: Urgency | undefined;
+  readonly triage?: Triage | undefined;
+  /** Attachment keys sent with the report (evidence of on-the-spot handling). */
+  readonly evidenceCount?: number | undefined;
   /** The org unit this platform instance serves. */
   readonly tierCode: string;
 }
@@ -24,6 +27,7 @@ export interface IntakeDecision {
   readonly category: Category;
   readonly gridCode: string;
   readonly urgency: Urgency;
+  readonly triage: Triage;
   /** The role under which the reporter acted (first matching intake role). */
   readonly reporterRole: Role;
 }
@@ -71,9 +75,28 @@ export function decideIntake(req: IntakeRequest, catalogue: CategoryCatalogue): 
     throw new DomainError('AUTH.OUT_OF_SCOPE', `Grid ${unit.value} is not served by this tier (${req.tierCode})`);
   }
 
-  // An emergency category stays an emergency whatever the reporter picked (emergencies skip the queue).
-  const urgency: Urgency = category.defaultUrgency === 'emergency' ? 'emergency' : (req.urgency ?? category.defaultUrgency);
-  return { category, gridCode: unit.value, urgency, reporterRole };
+  const triage = triageOf(req, category.defaultUrgency === 'emergency');
+  // An emergency stays an emergency whatever urgency the reporter picked (emergencies skip the queue).
+  const urgency: Urgency = triage === 'emergency' ? 'emergency' : (req.urgency ?? category.defaultUrgency);
+  return { category, gridCode: unit.value, urgency, triage, reporterRole };
+}
+
+/**
+ * Triage (DOMAIN.md §5): an emergency category or urgency makes an emergency; handling on the spot
+ * is for the grid worker on the handheld, with evidence; otherwise what the reporter chose, by
+ * default coordination through the community station.
+ */
+function triageOf(req: IntakeRequest, emergencyCategory: boolean): Triage {
+  if (emergencyCategory || req.urgency === 'emergency' || req.triage === 'emergency') return 'emergency';
+  if (req.triage === 'on_the_spot') {
+    if (req.channel !== 'handheld') {
+      throw DomainError.validation([{ field: 'triage', message: 'on_the_spot is for a grid worker on the handheld' }]);
+    }
+    if (!req.evidenceCount) {
+      throw DomainError.validation([{ field: 'evidence', message: 'a problem handled on the spot needs at least one photo as evidence' }]);
+    }
+  }
+  return req.triage ?? 'coordination';
 }
 
 /** Human-readable case number: `<tier>-<yyyymmdd>-<seq>`, e.g. `350206-20261121-000042`. */

@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
+import type { Principal } from '@gm/contracts';
+import { CaseRepository, type CaseFilter, type CaseSort } from './case.repository';
+import { CaseService } from './case.service';
+import { listItemView, timelineEntryView, type CaseListItem } from './case-view';
+
+/** Most rows one CSV export may hold; narrow the filters for more. */
+export const EXPORT_MAX_ROWS = 100_000;
+
+const CSV_COLUMNS: readonly [string, (r: CaseListItem) => unknown][] = [
+  ['案件编号 case_no', (r) => r.caseNo],
+  ['状态 state', (r) => r.state],
+  ['类别 category', (r) => r.categoryCode],
+  ['紧急程度 urgency', (r) => r.urgency],
+  ['分类处置 triage', (r) => r.triage],
+  ['网格 grid', (r) => r.gridCode],
+  ['上报时间 reported_at', (r) => r.reportedAt],
+  ['当前环节 step', (r) => r.step],
+  ['时限 deadline_at', (r) => r.deadlineAt],
+  ['亮灯 light', (r) => r.light],
+  ['返工次数 rework', (r) => r.reworkCount],
+  ['督办次数 urged', (r) => r.urgeCount],
+  ['满意度 rating', (r) => r.rating],
+  ['结案时间 closed_at', (r) => r.closedAt],
+  ['地址 address', (r) => r.address],
+];
+
+/** Lists, counts, exports and timelines: what dashboards and desks read. */
+@Injectable()
+export class CaseQueryService {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly cases: CaseRepository,
+    private readonly caseService: CaseService,
+  ) {}
+
+  async list(filter: CaseFilter, sort: CaseSort, limit: number, cursor: string | undefined) {
+    const now = new Date();
+    const page = await this.cases.list(filter, sort, limit, cursor, now);
+    return { items: page.rows.map((r) => listItemView(r, now)), nextCursor: page.nextCursor };
+  }
+
+  async counts(filter: CaseFilter) {
+    const now = new Date();
+    const rows = await this.cases.counts(filter, now);
+    const by = (dimension: string) => Object.fromEntries(rows.filter((r) => r.dimension === dimension).map((r) => [r.value, r.n]));
+    const byState = by('state');
+    return {
+      unit: filter.scope,
+      at: now.toISOString(),
+      total: Object.values(byState).reduce((a, b) => a + b, 0),
+      byState,
+      byLight: { green: 0, yellow: 0, red: 0, ...by('light') },
+      byUrgency: by('urgency'),
+      byCategory: by('category'),
+    };
+  }
+
+  /** The CSV export, page by page (UTF-8 with a BOM so that spreadsheet programs read the Chinese headers). */
+  async *exportCsv(filter: CaseFilter, sort: CaseSort): AsyncGenerator<string> {
+    yield `\uFEFF${CSV_COLUMNS.map(([h]) => csvField(h)).join(',')}\r\n`;
+    let cursor: string | undefined;
+    let written = 0;
+    do {
+      const page = await this.list(filter, sort, 1000, cursor);
+      yield page.items.map((r) => `${CSV_COLUMNS.map(([, get]) => csvField(get(r))).join(',')}\r\n`).join('');
+      written += page.items.length;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor && written < EXPORT_MAX_ROWS);
+  }
+
+  async timeline(principal: Principal, id: string) {
+    const c = await this.caseService.load(principal, id);
+    const entries = await this.cases.timeline(this.orm.em.fork(), c.id);
+    return { caseId: c.id, caseNo: c.caseNo, state: c.state, entries: entries.map(timelineEntryView) };
+  }
+}
+
+function csvField(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  let s = String(value);
+  // A cell starting with = + - @ would be run as a formula by spreadsheet programs.
+  if (/^[=+\-@]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}

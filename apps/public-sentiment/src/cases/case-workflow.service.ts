@@ -1,0 +1,224 @@
+import { Injectable } from '@nestjs/common';
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import { DomainError, Events, type CaseAction, type CaseActionBody, type CaseTransitionData, type Principal } from '@gm/contracts';
+import {
+  availableActions,
+  decideTransition,
+  isOpenState,
+  isWithinScope,
+  nextStepClock,
+  summarize,
+  type ClockEffect,
+  type StepClock,
+  type TransitionDecision,
+} from '@gm/domain';
+import { Outbox } from '@gm/messaging';
+import { point } from '@gm/persistence';
+import { JsonLogger } from '@gm/telemetry';
+import { CaseRulesProvider } from '../rules/case-rules.provider';
+import { Case } from './case.entity';
+import { CaseRepository } from './case.repository';
+import { CaseTransition } from './case-transition.entity';
+import { caseView, type CaseView } from './case-view';
+
+/**
+ * Runs the workflow: loads a case under a row lock, asks libs/domain whether the action may
+ * happen, and stores the new state, the step clock, the timeline entry and the event in one
+ * transaction.
+ */
+@Injectable()
+export class CaseWorkflowService {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly cases: CaseRepository,
+    private readonly outbox: Outbox,
+    private readonly rules: CaseRulesProvider,
+    private readonly logger: JsonLogger,
+  ) {}
+
+  async act(principal: Principal, caseId: string, action: CaseAction, body: CaseActionBody): Promise<CaseView> {
+    const now = new Date();
+    const entity = await this.orm.em.fork().transactional(async (tx) => {
+      const c = await this.cases.findForUpdate(tx, caseId);
+      // Outside the caller's subtree a case does not exist for them (same answer as a missing one).
+      if (!c || !isWithinScope(principal.orgUnit, c.gridCode)) throw new DomainError('CASE.NOT_FOUND', `no case ${caseId}`);
+      const decision = decideTransition(
+        snapshotOf(c),
+        { action, actor: principal, now, ...body, evidence: body.evidence },
+        { reopenWindowMinutes: this.rules.rules.reopenWindowMinutes },
+      );
+      if (action === 'merge') await this.checkMergeTarget(tx, principal, c, body.primaryCaseId!);
+      this.apply(c, decision, body, principal, now);
+      await this.record(tx, c, decision, body, principal, now);
+      return c;
+    });
+    this.outbox.committed();
+    this.logger.event('info', 'case.transition', { caseId, caseNo: entity.caseNo, action, state: entity.state }, 'CaseWorkflowService');
+    return caseView(entity, now, availableActions(snapshotOf(entity), principal));
+  }
+
+  /** The view of a case for `principal`, with the actions they may take. */
+  view(c: Case, principal: Principal, now = new Date()): CaseView {
+    return caseView(c, now, availableActions(snapshotOf(c), principal));
+  }
+
+  /**
+   * Applies a decision to the entity (state, clock, counters). Also used at intake, where the case
+   * is new and an on-the-spot report is closed in the same transaction.
+   */
+  apply(c: Case, decision: TransitionDecision, body: CaseActionBody, principal: Principal, now: Date): void {
+    c.state = decision.to;
+    if (decision.rework) c.reworkCount += 1;
+    switch (decision.action) {
+      case 'accept':
+        c.ownerSubject = principal.subject;
+        break;
+      case 'dispatch':
+        c.assigneeKind = body.assignee!.kind;
+        c.assigneeCode = body.assignee!.code;
+        break;
+      case 'hold':
+        c.heldFrom = decision.from;
+        break;
+      case 'resume':
+        c.heldFrom = null;
+        break;
+      case 'urge':
+        c.urgeCount += 1;
+        break;
+      case 'request_extension':
+        c.pendingExtensionMinutes = body.extensionMinutes!;
+        break;
+      case 'approve_extension':
+      case 'deny_extension':
+        c.pendingExtensionMinutes = null;
+        break;
+      case 'merge':
+        c.primaryCaseId = body.primaryCaseId!;
+        break;
+      case 'rate':
+        c.rating = body.rating!;
+        c.ratingComment = body.comment ?? null;
+        break;
+      case 'reopen':
+        c.closedAt = null;
+        c.rating = null;
+        c.ratingComment = null;
+        break;
+      default:
+        break;
+    }
+    if (decision.to === 'closed' && decision.from !== 'closed') c.closedAt = now;
+    this.setClock(c, decision.clock, now);
+  }
+
+  /** Moves the case's step clock by `effect` and stores the instants the lists and the scheduler use. */
+  setClock(c: Case, effect: ClockEffect, now: Date): void {
+    const next = nextStepClock(this.rules.clock, this.rules.rules, clockOf(c), effect, c, now);
+    if (effect.kind === 'restart') c.stepSeq += 1;
+    c.step = next?.step ?? null;
+    c.stepClock = next?.clock ?? null;
+    c.stepStartedAt = next?.startedAt ?? null;
+    c.stepLimitMinutes = next?.limitMinutes ?? null;
+    c.stepPausedMinutes = next?.pausedMinutes ?? 0;
+    c.heldAt = next?.heldAt ?? null;
+    c.escalateAfterMinutes = next?.escalateAfterMinutes ?? null;
+    const times = next ? this.rules.clock.times(next) : null;
+    c.yellowAt = times?.yellowAt ?? null;
+    c.deadlineAt = times?.deadlineAt ?? null;
+    c.escalateAt = times?.escalateAt ?? null;
+  }
+
+  /** Stores the timeline entry and the event of a transition in `tx`. */
+  async record(tx: EntityManager, c: Case, decision: TransitionDecision, body: CaseActionBody, principal: Principal, now: Date): Promise<void> {
+    const entry = new CaseTransition();
+    entry.caseId = c.id;
+    entry.action = decision.action;
+    entry.fromState = decision.from;
+    entry.toState = decision.to;
+    entry.actorSubject = principal.subject;
+    entry.actorRole = decision.actedAs;
+    entry.actorUnit = principal.orgUnit;
+    entry.at = now;
+    entry.location = body.location ? point(body.location.longitude, body.location.latitude) : null;
+    entry.note = body.note ?? body.reason ?? body.comment ?? null;
+    entry.attachments = [...(body.evidence ?? [])];
+    entry.details = detailsOf(decision, body, c);
+    this.cases.add(tx, entry);
+
+    const reporters = [c.reporterSubject, ...(await this.cases.mergedReporters(tx, c.id))];
+    const data: CaseTransitionData = {
+      caseId: c.id,
+      caseNo: c.caseNo,
+      action: decision.action,
+      from: decision.from,
+      to: decision.to,
+      categoryCode: c.categoryCode,
+      urgency: c.urgency,
+      gridCode: c.gridCode,
+      at: now.toISOString(),
+      actor: { subject: principal.subject, role: decision.actedAs },
+      reporters: [...new Set(reporters)],
+      step: c.step,
+      deadlineAt: c.deadlineAt?.toISOString() ?? null,
+      reworkCount: c.reworkCount,
+      ...(entry.note && { note: summarize(entry.note) }),
+      ...(body.assignee && decision.action === 'dispatch' && { assignee: body.assignee }),
+      ...(decision.action === 'merge' && { primaryCaseId: body.primaryCaseId! }),
+      ...(decision.action === 'rate' && { rating: body.rating! }),
+      ...(decision.action === 'request_extension' && { extensionMinutes: body.extensionMinutes! }),
+      ...(decision.action === 'approve_extension' && decision.clock.kind === 'extend' && { extensionMinutes: decision.clock.minutes }),
+      ...(body.evidence && { evidenceCount: body.evidence.length }),
+    };
+    this.outbox.add(tx, Events[decision.event], data, c.id);
+  }
+
+  private async checkMergeTarget(tx: EntityManager, principal: Principal, c: Case, primaryId: string): Promise<void> {
+    if (primaryId === c.id) throw new DomainError('CASE.MERGE_TARGET_INVALID', 'A case cannot be merged into itself');
+    const primary = await this.cases.findById(tx, primaryId);
+    if (!primary || !isWithinScope(principal.orgUnit, primary.gridCode)) throw new DomainError('CASE.NOT_FOUND', `no case ${primaryId}`);
+    if (!isOpenState(primary.state) && primary.state !== 'closed') {
+      throw new DomainError('CASE.MERGE_TARGET_INVALID', `Case ${primary.caseNo} is ${primary.state}: merge into an open case`);
+    }
+    if (primary.categoryCode !== c.categoryCode) {
+      throw new DomainError('CASE.MERGE_TARGET_INVALID', `Case ${primary.caseNo} is of another category (${primary.categoryCode})`);
+    }
+  }
+}
+
+export function snapshotOf(c: Case) {
+  return {
+    state: c.state,
+    reporterSubject: c.reporterSubject,
+    heldFrom: c.heldFrom,
+    closedAt: c.closedAt,
+    rating: c.rating,
+    pendingExtensionMinutes: c.pendingExtensionMinutes,
+  };
+}
+
+function clockOf(c: Case): StepClock | null {
+  if (!c.step || !c.stepClock || !c.stepStartedAt || c.stepLimitMinutes === null) return null;
+  return {
+    step: c.step,
+    clock: c.stepClock,
+    startedAt: c.stepStartedAt,
+    limitMinutes: c.stepLimitMinutes,
+    pausedMinutes: c.stepPausedMinutes,
+    heldAt: c.heldAt,
+    escalateAfterMinutes: c.escalateAfterMinutes,
+  };
+}
+
+function detailsOf(decision: TransitionDecision, body: CaseActionBody, c: Case): Record<string, unknown> {
+  return {
+    ...(body.reason && { reason: body.reason }),
+    ...(decision.action === 'dispatch' && { assignee: body.assignee }),
+    ...(decision.action === 'merge' && { primaryCaseId: body.primaryCaseId }),
+    ...(decision.action === 'rate' && { rating: body.rating }),
+    ...(body.extensionMinutes !== undefined && decision.action === 'request_extension' && { extensionMinutes: body.extensionMinutes }),
+    ...(decision.clock.kind === 'extend' && { extensionMinutes: decision.clock.minutes }),
+    ...(decision.rework && { reworkCount: c.reworkCount }),
+    ...(c.deadlineAt && { deadlineAt: c.deadlineAt.toISOString() }),
+  };
+}

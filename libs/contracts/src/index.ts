@@ -8,6 +8,7 @@ export * from './messaging/headers';
 export * from './cases/case-values';
 export * from './cases/case-events';
 export * from './cases/report-case';
+export * from './cases/case-rules';
 export * from './errors/error-codes';
 export * from './auth/roles';
 export * from './gis/gis';

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ServiceSql } from '@gm/platform';
+import { CaseRulesController } from '../rules/case-rules.controller';
 import { CaseRulesProvider } from '../rules/case-rules.provider';
 import { CaseController } from './case.controller';
 import { CaseNatsController } from './case.nats.controller';
@@ -10,7 +11,8 @@ import { CaseWorkflowService } from './case-workflow.service';
 import { DeadlineScheduler } from './deadline.scheduler';
 
 @Module({
-  controllers: [CaseController, CaseNatsController],
+  controllers: [CaseController, CaseNatsController, CaseRulesController],
   providers: [ServiceSql, CaseRulesProvider, CaseService, CaseWorkflowService, CaseQueryService, CaseRepository, DeadlineScheduler],
+  exports: [CaseRulesProvider, CaseService, CaseRepository],
 })
 export class CaseModule {}

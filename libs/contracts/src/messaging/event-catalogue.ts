@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import * as CaseEvents from '../cases/case-events';
+import { parameterChangedV1 } from '../cases/case-rules';
 import { boundaryImportedV1 } from '../gis/gis';
 import { orgImportedV1 } from '../org/org';
 import { baseDataImportedV1, residentChangedV1 } from '../base-data/base-data';
@@ -31,6 +32,7 @@ export const Events = {
   caseOverdue: CaseEvents.caseOverdueV1,
   caseEscalationDue: CaseEvents.caseEscalationDueV1,
   caseEmergency: CaseEvents.caseEmergencyV1,
+  parameterChanged: parameterChangedV1,
   boundaryImported: boundaryImportedV1,
   orgImported: orgImportedV1,
   baseDataImported: baseDataImportedV1,

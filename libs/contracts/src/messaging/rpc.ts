@@ -3,6 +3,7 @@ import { reportCaseBodySchema, reportCaseResultSchema } from '../cases/report-ca
 import { locateBatchRequestSchema, locateGridsResponseSchema } from '../gis/gis';
 import { orgUnitsRequestSchema, orgUnitsResponseSchema } from '../org/org';
 import { openCasesRequestSchema, openCasesResponseSchema } from '../base-data/base-data';
+import { versionedCaseRulesSchema } from '../cases/case-rules';
 
 /**
  * A request/reply pattern over NATS (Nest microservice transport). The pattern name is
@@ -78,6 +79,13 @@ export const Rpc = {
     description: 'Count open cases in a unit\'s subtree, per grid',
     request: openCasesRequestSchema,
     response: openCasesResponseSchema,
+  }),
+  /** public-sentiment → system-admin: the tier's case rules (deadlines, escalation, calendar, windows). */
+  caseRules: defineRpc({
+    pattern: 'gm.rpc.parameter.case-rules.v1',
+    description: 'The case rules of this tier, with their version',
+    request: z.object({}).strict(),
+    response: versionedCaseRulesSchema,
   }),
 } as const;
 

@@ -68,6 +68,13 @@ export const Streams = {
     maxAgeMs: 365 * DAY,
     duplicateWindowMs: 1 * DAY,
   },
+  parameterEvents: {
+    key: 'PARAMETER_EVENTS',
+    subjects: ['gm.parameter.>'],
+    description: 'Changes of run-time parameters of this tier (system-admin)',
+    maxAgeMs: 365 * DAY,
+    duplicateWindowMs: 1 * DAY,
+  },
   baseDataEvents: {
     key: 'BASE_DATA_EVENTS',
     subjects: ['gm.base-data.>', 'gm.resident.>'],

@@ -7,6 +7,7 @@ import {
   escalationRuleFor,
   lightAt,
   nextStepClock,
+  validateCaseRules,
   type DeadlineRule,
   type StepClock,
 } from './case-rules';
@@ -129,5 +130,44 @@ describe('lightAt', () => {
   });
   it('is null without a running clock', () => {
     expect(lightAt({ yellowAt: null, deadlineAt: null }, new Date())).toBeNull();
+  });
+});
+
+describe('validateCaseRules', () => {
+  const doc = () => ({
+    ...DEFAULT_CASE_RULES,
+    deadlines: [...DEFAULT_CASE_RULES.deadlines],
+    escalation: [...DEFAULT_CASE_RULES.escalation],
+    calendar: { ...DEFAULT_CASE_RULES.calendar, workingHours: [...DEFAULT_CASE_RULES.calendar.workingHours], weekendDays: [...DEFAULT_CASE_RULES.calendar.weekendDays], holidays: [...DEFAULT_CASE_RULES.calendar.holidays], makeUpWorkdays: [...DEFAULT_CASE_RULES.calendar.makeUpWorkdays] },
+  });
+  const fieldsOf = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (err) {
+      return (err as { fieldErrors: { field: string }[] }).fieldErrors.map((f) => f.field);
+    }
+    throw new Error('expected a validation error');
+  };
+
+  it('accepts the defaults', () => {
+    expect(validateCaseRules(doc()).deadlines).toHaveLength(DEFAULT_CASE_RULES.deadlines.length);
+  });
+
+  it('needs a catch-all rule for every step', () => {
+    const d = doc();
+    d.deadlines = d.deadlines.filter((r) => !(r.step === 'verify' && !r.category && !r.urgency));
+    expect(fieldsOf(() => validateCaseRules(d))).toEqual(['deadlines']);
+  });
+
+  it('refuses two rules for the same step, category and urgency, naming the second', () => {
+    const d = doc();
+    d.deadlines.push({ step: 'handle', urgency: 'urgent', minutes: 10, clock: 'working' });
+    expect(fieldsOf(() => validateCaseRules(d))).toEqual([`deadlines.${d.deadlines.length - 1}`]);
+  });
+
+  it('names bad calendar fields under calendar.', () => {
+    const d = doc();
+    d.calendar = { ...d.calendar, timeZone: 'Mars/Olympus', workingHours: [{ start: '09:00', end: '08:00' }] };
+    expect(fieldsOf(() => validateCaseRules(d))).toEqual(expect.arrayContaining(['calendar.timeZone', 'calendar.workingHours.0.end']));
   });
 });

@@ -1,6 +1,6 @@
-import type { ClockStep, TrafficLight, Urgency } from '@gm/contracts';
+import { CLOCK_STEPS, DomainError, type CaseRulesDocument, type ClockStep, type FieldError, type TrafficLight, type Urgency } from '@gm/contracts';
 import type { ClockEffect } from './case-workflow';
-import { DEFAULT_WORKING_CALENDAR, WorkingCalendar, YELLOW_FROM, type WorkingCalendarConfig } from './working-time';
+import { DEFAULT_WORKING_CALENDAR, WorkingCalendar, YELLOW_FROM, parseWorkingCalendar, type WorkingCalendarConfig } from './working-time';
 
 /**
  * The configurable rules of one tier's case engine: deadlines per step × category × urgency,
@@ -232,4 +232,35 @@ export function nextStepClock(
     case 'keep':
       return current;
   }
+}
+
+/**
+ * Checks rules that passed the shape check (`caseRulesSchema` in libs/contracts) for what a shape
+ * cannot say: each step has a catch-all deadline rule (no category, no urgency), no two rules
+ * claim the same step, category and urgency, and the calendar is valid. Throws
+ * REQUEST.VALIDATION_FAILED naming each bad field.
+ */
+export function validateCaseRules(doc: CaseRulesDocument): CaseRules {
+  const errors: FieldError[] = [];
+  for (const step of CLOCK_STEPS) {
+    if (!doc.deadlines.some((r) => r.step === step && r.category === undefined && r.urgency === undefined)) {
+      errors.push({ field: 'deadlines', message: `step ${step} needs a rule without category and urgency (the catch-all)` });
+    }
+  }
+  const seen = new Map<string, number>();
+  doc.deadlines.forEach((r, i) => {
+    const key = `${r.step}|${r.category ?? '*'}|${r.urgency ?? '*'}`;
+    const first = seen.get(key);
+    if (first !== undefined) errors.push({ field: `deadlines.${i}`, message: `repeats deadlines.${first} (same step, category and urgency)` });
+    else seen.set(key, i);
+  });
+  let calendar: WorkingCalendarConfig | undefined;
+  try {
+    calendar = parseWorkingCalendar(doc.calendar);
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+    errors.push(...err.fieldErrors.map((f) => ({ ...f, field: f.field === '(body)' ? 'calendar' : `calendar.${f.field}` })));
+  }
+  if (errors.length > 0 || !calendar) throw DomainError.validation(errors);
+  return { ...doc, calendar };
 }

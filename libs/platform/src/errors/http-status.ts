@@ -28,7 +28,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'CASE.EXTENSION_PENDING':
     case 'CASE.NO_EXTENSION_REQUEST':
     case 'CASE.MERGE_TARGET_INVALID':
-    case 'CASE.CONCURRENT_UPDATE':
+    case 'PARAMETER.VERSION_CONFLICT':
       return 409;
     case 'REQUEST.BODY_TOO_LARGE':
       return 413;

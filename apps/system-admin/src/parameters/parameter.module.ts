@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { ServiceSql } from '@gm/platform';
+import { ParameterController } from './parameter.controller';
+import { ParameterNatsController } from './parameter.nats.controller';
+import { ParameterService } from './parameter.service';
+
+@Module({
+  controllers: [ParameterController, ParameterNatsController],
+  providers: [ServiceSql, ParameterService],
+})
+export class ParameterModule {}

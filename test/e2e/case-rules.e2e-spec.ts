@@ -1,0 +1,100 @@
+import pg from 'pg';
+import { DEFAULT_CASE_RULES } from '@gm/domain';
+import { aReport, startInfra, startService, type TestInfra, type TestService } from '@gm/testing';
+import { AppModule as PublicSentimentModule } from '../../apps/public-sentiment/src/app.module';
+import { configSchema as publicSentimentConfig, type AppConfig as PublicSentimentConfig } from '../../apps/public-sentiment/src/config/config';
+import { AppModule as SystemAdminModule } from '../../apps/system-admin/src/app.module';
+import { configSchema as systemAdminConfig, type AppConfig as SystemAdminConfig } from '../../apps/system-admin/src/config/config';
+
+type Json = Record<string, unknown>;
+
+describe('case rules: held by system-admin, followed by public-sentiment (real PostgreSQL, NATS, OIDC)', () => {
+  let infra: TestInfra;
+  let admin: TestService<SystemAdminConfig>;
+  let cases: TestService<PublicSentimentConfig>;
+  const tokens: Record<string, string> = {};
+
+  beforeAll(async () => {
+    infra = await startInfra();
+    admin = await startService({ configSchema: systemAdminConfig, module: (c, l) => SystemAdminModule.forRoot(c, l) }, infra.env());
+    cases = await startService({ configSchema: publicSentimentConfig, module: (c, l) => PublicSentimentModule.forRoot(c, l) }, infra.env({ CASE_DEADLINE_SCAN_MS: '0' }));
+    for (const user of ['admin', 'community', 'auditor']) tokens[user] = await infra.oidc.tokenFor(user);
+  });
+
+  afterAll(async () => {
+    await Promise.allSettled([cases?.close(), admin?.close()]);
+    await infra?.close();
+  });
+
+  const call = async (svc: TestService<SystemAdminConfig> | TestService<PublicSentimentConfig>, user: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${svc.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${tokens[user]}`, ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, body: (await res.json()) as Json };
+  };
+  const rules = (overrides: Json = {}) => JSON.parse(JSON.stringify({ ...DEFAULT_CASE_RULES, ...overrides })) as Json & { deadlines: Json[] };
+
+  it('serves the shipped defaults as version 0 until an administrator saves a version', async () => {
+    const res = await call(admin, 'community', 'GET', '/api/v1/parameters/case-rules');
+    expect(res.status).toBe(200);
+    expect(res.body['version']).toBe(0);
+    expect((res.body['rules'] as Json)['reopenWindowMinutes']).toBe(DEFAULT_CASE_RULES.reopenWindowMinutes);
+    expect((await call(cases, 'community', 'GET', '/api/v1/case-rules')).body['version']).toBe(0);
+  });
+
+  it('refuses bad rules with 400 naming the fields, and non-administrators with 403; nothing is saved', async () => {
+    const noCatchAll = rules();
+    noCatchAll.deadlines = noCatchAll.deadlines.filter((r) => !(r['step'] === 'accept' && r['urgency'] === undefined && r['category'] === undefined));
+    const res = await call(admin, 'admin', 'PUT', '/api/v1/parameters/case-rules', noCatchAll);
+    expect(res.status).toBe(400);
+    expect((res.body['errors'] as { field: string }[]).map((e) => e.field)).toEqual(['deadlines']);
+
+    const badShape = await call(admin, 'admin', 'PUT', '/api/v1/parameters/case-rules', rules({ duplicateRadiusM: -1, calendar: { ...DEFAULT_CASE_RULES.calendar, timeZone: 'Nowhere/Land' } }));
+    expect(badShape.status).toBe(400);
+    expect((badShape.body['errors'] as { field: string }[]).map((e) => e.field)).toContain('duplicateRadiusM');
+
+    const badZone = await call(admin, 'admin', 'PUT', '/api/v1/parameters/case-rules', rules({ calendar: { ...DEFAULT_CASE_RULES.calendar, timeZone: 'Nowhere/Land' } }));
+    expect((badZone.body['errors'] as { field: string }[]).map((e) => e.field)).toEqual(['calendar.timeZone']);
+
+    expect((await call(admin, 'community', 'PUT', '/api/v1/parameters/case-rules', rules())).status).toBe(403);
+    expect((await call(admin, 'auditor', 'GET', '/api/v1/parameters/case-rules')).body['version']).toBe(0);
+  });
+
+  it('saves a version; public-sentiment follows it at once, and new cases get the new time limits', async () => {
+    const shorter = rules({ reopenWindowMinutes: 60 });
+    // Accepting now takes 30 natural minutes for every case.
+    shorter.deadlines = shorter.deadlines.map((r) => (r['step'] === 'accept' && r['urgency'] === undefined && r['category'] === undefined ? { ...r, minutes: 30, clock: 'natural' } : r));
+    const saved = await call(admin, 'admin', 'PUT', '/api/v1/parameters/case-rules', shorter, { 'if-match': '0' });
+    expect(saved.status).toBe(200);
+    expect(saved.body['version']).toBe(1);
+
+    const until = Date.now() + 10_000;
+    while ((await call(cases, 'community', 'GET', '/api/v1/case-rules')).body['version'] !== 1) {
+      if (Date.now() > until) throw new Error('public-sentiment did not load version 1');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const created = await call(cases, 'community', 'POST', '/api/v1/cases', aReport({ gridCode: '350206001001-07' }));
+    expect(created.status).toBe(201);
+    const view = await call(cases, 'community', 'GET', `/api/v1/cases/${created.body['caseId'] as string}`);
+    expect(new Date(view.body['deadlineAt'] as string).getTime() - new Date(view.body['reportedAt'] as string).getTime()).toBe(30 * 60_000);
+
+    const db = new pg.Client({ connectionString: infra.db.url });
+    await db.connect();
+    try {
+      const events = await db.query(`SELECT type, payload->'data' AS data FROM system_admin.outbox WHERE type = 'gm.parameter.changed.v1'`);
+      expect(events.rows).toEqual([{ type: 'gm.parameter.changed.v1', data: expect.objectContaining({ key: 'case-rules', version: 1 }) }]);
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('refuses a save based on a stale version with 409, and keeps the history', async () => {
+    const stale = await call(admin, 'admin', 'PUT', '/api/v1/parameters/case-rules', rules(), { 'if-match': '0' });
+    expect(stale.status).toBe(409);
+    expect(stale.body['code']).toBe('PARAMETER.VERSION_CONFLICT');
+    const history = await call(admin, 'admin', 'GET', '/api/v1/parameters/case-rules/history');
+    expect((history.body['items'] as { version: number }[]).map((h) => h.version)).toEqual([1]);
+  });
+});

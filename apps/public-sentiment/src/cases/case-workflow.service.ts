@@ -177,7 +177,8 @@ export class CaseWorkflowService {
     if (primaryId === c.id) throw new DomainError('CASE.MERGE_TARGET_INVALID', 'A case cannot be merged into itself');
     const primary = await this.cases.findById(tx, primaryId);
     if (!primary || !isWithinScope(principal.orgUnit, primary.gridCode)) throw new DomainError('CASE.NOT_FOUND', `no case ${primaryId}`);
-    if (!isOpenState(primary.state) && primary.state !== 'closed') {
+    // A closed primary would leave the duplicate's reporter without an outcome: reopen it instead.
+    if (!isOpenState(primary.state)) {
       throw new DomainError('CASE.MERGE_TARGET_INVALID', `Case ${primary.caseNo} is ${primary.state}: merge into an open case`);
     }
     if (primary.categoryCode !== c.categoryCode) {

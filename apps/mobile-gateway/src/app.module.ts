@@ -3,11 +3,12 @@ import { serviceModule } from '@gm/platform';
 import type { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from './config/config';
 import { databaseOptions } from './database';
+import { AttachmentModule } from './attachments/attachment.module';
 import { ReportModule } from './reports/report.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, logger: JsonLogger): DynamicModule {
-    return serviceModule(AppModule, { config, logger, database: databaseOptions(config), features: [ReportModule] });
+    return serviceModule(AppModule, { config, logger, database: databaseOptions(config), features: [AttachmentModule, ReportModule] });
   }
 }

@@ -55,6 +55,10 @@ async function main(): Promise<void> {
     DATABASE_URL: databaseUrl,
     OIDC_ISSUER: issuer,
     HTTP_HOST: '127.0.0.1',
+    S3_ENDPOINT: s3,
+    // s3rver's fixed credentials, unless the S3 server found running needs others.
+    S3_ACCESS_KEY: process.env['S3_ACCESS_KEY'] ?? 'S3RVER',
+    S3_SECRET_KEY: process.env['S3_SECRET_KEY'] ?? 'S3RVER',
     LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
     ...(process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] && { OTEL_EXPORTER_OTLP_ENDPOINT: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] }),
   };

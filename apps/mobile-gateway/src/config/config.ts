@@ -6,5 +6,14 @@ export const configSchema = serviceConfigSchema('mobile-gateway', { port: 3006, 
   REPORT_RPC_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
   /** How often queued reports are retried (also retried at once when NATS reconnects). */
   REPORT_FORWARD_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
+  /** The tier's S3-compatible object storage for photos and other attachments; without it, attachments are refused. */
+  S3_ENDPOINT: z.url('S3_ENDPOINT must be a URL such as http://127.0.0.1:9000').optional(),
+  S3_ACCESS_KEY: z.string().min(1).optional(),
+  S3_SECRET_KEY: z.string().min(1).optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  /** Default: `gm-<tier code>`. */
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'S3_BUCKET: 3–63 lower-case letters, digits, "." or "-"').optional(),
+  /** Largest attachment a handheld may upload (bytes). */
+  ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(20 * 1024 * 1024),
 });
 export type AppConfig = z.infer<typeof configSchema>;

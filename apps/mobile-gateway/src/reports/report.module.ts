@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
+import { AttachmentModule } from '../attachments/attachment.module';
 import { PendingReportRepository } from './pending-report.repository';
 import { ReportController } from './report.controller';
 import { ReportForwarder } from './report-forwarder.service';
 import { ReportService } from './report.service';
 
 @Module({
+  imports: [AttachmentModule],
   controllers: [ReportController],
   providers: [ReportService, ReportForwarder, PendingReportRepository],
 })

@@ -6,6 +6,7 @@ import { RpcClient } from '@gm/messaging';
 import { JsonLogger } from '@gm/telemetry';
 import { SERVICE_CONFIG } from '@gm/platform';
 import type { AppConfig } from '../config/config';
+import { AttachmentService } from '../attachments/attachment.service';
 import { PendingReport } from './pending-report.entity';
 import { PendingReportRepository } from './pending-report.repository';
 
@@ -28,6 +29,7 @@ export class ReportService {
     private readonly orm: MikroORM,
     private readonly rpc: RpcClient,
     private readonly pending: PendingReportRepository,
+    private readonly attachments: AttachmentService,
     private readonly logger: JsonLogger,
     @Inject(SERVICE_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -55,6 +57,8 @@ export class ReportService {
       }
     }
 
+    // Photos named as evidence must be the reporter's own and really uploaded (checked before queueing too).
+    await this.attachments.verifyEvidence(principal, report.evidence ?? []);
     try {
       const { replayed, ...result } = await this.rpc.request(
         Rpc.reportCase,

@@ -15,6 +15,7 @@ export function httpStatusOf(code: ErrorCode): number {
       return 403;
     case 'CASE.NOT_FOUND':
     case 'REPORT.NOT_FOUND':
+    case 'ATTACHMENT.NOT_FOUND':
     case 'REQUEST.ROUTE_NOT_FOUND':
     case 'GIS.OUTSIDE_DISTRICT':
     case 'UNIT.NOT_FOUND':

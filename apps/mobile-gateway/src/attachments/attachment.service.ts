@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { DomainError, type FieldError, type Principal } from '@gm/contracts';
+import { SERVICE_CONFIG } from '@gm/platform';
+import type { AppConfig } from '../config/config';
+import { Attachment } from './attachment.entity';
+import { ObjectStorage } from './object-storage.service';
+
+export const ATTACHMENT_TYPES = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+  'video/mp4': 'mp4',
+  'audio/mpeg': 'mp3',
+  'application/pdf': 'pdf',
+} as const;
+export type AttachmentType = keyof typeof ATTACHMENT_TYPES;
+
+/** How long a handheld has to upload after announcing, and how long a read link lives (seconds). */
+const UPLOAD_SECONDS = 15 * 60;
+const READ_SECONDS = 5 * 60;
+
+/**
+ * Photos and other attachments of reports: the handheld announces one (type, size), gets a
+ * presigned PUT URL and uploads straight to the tier's bucket; the key then goes into a report's
+ * `evidence`, which is accepted only for the uploader and only once the object is really there.
+ */
+@Injectable()
+export class AttachmentService {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly storage: ObjectStorage,
+    @Inject(SERVICE_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async announce(principal: Principal, contentType: AttachmentType, sizeBytes: number) {
+    const max = this.config.own.ATTACHMENT_MAX_BYTES;
+    if (sizeBytes > max) throw DomainError.validation([{ field: 'sizeBytes', message: `attachments may be at most ${max} bytes` }]);
+    const now = new Date();
+    const key = `attachments/${now.toISOString().slice(0, 7)}/${randomUUID()}.${ATTACHMENT_TYPES[contentType]}`;
+    const uploadUrl = await this.storage.presignedPut(key, UPLOAD_SECONDS);
+    const row = new Attachment();
+    row.key = key;
+    row.uploaderSubject = principal.subject;
+    row.contentType = contentType;
+    row.sizeBytes = sizeBytes;
+    await this.orm.em.fork().persist(row).flush();
+    return {
+      key,
+      upload: { method: 'PUT', url: uploadUrl, headers: { 'content-type': contentType } },
+      expiresAt: new Date(now.getTime() + UPLOAD_SECONDS * 1000).toISOString(),
+    };
+  }
+
+  /**
+   * Checks that each key was announced by `principal` and uploaded with the announced size at
+   * most; throws REQUEST.VALIDATION_FAILED naming `evidence.<i>` for each that is not.
+   */
+  async verifyEvidence(principal: Principal, keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    if (!this.storage.configured) {
+      throw DomainError.validation([{ field: 'evidence', message: 'this tier has no attachment storage: send the report without evidence' }]);
+    }
+    const rows = await this.orm.em.fork().find(Attachment, { key: { $in: [...keys] } });
+    const byKey = new Map(rows.map((r) => [r.key, r]));
+    const errors: FieldError[] = [];
+    for (const [i, key] of keys.entries()) {
+      const row = byKey.get(key);
+      if (!row || row.uploaderSubject !== principal.subject) {
+        errors.push({ field: `evidence.${i}`, message: 'not an attachment you announced (POST /api/v1/attachments first)' });
+        continue;
+      }
+      const size = await this.storage.sizeOf(key);
+      if (size === undefined) errors.push({ field: `evidence.${i}`, message: 'announced but not uploaded yet' });
+      else if (size > row.sizeBytes) errors.push({ field: `evidence.${i}`, message: `the uploaded file is larger than announced (${row.sizeBytes} bytes)` });
+    }
+    if (errors.length > 0) throw DomainError.validation(errors);
+  }
+
+  /** A short-lived link to read an attachment uploaded on this tier. */
+  async readUrl(key: string): Promise<string> {
+    const row = await this.orm.em.fork().findOne(Attachment, { key });
+    if (!row || (await this.storage.sizeOf(key)) === undefined) throw new DomainError('ATTACHMENT.NOT_FOUND', `no attachment ${key}`);
+    return this.storage.presignedGet(key, READ_SECONDS);
+  }
+}

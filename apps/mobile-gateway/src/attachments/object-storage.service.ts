@@ -1,0 +1,76 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Client } from 'minio';
+import { DomainError } from '@gm/contracts';
+import { SERVICE_CONFIG } from '@gm/platform';
+import { JsonLogger } from '@gm/telemetry';
+import type { AppConfig } from '../config/config';
+
+/** The tier's bucket through the `minio` client (any S3-compatible server). */
+@Injectable()
+export class ObjectStorage {
+  private readonly client: Client | undefined;
+  readonly bucket: string;
+  private bucketReady: Promise<void> | undefined;
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: AppConfig,
+    private readonly logger: JsonLogger,
+  ) {
+    const own = config.own;
+    this.bucket = own.S3_BUCKET ?? `gm-${config.tier.toLowerCase()}`;
+    if (own.S3_ENDPOINT && own.S3_ACCESS_KEY && own.S3_SECRET_KEY) {
+      const url = new URL(own.S3_ENDPOINT);
+      this.client = new Client({
+        endPoint: url.hostname,
+        port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80,
+        useSSL: url.protocol === 'https:',
+        accessKey: own.S3_ACCESS_KEY,
+        secretKey: own.S3_SECRET_KEY,
+        region: own.S3_REGION,
+      });
+    }
+  }
+
+  get configured(): boolean {
+    return this.client !== undefined;
+  }
+
+  async presignedPut(key: string, expirySeconds: number): Promise<string> {
+    const client = await this.ready();
+    return client.presignedPutObject(this.bucket, key, expirySeconds);
+  }
+
+  async presignedGet(key: string, expirySeconds: number): Promise<string> {
+    const client = await this.ready();
+    return client.presignedGetObject(this.bucket, key, expirySeconds);
+  }
+
+  /** Size of the stored object, or undefined when nothing was uploaded under the key. */
+  async sizeOf(key: string): Promise<number | undefined> {
+    const client = await this.ready();
+    try {
+      return (await client.statObject(this.bucket, key)).size;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'NotFound' || (err as { code?: string }).code === 'NoSuchKey') return undefined;
+      throw this.unavailable(err);
+    }
+  }
+
+  private async ready(): Promise<Client> {
+    const client = this.client;
+    if (!client) throw new DomainError('SERVICE.UNAVAILABLE', 'No object storage is configured for attachments on this tier (S3_ENDPOINT)');
+    this.bucketReady ??= (async () => {
+      if (!(await client.bucketExists(this.bucket))) await client.makeBucket(this.bucket, this.config.own.S3_REGION);
+    })().catch((err: unknown) => {
+      this.bucketReady = undefined;
+      throw this.unavailable(err);
+    });
+    await this.bucketReady;
+    return client;
+  }
+
+  private unavailable(err: unknown): DomainError {
+    this.logger.event('warn', 'storage.unavailable', { error: err instanceof Error ? err.message : String(err) }, 'ObjectStorage');
+    return new DomainError('SERVICE.UNAVAILABLE', 'The attachment storage does not answer; try again later');
+  }
+}

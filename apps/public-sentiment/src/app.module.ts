@@ -5,10 +5,11 @@ import type { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from './config/config';
 import { databaseOptions } from './database';
 import { CaseModule } from './cases/case.module';
+import { Open311Module } from './open311/open311.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, logger: JsonLogger): DynamicModule {
-    return serviceModule(AppModule, { config, logger, database: databaseOptions(config), outbox: { streams: [Streams.caseEvents] }, features: [CaseModule] });
+    return serviceModule(AppModule, { config, logger, database: databaseOptions(config), outbox: { streams: [Streams.caseEvents] }, features: [CaseModule, Open311Module] });
   }
 }

@@ -1,5 +1,6 @@
 export * from './org-units/org-unit-code';
 export * from './cases/category-catalogue';
+export * from './cases/category-attributes';
 export * from './cases/case-intake';
 export * from './privacy/redact';
 export * from './people/resident-id';

@@ -7,3 +7,4 @@ export * from './infra/oidc';
 export * from './harness';
 export * from './sse-client';
 export * from './builders';
+export * from './open311-contract';

@@ -16,6 +16,10 @@ export interface CaseView {
   readonly location: { latitude: number; longitude: number };
   readonly address: string | null;
   readonly description: string;
+  /** Answers to the category's extra attributes. */
+  readonly attributes: Readonly<Record<string, unknown>>;
+  /** The reporter's link to media held elsewhere (Open311). */
+  readonly mediaUrl: string | null;
   readonly reportedAt: string;
   readonly channel: string;
   /** Pseudonymous subject of the accountable first responder (首问负责人), once accepted. */
@@ -53,6 +57,8 @@ export function caseView(c: Case, now: Date, availableActions: CaseAction[]): Ca
     location: { latitude, longitude },
     address: c.address ?? null,
     description: c.description,
+    attributes: c.attributes,
+    mediaUrl: c.mediaUrl,
     reportedAt: c.reportedAt.toISOString(),
     channel: c.channel,
     owner: c.ownerSubject,

@@ -43,6 +43,14 @@ export class Case {
   @Property({ type: 'timestamptz', nullable: true })
   occurredAt?: Date | null;
 
+  /** Answers to the category's extra attributes (checked against its definition); never copied into events or logs. */
+  @Property({ type: 'json' })
+  attributes: Record<string, unknown> = {};
+
+  /** A link to the reporter's photo or video held elsewhere (Open311 `media_url`); this service never fetches it. */
+  @Property({ type: 'text', nullable: true })
+  mediaUrl: string | null = null;
+
   @Property({ type: 'timestamptz' })
   reportedAt!: Date;
 

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { MikroORM, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { DomainError, Events, type Principal, type ReportCaseBody, type ReportCaseResult } from '@gm/contracts';
-import { OrgUnitCode, decideIntake, decideTransition, formatCaseNo, isWithinScope, summarize, type IntakeChannel } from '@gm/domain';
+import { OrgUnitCode, decideIntake, decideTransition, formatCaseNo, isWithinScope, summarize, type IntakeChannel, type RawAttributes } from '@gm/domain';
 import { Outbox } from '@gm/messaging';
 import { point } from '@gm/persistence';
 import { SERVICE_CONFIG } from '@gm/platform';
@@ -20,6 +20,13 @@ export interface ReportOutcome extends ReportCaseResult {
   readonly replayed: boolean;
 }
 
+/** What some channels add to a report (today Open311): answers to the category's attributes, a link to the reporter's media. */
+export interface ReportExtras {
+  /** Unchecked answers; the intake rules check them against the category's definition. */
+  readonly attributes?: RawAttributes | undefined;
+  /** An http(s) URL to media held elsewhere. */
+  readonly mediaUrl?: string | undefined;
+}
 
 @Injectable()
 export class CaseService {
@@ -38,7 +45,7 @@ export class CaseService {
    * transaction. Idempotent per reporter and key: a replay returns the first answer and stores
    * nothing; the same key with a different report is a conflict.
    */
-  async report(principal: Principal, body: ReportCaseBody, channel: IntakeChannel, idempotencyKey: string): Promise<ReportOutcome> {
+  async report(principal: Principal, body: ReportCaseBody, channel: IntakeChannel, idempotencyKey: string, extras: ReportExtras = {}): Promise<ReportOutcome> {
     const decision = decideIntake(
       {
         principal,
@@ -48,11 +55,12 @@ export class CaseService {
         urgency: body.urgency,
         triage: body.triage,
         evidenceCount: body.evidence?.length,
+        attributes: extras.attributes,
         tierCode: this.config.tier,
       },
       this.rules.catalogue,
     );
-    const requestHash = hashReport(body);
+    const requestHash = hashReport(body, extras);
     const em = this.orm.em.fork();
 
     const earlier = await this.cases.findByIdempotencyKey(em, principal.subject, idempotencyKey);
@@ -70,6 +78,8 @@ export class CaseService {
     entity.address = body.address ?? null;
     entity.description = body.description;
     entity.occurredAt = body.occurredAt ? new Date(body.occurredAt) : null;
+    entity.attributes = { ...decision.attributes };
+    entity.mediaUrl = extras.mediaUrl ?? null;
     entity.reportedAt = now;
     entity.channel = channel;
     entity.reporterSubject = principal.subject;
@@ -199,10 +209,10 @@ function resultOf(c: Case): ReportCaseResult {
   };
 }
 
-/** Hash of the report without its idempotency key, with keys in a stable order. */
-export function hashReport(body: ReportCaseBody): string {
+/** Hash of the report (and its extras) without its idempotency key, with keys in a stable order. */
+export function hashReport(body: ReportCaseBody, extras: ReportExtras = {}): string {
   const { clientId: _ignored, ...rest } = body;
-  return createHash('sha256').update(stableJson(rest)).digest('hex');
+  return createHash('sha256').update(stableJson({ ...rest, attributes: extras.attributes, mediaUrl: extras.mediaUrl })).digest('hex');
 }
 
 function stableJson(value: unknown): string {

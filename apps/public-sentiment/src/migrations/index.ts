@@ -2,10 +2,12 @@ import { PLATFORM_MIGRATION } from '@gm/messaging';
 import type { MigrationEntry } from '@gm/persistence';
 import { InitialMigration } from './0001-initial.migration';
 import { WorkflowMigration } from './0002-workflow.migration';
+import { Open311Migration } from './0003-open311.migration';
 
 /** Applied in this order; names are recorded in the migrations table and never change. */
 export const migrations: readonly MigrationEntry[] = [
   PLATFORM_MIGRATION,
   { name: '0001-initial', class: InitialMigration },
   { name: '0002-workflow', class: WorkflowMigration },
+  { name: '0003-open311', class: Open311Migration },
 ];

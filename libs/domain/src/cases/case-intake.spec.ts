@@ -1,5 +1,5 @@
 import { CATEGORY_CODE_PATTERN, DomainError, ROLES, type Principal, type Role, type Urgency } from '@gm/contracts';
-import { INTAKE_ROLES, decideIntake, formatCaseNo, type IntakeRequest } from './case-intake';
+import { INTAKE_ROLES, PUBLIC_REPORTER_ROLE, decideIntake, formatCaseNo, isOpen311Reporter, open311Reporter, type IntakeRequest } from './case-intake';
 import { CategoryCatalogue, DEFAULT_CATEGORIES, type Category } from './category-catalogue';
 
 const TIER = '350206'; // district tier instance
@@ -386,5 +386,58 @@ describe('decideIntake: triage', () => {
 
   it('keeps approval as chosen', () => {
     expect(decideIntake(request({ triage: 'approval' }), catalogue).triage).toBe('approval');
+  });
+});
+
+describe('decideIntake: the Open311 channel', () => {
+  const client = open311Reporter('fixmystreet', TIER);
+
+  it('takes a report from an Open311 client as a member of the public, in any grid of the tier', () => {
+    const decision = decideIntake(request({ principal: client, channel: 'open311', gridCode: GRID_OTHER_STREET }), catalogue);
+    expect(decision.reporterRole).toBe(PUBLIC_REPORTER_ROLE);
+    expect(decision.gridCode).toBe(GRID_OTHER_STREET);
+    expect(decision.triage).toBe('coordination');
+    expect(decision.attributes).toEqual({});
+  });
+
+  it('gives the client a pseudonymous subject without any realm role', () => {
+    expect(client).toEqual({ subject: 'open311:fixmystreet', roles: [], orgUnit: TIER });
+    expect(isOpen311Reporter(client)).toBe(true);
+    expect(() => open311Reporter('Fix My Street', TIER)).toThrow(RangeError);
+  });
+
+  it('refuses a grid outside the tier', () => {
+    const err = domainErrorOf(() => decideIntake(request({ principal: client, channel: 'open311', gridCode: GRID_OTHER_DISTRICT }), catalogue));
+    expect(err.code).toBe('AUTH.OUT_OF_SCOPE');
+  });
+
+  it.each(ROLES.map((r) => [r]))('refuses a staff token (%s) on the Open311 channel', (role) => {
+    const err = domainErrorOf(() => decideIntake(request({ principal: principal([role], GRID), channel: 'open311', gridCode: GRID }), catalogue));
+    expect(err.code).toBe('AUTH.FORBIDDEN');
+  });
+
+  it('refuses a principal that only looks like a client: it has a role, or another subject', () => {
+    for (const p of [{ ...client, roles: ['grid-worker' as const] }, { ...client, subject: 'open311:' }, { ...client, subject: 'sub-0001' }]) {
+      expect(() => decideIntake(request({ principal: p, channel: 'open311', gridCode: GRID }), catalogue)).toThrow(expect.objectContaining({ code: 'AUTH.FORBIDDEN' }));
+    }
+  });
+
+  it.each(['handheld', 'desk'] as const)('an Open311 client cannot use the %s channel (the role checks stay as they were)', (channel) => {
+    const err = domainErrorOf(() => decideIntake(request({ principal: client, channel, gridCode: GRID }), catalogue));
+    expect(err.code).toBe('AUTH.FORBIDDEN');
+  });
+
+  it('an Open311 client cannot close a report on the spot', () => {
+    const err = domainErrorOf(() => decideIntake(request({ principal: client, channel: 'open311', gridCode: GRID, triage: 'on_the_spot', evidenceCount: 1 }), catalogue));
+    expect(err.fieldErrors.map((f) => f.field)).toEqual(['triage']);
+  });
+
+  it('checks the attributes when the channel sends them: required ones included, named in the error', () => {
+    const base = { principal: client, channel: 'open311' as const, gridCode: GRID };
+    expect(decideIntake(request({ ...base, categoryCode: 'BJ0110', attributes: { fault: ['dark'], pole_no: ['LD-7'] } }), catalogue).attributes).toEqual({ fault: 'dark', pole_no: 'LD-7' });
+    const missing = domainErrorOf(() => decideIntake(request({ ...base, categoryCode: 'SJ0901', attributes: {} }), catalogue));
+    expect(missing.fieldErrors.map((f) => f.field)).toEqual(['attributes.households']);
+    // Staff channels do not collect attributes yet: a dispute reported at the desk needs none.
+    expect(decideIntake(request({ principal: principal(['community-staff'], '350206001001'), channel: 'desk', gridCode: GRID, categoryCode: 'SJ0901' }), catalogue).attributes).toEqual({});
   });
 });

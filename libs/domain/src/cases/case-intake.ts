@@ -1,14 +1,40 @@
 import { DomainError, type Principal, type Role, type Triage, type Urgency } from '@gm/contracts';
 import { OrgUnitCode } from '../org-units/org-unit-code';
+import { checkAttributes, type AttributeAnswer, type RawAttributes } from './category-attributes';
 import type { Category, CategoryCatalogue } from './category-catalogue';
 
-export type IntakeChannel = 'handheld' | 'desk';
+/** Channels through which staff report with their own token. */
+export type StaffIntakeChannel = 'handheld' | 'desk';
+/** Every intake channel: staff channels, and Open311 (civic-reporting clients holding an API key). */
+export type IntakeChannel = StaffIntakeChannel | 'open311';
 
-/** Who may bring a case in through which channel. */
-export const INTAKE_ROLES: Readonly<Record<IntakeChannel, readonly Role[]>> = {
+/** Who may bring a case in through which staff channel. */
+export const INTAKE_ROLES: Readonly<Record<StaffIntakeChannel, readonly Role[]>> = {
   handheld: ['grid-worker', 'grid-leader'],
   desk: ['community-staff', 'street-staff', 'district-staff'],
 };
+
+/** The capacity in which a member of the public reports (through an Open311 client); not a realm role. */
+export const PUBLIC_REPORTER_ROLE = 'public';
+export type ReporterRole = Role | typeof PUBLIC_REPORTER_ROLE;
+
+const OPEN311_CLIENT_NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
+const OPEN311_SUBJECT = /^open311:[a-z0-9][a-z0-9-]{0,39}$/;
+
+/**
+ * The reporter behind an Open311 client: a pseudonymous subject named after the client's API key
+ * (`open311:<name>`), no realm role at all (so it can do nothing a role allows), scoped to the tier.
+ * The person who typed the report stays unknown to this platform.
+ */
+export function open311Reporter(clientName: string, tierCode: string): Principal {
+  if (!OPEN311_CLIENT_NAME.test(clientName)) throw new RangeError('Open311 client names are 1–40 lower-case letters, digits or "-"');
+  return { subject: `open311:${clientName}`, roles: [], orgUnit: OrgUnitCode.parse(tierCode).value };
+}
+
+/** True for a principal made by `open311Reporter` (and for nothing a token verifier produces: those have roles and UUID subjects). */
+export function isOpen311Reporter(principal: Principal): boolean {
+  return principal.roles.length === 0 && OPEN311_SUBJECT.test(principal.subject);
+}
 
 export interface IntakeRequest {
   readonly principal: Principal;
@@ -19,6 +45,11 @@ export interface IntakeRequest {
   readonly triage?: Triage | undefined;
   /** Attachment keys sent with the report (evidence of on-the-spot handling). */
   readonly evidenceCount?: number | undefined;
+  /**
+   * Answers to the category's extra attributes, from channels that collect them (Open311); when
+   * given they must satisfy the category's definition, required attributes included.
+   */
+  readonly attributes?: RawAttributes | undefined;
   /** The org unit this platform instance serves. */
   readonly tierCode: string;
 }
@@ -28,8 +59,10 @@ export interface IntakeDecision {
   readonly gridCode: string;
   readonly urgency: Urgency;
   readonly triage: Triage;
-  /** The role under which the reporter acted (first matching intake role). */
-  readonly reporterRole: Role;
+  /** The role under which the reporter acted (first matching intake role), or `public` through Open311. */
+  readonly reporterRole: ReporterRole;
+  /** Checked attribute answers (empty when the channel collects none). */
+  readonly attributes: Readonly<Record<string, AttributeAnswer>>;
 }
 
 /**
@@ -37,10 +70,7 @@ export interface IntakeDecision {
  * field or the rule that failed; pure, so the same rule holds over HTTP and NATS.
  */
 export function decideIntake(req: IntakeRequest, catalogue: CategoryCatalogue): IntakeDecision {
-  const reporterRole = req.principal.roles.find((r) => INTAKE_ROLES[req.channel].includes(r));
-  if (!reporterRole) {
-    throw new DomainError('AUTH.FORBIDDEN', `Reporting through ${req.channel} needs one of: ${INTAKE_ROLES[req.channel].join(', ')}`);
-  }
+  const reporterRole = reporterRoleOf(req.principal, req.channel);
 
   const category = catalogue.find(req.categoryCode);
   if (!category) {
@@ -48,6 +78,7 @@ export function decideIntake(req: IntakeRequest, catalogue: CategoryCatalogue): 
       { field: 'categoryCode', message: `unknown category ${req.categoryCode}` },
     ]);
   }
+  const attributes = req.attributes ? checkAttributes(category, req.attributes) : {};
 
   const target = req.gridCode ?? req.principal.orgUnit;
   let unit: OrgUnitCode;
@@ -78,7 +109,21 @@ export function decideIntake(req: IntakeRequest, catalogue: CategoryCatalogue): 
   const triage = triageOf(req, category.defaultUrgency === 'emergency');
   // An emergency stays an emergency whatever urgency the reporter picked (emergencies skip the queue).
   const urgency: Urgency = triage === 'emergency' ? 'emergency' : (req.urgency ?? category.defaultUrgency);
-  return { category, gridCode: unit.value, urgency, triage, reporterRole };
+  return { category, gridCode: unit.value, urgency, triage, reporterRole, attributes };
+}
+
+/**
+ * Staff channels need a matching realm role; Open311 needs the pseudonymous client reporter and
+ * nothing else (a staff token cannot pose as a member of the public, nor a client as staff).
+ */
+function reporterRoleOf(principal: Principal, channel: IntakeChannel): ReporterRole {
+  if (channel === 'open311') {
+    if (!isOpen311Reporter(principal)) throw new DomainError('AUTH.FORBIDDEN', 'Reporting through open311 is for Open311 clients with an API key');
+    return PUBLIC_REPORTER_ROLE;
+  }
+  const role = principal.roles.find((r) => INTAKE_ROLES[channel].includes(r));
+  if (!role) throw new DomainError('AUTH.FORBIDDEN', `Reporting through ${channel} needs one of: ${INTAKE_ROLES[channel].join(', ')}`);
+  return role;
 }
 
 /**

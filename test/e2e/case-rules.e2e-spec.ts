@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { DEFAULT_CASE_RULES } from '@gm/domain';
+import { DEFAULT_CASE_RULES, DEFAULT_CATALOGUE } from '@gm/domain';
 import { aReport, startInfra, startService, type TestInfra, type TestService } from '@gm/testing';
 import { AppModule as PublicSentimentModule } from '../../apps/public-sentiment/src/app.module';
 import { configSchema as publicSentimentConfig, type AppConfig as PublicSentimentConfig } from '../../apps/public-sentiment/src/config/config';
@@ -8,7 +8,7 @@ import { configSchema as systemAdminConfig, type AppConfig as SystemAdminConfig 
 
 type Json = Record<string, unknown>;
 
-describe('case rules: held by system-admin, followed by public-sentiment (real PostgreSQL, NATS, OIDC)', () => {
+describe('case rules and category catalogue: held by system-admin, followed by public-sentiment (real PostgreSQL, NATS, OIDC)', () => {
   let infra: TestInfra;
   let admin: TestService<SystemAdminConfig>;
   let cases: TestService<PublicSentimentConfig>;
@@ -40,8 +40,14 @@ describe('case rules: held by system-admin, followed by public-sentiment (real P
     const res = await call(admin, 'community', 'GET', '/api/v1/parameters/case-rules');
     expect(res.status).toBe(200);
     expect(res.body['version']).toBe(0);
-    expect((res.body['rules'] as Json)['reopenWindowMinutes']).toBe(DEFAULT_CASE_RULES.reopenWindowMinutes);
-    expect((await call(cases, 'community', 'GET', '/api/v1/case-rules')).body['version']).toBe(0);
+    expect((res.body['value'] as Json)['reopenWindowMinutes']).toBe(DEFAULT_CASE_RULES.reopenWindowMinutes);
+    expect((await call(cases, 'community', 'GET', '/api/v1/case-rules')).body['versions']).toEqual({ 'case-rules': 0, 'case-catalogue': 0 });
+    const list = await call(admin, 'auditor', 'GET', '/api/v1/parameters');
+    expect((list.body['items'] as { key: string; version: number }[]).map((p) => [p.key, p.version])).toEqual([
+      ['case-rules', 0],
+      ['case-catalogue', 0],
+    ]);
+    expect((await call(admin, 'admin', 'GET', '/api/v1/parameters/colours')).status).toBe(400);
   });
 
   it('refuses bad rules with 400 naming the fields, and non-administrators with 403; nothing is saved', async () => {
@@ -71,7 +77,7 @@ describe('case rules: held by system-admin, followed by public-sentiment (real P
     expect(saved.body['version']).toBe(1);
 
     const until = Date.now() + 10_000;
-    while ((await call(cases, 'community', 'GET', '/api/v1/case-rules')).body['version'] !== 1) {
+    while (((await call(cases, 'community', 'GET', '/api/v1/case-rules')).body['versions'] as Json)['case-rules'] !== 1) {
       if (Date.now() > until) throw new Error('public-sentiment did not load version 1');
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -96,5 +102,32 @@ describe('case rules: held by system-admin, followed by public-sentiment (real P
     expect(stale.body['code']).toBe('PARAMETER.VERSION_CONFLICT');
     const history = await call(admin, 'admin', 'GET', '/api/v1/parameters/case-rules/history');
     expect((history.body['items'] as { version: number }[]).map((h) => h.version)).toEqual([1]);
+  });
+
+  it('a new category saved in the catalogue can be reported at once; a catalogue naming an unknown department is refused', async () => {
+    const catalogue = JSON.parse(JSON.stringify(DEFAULT_CATALOGUE)) as { categories: Json[]; majorClasses: Json[]; departments: Json };
+    const bad = JSON.parse(JSON.stringify(catalogue)) as typeof catalogue;
+    bad.categories.push({ code: 'SJ0502', family: 'event', nameZh: '流动摊贩', nameEn: 'Mobile vendors', ownerDepartment: 'nobody', defaultUrgency: 'normal' });
+    const refused = await call(admin, 'admin', 'PUT', '/api/v1/parameters/case-catalogue', bad);
+    expect(refused.status).toBe(400);
+    expect((refused.body['errors'] as { field: string }[]).map((e) => e.field)).toEqual([`categories.${bad.categories.length - 1}.ownerDepartment`]);
+
+    const before = await call(cases, 'community', 'POST', '/api/v1/cases', aReport({ gridCode: '350206001001-07', categoryCode: 'SJ0502' }));
+    expect(before.status).toBe(400);
+    expect(before.body['code']).toBe('CASE.UNKNOWN_CATEGORY');
+
+    catalogue.categories.push({ code: 'SJ0502', family: 'event', nameZh: '流动摊贩', nameEn: 'Mobile vendors', ownerDepartment: 'urban-management', defaultUrgency: 'normal' });
+    const saved = await call(admin, 'admin', 'PUT', '/api/v1/parameters/case-catalogue', catalogue);
+    expect(saved.status).toBe(200);
+    expect(saved.body['version']).toBe(1);
+    const until = Date.now() + 10_000;
+    while (((await call(cases, 'community', 'GET', '/api/v1/case-rules')).body['versions'] as Json)['case-catalogue'] !== 1) {
+      if (Date.now() > until) throw new Error('public-sentiment did not load catalogue version 1');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const after = await call(cases, 'community', 'POST', '/api/v1/cases', aReport({ gridCode: '350206001001-07', categoryCode: 'SJ0502' }));
+    expect(after.status).toBe(201);
+    const services = (await (await fetch(`${cases.url}/open311/v2/services.json`)).json()) as { service_code: string }[];
+    expect(services.map((s) => s.service_code)).toContain('SJ0502');
   });
 });

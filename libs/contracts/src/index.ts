@@ -9,6 +9,8 @@ export * from './cases/case-values';
 export * from './cases/case-events';
 export * from './cases/report-case';
 export * from './cases/case-rules';
+export * from './cases/case-catalogue';
+export * from './parameters/parameters';
 export * from './errors/error-codes';
 export * from './auth/roles';
 export * from './gis/gis';

@@ -107,7 +107,7 @@ describe('Open311 mapping', () => {
 
   describe('services', () => {
     it('one valid service per category, Chinese name first, grouped by family and major class', () => {
-      const services = DEFAULT_CATEGORIES.map(serviceOf);
+      const services = DEFAULT_CATEGORIES.map((c) => serviceOf(c));
       contract.check('services', services);
       for (const s of services) contract.check('service', s);
       expect(services.find((s) => s.service_code === 'SJ0101')).toMatchObject({

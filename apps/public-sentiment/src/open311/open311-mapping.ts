@@ -1,5 +1,5 @@
 import { CASE_STATES, DomainError, ERROR_MESSAGES, type CaseAction, type CaseState, type FieldError } from '@gm/contracts';
-import { DEPARTMENT_NAMES, majorClassOf, redactPersonalData, summarize, type Category, type CategoryAttribute, type RawAttributes } from '@gm/domain';
+import { CategoryCatalogue, redactPersonalData, summarize, type Category, type CategoryAttribute, type RawAttributes } from '@gm/domain';
 import { httpStatusOf } from '@gm/platform';
 import type { PublicCaseRow, PublicUpdateRow } from '../cases/case.repository';
 
@@ -145,15 +145,19 @@ export function checkJurisdiction(given: string | undefined, tierCode: string): 
 
 const FAMILY = { object: { zh: '部件', en: 'Objects' }, event: { zh: '事件', en: 'Events' } } as const;
 
-const departmentName = (code: string) => {
-  const d = DEPARTMENT_NAMES[code];
+/** Where the names of major classes and departments come from: the catalogue in force (the default one unless given). */
+export type CatalogueNames = Pick<CategoryCatalogue, 'majorClassOf' | 'departmentName'>;
+const DEFAULT_NAMES: CatalogueNames = new CategoryCatalogue();
+
+const departmentName = (code: string, names: CatalogueNames) => {
+  const d = names.departmentName(code);
   return d ? `${d.zh} ${d.en}` : code;
 };
 
-export function serviceOf(c: Category): Open311Service {
+export function serviceOf(c: Category, names: CatalogueNames = DEFAULT_NAMES): Open311Service {
   const family = FAMILY[c.family];
-  const major = majorClassOf(c.code);
-  const owner = DEPARTMENT_NAMES[c.ownerDepartment];
+  const major = names.majorClassOf(c.code);
+  const owner = names.departmentName(c.ownerDepartment);
   return {
     service_code: c.code,
     service_name: `${c.nameZh} ${c.nameEn}`,
@@ -244,13 +248,14 @@ const RECEIVED = '已收到，待受理 Received, awaiting acceptance';
 export function stepText(
   step: { action: string; note: string | null; details: Record<string, unknown> | null; primaryCaseNo: string | null },
   category: Category | undefined,
+  names: CatalogueNames = DEFAULT_NAMES,
 ): string {
   const s = PUBLIC_STEPS[step.action as CaseAction];
   if (!s) return RECEIVED;
   let text = `${s.zh} ${s.en}`;
   const assignee = step.details?.['assignee'] as { kind?: string; code?: string } | undefined;
   if (step.action === 'dispatch' && assignee?.code) {
-    const d = assignee.kind === 'department' ? DEPARTMENT_NAMES[assignee.code] : undefined;
+    const d = assignee.kind === 'department' ? names.departmentName(assignee.code) : undefined;
     text = d ? `已派遣至${d.zh} Dispatched to ${d.en}` : `已派遣至 ${assignee.code} Dispatched to ${assignee.code}`;
   }
   if (step.action === 'merge' && step.primaryCaseNo) text = `已合并至 ${step.primaryCaseNo} Merged into ${step.primaryCaseNo}`;
@@ -268,19 +273,19 @@ export function serviceNotice(triage: string): string {
 /** Coarse position (about 100 m) for sensitive matters. */
 const coarse = (x: number) => Math.round(x * 1000) / 1000;
 
-export function requestOf(row: PublicCaseRow, category: Category | undefined): Open311Request {
+export function requestOf(row: PublicCaseRow, category: Category | undefined, names: CatalogueNames = DEFAULT_NAMES): Open311Request {
   const sensitive = category?.sensitive === true;
   const agency = row.assigneeKind === 'department' && row.assigneeCode ? row.assigneeCode : category?.ownerDepartment;
   return {
     service_request_id: row.caseNo,
     status: open311Status(row.state),
     status_notes: row.lastAction
-      ? stepText({ action: row.lastAction, note: row.lastNote, details: row.lastDetails, primaryCaseNo: row.primaryCaseNo }, category)
+      ? stepText({ action: row.lastAction, note: row.lastNote, details: row.lastDetails, primaryCaseNo: row.primaryCaseNo }, category, names)
       : RECEIVED,
     service_name: category ? `${category.nameZh} ${category.nameEn}` : null,
     service_code: row.categoryCode,
     description: sensitive ? null : redactPersonalData(row.description).slice(0, 4000),
-    agency_responsible: agency ? departmentName(agency) : null,
+    agency_responsible: agency ? departmentName(agency, names) : null,
     service_notice: serviceNotice(row.triage),
     requested_datetime: row.reportedAt.toISOString(),
     updated_datetime: (row.lastAt ?? row.reportedAt).toISOString(),
@@ -294,13 +299,13 @@ export function requestOf(row: PublicCaseRow, category: Category | undefined): O
   };
 }
 
-export function updateOf(row: PublicUpdateRow, category: Category | undefined): Open311Update {
+export function updateOf(row: PublicUpdateRow, category: Category | undefined, names: CatalogueNames = DEFAULT_NAMES): Open311Update {
   return {
     update_id: row.updateId,
     service_request_id: row.caseNo,
     status: open311Status(row.toState),
     updated_datetime: row.at.toISOString(),
-    description: stepText(row, category),
+    description: stepText(row, category, names),
     // Staff photos are internal evidence (they may show people): not published.
     media_url: null,
   };

@@ -39,7 +39,7 @@ describe('the XML writer', () => {
 
 describe('Open311 documents in XML', () => {
   it('services: <services><service> with the spec element names, in order', () => {
-    const doc = open311Xml('services', DEFAULT_CATEGORIES.map(serviceOf));
+    const doc = open311Xml('services', DEFAULT_CATEGORIES.map((c) => serviceOf(c)));
     expect(XMLValidator.validate(doc)).toBe(true);
     const services = (parser.parse(doc) as { services: { service: Record<string, string>[] } }).services.service;
     expect(services).toHaveLength(DEFAULT_CATEGORIES.length);

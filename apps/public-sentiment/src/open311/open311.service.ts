@@ -113,7 +113,8 @@ export class Open311Service {
 
   services(query: unknown): Open311ServiceDoc[] {
     checkJurisdiction(parse(jurisdictionQuery, query).jurisdiction_id, this.config.tier);
-    return this.rules.catalogue.list().map(serviceOf);
+    const catalogue = this.rules.catalogue;
+    return catalogue.list().map((c) => serviceOf(c, catalogue));
   }
 
   serviceDefinition(code: string, query: unknown): Open311ServiceDefinition {
@@ -195,12 +196,14 @@ export class Open311Service {
     checkJurisdiction(q.jurisdiction_id, this.config.tier);
     const window = windowOf(q.start_date, q.end_date);
     const rows = await this.repository.publicUpdates(this.config.tier, PUBLIC_ACTIONS, window.from, window.to, (q.page - 1) * q.page_size, q.page_size);
-    return rows.map((r) => updateOf(r, this.rules.catalogue.find(r.categoryCode)));
+    const catalogue = this.rules.catalogue;
+    return rows.map((r) => updateOf(r, catalogue.find(r.categoryCode), catalogue));
   }
 
   private async page(filter: { caseNos?: string[]; categories?: string[]; states?: CaseState[]; from?: Date; to?: Date }, offset: number, limit: number): Promise<Open311Request[]> {
     const rows = await this.repository.publicPage({ tier: this.config.tier, ...filter }, PUBLIC_ACTIONS, offset, limit);
-    return rows.map((r) => requestOf(r, this.rules.catalogue.find(r.categoryCode)));
+    const catalogue = this.rules.catalogue;
+    return rows.map((r) => requestOf(r, catalogue.find(r.categoryCode), catalogue));
   }
 
   private categoryOf(code: string | undefined): Category {

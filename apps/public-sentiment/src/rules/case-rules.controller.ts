@@ -10,8 +10,8 @@ export class CaseRulesController {
 
   @Get()
   @Roles('grid-worker', 'grid-leader', 'community-staff', 'street-staff', 'district-staff', 'department', 'admin', 'auditor')
-  @ApiOperation({ summary: '在用的案件规则 The case rules this tier runs by now (time limits, calendar, windows) and their version' })
+  @ApiOperation({ summary: '在用的案件规则 The case rules and category catalogue this tier runs by now, with their versions' })
   current() {
-    return { version: this.provider.version, rules: this.provider.rules };
+    return { versions: this.provider.versions, rules: this.provider.rules, categories: this.provider.catalogue.list() };
   }
 }

@@ -1,28 +1,24 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Subscription } from '@nats-io/transport-node';
-import { Events, Rpc, scopedSubject } from '@gm/contracts';
-import { CaseClock, CategoryCatalogue, DEFAULT_CASE_RULES, validateCaseRules, type CaseRules } from '@gm/domain';
+import { Events, PARAMETERS, Rpc, scopedSubject, validate, type ParameterKey } from '@gm/contracts';
+import { CaseClock, CategoryCatalogue, DEFAULT_CASE_RULES, validateCaseRules, validateCatalogue, type CaseRules } from '@gm/domain';
 import { NatsClient, RpcClient } from '@gm/messaging';
 import { SERVICE_CONFIG } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from '../config/config';
 
 /**
- * The rules this tier's case engine runs by: the category catalogue, deadlines, escalation, the
- * working calendar, the reopening window and the duplicate search. They start as the defaults
- * shipped in libs/domain (version 0) and follow what system-admin holds: loaded at start, reloaded
- * when system-admin announces a change (`gm.parameter.changed.v1`, heard by every replica), and
- * every `CASE_RULES_REFRESH_MS` in case an announcement was missed. Without system-admin (a grid
- * instance) the last rules known stay in force.
+ * The rules this tier's case engine runs by: the category catalogue (parameter `case-catalogue`)
+ * and the deadlines, escalation, working calendar, reopening window and duplicate search
+ * (`case-rules`). They start as the defaults shipped in libs/domain (version 0) and follow what
+ * system-admin holds: loaded at start, reloaded when system-admin announces a change
+ * (`gm.parameter.changed.v1`, heard by every replica), and every `CASE_RULES_REFRESH_MS` in case an
+ * announcement was missed. Without system-admin (a grid instance) the last ones known stay in force.
  */
 @Injectable()
 export class CaseRulesProvider implements OnApplicationBootstrap, OnApplicationShutdown {
-  readonly catalogue = new CategoryCatalogue();
-  private current: { version: number; rules: CaseRules; clock: CaseClock } = {
-    version: 0,
-    rules: DEFAULT_CASE_RULES,
-    clock: new CaseClock(DEFAULT_CASE_RULES.calendar),
-  };
+  private rulesState = { version: 0, rules: DEFAULT_CASE_RULES, clock: new CaseClock(DEFAULT_CASE_RULES.calendar) };
+  private catalogueState = { version: 0, catalogue: new CategoryCatalogue() };
   private timer: NodeJS.Timeout | undefined;
   private subscription: Subscription | undefined;
 
@@ -34,15 +30,20 @@ export class CaseRulesProvider implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   get rules(): CaseRules {
-    return this.current.rules;
+    return this.rulesState.rules;
   }
 
   get clock(): CaseClock {
-    return this.current.clock;
+    return this.rulesState.clock;
   }
 
-  get version(): number {
-    return this.current.version;
+  get catalogue(): CategoryCatalogue {
+    return this.catalogueState.catalogue;
+  }
+
+  /** Versions in force (0 = the defaults shipped with the code). */
+  get versions(): Record<ParameterKey, number> {
+    return { 'case-rules': this.rulesState.version, 'case-catalogue': this.catalogueState.version };
   }
 
   onApplicationBootstrap(): void {
@@ -57,19 +58,26 @@ export class CaseRulesProvider implements OnApplicationBootstrap, OnApplicationS
     this.subscription?.unsubscribe();
   }
 
-  /** Loads the rules from system-admin; keeps the current ones when it does not answer or sends rules that do not validate. */
-  async refresh(): Promise<number> {
+  /** Loads both parameters from system-admin; keeps what is in force when it does not answer or sends something that does not validate. */
+  async refresh(): Promise<Record<ParameterKey, number>> {
+    await Promise.all([this.load('case-rules'), this.load('case-catalogue')]);
+    return this.versions;
+  }
+
+  private async load(key: ParameterKey): Promise<void> {
     try {
-      const answer = await this.rpc.request(Rpc.caseRules, {}, { timeoutMs: 3_000 });
-      if (answer.version !== this.current.version) {
-        const rules = validateCaseRules(answer.rules);
-        this.current = { version: answer.version, rules, clock: new CaseClock(rules.calendar) };
-        this.logger.event('info', 'case.rules_loaded', { version: answer.version }, 'CaseRulesProvider');
+      const answer = await this.rpc.request(Rpc.parameter, { key }, { timeoutMs: 3_000 });
+      if (answer.version === this.versions[key]) return;
+      if (key === 'case-rules') {
+        const rules = validateCaseRules(validate(PARAMETERS['case-rules'].schema, answer.value));
+        this.rulesState = { version: answer.version, rules, clock: new CaseClock(rules.calendar) };
+      } else {
+        this.catalogueState = { version: answer.version, catalogue: validateCatalogue(validate(PARAMETERS['case-catalogue'].schema, answer.value)) };
       }
+      this.logger.event('info', 'case.parameter_loaded', { key, version: answer.version }, 'CaseRulesProvider');
     } catch (err) {
-      this.logger.event('debug', 'case.rules_unavailable', { version: this.current.version, error: err instanceof Error ? err.message : String(err) }, 'CaseRulesProvider');
+      this.logger.event('debug', 'case.parameter_unavailable', { key, version: this.versions[key], error: err instanceof Error ? err.message : String(err) }, 'CaseRulesProvider');
     }
-    return this.current.version;
   }
 
   /** A plain subscription, not a durable consumer: every replica must hear the change. */

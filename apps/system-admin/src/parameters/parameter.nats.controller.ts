@@ -8,11 +8,10 @@ import { ParameterService } from './parameter.service';
 export class ParameterNatsController {
   constructor(private readonly parameters: ParameterService) {}
 
-  /** Public inside the tier: the rules are no secret, and services read them without a user. */
+  /** Public inside the tier: parameters are no secret, and services read them without a user. */
   @Public()
-  @MessagePattern(Rpc.caseRules.pattern)
-  caseRules(@Payload() payload: unknown): Promise<RpcResponse<typeof Rpc.caseRules>> {
-    validate(Rpc.caseRules.request, payload ?? {});
-    return this.parameters.caseRules();
+  @MessagePattern(Rpc.parameter.pattern)
+  get(@Payload() payload: unknown): Promise<RpcResponse<typeof Rpc.parameter>> {
+    return this.parameters.get(validate(Rpc.parameter.request, payload).key);
   }
 }

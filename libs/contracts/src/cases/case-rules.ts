@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { defineEvent } from '../messaging/define-event';
 import { clockStepSchema, urgencySchema } from './case-values';
 
 /**
@@ -49,15 +48,3 @@ export const caseRulesSchema = z
   })
   .strict();
 export type CaseRulesDocument = z.infer<typeof caseRulesSchema>;
-
-/** The rules with the version that system-admin gave them (1, 2, …); 0 for the defaults shipped with the code. */
-export const versionedCaseRulesSchema = z.object({ version: z.number().int().min(0), updatedAt: z.iso.datetime({ offset: true }).nullable(), rules: caseRulesSchema });
-export type VersionedCaseRules = z.infer<typeof versionedCaseRulesSchema>;
-
-/** `gm.parameter.changed.v1`: a parameter of the tier changed; its readers reload it. */
-export const parameterChangedV1 = defineEvent({
-  type: 'gm.parameter.changed.v1',
-  aggregate: 'parameter',
-  description: 'A run-time parameter of the tier (e.g. the case rules) was changed by an administrator',
-  schema: z.object({ key: z.string().min(1), version: z.number().int().min(1), by: z.object({ subject: z.string().min(1), role: z.string().min(1) }) }),
-});

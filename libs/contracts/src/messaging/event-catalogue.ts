@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import * as CaseEvents from '../cases/case-events';
-import { parameterChangedV1 } from '../cases/case-rules';
+import { parameterChangedV1 } from '../parameters/parameters';
 import { boundaryImportedV1 } from '../gis/gis';
 import { orgImportedV1 } from '../org/org';
 import { baseDataImportedV1, residentChangedV1 } from '../base-data/base-data';

@@ -3,7 +3,7 @@ import { reportCaseBodySchema, reportCaseResultSchema } from '../cases/report-ca
 import { locateBatchRequestSchema, locateGridsResponseSchema } from '../gis/gis';
 import { orgUnitsRequestSchema, orgUnitsResponseSchema } from '../org/org';
 import { openCasesRequestSchema, openCasesResponseSchema } from '../base-data/base-data';
-import { versionedCaseRulesSchema } from '../cases/case-rules';
+import { parameterKeySchema, parameterSnapshotSchema } from '../parameters/parameters';
 
 /**
  * A request/reply pattern over NATS (Nest microservice transport). The pattern name is
@@ -80,12 +80,12 @@ export const Rpc = {
     request: openCasesRequestSchema,
     response: openCasesResponseSchema,
   }),
-  /** public-sentiment → system-admin: the tier's case rules (deadlines, escalation, calendar, windows). */
-  caseRules: defineRpc({
-    pattern: 'gm.rpc.parameter.case-rules.v1',
-    description: 'The case rules of this tier, with their version',
-    request: z.object({}).strict(),
-    response: versionedCaseRulesSchema,
+  /** any service → system-admin: a run-time parameter of the tier (the case rules, the category catalogue) with its version. */
+  parameter: defineRpc({
+    pattern: 'gm.rpc.parameter.get.v1',
+    description: 'A run-time parameter of this tier, with its version (0 = the default shipped with the code)',
+    request: z.object({ key: parameterKeySchema }).strict(),
+    response: parameterSnapshotSchema,
   }),
 } as const;
 

@@ -1,6 +1,6 @@
 import { DomainError } from '@gm/contracts';
 import { MAX_ATTRIBUTE_STRING, MAX_ATTRIBUTE_TEXT, checkAttributes, type RawAttributes } from './category-attributes';
-import { ATTRIBUTE_DATATYPES, CategoryCatalogue, DEFAULT_CATEGORIES, DEPARTMENT_NAMES, MAJOR_CLASSES, majorClassOf, type Category, type CategoryAttribute } from './category-catalogue';
+import { ATTRIBUTE_DATATYPES, CategoryCatalogue, DEFAULT_CATALOGUE, DEFAULT_CATEGORIES, DEPARTMENT_NAMES, MAJOR_CLASSES, majorClassOf, validateCatalogue, type Category, type CategoryAttribute } from './category-catalogue';
 
 const attr = (code: string, overrides: Partial<CategoryAttribute> = {}): CategoryAttribute => ({
   code,
@@ -164,5 +164,43 @@ describe('category definitions', () => {
 
   it('names the owner department of every default category, Chinese first', () => {
     for (const c of DEFAULT_CATEGORIES) expect(DEPARTMENT_NAMES[c.ownerDepartment]?.zh).toMatch(/[\u4e00-\u9fff]/);
+  });
+});
+
+describe('validateCatalogue', () => {
+  const doc = () => JSON.parse(JSON.stringify(DEFAULT_CATALOGUE)) as { categories: Category[]; majorClasses: { code: string; nameZh: string; nameEn: string }[]; departments: Record<string, { zh: string; en: string }> };
+  const fieldsOf = (d: ReturnType<typeof doc>) => {
+    try {
+      validateCatalogue(d);
+    } catch (err) {
+      return (err as { fieldErrors: { field: string }[] }).fieldErrors.map((f) => f.field);
+    }
+    throw new Error('expected a validation error');
+  };
+
+  it('accepts the default catalogue and answers names from it', () => {
+    const c = validateCatalogue(doc());
+    expect(c.list()).toHaveLength(DEFAULT_CATEGORIES.length);
+    expect(c.majorClassOf('SJ0901')?.nameEn).toBe('Mediation');
+    expect(c.departmentName('gas')?.zh).toBe('燃气部门');
+    expect(c.departmentName('toString')).toBeUndefined();
+  });
+
+  it('names a repeated code, a missing major class, an unknown department and a bad attribute', () => {
+    const d = doc();
+    const n = d.categories.length;
+    d.categories.push({ ...d.categories[0]! });
+    d.categories.push({ code: 'SJ9901', family: 'event', nameZh: '测试', nameEn: 'Test', ownerDepartment: 'gas', defaultUrgency: 'normal' });
+    d.categories.push({ code: 'SJ0199', family: 'event', nameZh: '测试', nameEn: 'Test', ownerDepartment: 'nobody', defaultUrgency: 'normal' });
+    d.categories.push({
+      code: 'SJ0198',
+      family: 'event',
+      nameZh: '测试',
+      nameEn: 'Test',
+      ownerDepartment: 'gas',
+      defaultUrgency: 'normal',
+      attributes: [{ code: 'kind', datatype: 'singlevaluelist', required: true, descriptionZh: '类型', descriptionEn: 'Kind', order: 1 }],
+    });
+    expect(fieldsOf(d)).toEqual([`categories.${n}.code`, `categories.${n + 1}.code`, `categories.${n + 2}.ownerDepartment`, `categories.${n + 3}.attributes`]);
   });
 });

@@ -1,4 +1,4 @@
-import type { Urgency } from '@gm/contracts';
+import { DomainError, type FieldError, type Urgency } from '@gm/contracts';
 
 export type CategoryFamily = 'object' | 'event';
 
@@ -244,10 +244,16 @@ function checkDefinition(c: Category): void {
   }
 }
 
+export type DepartmentNames = Readonly<Record<string, { readonly zh: string; readonly en: string }>>;
+
 export class CategoryCatalogue {
   private readonly byCode: ReadonlyMap<string, Category>;
 
-  constructor(categories: readonly Category[] = DEFAULT_CATEGORIES) {
+  constructor(
+    categories: readonly Category[] = DEFAULT_CATEGORIES,
+    private readonly majorClasses: readonly MajorClass[] = MAJOR_CLASSES,
+    private readonly departments: DepartmentNames = DEPARTMENT_NAMES,
+  ) {
     const map = new Map<string, Category>();
     for (const c of categories) {
       if (map.has(c.code)) throw new Error(`Duplicate category code ${c.code}`);
@@ -264,4 +270,50 @@ export class CategoryCatalogue {
   list(): Category[] {
     return [...this.byCode.values()];
   }
+
+  /** The major class of a category code (`SJ0101` → `SJ01`), if this catalogue names it. */
+  majorClassOf(categoryCode: string): MajorClass | undefined {
+    return this.majorClasses.find((m) => m.code === categoryCode.slice(0, 4));
+  }
+
+  /** The name of a department (职能部门) by code, if this catalogue names it. */
+  departmentName(code: string): { readonly zh: string; readonly en: string } | undefined {
+    return Object.hasOwn(this.departments, code) ? this.departments[code] : undefined;
+  }
+}
+
+/** The catalogue as a parameter document (what system-admin holds). */
+export interface CatalogueDocument {
+  readonly categories: readonly Category[];
+  readonly majorClasses: readonly MajorClass[];
+  readonly departments: DepartmentNames;
+}
+
+export const DEFAULT_CATALOGUE: CatalogueDocument = { categories: DEFAULT_CATEGORIES, majorClasses: MAJOR_CLASSES, departments: DEPARTMENT_NAMES };
+
+/**
+ * Checks a catalogue that passed the shape check (`caseCatalogueSchema` in libs/contracts) for
+ * what a shape cannot say, and builds it: unique codes, well-defined attributes, each category's
+ * major class and owner department named. Throws REQUEST.VALIDATION_FAILED naming each field.
+ */
+export function validateCatalogue(doc: CatalogueDocument): CategoryCatalogue {
+  const errors: FieldError[] = [];
+  const seen = new Map<string, number>();
+  const majors = new Set(doc.majorClasses.map((m) => m.code));
+  doc.categories.forEach((c, i) => {
+    const first = seen.get(c.code);
+    if (first !== undefined) errors.push({ field: `categories.${i}.code`, message: `${c.code} repeats categories.${first}` });
+    else seen.set(c.code, i);
+    if (!majors.has(c.code.slice(0, 4))) errors.push({ field: `categories.${i}.code`, message: `major class ${c.code.slice(0, 4)} is not in majorClasses` });
+    if (!Object.hasOwn(doc.departments, c.ownerDepartment)) {
+      errors.push({ field: `categories.${i}.ownerDepartment`, message: `department ${c.ownerDepartment} is not in departments` });
+    }
+    try {
+      checkDefinition(c);
+    } catch (err) {
+      errors.push({ field: `categories.${i}.attributes`, message: err instanceof Error ? err.message : String(err) });
+    }
+  });
+  if (errors.length > 0) throw DomainError.validation(errors);
+  return new CategoryCatalogue(doc.categories, doc.majorClasses, doc.departments);
 }

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_OPTIONS, generateDistrict, type GenerateOptions } from '@gm/district-generator';
@@ -28,12 +29,19 @@ export async function district(name: string, opts: Partial<GenerateOptions>): Pr
   return dir;
 }
 
+export interface RunningService {
+  readonly url: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
 export interface Tier {
   readonly db: TestDatabase;
   readonly nats: TestNats;
   readonly issuer: DevIssuer;
   readonly env: Record<string, string>;
-  service(name: string, extra?: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }>;
+  /** `nodeArgs` go before the script (e.g. `--require` a profiler); `pid` is for CPU accounting. */
+  service(name: string, extra?: Record<string, string>, nodeArgs?: readonly string[]): Promise<RunningService>;
   cli(service: string, args: string[]): { seconds: number; stderr: string; code: number | null };
   close(): Promise<void>;
 }
@@ -59,14 +67,15 @@ export async function tier(): Promise<Tier> {
     nats,
     issuer,
     env,
-    async service(name, extra = {}) {
+    async service(name, extra = {}, nodeArgs = []) {
       const port = await freePort();
-      const child = spawn(process.execPath, [join(ROOT, 'apps', name, 'dist', 'main.js')], { env: { ...process.env, ...env, ...extra, HTTP_PORT: String(port) }, stdio: 'ignore' });
+      const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'apps', name, 'dist', 'main.js')], { env: { ...process.env, ...env, ...extra, HTTP_PORT: String(port) }, stdio: 'ignore' });
       children.push(child);
       const url = `http://127.0.0.1:${port}`;
       await waitFor(`${name} ready`, async () => (await fetch(`${url}/readyz`)).status === 200, 60_000, 200);
       return {
         url,
+        pid: child.pid!,
         stop: () =>
           new Promise<void>((resolve) => {
             child.once('exit', () => resolve());
@@ -97,4 +106,251 @@ export function pgBin(name: string): string {
     if (existsSync(p)) return p;
   }
   return name;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Open-loop load: requests leave on a fixed schedule whatever the answers do, and each latency is
+// measured from the moment the request was *due*, not from when it actually left. A stalled
+// server therefore shows up as latency (no coordinated omission), and a late load generator shows
+// up too (its own lag is reported separately so that it can be told apart).
+
+export interface OpenLoopRequest {
+  readonly method?: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+export interface OpenLoopSpec {
+  /** `http://127.0.0.1:port` */
+  readonly url: string;
+  /** Requests per second, evenly spaced. */
+  readonly rate: number;
+  readonly seconds: number;
+  readonly request: (i: number) => OpenLoopRequest;
+  /** Called with each answer (status, body text) as it completes. */
+  readonly onResponse?: (i: number, status: number, body: string) => void;
+  /** Keep-alive connections at most (one request in flight per connection, as HTTP/1.1 clients do). */
+  readonly maxSockets?: number;
+  /** How long after the last due time answers are still awaited; later ones count as unfinished. */
+  readonly graceMs?: number;
+}
+
+export interface OpenLoopResult {
+  readonly rate: number;
+  readonly seconds: number;
+  readonly offered: number;
+  /** Wall-clock time (epoch ms) of the first due time; `due(i) = startedAt + i × 1000 / rate`. */
+  readonly startedAt: number;
+  /** ms from due time to the end of the answer; NaN while unfinished. */
+  readonly latency: Float64Array;
+  /** HTTP status; 0 for a transport error or no answer. */
+  readonly status: Int16Array;
+  /** ms from due time to actually writing the request (the generator's own lateness). */
+  readonly sendLag: Float64Array;
+  /** ms from the first due time to the last answer. */
+  readonly lastAnswerMs: number;
+  /** ms from the first due time until the schedule or the grace period ended, whichever came last. */
+  readonly endedMs: number;
+  readonly unfinished: number;
+  readonly transportErrors: number;
+  readonly peakInFlight: number;
+}
+
+export function openLoop(spec: OpenLoopSpec): Promise<OpenLoopResult> {
+  const target = new URL(spec.url);
+  const agent = new Agent({ keepAlive: true, maxSockets: spec.maxSockets ?? 512, maxFreeSockets: spec.maxSockets ?? 512, scheduling: 'fifo' });
+  const total = Math.round(spec.rate * spec.seconds);
+  const gap = 1000 / spec.rate;
+  const latency = new Float64Array(total).fill(Number.NaN);
+  const sendLag = new Float64Array(total).fill(Number.NaN);
+  const status = new Int16Array(total);
+  let inFlight = 0;
+  let peakInFlight = 0;
+  let finished = 0;
+  let transportErrors = 0;
+  let lastAnswer = 0;
+  const t0 = performance.now() + 20;
+  const startedAt = Date.now() + (t0 - performance.now());
+
+  return new Promise((resolve) => {
+    let next = 0;
+    let timer: NodeJS.Timeout | undefined;
+    let settled = false;
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      if (timer) clearTimeout(timer);
+      agent.destroy();
+      resolve({
+        rate: spec.rate,
+        seconds: spec.seconds,
+        offered: total,
+        startedAt,
+        latency,
+        status,
+        sendLag,
+        lastAnswerMs: lastAnswer - t0,
+        endedMs: performance.now() - t0,
+        unfinished: total - finished,
+        transportErrors,
+        peakInFlight,
+      });
+    };
+    const fire = (i: number) => {
+      const due = t0 + i * gap;
+      const r = spec.request(i);
+      inFlight += 1;
+      if (inFlight > peakInFlight) peakInFlight = inFlight;
+      const done = (code: number, body: string) => {
+        if (!Number.isNaN(latency[i]!)) return;
+        const now = performance.now();
+        latency[i] = now - due;
+        status[i] = code;
+        lastAnswer = Math.max(lastAnswer, now);
+        inFlight -= 1;
+        finished += 1;
+        if (code !== 0) spec.onResponse?.(i, code, body);
+        if (finished === total) finish();
+      };
+      const req = httpRequest(
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          method: r.method ?? 'POST',
+          path: r.path,
+          headers: { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => done(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+          res.on('error', () => {
+            if (settled || !Number.isNaN(latency[i]!)) return;
+            transportErrors += 1;
+            done(0, '');
+          });
+        },
+      );
+      req.on('error', () => {
+        if (settled || !Number.isNaN(latency[i]!)) return;
+        transportErrors += 1;
+        done(0, '');
+      });
+      req.end(r.body);
+      sendLag[i] = performance.now() - due;
+    };
+    const tick = () => {
+      const now = performance.now();
+      while (next < total && t0 + next * gap <= now) fire(next++);
+      if (next < total) {
+        timer = setTimeout(tick, Math.max(0, t0 + next * gap - performance.now()));
+      } else {
+        timer = setTimeout(finish, (spec.graceMs ?? 10_000) + Math.max(0, t0 + total * gap - performance.now()));
+      }
+    };
+    timer = setTimeout(tick, Math.max(0, t0 - performance.now()));
+  });
+}
+
+export interface LatencySummary {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/**
+ * Percentiles over every request of a run: answered ones by their latency, unanswered ones by
+ * the time they had waited when the run ended (a lower bound, so the figure is never flattering).
+ */
+export function latencySummary(r: OpenLoopResult, dueEndMs = r.endedMs): LatencySummary {
+  const all = Array.from(r.latency, (v, i) => (Number.isNaN(v) ? dueEndMs - (i * 1000) / r.rate : v)).sort((a, b) => a - b);
+  return { p50: percentile(all, 50), p99: percentile(all, 99), max: all[all.length - 1] ?? Number.NaN };
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPU accounting from /proc (Linux): who spent the two cores during a step.
+
+const CLK_TCK = (() => {
+  const r = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+  const n = Number(r.stdout?.trim());
+  return Number.isFinite(n) && n > 0 ? n : 100;
+})();
+
+/** utime + stime of a process in ms (0 when it is gone). */
+export function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  } catch {
+    return 0;
+  }
+}
+
+/** Processes whose command name (`/proc/<pid>/comm`) and command line match. */
+export function findProcesses(match: (comm: string, cmdline: string) => boolean): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+      if (match(comm, cmdline)) pids.push(Number(entry));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return pids;
+}
+
+/** Busy, interrupt (irq + softirq: loopback networking is mostly here) and total CPU time of the machine, ms (from /proc/stat). */
+export function machineCpuMs(): { busy: number; irq: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  const idle = (v[3] ?? 0) + (v[4] ?? 0);
+  const irq = (v[5] ?? 0) + (v[6] ?? 0);
+  const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: ((total - idle) * 1000) / CLK_TCK, irq: (irq * 1000) / CLK_TCK, total: (total * 1000) / CLK_TCK };
+}
+
+/**
+ * CPU spent by named groups of processes between `start()` and `stop()`. Groups are re-resolved
+ * at both ends (PostgreSQL starts backends on demand), so a process that started in between
+ * counts its whole life, and one that ended in between is lost (pools keep theirs open).
+ */
+export class CpuMeter {
+  private before = new Map<number, number>();
+  private machineBefore = { busy: 0, irq: 0, total: 0 };
+
+  constructor(private readonly groups: Readonly<Record<string, () => number[]>>) {}
+
+  start(): void {
+    this.before = new Map();
+    for (const pids of Object.values(this.groups)) for (const pid of pids()) this.before.set(pid, processCpuMs(pid));
+    const u = process.cpuUsage();
+    this.before.set(process.pid, u.user / 1000 + u.system / 1000);
+    this.machineBefore = machineCpuMs();
+  }
+
+  /**
+   * ms of CPU per group and of the load generator (this process); the machine's busy share, the
+   * interrupt share, and the share used by every other process (other people's work on a shared
+   * machine).
+   */
+  stop(): { perGroup: Record<string, number>; generator: number; irq: number; machineBusy: number; other: number } {
+    const perGroup: Record<string, number> = {};
+    for (const [name, pids] of Object.entries(this.groups)) {
+      perGroup[name] = pids().reduce((sum, pid) => sum + processCpuMs(pid) - (this.before.get(pid) ?? 0), 0);
+    }
+    const u = process.cpuUsage();
+    const generator = u.user / 1000 + u.system / 1000 - (this.before.get(process.pid) ?? 0);
+    const m = machineCpuMs();
+    const total = Math.max(1, m.total - this.machineBefore.total);
+    const machineBusy = (m.busy - this.machineBefore.busy) / total;
+    const irq = m.irq - this.machineBefore.irq;
+    const ours = Object.values(perGroup).reduce((a, b) => a + b, 0) + generator;
+    return { perGroup, generator, irq, machineBusy, other: Math.max(0, (m.busy - this.machineBefore.busy - irq - ours) / total) };
+  }
 }

@@ -46,7 +46,7 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
     logRecordProcessors: [],
     contextManager: new AsyncLocalStorageContextManager(),
     textMapPropagator: defaultPropagator(),
-    instrumentations: opts.instrumentLibraries ? [new PgInstrumentation({ enhancedDatabaseReporting: false })] : [],
+    instrumentations: opts.instrumentLibraries && processors.length > 0 ? [new PgInstrumentation({ enhancedDatabaseReporting: false })] : [],
   });
   sdk.start();
   return {

@@ -42,20 +42,6 @@ export class ReportService {
   async submit(principal: Principal, authorization: string, body: ReportCaseBody): Promise<SubmitOutcome> {
     const key = body.clientId ?? randomUUID();
     const report: ReportCaseBody = { ...body, clientId: key };
-    const em = this.orm.em.fork();
-
-    const held = await this.pending.find(em, principal.subject, key);
-    if (held) {
-      switch (held.status) {
-        case 'queued':
-          this.wakeForwarder();
-          return { kind: 'queued', receipt: receiptOf(held) };
-        case 'forwarded':
-          return { kind: 'stored', result: held.result!, replayed: true };
-        case 'rejected':
-          throw new DomainError(held.lastError!.code, held.lastError!.message, held.lastError!.fieldErrors);
-      }
-    }
 
     // Photos named as evidence must be the reporter's own and really uploaded (checked before queueing too).
     await this.attachments.verifyEvidence(principal, report.evidence ?? []);
@@ -68,6 +54,20 @@ export class ReportService {
       return { kind: 'stored', result, replayed };
     } catch (err) {
       if (!(err instanceof DomainError) || err.code !== 'SERVICE.UNAVAILABLE') throw err;
+      // Only now look for a copy held here: while public-sentiment answers, its own idempotency
+      // gives one case per clientId, and a queued copy forwarded later is answered as a replay.
+      const held = await this.pending.find(this.orm.em.fork(), principal.subject, key);
+      if (held) {
+        switch (held.status) {
+          case 'queued':
+            this.wakeForwarder();
+            return { kind: 'queued', receipt: receiptOf(held) };
+          case 'forwarded':
+            return { kind: 'stored', result: held.result!, replayed: true };
+          case 'rejected':
+            throw new DomainError(held.lastError!.code, held.lastError!.message, held.lastError!.fieldErrors);
+        }
+      }
       return { kind: 'queued', receipt: await this.enqueue(principal, authorization, report, key) };
     }
   }

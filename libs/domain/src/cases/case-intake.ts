@@ -144,8 +144,13 @@ function triageOf(req: IntakeRequest, emergencyCategory: boolean): Triage {
   return req.triage ?? 'coordination';
 }
 
+/** One formatter per time zone: building an Intl.DateTimeFormat costs more than the rest of the intake's CPU. */
+const DAY_FORMATS = new Map<string, Intl.DateTimeFormat>();
+
 /** Human-readable case number: `<tier>-<yyyymmdd>-<seq>`, e.g. `350206-20261121-000042`. */
 export function formatCaseNo(tierCode: string, day: Date, sequence: number, timeZone = 'Asia/Shanghai'): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(day);
+  let f = DAY_FORMATS.get(timeZone);
+  if (!f) DAY_FORMATS.set(timeZone, (f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  const parts = f.format(day);
   return `${tierCode}-${parts.replace(/-/g, '')}-${String(sequence).padStart(6, '0')}`;
 }

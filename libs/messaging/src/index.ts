@@ -11,3 +11,4 @@ export * from './inbox/inbox.service';
 export * from './rpc/namespaced-nats.server';
 export * from './rpc/rpc-client.service';
 export * from './outbox/platform.migration';
+export * from './federation/topology';

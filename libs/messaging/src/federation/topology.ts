@@ -1,0 +1,183 @@
+/**
+ * The NATS topology of a federation of tier instances, generated from the org tree: one
+ * nats-server per tier with its own JetStream domain; each child connects to its parent as a
+ * leafnode, authenticated as a user of the parent's tier account whose permissions allow only
+ * what the child needs (ADR 0006); persistent data crosses tiers only through streams:
+ *
+ * - `UPLINK` at each child (Limits retention, bounded by age): what it forwards up;
+ * - `UPLINK_AGG` at each parent: no subjects of its own, it *sources* every direct child's UPLINK
+ *   through the child's domain, so a cut link only delays;
+ * - `DOWNLINK` at each parent, with one subject space per child (`gm.<child>.downlink.>`);
+ * - `DOWNLINK_IN` at each child: sources only its own part of the parent's DOWNLINK.
+ *
+ * Pure: it returns configuration text and stream definitions; applying them is the caller's job.
+ */
+
+/** A tier of the federation: its org unit code and its parent's (null for the top tier). */
+export interface FederationTier {
+  readonly code: string;
+  readonly parent: string | null;
+}
+
+export interface TierPorts {
+  readonly client: number;
+  /** Where this tier accepts its children's leafnode connections (absent for a tier without children). */
+  readonly leaf?: number | undefined;
+}
+
+export const TIER_ACCOUNT = 'TIER';
+export const SYSTEM_ACCOUNT = 'SYS';
+export const UPLINK = 'UPLINK';
+export const UPLINK_AGGREGATE = 'UPLINK_AGG';
+export const DOWNLINK = 'DOWNLINK';
+export const DOWNLINK_IN = 'DOWNLINK_IN';
+
+const DAY_NS = 24 * 60 * 60 * 1e9;
+
+/** JetStream domain of a tier: unique, and free of `.`, `*`, `>` (and of `-`, kept out for the API prefixes). */
+export function jetstreamDomainOf(code: string): string {
+  if (!/^\d{6}(?:\d{3}(?:\d{3}(?:-\d{2})?)?)?$/.test(code)) throw new RangeError(`not an org unit code: ${code}`);
+  return `t${code.replace('-', '_')}`;
+}
+
+/** The leafnode user a child authenticates as on its parent. */
+export function leafUserOf(child: string): string {
+  return `leaf_${child.replace('-', '_')}`;
+}
+
+export const uplinkSubject = (code: string) => `gm.${code}.uplink.>`;
+export const downlinkSubject = (child: string) => `gm.${child}.downlink.>`;
+
+/**
+ * What a child's leafnode user may do on its parent. Publish = what the child may send up;
+ * subscribe = what the parent may send down to it. Besides the child's own subject space, only the
+ * JetStream traffic of the two source relations: the parent's consumer on the child's UPLINK and
+ * the child's consumer on its part of the parent's DOWNLINK.
+ */
+export function leafPermissions(child: string, parent: string): { publish: string[]; subscribe: string[] } {
+  const childApi = `$JS.${jetstreamDomainOf(child)}.API`;
+  const parentApi = `$JS.${jetstreamDomainOf(parent)}.API`;
+  return {
+    publish: [
+      `gm.${child}.>`,
+      // replies to the parent's consumer requests, and the UPLINK messages delivered to the parent's source
+      '$JSC.R.>',
+      '$JS.S.>',
+      // the child's own source on the parent's DOWNLINK: create its consumer, ack and flow control
+      `${parentApi}.CONSUMER.CREATE.${DOWNLINK}`,
+      `${parentApi}.CONSUMER.CREATE.${DOWNLINK}.>`,
+      `$JS.ACK.${DOWNLINK}.>`,
+      `$JS.FC.${DOWNLINK}.>`,
+    ],
+    subscribe: [
+      `gm.${child}.>`,
+      `${childApi}.CONSUMER.CREATE.${UPLINK}`,
+      `${childApi}.CONSUMER.CREATE.${UPLINK}.>`,
+      `$JS.ACK.${UPLINK}.>`,
+      `$JS.FC.${UPLINK}.>`,
+      '$JSC.R.>',
+      '$JS.S.>',
+    ],
+  };
+}
+
+export interface ServerConfigInput {
+  readonly tier: FederationTier;
+  readonly children: readonly string[];
+  readonly ports: TierPorts;
+  /** The parent's leafnode port, for a tier with a parent. */
+  readonly parentLeafUrl?: string | undefined;
+  readonly storeDir: string;
+  /** Passwords: the services' user of this tier, and each child's leaf user (by child code); this tier's own leaf password on its parent. */
+  readonly passwords: { readonly services: string; readonly children: Readonly<Record<string, string>>; readonly uplink?: string | undefined };
+  readonly host?: string;
+}
+
+/** nats-server configuration text of one tier (2.9 syntax). */
+export function natsServerConfig(input: ServerConfigInput): string {
+  const { tier, children, ports, passwords } = input;
+  const host = input.host ?? '127.0.0.1';
+  const q = (s: string) => JSON.stringify(s);
+  const users = [`      { user: "services", password: ${q(passwords.services)} }`];
+  for (const child of children) {
+    const password = passwords.children[child];
+    if (!password) throw new Error(`no leaf password for child ${child}`);
+    const p = leafPermissions(child, tier.code);
+    users.push(
+      `      { user: ${q(leafUserOf(child))}, password: ${q(password)}, permissions: { publish: { allow: ${JSON.stringify(p.publish)} }, subscribe: { allow: ${JSON.stringify(p.subscribe)} } } }`,
+    );
+  }
+  const lines = [
+    `# Tier ${tier.code}${tier.parent ? `, child of ${tier.parent}` : ' (top)'} — generated from the org tree; do not edit by hand.`,
+    `server_name: ${q(`gm-${tier.code}`)}`,
+    `listen: ${q(`${host}:${ports.client}`)}`,
+    `jetstream { store_dir: ${q(input.storeDir)}, domain: ${q(jetstreamDomainOf(tier.code))} }`,
+    'accounts {',
+    `  ${SYSTEM_ACCOUNT} { users: [ { user: "system", password: ${q(passwords.services)} } ] }`,
+    `  ${TIER_ACCOUNT} {`,
+    '    jetstream: enabled',
+    '    users: [',
+    users.join('\n'),
+    '    ]',
+    '  }',
+    '}',
+    `system_account: ${SYSTEM_ACCOUNT}`,
+  ];
+  const leaf: string[] = [];
+  if (children.length > 0) {
+    if (ports.leaf === undefined) throw new Error(`tier ${tier.code} has children but no leaf port`);
+    leaf.push(`  listen: ${q(`${host}:${ports.leaf}`)}`);
+  }
+  if (tier.parent) {
+    if (!input.parentLeafUrl || !passwords.uplink) throw new Error(`tier ${tier.code} needs its parent's leaf URL and its uplink password`);
+    const url = new URL(input.parentLeafUrl);
+    url.username = leafUserOf(tier.code);
+    url.password = passwords.uplink;
+    leaf.push(`  remotes: [ { url: ${q(url.toString())}, account: ${TIER_ACCOUNT} } ]`);
+  }
+  if (leaf.length > 0) lines.push('leafnodes {', ...leaf, '}');
+  return `${lines.join('\n')}\n`;
+}
+
+/** A stream definition in the shape of the JetStream API (the fields this topology uses). */
+export interface FederationStream {
+  readonly name: string;
+  readonly subjects?: string[];
+  readonly max_age: number;
+  readonly sources?: { name: string; filter_subject?: string; external: { api: string; deliver: string } }[];
+}
+
+/** The streams a tier needs, given its parent and children. */
+export function tierStreams(tier: FederationTier, children: readonly string[], maxAgeDays = 30): FederationStream[] {
+  const maxAge = maxAgeDays * DAY_NS;
+  const streams: FederationStream[] = [];
+  if (tier.parent) {
+    streams.push({ name: UPLINK, subjects: [uplinkSubject(tier.code)], max_age: maxAge });
+    streams.push({
+      name: DOWNLINK_IN,
+      max_age: maxAge,
+      sources: [{ name: DOWNLINK, filter_subject: downlinkSubject(tier.code), external: { api: `$JS.${jetstreamDomainOf(tier.parent)}.API`, deliver: '' } }],
+    });
+  }
+  if (children.length > 0) {
+    streams.push({
+      name: UPLINK_AGGREGATE,
+      max_age: maxAge,
+      sources: children.map((c) => ({ name: UPLINK, external: { api: `$JS.${jetstreamDomainOf(c)}.API`, deliver: '' } })),
+    });
+    streams.push({ name: DOWNLINK, subjects: children.map(downlinkSubject), max_age: maxAge });
+  }
+  return streams;
+}
+
+/** Direct children of each tier of a selection, checking that every parent named is in it. */
+export function childrenOf(tiers: readonly FederationTier[]): Map<string, string[]> {
+  const codes = new Set(tiers.map((t) => t.code));
+  const children = new Map<string, string[]>(tiers.map((t) => [t.code, []]));
+  for (const t of tiers) {
+    if (t.parent === null) continue;
+    if (!codes.has(t.parent)) throw new Error(`tier ${t.code} names parent ${t.parent}, which is not in the federation`);
+    children.get(t.parent)!.push(t.code);
+  }
+  return children;
+}

@@ -94,7 +94,7 @@ describe('federation topology on real nats-server processes (leafnodes, domains,
       passwords: { services: 's', children: PASSWORD },
     });
     expect(parentConf).toContain(`user: "${leafUserOf(GRID_A)}"`);
-    expect(parentConf).toContain('domain: "t350206001001"');
+    expect(parentConf).toContain('domain: "d350206001001"');
     expect(parentConf).not.toContain('remotes');
     const childConf = natsServerConfig({ tier: TIERS[1]!, children: [], ports: { client: 3 }, parentLeafUrl: 'nats-leaf://127.0.0.1:2', storeDir: '/x', passwords: { services: 's', children: {}, uplink: 'p' } });
     expect(childConf).toContain(`remotes: [ { url: "nats-leaf://${leafUserOf(GRID_A)}:p@127.0.0.1:2", account: TIER } ]`);

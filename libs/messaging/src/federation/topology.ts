@@ -34,10 +34,10 @@ export const DOWNLINK_IN = 'DOWNLINK_IN';
 
 const DAY_NS = 24 * 60 * 60 * 1e9;
 
-/** JetStream domain of a tier: unique, and free of `.`, `*`, `>` (and of `-`, kept out for the API prefixes). */
+/** JetStream domain of a tier (`d<code>`, as JETSTREAM_DOMAIN in the deployments): unique, and free of `.`, `*`, `>` (and of `-`, kept out for the API prefixes). */
 export function jetstreamDomainOf(code: string): string {
   if (!/^\d{6}(?:\d{3}(?:\d{3}(?:-\d{2})?)?)?$/.test(code)) throw new RangeError(`not an org unit code: ${code}`);
-  return `t${code.replace('-', '_')}`;
+  return `d${code.replace('-', '_')}`;
 }
 
 /** The leafnode user a child authenticates as on its parent. */

@@ -34,6 +34,14 @@ describe('case rules and category catalogue: held by system-admin, followed by p
     });
     return { status: res.status, body: (await res.json()) as Json };
   };
+  /** Waits until public-sentiment runs by `version` of parameter `key`. */
+  const followed = async (key: string, version: number) => {
+    const until = Date.now() + 10_000;
+    while (((await call(cases, 'community', 'GET', '/api/v1/case-rules')).body['versions'] as Json)[key] !== version) {
+      if (Date.now() > until) throw new Error(`public-sentiment did not load ${key} version ${version}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
   const rules = (overrides: Json = {}) => JSON.parse(JSON.stringify({ ...DEFAULT_CASE_RULES, ...overrides })) as Json & { deadlines: Json[] };
 
   it('serves the shipped defaults as version 0 until an administrator saves a version', async () => {
@@ -76,11 +84,7 @@ describe('case rules and category catalogue: held by system-admin, followed by p
     expect(saved.status).toBe(200);
     expect(saved.body['version']).toBe(1);
 
-    const until = Date.now() + 10_000;
-    while (((await call(cases, 'community', 'GET', '/api/v1/case-rules')).body['versions'] as Json)['case-rules'] !== 1) {
-      if (Date.now() > until) throw new Error('public-sentiment did not load version 1');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await followed('case-rules', 1);
     const created = await call(cases, 'community', 'POST', '/api/v1/cases', aReport({ gridCode: '350206001001-07' }));
     expect(created.status).toBe(201);
     const view = await call(cases, 'community', 'GET', `/api/v1/cases/${created.body['caseId'] as string}`);
@@ -120,11 +124,7 @@ describe('case rules and category catalogue: held by system-admin, followed by p
     const saved = await call(admin, 'admin', 'PUT', '/api/v1/parameters/case-catalogue', catalogue);
     expect(saved.status).toBe(200);
     expect(saved.body['version']).toBe(1);
-    const until = Date.now() + 10_000;
-    while (((await call(cases, 'community', 'GET', '/api/v1/case-rules')).body['versions'] as Json)['case-catalogue'] !== 1) {
-      if (Date.now() > until) throw new Error('public-sentiment did not load catalogue version 1');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await followed('case-catalogue', 1);
     const after = await call(cases, 'community', 'POST', '/api/v1/cases', aReport({ gridCode: '350206001001-07', categoryCode: 'SJ0502' }));
     expect(after.status).toBe(201);
     const services = (await (await fetch(`${cases.url}/open311/v2/services.json`)).json()) as { service_code: string }[];

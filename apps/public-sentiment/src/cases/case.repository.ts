@@ -262,22 +262,20 @@ export class CaseRepository {
    * Cases whose current step passed its deadline and has not raised its overdue event, locked so
    * that another instance's scan skips them (no double firing with two replicas).
    */
-  async lockOverdue(em: EntityManager, now: Date, limit: number): Promise<Case[]> {
-    const schema = String(em.config.get('schema'));
-    const rows = await em.execute<{ id: string }[]>(
-      `SELECT id FROM "${schema}".cases WHERE deadline_at IS NOT NULL AND overdue_step_seq < step_seq AND deadline_at <= ?
-        ORDER BY deadline_at LIMIT ? FOR UPDATE SKIP LOCKED`,
-      [now, limit],
-    );
-    return rows.length ? em.find(Case, { id: { $in: rows.map((r) => r.id) } }) : [];
+  lockOverdue(em: EntityManager, now: Date, limit: number): Promise<Case[]> {
+    return this.lockDue(em, 'deadline_at', 'overdue_step_seq < step_seq', now, limit);
   }
 
   /** Cases past their category's escalation threshold, not yet marked; locked as above. */
-  async lockEscalationDue(em: EntityManager, now: Date, limit: number): Promise<Case[]> {
+  lockEscalationDue(em: EntityManager, now: Date, limit: number): Promise<Case[]> {
+    return this.lockDue(em, 'escalate_at', 'NOT escalation_due', now, limit);
+  }
+
+  private async lockDue(em: EntityManager, instant: 'deadline_at' | 'escalate_at', notYetFired: string, now: Date, limit: number): Promise<Case[]> {
     const schema = String(em.config.get('schema'));
     const rows = await em.execute<{ id: string }[]>(
-      `SELECT id FROM "${schema}".cases WHERE escalate_at IS NOT NULL AND NOT escalation_due AND escalate_at <= ?
-        ORDER BY escalate_at LIMIT ? FOR UPDATE SKIP LOCKED`,
+      `SELECT id FROM "${schema}".cases WHERE ${instant} IS NOT NULL AND ${notYetFired} AND ${instant} <= ?
+        ORDER BY ${instant} LIMIT ? FOR UPDATE SKIP LOCKED`,
       [now, limit],
     );
     return rows.length ? em.find(Case, { id: { $in: rows.map((r) => r.id) } }) : [];

@@ -8,8 +8,8 @@ import {
   lightAt,
   nextStepClock,
   validateCaseRules,
+  YELLOW_FROM,
   type DeadlineRule,
-  type StepClock,
 } from './case-rules';
 
 const rules: DeadlineRule[] = [
@@ -93,7 +93,6 @@ describe('CaseClock and nextStepClock', () => {
     expect(resumed.pausedMinutes).toBe(420);
     expect(resumed.heldAt).toBeNull();
     expect(clock.times(resumed)!.deadlineAt.toISOString()).toBe('2026-11-30T01:00:00.000Z'); // Fri 09:00 + one working day → Mon 09:00
-    expect(clock.used(resumed, new Date('2026-11-25T10:00:00+08:00'))).toBe(60);
   });
 
   it('an approved extension grows the limit; stop ends the clock; keep keeps it', () => {
@@ -102,18 +101,24 @@ describe('CaseClock and nextStepClock', () => {
     expect(nextStepClock(clock, DEFAULT_CASE_RULES, started, { kind: 'stop' }, subject, tuesday9)).toBeNull();
     expect(nextStepClock(clock, DEFAULT_CASE_RULES, started, { kind: 'keep' }, subject, tuesday9)).toBe(started);
   });
+});
 
-  it('used() counts only working minutes outside pauses, and stops at the start of an open hold', () => {
-    const s: StepClock = {
-      step: 'handle',
-      clock: 'working',
-      startedAt: tuesday9,
-      limitMinutes: 1260,
-      pausedMinutes: 30,
-      heldAt: new Date('2026-11-24T11:00:00+08:00'),
-      escalateAfterMinutes: null,
-    };
-    expect(clock.used(s, new Date('2026-11-26T11:00:00+08:00'))).toBe(90);
+describe('lights: green below 80 % of the limit, yellow to 100 % inclusive, red past it', () => {
+  const clock = new CaseClock(DEFAULT_CASE_RULES.calendar);
+  const start = new Date('2026-11-28T23:55:00+08:00');
+  // A natural-time step of 480 minutes: the instants are the percentages to the millisecond.
+  const times = clock.times({ step: 'handle', clock: 'natural', startedAt: start, limitMinutes: 480, pausedMinutes: 0, heldAt: null, escalateAfterMinutes: null })!;
+  const at = (minutes: number) => new Date(start.getTime() + Math.round(minutes * 60_000));
+  it('turns yellow at 80 %', () => expect(YELLOW_FROM).toBe(0.8));
+  it.each([
+    ['nothing used', 0, 'green'],
+    ['79.99 %', 383.952, 'green'],
+    ['80 % exactly', 384, 'yellow'],
+    ['100 % exactly', 480, 'yellow'],
+    ['100.01 %', 480.048, 'red'],
+    ['twice the limit', 960, 'red'],
+  ] as const)('%s → %s', (_label, minutes, light) => {
+    expect(lightAt(times, at(minutes))).toBe(light);
   });
 });
 

@@ -1,6 +1,9 @@
 import { CLOCK_STEPS, DomainError, type CaseRulesDocument, type ClockStep, type FieldError, type TrafficLight, type Urgency } from '@gm/contracts';
 import type { ClockEffect } from './case-workflow';
-import { DEFAULT_WORKING_CALENDAR, WorkingCalendar, YELLOW_FROM, parseWorkingCalendar, type WorkingCalendarConfig } from './working-time';
+import { DEFAULT_WORKING_CALENDAR, WorkingCalendar, parseWorkingCalendar, type WorkingCalendarConfig } from './working-time';
+
+/** Share of a step's time limit from which its light turns yellow (green below, red once overdue). */
+export const YELLOW_FROM = 0.8;
 
 /**
  * The configurable rules of one tier's case engine: deadlines per step × category × urgency,
@@ -171,12 +174,6 @@ export class CaseClock {
       deadlineAt: this.add(s.clock, s.startedAt, s.limitMinutes + offset),
       escalateAt: s.escalateAfterMinutes === null ? null : this.add(s.clock, s.startedAt, s.limitMinutes + offset + s.escalateAfterMinutes),
     };
-  }
-
-  /** Minutes of the step's clock used by `now`, pauses not counted. */
-  used(s: StepClock, now: Date): number {
-    const until = s.heldAt && s.heldAt < now ? s.heldAt : now;
-    return Math.max(0, this.between(s.clock, s.startedAt, until) - s.pausedMinutes);
   }
 }
 

@@ -1,6 +1,6 @@
 import { DomainError } from '@gm/contracts';
 import { MAX_ATTRIBUTE_STRING, MAX_ATTRIBUTE_TEXT, checkAttributes, type RawAttributes } from './category-attributes';
-import { ATTRIBUTE_DATATYPES, CategoryCatalogue, DEFAULT_CATALOGUE, DEFAULT_CATEGORIES, DEPARTMENT_NAMES, MAJOR_CLASSES, majorClassOf, validateCatalogue, type Category, type CategoryAttribute } from './category-catalogue';
+import { ATTRIBUTE_DATATYPES, CategoryCatalogue, DEFAULT_CATALOGUE, DEFAULT_CATEGORIES, DEPARTMENT_NAMES, MAJOR_CLASSES, validateCatalogue, type Category, type CategoryAttribute } from './category-catalogue';
 
 const attr = (code: string, overrides: Partial<CategoryAttribute> = {}): CategoryAttribute => ({
   code,
@@ -157,9 +157,10 @@ describe('category definitions', () => {
   });
 
   it('names the major class of every default category', () => {
-    for (const c of DEFAULT_CATEGORIES) expect(majorClassOf(c.code)?.code).toBe(c.code.slice(0, 4));
+    const catalogue = new CategoryCatalogue();
+    for (const c of DEFAULT_CATEGORIES) expect(catalogue.majorClassOf(c.code)?.code).toBe(c.code.slice(0, 4));
     expect(new Set(MAJOR_CLASSES.map((m) => m.code)).size).toBe(MAJOR_CLASSES.length);
-    expect(majorClassOf('SJ9999')).toBeUndefined();
+    expect(catalogue.majorClassOf('SJ9999')).toBeUndefined();
   });
 
   it('names the owner department of every default category, Chinese first', () => {

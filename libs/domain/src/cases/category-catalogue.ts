@@ -219,11 +219,6 @@ export const DEFAULT_CATEGORIES: readonly Category[] = [
   },
 ];
 
-/** The major class of a category code (`SJ0101` → `SJ01`), if the catalogue names it. */
-export function majorClassOf(categoryCode: string): MajorClass | undefined {
-  return MAJOR_CLASSES.find((m) => m.code === categoryCode.slice(0, 4));
-}
-
 const ATTRIBUTE_CODE = /^[a-z][a-z0-9_]{0,39}$/;
 
 /** Throws when a category's attributes are not well defined (codes, lists and bounds). */

@@ -2,12 +2,7 @@ import { DomainError } from '@gm/contracts';
 import {
   DEFAULT_WORKING_CALENDAR,
   WorkingCalendar,
-  YELLOW_FROM,
   parseWorkingCalendar,
-  stepDeadline,
-  trafficLight,
-  workingMinutesUsed,
-  type ClockPause,
   type WorkingCalendarConfig,
 } from './working-time';
 
@@ -316,132 +311,6 @@ describe('time zones', () => {
     ['autumn: the second pass resumes at 02:30 CET', '2026-10-24T12:00:00.000Z', 31, '2026-10-25T01:31:00.000Z'],
   ])('Berlin period 02:30–04:00: %s', (_label, start, minutes, expected) => {
     expect(berlinSkippedHour.addWorkingMinutes(utc(start), minutes).toISOString()).toBe(expected);
-  });
-});
-
-describe('workingMinutesUsed and stepDeadline (pauses, Asia/Shanghai)', () => {
-  // A step starting Wednesday 09:00 with one working day (420 min): without pauses due Thursday 09:00.
-  const START = sh('2026-03-04 09:00');
-  const LIMIT = 420;
-
-  function pause(from: string, to: string | null): ClockPause {
-    return { from: sh(from), to: to === null ? null : sh(to) };
-  }
-
-  /** 10:00–11:00, 10:30–11:30 and 10:00–11:00 again: 90 paused minutes. */
-  const OVERLAPPING = [
-    pause('2026-03-04 10:00', '2026-03-04 11:00'),
-    pause('2026-03-04 10:30', '2026-03-04 11:30'),
-    pause('2026-03-04 10:00', '2026-03-04 11:00'),
-  ];
-
-  it.each<[string, string, ClockPause[]]>([
-    ['no pauses', '2026-03-05T01:00:00.000Z', []],
-    ['one working hour paused shifts it by an hour', '2026-03-05T02:00:00.000Z', [pause('2026-03-04 10:00', '2026-03-04 11:00')]],
-    ['a pause over lunch changes nothing', '2026-03-05T01:00:00.000Z', [pause('2026-03-04 12:00', '2026-03-04 14:00')]],
-    ['a pause overnight changes nothing', '2026-03-05T01:00:00.000Z', [pause('2026-03-04 18:00', '2026-03-05 08:00')]],
-    ['a pause over the weekend changes nothing', '2026-03-05T01:00:00.000Z', [pause('2026-03-07 00:00', '2026-03-09 00:00')]],
-    ['17:00 to 09:00 next day covers 60 working min', '2026-03-05T02:00:00.000Z', [pause('2026-03-04 17:00', '2026-03-05 09:00')]],
-    ['overlapping pauses count each instant once (10:00–11:30 = 90 min)', '2026-03-05T02:30:00.000Z', OVERLAPPING],
-    [
-      'pauses given out of order',
-      '2026-03-05T02:00:00.000Z',
-      [pause('2026-03-04 15:00', '2026-03-04 15:30'), pause('2026-03-04 10:00', '2026-03-04 10:30')],
-    ],
-    ['a pause begun before the start counts from it', '2026-03-05T01:30:00.000Z', [pause('2026-03-03 10:00', '2026-03-04 09:30')]],
-    ['a pause wholly before the start changes nothing', '2026-03-05T01:00:00.000Z', [pause('2026-03-03 10:00', '2026-03-03 11:00')]],
-    ['a pause after the deadline does not move it', '2026-03-05T01:00:00.000Z', [pause('2026-03-05 10:00', '2026-03-05 11:00')]],
-    ['08:00–09:00 before the old deadline covers 30 min', '2026-03-05T01:30:00.000Z', [pause('2026-03-05 08:00', '2026-03-05 09:00')]],
-    ['two working days paused → Monday', '2026-03-09T01:00:00.000Z', [pause('2026-03-04 09:00', '2026-03-06 09:00')]],
-    [
-      'an empty or reversed pause is ignored',
-      '2026-03-05T01:00:00.000Z',
-      [pause('2026-03-04 10:00', '2026-03-04 10:00'), pause('2026-03-04 11:00', '2026-03-04 10:00')],
-    ],
-  ])('stepDeadline: %s → %s', (_label, expected, pauses) => {
-    const deadline = stepDeadline(shanghai, START, LIMIT, pauses);
-    expect(deadline?.toISOString()).toBe(expected);
-    // At the deadline exactly the limit is used; a millisecond later the step is overdue.
-    expect(workingMinutesUsed(shanghai, START, deadline as Date, pauses)).toBe(LIMIT);
-    expect(trafficLight(workingMinutesUsed(shanghai, START, deadline as Date, pauses), LIMIT)).toBe('yellow');
-    const justAfter = new Date((deadline as Date).getTime() + 1);
-    expect(trafficLight(workingMinutesUsed(shanghai, START, justAfter, pauses), LIMIT)).toBe('red');
-  });
-
-  it('shifts the deadline by exactly the working minutes a closed pause covers', () => {
-    const pauses = [pause('2026-03-04 11:00', '2026-03-05 10:00')];
-    const paused = shanghai.workingMinutesBetween(sh('2026-03-04 11:00'), sh('2026-03-05 10:00'));
-    expect(paused).toBe(60 + 210 + 90);
-    const deadline = stepDeadline(shanghai, START, LIMIT, pauses);
-    expect(deadline?.toISOString()).toBe('2026-03-05T09:00:00.000Z');
-    expect(deadline?.toISOString()).toBe(shanghai.addWorkingMinutes(START, LIMIT + paused).toISOString());
-  });
-
-  it.each<[string, ClockPause[]]>([
-    ['an open pause', [pause('2026-03-04 10:00', null)]],
-    ['an open pause next to a closed one', [pause('2026-03-04 10:00', '2026-03-04 10:30'), pause('2026-03-04 11:00', null)]],
-    ['an open pause that started before the step', [pause('2026-03-01 10:00', null)]],
-  ])('stepDeadline is null while there is %s', (_label, pauses) => {
-    expect(stepDeadline(shanghai, START, LIMIT, pauses)).toBeNull();
-  });
-
-  it('a zero limit is due at the start', () => {
-    expect(stepDeadline(shanghai, START, 0, [])?.toISOString()).toBe('2026-03-04T01:00:00.000Z');
-  });
-
-  it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])('stepDeadline rejects limit %d with a RangeError', (limit) => {
-    expect(() => stepDeadline(shanghai, START, limit, [])).toThrow(RangeError);
-  });
-
-  it.each<[string, string, number, ClockPause[]]>([
-    ['no pauses, two hours in', '2026-03-04 11:00', 120, []],
-    ['a whole day including lunch', '2026-03-04 15:00', 240, []],
-    ['a closed working-hour pause', '2026-03-04 15:00', 180, [pause('2026-03-04 10:00', '2026-03-04 11:00')]],
-    ['an open pause runs up to now', '2026-03-04 15:00', 90, [pause('2026-03-04 10:30', null)]],
-    ['overlapping pauses counted once', '2026-03-04 15:00', 150, OVERLAPPING],
-    ['a pause begun before the start', '2026-03-04 15:00', 180, [pause('2026-03-03 16:00', '2026-03-04 10:00')]],
-    ['a pause reaching past now', '2026-03-04 15:00', 210, [pause('2026-03-04 14:30', '2026-03-05 12:00')]],
-    ['a pause over lunch', '2026-03-04 15:00', 240, [pause('2026-03-04 12:00', '2026-03-04 14:00')]],
-    ['a pause wholly after now', '2026-03-04 15:00', 240, [pause('2026-03-04 16:00', '2026-03-04 17:00')]],
-    ['over a weekend', '2026-03-09 09:00', 390 + 420 + 420 + 30, []],
-    ['now before the start', '2026-03-04 08:00', 0, []],
-  ])('workingMinutesUsed: %s (now %s) → %d min', (_label, now, expected, pauses) => {
-    expect(workingMinutesUsed(shanghai, START, sh(now), pauses)).toBe(expected);
-  });
-
-  it('rejects an invalid pause date', () => {
-    const broken: ClockPause = { from: new Date(Number.NaN), to: null };
-    expect(() => workingMinutesUsed(shanghai, START, sh('2026-03-04 15:00'), [broken])).toThrow(RangeError);
-  });
-});
-
-describe('trafficLight', () => {
-  it('turns yellow at 80 %', () => {
-    expect(YELLOW_FROM).toBe(0.8);
-  });
-
-  it.each([
-    ['nothing used', 0, 480, 'green'],
-    ['79.99 %', 383.952, 480, 'green'],
-    ['80 % exactly', 384, 480, 'yellow'],
-    ['90 %', 432, 480, 'yellow'],
-    ['100 % exactly', 480, 480, 'yellow'],
-    ['100.01 %', 480.048, 480, 'red'],
-    ['one millisecond over', 480 + ONE_MS_IN_MINUTES, 480, 'red'],
-    ['twice the limit', 960, 480, 'red'],
-    ['80 % of 3 min (0.8 × 3 is 2.4000000000000004 in floating point)', 2.4, 3, 'yellow'],
-    ['79.99 % of 3 min', 2.3997, 3, 'green'],
-    ['100.01 % of 3 min', 3.0003, 3, 'red'],
-  ] as const)('%s: %d of %d → %s', (_label, used, limit, expected) => {
-    expect(trafficLight(used, limit)).toBe(expected);
-  });
-
-  it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY])('rejects limit %d with a RangeError', (limit) => {
-    expect(() => trafficLight(10, limit)).toThrow(RangeError);
-  });
-
-  it.each([-1, Number.NaN])('rejects used %d with a RangeError', (used) => {
-    expect(() => trafficLight(used, 480)).toThrow(RangeError);
   });
 });
 

@@ -1,4 +1,4 @@
-import { DomainError, type FieldError, type TrafficLight } from '@gm/contracts';
+import { DomainError, type FieldError } from '@gm/contracts';
 
 /*
  * Case time limits (办理时限) run in working time: working periods of working days, in the time zone the calendar is
@@ -25,14 +25,6 @@ export interface WorkingCalendarConfig {
   readonly makeUpWorkdays: readonly string[];
 }
 
-/** An interval during which the case clock is paused (on hold, 挂账). `to` null = still paused. */
-export interface ClockPause {
-  readonly from: Date;
-  readonly to: Date | null;
-}
-
-/** Share of the time limit from which a step shows yellow. */
-export const YELLOW_FROM = 0.8;
 
 const DEFAULT_WEEKEND_DAYS: readonly number[] = [0, 6];
 
@@ -83,7 +75,6 @@ const MARGIN_AFTER_MS = 13 * HOUR_MS;
 /** Bounds the memory of a long-lived calendar; a year of working days fits many times over. */
 const DAY_CACHE_LIMIT = 4096;
 /** Float noise allowance when comparing minutes: far below the clock's 1 ms (≈ 1.7e-5 min) resolution. */
-const MINUTE_EPSILON = 1e-9;
 
 const TIME_PATTERN = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -344,11 +335,6 @@ function offsetRuns(formatter: Intl.DateTimeFormat, from: number, to: number): O
 // ---------------------------------------------------------------------------------------------------------------
 // The calendar
 
-// Module-private access to the calendar's millisecond internals, so the pause functions below compute in whole
-// milliseconds (exact) without widening the class's public API. Assigned in the class's static block.
-let workingMsBetween: (calendar: WorkingCalendar, from: number, to: number) => number;
-let addWorkingMs: (calendar: WorkingCalendar, start: number, ms: number, holes: readonly Span[]) => number;
-
 export class WorkingCalendar {
   /** The validated configuration, defaults filled in. */
   readonly config: WorkingCalendarConfig;
@@ -362,11 +348,6 @@ export class WorkingCalendar {
   /** False when no weekday works: then working time can run out and walks forward must stop. */
   private readonly hasWeeklyWork: boolean;
   private readonly spansByDay = new Map<number, readonly Span[]>();
-
-  static {
-    workingMsBetween = (calendar, from, to) => calendar.msBetween(from, to);
-    addWorkingMs = (calendar, start, ms, holes) => calendar.addMs(start, ms, holes);
-  }
 
   /** Validates `config` like parseWorkingCalendar (throws the same DomainError), so a calendar is always sound. */
   constructor(config: WorkingCalendarConfig) {
@@ -397,7 +378,7 @@ export class WorkingCalendar {
    * a limit used up exactly at the close of a period ends at that close (12:00), not at the next opening (14:00).
    */
   addWorkingMinutes(start: Date, minutes: number): Date {
-    return new Date(this.addMs(instantOf(start, 'start'), millisOf(minutes, 'minutes'), []));
+    return new Date(this.addMs(instantOf(start, 'start'), millisOf(minutes, 'minutes')));
   }
 
   private isWorkingDayNumber(day: number): boolean {
@@ -448,28 +429,14 @@ export class WorkingCalendar {
     return total;
   }
 
-  /**
-   * Walks working spans from `start`, period by period, skipping `holes` (sorted, disjoint), until `ms` working
-   * milliseconds have passed.
-   */
-  private addMs(start: number, ms: number, holes: readonly Span[]): number {
+  /** Walks working spans from `start`, period by period, until `ms` working milliseconds have passed. */
+  private addMs(start: number, ms: number): number {
     if (ms === 0) return start;
     let remaining = ms;
-    let h = 0;
     for (const span of this.spansFrom(start)) {
-      let cursor = Math.max(span.start, start);
-      while (cursor < span.end) {
-        while (h < holes.length && (holes[h] as Span).end <= cursor) h++;
-        const hole = holes[h];
-        if (hole && hole.start <= cursor) {
-          cursor = hole.end;
-          continue;
-        }
-        const stop = hole ? Math.min(span.end, hole.start) : span.end;
-        if (remaining <= stop - cursor) return cursor + remaining;
-        remaining -= stop - cursor;
-        cursor = stop;
-      }
+      const cursor = Math.max(span.start, start);
+      if (remaining <= span.end - cursor) return cursor + remaining;
+      remaining -= span.end - cursor;
     }
     throw new RangeError(`The calendar has no working time left after ${new Date(start).toISOString()}`);
   }
@@ -517,60 +484,4 @@ function instantOf(date: Date, name: string): number {
 function millisOf(minutes: number, name: string): number {
   if (!Number.isFinite(minutes) || minutes < 0) throw new RangeError(`${name} must be a finite number >= 0, got ${minutes}`);
   return Math.round(minutes * MINUTE_MS);
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Case clock
-
-/** Pauses clipped to [from, to), sorted and merged, so an instant paused twice counts once. */
-function pauseHoles(pauses: readonly ClockPause[], from: number, to: number): Span[] {
-  const clipped: Span[] = [];
-  pauses.forEach((pause, i) => {
-    const start = Math.max(instantOf(pause.from, `pauses.${i}.from`), from);
-    const end = Math.min(pause.to === null ? to : instantOf(pause.to, `pauses.${i}.to`), to);
-    if (end > start) clipped.push({ start, end });
-  });
-  clipped.sort((a, b) => a.start - b.start);
-  return mergeSpans(clipped);
-}
-
-/**
- * Working minutes used on a step that started at `start`, at instant `now`, not counting pauses (pauses may overlap each
- * other or extend beyond [start, now]; each paused instant counts once).
- */
-export function workingMinutesUsed(calendar: WorkingCalendar, start: Date, now: Date, pauses: readonly ClockPause[]): number {
-  const from = instantOf(start, 'start');
-  const to = instantOf(now, 'now');
-  if (to <= from) return 0;
-  let used = workingMsBetween(calendar, from, to);
-  for (const hole of pauseHoles(pauses, from, to)) used -= workingMsBetween(calendar, hole.start, hole.end);
-  return used / MINUTE_MS;
-}
-
-/**
- * The deadline of a step that started at `start` with a limit of `limitMinutes` working minutes, given pauses so far.
- * If a pause is open (to === null), return null (no deadline while paused). Otherwise: the instant at which used
- * minutes reach the limit, i.e. the deadline shifts later by the working time covered by closed pauses. A pause
- * that begins after that instant (the step was already overdue) does not move it.
- */
-export function stepDeadline(calendar: WorkingCalendar, start: Date, limitMinutes: number, pauses: readonly ClockPause[]): Date | null {
-  const from = instantOf(start, 'start');
-  const limit = millisOf(limitMinutes, 'limitMinutes');
-  if (pauses.some((p) => p.to === null)) return null;
-  return new Date(addWorkingMs(calendar, from, limit, pauseHoles(pauses, from, Number.POSITIVE_INFINITY)));
-}
-
-/**
- * green while less than 80 % of the limit is used, yellow from 80 % up to and including 100 %, red once the limit is
- * exceeded (overdue). limit <= 0 → RangeError.
- */
-export function trafficLight(usedMinutes: number, limitMinutes: number): TrafficLight {
-  if (!Number.isFinite(limitMinutes) || limitMinutes <= 0) {
-    throw new RangeError(`limitMinutes must be a finite number > 0, got ${limitMinutes}`);
-  }
-  if (Number.isNaN(usedMinutes) || usedMinutes < 0) throw new RangeError(`usedMinutes must be a number >= 0, got ${usedMinutes}`);
-  // The tolerance keeps "exactly 80 %" yellow when the product is off by float rounding (0.8 × 3 = 2.4000000000000004).
-  if (usedMinutes < limitMinutes * YELLOW_FROM - MINUTE_EPSILON) return 'green';
-  if (usedMinutes <= limitMinutes + MINUTE_EPSILON) return 'yellow';
-  return 'red';
 }

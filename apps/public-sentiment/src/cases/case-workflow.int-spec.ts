@@ -195,6 +195,10 @@ describe('public-sentiment: the case workflow (real PostgreSQL/PostGIS, NATS Jet
     const dupRes = await call('gw-07', 'POST', '/api/v1/cases', aReport({ gridCode: GRID, location: nearLocation, categoryCode: 'SJ0201' }));
     expect(dupRes.status).toBe(403); // grid workers report through the handheld, not the desk
     const dup = await rpc.request(Rpc.reportCase, { report: aReport({ gridCode: GRID, location: nearLocation, categoryCode: 'SJ0201' }), idempotencyKey: randomUUID(), channel: 'handheld' }, { authorization: `Bearer ${tokens['gw-07']}` });
+    // The desk intake itself suggests the nearby open case.
+    const atDesk = await call('community', 'POST', '/api/v1/cases', aReport({ gridCode: GRID, location: nearLocation, categoryCode: 'SJ0201' }));
+    expect((atDesk.body['possibleDuplicates'] as { caseId: string }[]).map((d) => d.caseId)).toEqual(expect.arrayContaining([primary.caseId, dup.caseId]));
+    await expectOk(act('community', atDesk.body['caseId'] as string, 'void', { reason: '重复登记 (entered twice)' }), 'voided');
     const farAway = await deskCase({ location: { latitude: 24.53, longitude: 118.16 }, categoryCode: 'SJ0201' });
     const otherCategory = await deskCase({ location: nearLocation, categoryCode: 'SJ0101' });
 

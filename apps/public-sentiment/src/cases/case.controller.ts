@@ -77,7 +77,7 @@ export class CaseController {
   @HttpCode(201)
   @Roles('community-staff', 'street-staff', 'district-staff')
   @ApiOperation({ summary: '窗口登记案件 Register a case at a staff desk (phone call, walk-in)' })
-  @ApiResponse({ status: 201, description: 'Stored in state "reported" (or the earlier answer for the same key)', schema: z.toJSONSchema(reportCaseResultSchema) as object })
+  @ApiResponse({ status: 201, description: 'Stored in state "reported" (or the earlier answer for the same key), with possibleDuplicates: open cases of the same category nearby', schema: z.toJSONSchema(reportCaseResultSchema) as object })
   async register(
     @Body({ schema: reportCaseBodySchema }) body: ReportCaseBody,
     @Header('idempotency-key') idempotencyKey: string | undefined,
@@ -88,7 +88,9 @@ export class CaseController {
     const outcome = await this.cases.report(principal, body, 'desk', key);
     if (outcome.replayed) void reply.header(Headers.idempotentReplayed, 'true');
     const { replayed: _r, ...result } = outcome;
-    return result;
+    // Suggested at intake, so that the desk can merge a duplicate at once (advisory: the case is stored either way).
+    const possibleDuplicates = await this.cases.duplicates(principal, result.caseId);
+    return { ...result, possibleDuplicates };
   }
 
   @Get()

@@ -16,3 +16,4 @@ export * from './auth/roles';
 export * from './gis/gis';
 export * from './org/org';
 export * from './base-data/base-data';
+export * from './federation/federation-events';

@@ -12,3 +12,5 @@ export * from './rpc/namespaced-nats.server';
 export * from './rpc/rpc-client.service';
 export * from './outbox/platform.migration';
 export * from './federation/topology';
+export * from './federation/provision';
+export * from './nats-servers';

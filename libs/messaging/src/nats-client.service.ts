@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { HealthRegistry, JsonLogger } from '@gm/telemetry';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging-options';
+import { natsConnectionOptions } from './nats-servers';
 
 type Listener = (connected: boolean) => void;
 
@@ -61,7 +62,7 @@ export class NatsClient implements OnModuleInit, OnApplicationShutdown {
     while (!this.closing) {
       try {
         const nc = await connect({
-          servers: [...this.opts.servers],
+          ...natsConnectionOptions(this.opts.servers),
           name: `${this.opts.service}@${this.opts.tier}`,
           maxReconnectAttempts: -1,
           reconnectTimeWait: 250,

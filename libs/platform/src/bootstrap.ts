@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { DomainError, toFieldErrors } from '@gm/contracts';
-import { NamespacedNatsServer } from '@gm/messaging';
+import { NamespacedNatsServer, natsConnectionOptions } from '@gm/messaging';
 import type { JsonLogger } from '@gm/telemetry';
 import type { ServiceConfig } from './config/service-config';
 import { ErrorFilter } from './errors/error.filter';
@@ -56,7 +56,7 @@ export async function createServiceApp(opts: ServiceAppOptions): Promise<NestFas
       strategy: new NamespacedNatsServer(
         config.namespace,
         {
-          servers: [...config.nats.servers],
+          ...natsConnectionOptions(config.nats.servers),
           name: `${config.service}-rpc-server@${config.tier}`,
           queue: config.service,
           waitOnFirstConnect: true,

@@ -8,3 +8,4 @@ export * from './harness';
 export * from './sse-client';
 export * from './builders';
 export * from './open311-contract';
+export * from './infra/federation';

@@ -11,9 +11,9 @@ export class CaseTransition {
   @Property({ type: 'uuid' })
   caseId!: string;
 
-  /** `report` for the intake itself, otherwise a workflow action. */
+  /** `report` for the intake itself, `receive` for a case escalated from a child, otherwise a workflow action. */
   @Property({ type: 'text' })
-  action!: CaseAction | 'report';
+  action!: CaseAction | 'report' | 'receive';
 
   @Property({ type: 'text', nullable: true })
   fromState: CaseState | null = null;
@@ -44,4 +44,8 @@ export class CaseTransition {
 
   @Property({ type: 'json' })
   details: Record<string, unknown> = {};
+
+  /** The tier where the step was taken, when not this one (history received with an escalation, results sent down). */
+  @Property({ type: 'text', nullable: true })
+  tier: string | null = null;
 }

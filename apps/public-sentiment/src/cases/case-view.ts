@@ -40,6 +40,16 @@ export interface CaseView {
   readonly primaryCaseId: string | null;
   /** What the caller may do now (buttons); inputs are checked on submit. */
   readonly availableActions: CaseAction[];
+  /** Across tiers: where the case went (上报至) and who owns it, where it began and the way it came. */
+  readonly federation: {
+    readonly escalatedTo: string | null;
+    readonly ownerTier: string | null;
+    readonly upstreamState: CaseState | null;
+    readonly readOnly: boolean;
+    readonly origin: { readonly tier: string; readonly caseId: string; readonly caseNo: string | null } | null;
+    readonly source: { readonly tier: string; readonly caseId: string } | null;
+    readonly path: readonly string[];
+  };
 }
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
@@ -76,6 +86,15 @@ export function caseView(c: Case, now: Date, availableActions: CaseAction[]): Ca
     ratingComment: c.ratingComment,
     primaryCaseId: c.primaryCaseId,
     availableActions,
+    federation: {
+      escalatedTo: c.escalatedTo,
+      ownerTier: c.ownerTier,
+      upstreamState: c.upstreamState,
+      readOnly: c.ownerTier !== null,
+      origin: c.originTier && c.originCaseId ? { tier: c.originTier, caseId: c.originCaseId, caseNo: c.originCaseNo } : null,
+      source: c.sourceTier && c.sourceCaseId ? { tier: c.sourceTier, caseId: c.sourceCaseId } : null,
+      path: c.tierPath ?? [],
+    },
   };
 }
 
@@ -117,5 +136,7 @@ export function timelineEntryView(t: CaseTransition) {
     note: t.note,
     attachments: t.attachments,
     details: t.details,
+    /** The tier where the step was taken, when not this one. */
+    tier: t.tier,
   };
 }

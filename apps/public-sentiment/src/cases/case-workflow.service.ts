@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
-import { DomainError, Events, type CaseAction, type CaseActionBody, type CaseTransitionData, type Principal } from '@gm/contracts';
+import { DomainError, Events, type CaseAction, type CaseActionBody, type CaseTransitionData, type Principal, type Role } from '@gm/contracts';
 import {
   availableActions,
   decideTransition,
   isOpenState,
   isWithinScope,
   nextStepClock,
+  OrgUnitCode,
+  TRANSITIONS,
   summarize,
   type ClockEffect,
   type StepClock,
@@ -16,6 +18,8 @@ import { Outbox } from '@gm/messaging';
 import { point } from '@gm/persistence';
 import { JsonLogger } from '@gm/telemetry';
 import { CaseRulesProvider } from '../rules/case-rules.provider';
+import { FederationOutbound } from '../federation/federation-outbound';
+import { TierPosition } from '../federation/tier-position';
 import { Case } from './case.entity';
 import { CaseRepository } from './case.repository';
 import { CaseTransition } from './case-transition.entity';
@@ -33,6 +37,8 @@ export class CaseWorkflowService {
     private readonly cases: CaseRepository,
     private readonly outbox: Outbox,
     private readonly rules: CaseRulesProvider,
+    private readonly position: TierPosition,
+    private readonly federation: FederationOutbound,
     private readonly logger: JsonLogger,
   ) {}
 
@@ -42,6 +48,14 @@ export class CaseWorkflowService {
       const c = await this.cases.findForUpdate(tx, caseId);
       // Outside the caller's subtree a case does not exist for them (same answer as a missing one).
       if (!c || !isWithinScope(principal.orgUnit, c.gridCode)) throw new DomainError('CASE.NOT_FOUND', `no case ${caseId}`);
+      // A copy owned by another tier follows it; only its reporter's rating stays here.
+      if (c.ownerTier && action !== 'rate') {
+        throw new DomainError(
+          'CASE.OWNED_BY_OTHER_TIER',
+          `Case ${c.caseNo} was escalated to ${c.escalatedTo ?? c.ownerTier} and is handled by ${c.ownerTier}; this copy is read-only`,
+        );
+      }
+      if (action === 'escalate') this.position.parentOrFail();
       const decision = decideTransition(
         snapshotOf(c),
         { action, actor: principal, now, ...body, evidence: body.evidence },
@@ -54,12 +68,35 @@ export class CaseWorkflowService {
     });
     this.outbox.committed();
     this.logger.event('info', 'case.transition', { caseId, caseNo: entity.caseNo, action, state: entity.state }, 'CaseWorkflowService');
-    return caseView(entity, now, availableActions(snapshotOf(entity), principal));
+    return caseView(entity, now, this.actionsFor(entity, principal));
+  }
+
+  /**
+   * The category's escalation rule, applied by the deadline scheduler in its own transaction (the
+   * row is locked there): a case still before handling goes to the parent, the tier's desk acting
+   * by rule. Returns false when the case cannot be escalated here (no parent, already handled,
+   * owned elsewhere); it stays marked for people to decide.
+   */
+  async escalateByRule(tx: EntityManager, c: Case, now: Date, reason: string): Promise<boolean> {
+    if (!this.position.parent || c.ownerTier || !TRANSITIONS.escalate.from.includes(c.state)) return false;
+    const actor: Principal = { subject: 'system:case-rules', roles: [deskRoleOf(this.position.tier)], orgUnit: this.position.tier };
+    const body = { reason };
+    const decision = decideTransition(snapshotOf(c), { action: 'escalate', actor, now, ...body }, { reopenWindowMinutes: this.rules.rules.reopenWindowMinutes });
+    this.apply(c, decision, body, actor, now);
+    await this.record(tx, c, decision, body, actor, now);
+    return true;
   }
 
   /** The view of a case for `principal`, with the actions they may take. */
   view(c: Case, principal: Principal, now = new Date()): CaseView {
-    return caseView(c, now, availableActions(snapshotOf(c), principal));
+    return caseView(c, now, this.actionsFor(c, principal));
+  }
+
+  /** The workflow's answer, less what this tier cannot do: escalate without a parent, act on a copy owned elsewhere. */
+  private actionsFor(c: Case, principal: Principal): CaseAction[] {
+    return availableActions(snapshotOf(c), principal).filter(
+      (a) => (!c.ownerTier || a === 'rate') && (a !== 'escalate' || this.position.parent !== null),
+    );
   }
 
   /**
@@ -99,6 +136,11 @@ export class CaseWorkflowService {
       case 'rate':
         c.rating = body.rating!;
         c.ratingComment = body.comment ?? null;
+        break;
+      case 'escalate':
+        c.escalatedTo = this.position.parentOrFail();
+        c.ownerTier = c.escalatedTo;
+        c.upstreamState = null;
         break;
       case 'reopen':
         c.closedAt = null;
@@ -169,8 +211,24 @@ export class CaseWorkflowService {
       ...(decision.action === 'request_extension' && { extensionMinutes: body.extensionMinutes! }),
       ...(decision.action === 'approve_extension' && decision.clock.kind === 'extend' && { extensionMinutes: decision.clock.minutes }),
       ...(body.evidence && { evidenceCount: body.evidence.length }),
+      ...(decision.action === 'escalate' && c.escalatedTo && { escalatedTo: c.escalatedTo }),
     };
     this.outbox.add(tx, Events[decision.event], data, c.id);
+
+    if (decision.action === 'escalate') await this.federation.escalate(tx, c, entry, principal, body.reason!);
+    // A case received from a child: the child (and through it the origin) hears of every step.
+    this.federation.progressDown(tx, c, {
+      action: decision.action,
+      from: decision.from,
+      to: decision.to,
+      at: now,
+      role: decision.actedAs,
+      unit: principal.orgUnit,
+      note: entry.note,
+      evidenceCount: body.evidence?.length,
+      assignee: decision.action === 'dispatch' ? body.assignee : undefined,
+      actingTier: this.position.tier,
+    });
   }
 
   private async checkMergeTarget(tx: EntityManager, principal: Principal, c: Case, primaryId: string): Promise<void> {
@@ -184,6 +242,20 @@ export class CaseWorkflowService {
     if (primary.categoryCode !== c.categoryCode) {
       throw new DomainError('CASE.MERGE_TARGET_INVALID', `Case ${primary.caseNo} is of another category (${primary.categoryCode})`);
     }
+  }
+}
+
+/** The role in which a tier's own desk acts (a grid's is its leader). */
+function deskRoleOf(tier: string): Role {
+  switch (OrgUnitCode.parse(tier).level) {
+    case 'grid':
+      return 'grid-leader';
+    case 'community':
+      return 'community-staff';
+    case 'street':
+      return 'street-staff';
+    case 'district':
+      return 'district-staff';
   }
 }
 

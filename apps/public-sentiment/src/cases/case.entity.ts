@@ -1,4 +1,5 @@
 import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
+import { ArrayType } from '@mikro-orm/postgresql';
 import type { CaseState, ClockStep, Triage, Urgency } from '@gm/contracts';
 import type { ClockKind } from '@gm/domain';
 import { PointType, type GeoJsonPoint } from '@gm/persistence';
@@ -154,6 +155,41 @@ export class Case {
   /** Marked for the parent tier by the category's escalation rule (the forwarding itself is federation's). */
   @Property({ type: 'boolean' })
   escalationDue = false;
+
+  // Federation (see apps/public-sentiment/src/federation): where the case went, and where it came from.
+
+  /** The parent tier this tier escalated the case to (上报至). */
+  @Property({ type: 'text', nullable: true })
+  escalatedTo: string | null = null;
+
+  /** Set while another tier owns the case: this copy follows it and takes no actions but the reporter's rating. */
+  @Property({ type: 'text', nullable: true })
+  ownerTier: string | null = null;
+
+  /** The owning tier's state, as last heard. */
+  @Property({ type: 'text', nullable: true })
+  upstreamState: CaseState | null = null;
+
+  /** Where the case began (for a copy received from a child): that tier, its case id and number. */
+  @Property({ type: 'text', nullable: true })
+  originTier: string | null = null;
+
+  @Property({ type: 'uuid', nullable: true })
+  originCaseId: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  originCaseNo: string | null = null;
+
+  /** The direct child this copy came from, and that child's case id (where results are sent). */
+  @Property({ type: 'text', nullable: true })
+  sourceTier: string | null = null;
+
+  @Property({ type: 'uuid', nullable: true })
+  sourceCaseId: string | null = null;
+
+  /** Tiers the case passed through, from the origin to the child it came from. */
+  @Property({ type: ArrayType, columnType: 'text[]', nullable: true })
+  tierPath: string[] | null = null;
 
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();

@@ -9,10 +9,12 @@ import { CaseRepository } from './case.repository';
 import { CaseService } from './case.service';
 import { CaseWorkflowService } from './case-workflow.service';
 import { DeadlineScheduler } from './deadline.scheduler';
+import { FederationOutbound } from '../federation/federation-outbound';
+import { TierPosition } from '../federation/tier-position';
 
 @Module({
   controllers: [CaseController, CaseNatsController, CaseRulesController],
-  providers: [ServiceSql, CaseRulesProvider, CaseService, CaseWorkflowService, CaseQueryService, CaseRepository, DeadlineScheduler],
-  exports: [CaseRulesProvider, CaseService, CaseRepository],
+  providers: [ServiceSql, CaseRulesProvider, CaseService, CaseWorkflowService, CaseQueryService, CaseRepository, DeadlineScheduler, TierPosition, FederationOutbound],
+  exports: [ServiceSql, CaseRulesProvider, CaseService, CaseRepository, CaseWorkflowService, TierPosition, FederationOutbound],
 })
 export class CaseModule {}

@@ -7,12 +7,13 @@ import { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from '../config/config';
 import { CaseRulesProvider } from '../rules/case-rules.provider';
 import { CaseRepository } from './case.repository';
+import { CaseWorkflowService } from './case-workflow.service';
 
 const BATCH = 200;
 
 /**
  * Raises `gm.case.overdue.v1` once per step when a case passes its deadline, and marks cases for
- * escalation by their category's rule. Its state is the cases' own columns (deadline, the step
+ * escalation by their category's rule (on a federated tier with a parent, escalating them there). Its state is the cases' own columns (deadline, the step
  * counter that last fired), so it survives restarts; each scan locks the rows it fires for with
  * `FOR UPDATE SKIP LOCKED` and marks them in the same transaction as the event, so that two
  * replicas never fire twice for one step.
@@ -27,6 +28,7 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
     private readonly cases: CaseRepository,
     private readonly outbox: Outbox,
     private readonly rules: CaseRulesProvider,
+    private readonly workflow: CaseWorkflowService,
     private readonly logger: JsonLogger,
     @Inject(SERVICE_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -93,6 +95,8 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
             },
             c.id,
           );
+          // With a parent tier (federation), the rule forwards the case there at once.
+          await this.workflow.escalateByRule(tx, c, now, `超过类别上报时限，自动上报 (past the category's escalation threshold: escalated by rule)`);
         }
         return { overdue: due.length, escalationDue: escalate.length };
       });

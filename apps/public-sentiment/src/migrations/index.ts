@@ -3,6 +3,7 @@ import type { MigrationEntry } from '@gm/persistence';
 import { InitialMigration } from './0001-initial.migration';
 import { WorkflowMigration } from './0002-workflow.migration';
 import { Open311Migration } from './0003-open311.migration';
+import { FederationMigration } from './0004-federation.migration';
 
 /** Applied in this order; names are recorded in the migrations table and never change. */
 export const migrations: readonly MigrationEntry[] = [
@@ -10,4 +11,5 @@ export const migrations: readonly MigrationEntry[] = [
   { name: '0001-initial', class: InitialMigration },
   { name: '0002-workflow', class: WorkflowMigration },
   { name: '0003-open311', class: Open311Migration },
+  { name: '0004-federation', class: FederationMigration },
 ];

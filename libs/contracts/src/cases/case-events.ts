@@ -69,6 +69,10 @@ export const caseTransitionDataSchema = z.object({
   rating: z.number().int().min(1).max(5).optional(),
   extensionMinutes: z.number().int().positive().optional(),
   evidenceCount: z.number().int().min(0).optional(),
+  /** Set when the step was taken at another tier and mirrored here (federation): that tier's code. */
+  actingTier: orgUnitCodeSchema.optional(),
+  /** For `escalate`: the parent tier the case went to. */
+  escalatedTo: orgUnitCodeSchema.optional(),
 });
 export type CaseTransitionData = z.infer<typeof caseTransitionDataSchema>;
 
@@ -96,6 +100,7 @@ export const caseExtensionRequestedV1 = transitionEvent('gm.case.extension-reque
 export const caseExtensionApprovedV1 = transitionEvent('gm.case.extension-approved.v1', 'An extension was approved; the deadline moved');
 export const caseExtensionDeniedV1 = transitionEvent('gm.case.extension-denied.v1', 'An extension was denied');
 export const caseRatedV1 = transitionEvent('gm.case.rated.v1', 'The reporter rated the outcome of a closed case (满意度)');
+export const caseEscalatedV1 = transitionEvent('gm.case.escalated.v1', 'A case was escalated (上报) to the parent tier, which owns it from now on; this copy follows it read-only');
 
 /** `gm.case.overdue.v1`: the current step of a case passed its deadline. Raised once per step. */
 export const caseOverdueV1 = defineEvent({

@@ -75,6 +75,7 @@ export const CASE_ACTIONS = [
   'approve_extension',
   'deny_extension',
   'rate',
+  'escalate',
 ] as const;
 export const caseActionSchema = z.enum(CASE_ACTIONS);
 export type CaseAction = z.infer<typeof caseActionSchema>;

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import * as CaseEvents from '../cases/case-events';
+import { caseEscalatedUpV1, caseProgressedDownV1, tierSummaryV1 } from '../federation/federation-events';
 import { parameterChangedV1 } from '../parameters/parameters';
 import { boundaryImportedV1 } from '../gis/gis';
 import { orgImportedV1 } from '../org/org';
@@ -29,9 +30,13 @@ export const Events = {
   caseExtensionApproved: CaseEvents.caseExtensionApprovedV1,
   caseExtensionDenied: CaseEvents.caseExtensionDeniedV1,
   caseRated: CaseEvents.caseRatedV1,
+  caseEscalated: CaseEvents.caseEscalatedV1,
   caseOverdue: CaseEvents.caseOverdueV1,
   caseEscalationDue: CaseEvents.caseEscalationDueV1,
   caseEmergency: CaseEvents.caseEmergencyV1,
+  caseEscalatedUp: caseEscalatedUpV1,
+  caseProgressedDown: caseProgressedDownV1,
+  tierSummary: tierSummaryV1,
   parameterChanged: parameterChangedV1,
   boundaryImported: boundaryImportedV1,
   orgImported: orgImportedV1,

@@ -87,6 +87,7 @@ const EXPECTED_TO: Record<CaseAction, CaseState | 'same' | 'held-from'> = {
   approve_extension: 'same',
   deny_extension: 'same',
   rate: 'same',
+  escalate: 'escalated',
 };
 
 const allPairs = CASE_ACTIONS.flatMap((action) => CASE_STATES.map((state) => [action, state] as const));
@@ -100,8 +101,8 @@ describe('the transition table', () => {
   });
 
   it('has the expected number of allowed (action, state) pairs and of forbidden ones', () => {
-    expect(allowedPairs).toHaveLength(48);
-    expect(forbiddenPairs).toHaveLength(CASE_ACTIONS.length * CASE_STATES.length - 48);
+    expect(allowedPairs).toHaveLength(55);
+    expect(forbiddenPairs).toHaveLength(CASE_ACTIONS.length * CASE_STATES.length - 55);
   });
 
   it('never leaves a final state except by reopening or rating a closed case', () => {
@@ -293,6 +294,8 @@ describe('the clock', () => {
     ['deny_extension', 'dispatched', { kind: 'keep' }],
     ['approve_extension', 'in_progress', { kind: 'extend', minutes: 120 }],
     ['rate', 'closed', { kind: 'keep' }],
+    ['escalate', 'dispatched', { kind: 'stop' }],
+    ['escalate', 'on_hold', { kind: 'stop' }],
   ] as const)('%s from %s → %j', (action, state, expected) => {
     expect(clockOf(action, state)).toEqual(expected);
   });
@@ -300,8 +303,8 @@ describe('the clock', () => {
 
 describe('availableActions', () => {
   it('offers a desk officer what a reported case allows, and the reporter nothing there but on-the-spot handling', () => {
-    expect(availableActions(snapshot('reported'), principal(['community-staff']))).toEqual(['accept', 'reject', 'void', 'merge', 'urge']);
-    expect(availableActions(snapshot('reported'), principal(['grid-worker'], REPORTER))).toEqual(['self_handle']);
+    expect(availableActions(snapshot('reported'), principal(['community-staff']))).toEqual(['accept', 'reject', 'void', 'merge', 'urge', 'escalate']);
+    expect(availableActions(snapshot('reported'), principal(['grid-worker'], REPORTER))).toEqual(['self_handle', 'escalate']);
     expect(availableActions(snapshot('reported'), principal(['auditor']))).toEqual([]);
   });
 

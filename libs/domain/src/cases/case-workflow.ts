@@ -47,7 +47,8 @@ export type CaseEventKey =
   | 'caseExtensionRequested'
   | 'caseExtensionApproved'
   | 'caseExtensionDenied'
-  | 'caseRated';
+  | 'caseRated'
+  | 'caseEscalated';
 
 export interface TransitionRule {
   readonly from: readonly CaseState[];
@@ -64,6 +65,8 @@ const DESK: readonly Role[] = ['community-staff', 'street-staff', 'district-staf
 const SUPERVISORS: readonly Role[] = ['community-staff', 'street-staff', 'district-staff'];
 const HANDLERS: readonly Role[] = ['department', 'grid-worker', 'grid-leader', 'community-staff', 'street-staff', 'district-staff'];
 const ON_SITE: readonly Role[] = ['grid-worker', 'grid-leader', 'community-staff', 'street-staff', 'district-staff'];
+/** Who may escalate: on a grid's instance its workers, above it the desk staff. */
+const ESCALATORS: readonly Role[] = ['grid-worker', 'grid-leader', 'community-staff', 'street-staff', 'district-staff'];
 const BEFORE_HANDLING: readonly CaseState[] = ['reported', 'accepted', 'registered', 'dispatched', 'in_progress', 'returned', 'on_hold'];
 const URGEABLE: readonly CaseState[] = ['reported', 'accepted', 'registered', 'dispatched', 'in_progress', 'handled', 'verified', 'returned'];
 
@@ -107,6 +110,8 @@ export const TRANSITIONS: Readonly<Record<CaseAction, TransitionRule>> = {
   approve_extension: { from: ['dispatched', 'in_progress'], to: 'same', actors: ['street-staff', 'district-staff'], requires: [], event: 'caseExtensionApproved' },
   deny_extension: { from: ['dispatched', 'in_progress'], to: 'same', actors: ['street-staff', 'district-staff'], requires: ['reason'], event: 'caseExtensionDenied' },
   rate: { from: ['closed'], to: 'same', actors: ['reporter'], requires: ['rating'], event: 'caseRated' },
+  // 上报: to the parent tier, which owns the case from then on (the service checks there is one).
+  escalate: { from: BEFORE_HANDLING, to: 'escalated', actors: ESCALATORS, requires: ['reason'], event: 'caseEscalated' },
 };
 
 /** Roles that may report on a handheld, and so may handle their own report on the spot (现场处理). */

@@ -8,12 +8,18 @@ import { errorText, NatsClient, sleep } from '../nats-client.service';
 import { extractTrace } from '../trace-headers';
 import { JetStreamService } from './jetstream.service';
 
-export interface DurableConsumerSpec {
-  readonly stream: StreamDefinition;
+/**
+ * Where a consumer reads: a stream of this tier's own (created if missing; the filter is unscoped,
+ * e.g. `gm.case.>`), or a stream set up by the federation provisioner (`UPLINK_AGG`,
+ * `DOWNLINK_IN`), waited for if missing, with a full subject filter (NATS 2.9 takes one filter).
+ */
+export type ConsumerSource =
+  | { readonly stream: StreamDefinition; readonly filterSubject: string }
+  | { readonly provisionedStream: string; readonly subjectFilter: string };
+
+export type DurableConsumerSpec = ConsumerSource & {
   /** Durable name, `<service>-<purpose>`. */
   readonly durable: string;
-  /** Unscoped subject filter, e.g. `gm.case.>` (NATS 2.9 takes one filter per consumer). */
-  readonly filterSubject: string;
   /**
    * Applies one event. Throwing makes the message redelivered later; the handler is expected to
    * be idempotent (use the Inbox), since delivery is at least once.
@@ -21,7 +27,7 @@ export interface DurableConsumerSpec {
   readonly handle: (event: CloudEvent, meta: { redelivered: boolean; streamSequence: number }) => Promise<void>;
   readonly ackWaitMs?: number;
   readonly maxAckPending?: number;
-}
+};
 
 /**
  * Runs durable pull consumers with explicit acks. Each message is processed in a span whose parent
@@ -56,7 +62,8 @@ export class DurableConsumers implements OnApplicationShutdown {
   }
 
   private async supervise(spec: DurableConsumerSpec): Promise<void> {
-    const stream = this.jetstream.streamName(spec.stream);
+    const stream = 'stream' in spec ? this.jetstream.streamName(spec.stream) : spec.provisionedStream;
+    let waitingLogged = false;
     while (!this.stopped) {
       try {
         const nc = await this.nats.connection();
@@ -64,13 +71,21 @@ export class DurableConsumers implements OnApplicationShutdown {
           await sleep(250);
           continue;
         }
-        await this.jetstream.ensureStreams([spec.stream]);
         const jsm = await this.jetstream.manager(nc);
+        if ('stream' in spec) {
+          await this.jetstream.ensureStreams([spec.stream]);
+        } else if (!(await jsm.streams.info(stream).catch(() => undefined))) {
+          // Not provisioned yet: wait quietly (one line in the log), it is the operator's step.
+          if (!waitingLogged) this.logger.event('warn', 'consumer.stream_missing', { stream, durable: spec.durable }, 'DurableConsumers');
+          waitingLogged = true;
+          await sleep(2000);
+          continue;
+        }
         const config = {
           durable_name: spec.durable,
           ack_policy: AckPolicy.Explicit,
           deliver_policy: DeliverPolicy.All,
-          filter_subject: scopedSubject(this.opts.namespace, spec.filterSubject),
+          filter_subject: 'stream' in spec ? scopedSubject(this.opts.namespace, spec.filterSubject) : spec.subjectFilter,
           ack_wait: nanos(spec.ackWaitMs ?? 30_000),
           max_ack_pending: spec.maxAckPending ?? 256,
         };

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { z } from 'zod';
-import { createCloudEvent, scopedSubject, Headers, type CloudEvent, type EventDefinition } from '@gm/contracts';
+import { createCloudEvent, scopedSubject, Headers, type CloudEvent, type EventDefinition, type Namespace } from '@gm/contracts';
 import { currentTraceHeaders } from '@gm/telemetry';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging-options';
 import { OutboxMessage } from './outbox-message.entity';
@@ -21,6 +21,16 @@ export class Outbox {
   /** Adds the event to `em` (flushed with the caller's transaction) and returns the envelope. */
   add<S extends z.ZodType>(em: EntityManager, def: EventDefinition<S>, data: z.input<S>, about?: string): CloudEvent<z.infer<S>> {
     const { row, event } = this.build(def, data, about);
+    em.persist(row);
+    return event;
+  }
+
+  /**
+   * The same, published in another tier's subject space: what a parent sends down to a child
+   * (`gm.<child>.downlink.…`, captured by the parent's DOWNLINK stream).
+   */
+  addFor<S extends z.ZodType>(em: EntityManager, target: Namespace, def: EventDefinition<S>, data: z.input<S>, about?: string): CloudEvent<z.infer<S>> {
+    const { row, event } = this.build(def, data, about, target);
     em.persist(row);
     return event;
   }
@@ -47,7 +57,12 @@ export class Outbox {
     return event;
   }
 
-  private build<S extends z.ZodType>(def: EventDefinition<S>, data: z.input<S>, about?: string): { row: OutboxMessage; event: CloudEvent<z.infer<S>> } {
+  private build<S extends z.ZodType>(
+    def: EventDefinition<S>,
+    data: z.input<S>,
+    about?: string,
+    target: Namespace = this.opts.namespace,
+  ): { row: OutboxMessage; event: CloudEvent<z.infer<S>> } {
     const trace = currentTraceHeaders();
     const event = createCloudEvent(def, data, {
       source: `${this.opts.tier}/${this.opts.service}`,
@@ -59,7 +74,7 @@ export class Outbox {
     const row = new OutboxMessage();
     row.id = event.id;
     row.type = event.type;
-    row.subject = scopedSubject(this.opts.namespace, event.type);
+    row.subject = scopedSubject(target, event.type);
     row.payload = event as unknown as Record<string, unknown>;
     row.headers = trace;
     return { row, event };

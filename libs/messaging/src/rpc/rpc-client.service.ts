@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { ClientNats, NatsRecordBuilder } from '@nestjs/microservices';
 import { firstValueFrom, timeout as rxTimeout, TimeoutError } from 'rxjs';
 import { headers as natsHeaders } from '@nats-io/transport-node';
+import { natsConnectionOptions } from '../nats-servers';
 import {
   DomainError,
   Headers,
@@ -34,7 +35,7 @@ export class RpcClient implements OnApplicationShutdown {
 
   constructor(@Inject(MESSAGING_OPTIONS) private readonly opts: MessagingOptions) {
     this.client = new ClientNats({
-      servers: [...opts.servers],
+      ...natsConnectionOptions(opts.servers),
       name: `${opts.service}-rpc@${opts.tier}`,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,

@@ -29,6 +29,8 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'CASE.EXTENSION_PENDING':
     case 'CASE.NO_EXTENSION_REQUEST':
     case 'CASE.MERGE_TARGET_INVALID':
+    case 'CASE.NO_PARENT_TIER':
+    case 'CASE.OWNED_BY_OTHER_TIER':
     case 'PARAMETER.VERSION_CONFLICT':
       return 409;
     case 'REQUEST.BODY_TOO_LARGE':

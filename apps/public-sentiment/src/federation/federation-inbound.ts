@@ -1,0 +1,302 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
+import {
+  durableName,
+  Events,
+  type CaseEscalatedUpV1,
+  type CaseProgressedDownV1,
+  type CaseState,
+  type CloudEvent,
+  type TierSummaryV1,
+} from '@gm/contracts';
+import { formatCaseNo, summarize, TRANSITIONS } from '@gm/domain';
+import { DOWNLINK_IN, DurableConsumers, Inbox, Outbox, UPLINK_AGGREGATE } from '@gm/messaging';
+import { point } from '@gm/persistence';
+import { SERVICE_CONFIG } from '@gm/platform';
+import { JsonLogger } from '@gm/telemetry';
+import type { AppConfig } from '../config/config';
+import { Case } from '../cases/case.entity';
+import { CaseRepository } from '../cases/case.repository';
+import { CaseTransition } from '../cases/case-transition.entity';
+import { CaseWorkflowService } from '../cases/case-workflow.service';
+import { FederationOutbound } from './federation-outbound';
+import { TierPosition } from './tier-position';
+import { TierSummaryStore } from './tier-summary.store';
+
+export const UPLINK_DURABLE = durableName('public-sentiment', 'uplink');
+export const DOWNLINK_DURABLE = durableName('public-sentiment', 'downlink');
+
+/** States of the owner's copy that end the case for the tiers below too. */
+const MIRRORED_FINAL: readonly CaseState[] = ['closed', 'voided'];
+
+/**
+ * What a federated tier receives: escalations from its children (through `UPLINK_AGG`, which
+ * sources every child's UPLINK) and the steps on its escalated cases from its parent (through
+ * `DOWNLINK_IN`). Each event is applied once: the inbox records its id in the transaction that
+ * applies it, so a redelivery, a replay after a cut or a duplicate changes nothing.
+ */
+@Injectable()
+export class FederationInbound implements OnApplicationBootstrap {
+  constructor(
+    private readonly position: TierPosition,
+    private readonly consumers: DurableConsumers,
+    private readonly inbox: Inbox,
+    private readonly orm: MikroORM,
+    private readonly cases: CaseRepository,
+    private readonly workflow: CaseWorkflowService,
+    private readonly outbound: FederationOutbound,
+    private readonly outbox: Outbox,
+    private readonly summaries: TierSummaryStore,
+    private readonly logger: JsonLogger,
+    @Inject(SERVICE_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.position.enabled) return;
+    if (this.position.hasChildren) {
+      this.consumers.start({
+        provisionedStream: UPLINK_AGGREGATE,
+        subjectFilter: 'gm.*.uplink.>',
+        durable: UPLINK_DURABLE,
+        handle: (event) => this.fromChild(event),
+      });
+    }
+    if (this.position.parent) {
+      this.consumers.start({
+        provisionedStream: DOWNLINK_IN,
+        subjectFilter: `gm.${this.position.tier}.downlink.>`,
+        durable: DOWNLINK_DURABLE,
+        handle: (event) => this.fromParent(event),
+      });
+    }
+  }
+
+  async fromChild(event: CloudEvent): Promise<void> {
+    if (event.type === Events.caseEscalatedUp.type) await this.receiveEscalation(event as CloudEvent<CaseEscalatedUpV1>);
+    else if (event.type === Events.tierSummary.type) await this.summaries.receive(event as CloudEvent<TierSummaryV1>, UPLINK_DURABLE);
+    else this.logger.event('warn', 'federation.unexpected_event', { type: event.type, from: 'child' }, 'FederationInbound');
+  }
+
+  async fromParent(event: CloudEvent): Promise<void> {
+    if (event.type === Events.caseProgressedDown.type) await this.receiveProgress(event as CloudEvent<CaseProgressedDownV1>);
+    else this.logger.event('warn', 'federation.unexpected_event', { type: event.type, from: 'parent' }, 'FederationInbound');
+  }
+
+  /** A child escalated a case: this tier makes its own copy, with provenance, and owns it from now on. */
+  async receiveEscalation(event: CloudEvent<CaseEscalatedUpV1>): Promise<void> {
+    const d = event.data;
+    if (d.to !== this.position.tier) {
+      this.logger.event('warn', 'federation.misrouted', { eventId: event.id, to: d.to }, 'FederationInbound');
+      return;
+    }
+    let created: Case | undefined;
+    await this.orm.em.fork().transactional(async (tx) => {
+      if (!(await this.inbox.claim(tx, UPLINK_DURABLE, event.id, event.type))) return;
+      // The same case escalated again by the same child (a new event id) keeps the copy it has.
+      if (await tx.findOne(Case, { sourceTier: d.from.tier, sourceCaseId: d.from.caseId })) return;
+      const now = new Date();
+      const c = new Case();
+      c.id = randomUUID();
+      c.caseNo = formatCaseNo(this.position.tier, now, await this.cases.nextSequence(tx), this.config.own.CASE_TIME_ZONE);
+      c.state = 'registered';
+      c.categoryCode = d.case.categoryCode;
+      c.urgency = d.case.urgency;
+      c.triage = d.case.triage;
+      c.gridCode = d.case.gridCode;
+      c.location = point(d.case.location.longitude, d.case.location.latitude);
+      c.address = d.case.address;
+      c.description = d.case.description;
+      c.occurredAt = d.case.occurredAt ? new Date(d.case.occurredAt) : null;
+      c.reportedAt = new Date(d.case.reportedAt);
+      c.channel = d.case.channel;
+      c.reporterSubject = d.case.reporter.subject;
+      c.reporterRole = d.case.reporter.role;
+      c.reporterUnit = d.case.reporter.unit;
+      c.idempotencyKey = `escalated:${d.from.tier}:${d.from.caseId}`;
+      c.requestHash = event.id;
+      c.reworkCount = d.case.reworkCount;
+      c.urgeCount = d.case.urgeCount;
+      c.originTier = d.origin.tier;
+      c.originCaseId = d.origin.caseId;
+      c.originCaseNo = d.origin.caseNo;
+      c.sourceTier = d.from.tier;
+      c.sourceCaseId = d.from.caseId;
+      c.tierPath = d.path;
+      this.workflow.setClock(c, { kind: 'restart', step: 'dispatch' }, now);
+      this.cases.add(tx, c);
+      for (const h of d.history) {
+        this.cases.add(
+          tx,
+          transition(c.id, {
+            action: h.action as CaseTransition['action'],
+            from: h.from,
+            to: h.to,
+            at: new Date(h.at),
+            role: h.role,
+            unit: h.unit,
+            note: h.note ?? null,
+            attachments: h.attachments,
+            tier: h.tier,
+          }),
+        );
+      }
+      this.cases.add(
+        tx,
+        transition(c.id, {
+          action: 'receive',
+          from: null,
+          to: 'registered',
+          at: now,
+          role: d.actor.role,
+          unit: d.actor.unit,
+          note: d.reason,
+          attachments: [],
+          tier: null,
+          subject: d.actor.subject,
+          details: { from: d.from, origin: d.origin, path: d.path, attachments: d.attachments },
+        }),
+      );
+      this.outbox.add(
+        tx,
+        Events.caseReported,
+        {
+          caseId: c.id,
+          caseNo: c.caseNo,
+          state: c.state,
+          categoryCode: c.categoryCode,
+          urgency: c.urgency,
+          gridCode: c.gridCode,
+          location: d.case.location,
+          summary: summarize(d.case.description),
+          channel: c.channel,
+          triage: c.triage,
+          reportedAt: c.reportedAt.toISOString(),
+          reporter: { subject: c.reporterSubject, role: c.reporterRole },
+        },
+        c.id,
+      );
+      created = c;
+    });
+    if (!created) return;
+    this.outbox.committed();
+    this.logger.event(
+      'info',
+      'federation.case_received',
+      { caseId: created.id, caseNo: created.caseNo, fromTier: d.from.tier, originTier: d.origin.tier, originCaseId: d.origin.caseId },
+      'FederationInbound',
+    );
+  }
+
+  /** A step at the tier that owns an escalated case: mirrored on this copy, told to its reporter, passed on down. */
+  async receiveProgress(event: CloudEvent<CaseProgressedDownV1>): Promise<void> {
+    const d = event.data;
+    let applied: Case | undefined;
+    await this.orm.em.fork().transactional(async (tx) => {
+      if (!(await this.inbox.claim(tx, DOWNLINK_DURABLE, event.id, event.type))) return;
+      const c = await this.cases.findForUpdate(tx, d.caseId);
+      if (!c || c.escalatedTo === null) {
+        this.logger.event('warn', 'federation.unknown_case', { eventId: event.id, caseId: d.caseId }, 'FederationInbound');
+        return;
+      }
+      const before = c.state;
+      c.ownerTier = d.ownerTier;
+      c.upstreamState = d.to;
+      c.state = MIRRORED_FINAL.includes(d.to) ? d.to : 'escalated';
+      if (d.to === 'closed') c.closedAt = new Date(d.at);
+      if (d.action === 'reopen') c.closedAt = null;
+      const actorSubject = `tier:${d.actingTier}`;
+      this.cases.add(
+        tx,
+        transition(c.id, {
+          action: d.action,
+          from: d.from,
+          to: d.to,
+          at: new Date(d.at),
+          role: d.actor.role,
+          unit: d.actor.unit,
+          note: d.note ?? null,
+          attachments: [],
+          tier: d.actingTier,
+          details: { ownerTier: d.ownerTier, localState: { from: before, to: c.state }, ...(d.assignee && { assignee: d.assignee }) },
+        }),
+      );
+      const reporters = [c.reporterSubject, ...(await this.cases.mergedReporters(tx, c.id))];
+      this.outbox.add(
+        tx,
+        Events[TRANSITIONS[d.action].event],
+        {
+          caseId: c.id,
+          caseNo: c.caseNo,
+          action: d.action,
+          from: d.from,
+          to: d.to,
+          categoryCode: c.categoryCode,
+          urgency: c.urgency,
+          gridCode: c.gridCode,
+          at: d.at,
+          actor: { subject: actorSubject, role: d.actor.role },
+          reporters: [...new Set(reporters)],
+          ...(d.note && { note: summarize(d.note) }),
+          step: null,
+          deadlineAt: d.deadlineAt,
+          reworkCount: c.reworkCount,
+          ...(d.assignee && { assignee: d.assignee }),
+          ...(d.evidenceCount !== undefined && { evidenceCount: d.evidenceCount }),
+          actingTier: d.actingTier,
+        },
+        c.id,
+      );
+      this.outbound.progressDown(tx, c, {
+        action: d.action,
+        from: d.from,
+        to: d.to,
+        at: new Date(d.at),
+        role: d.actor.role,
+        unit: d.actor.unit,
+        note: d.note,
+        evidenceCount: d.evidenceCount,
+        assignee: d.assignee,
+        actingTier: d.actingTier,
+      });
+      applied = c;
+    });
+    if (!applied) return;
+    this.outbox.committed();
+    this.logger.event('info', 'federation.case_progressed', { caseId: applied.id, action: d.action, upstreamState: d.to, ownerTier: d.ownerTier }, 'FederationInbound');
+  }
+}
+
+function transition(
+  caseId: string,
+  t: {
+    action: CaseTransition['action'];
+    from: CaseState | null;
+    to: CaseState;
+    at: Date;
+    role: string;
+    unit: string;
+    note: string | null;
+    attachments: string[];
+    tier: string | null;
+    /** Who acted, when known (pseudonymous); else the tier stands for them. */
+    subject?: string;
+    details?: Record<string, unknown>;
+  },
+): CaseTransition {
+  const e = new CaseTransition();
+  e.caseId = caseId;
+  e.action = t.action;
+  e.fromState = t.from;
+  e.toState = t.to;
+  e.actorSubject = t.subject ?? `tier:${t.tier ?? t.unit}`;
+  e.actorRole = t.role;
+  e.actorUnit = t.unit;
+  e.at = t.at;
+  e.note = t.note;
+  e.attachments = t.attachments;
+  e.tier = t.tier;
+  e.details = t.details ?? {};
+  return e;
+}
+

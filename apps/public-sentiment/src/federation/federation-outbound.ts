@@ -1,0 +1,124 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Events, namespace, type AttachmentRef, type CaseAction, type CaseState, type HistoryEntry, type Principal } from '@gm/contracts';
+import { redactPersonalData } from '@gm/domain';
+import { Outbox } from '@gm/messaging';
+import type { Case } from '../cases/case.entity';
+import { CaseRepository } from '../cases/case.repository';
+import type { CaseTransition } from '../cases/case-transition.entity';
+import { TierPosition } from './tier-position';
+
+const FREE_TEXT_MAX = 2000;
+const redact = (text: string, max = FREE_TEXT_MAX) => {
+  const r = redactPersonalData(text.trim());
+  return r.length <= max ? r : `${r.slice(0, max - 1)}…`;
+};
+
+/** A step taken on a case at this tier, as it is sent down. */
+export interface StepTaken {
+  readonly action: CaseAction;
+  readonly from: CaseState;
+  readonly to: CaseState;
+  readonly at: Date;
+  readonly role: string;
+  readonly unit: string;
+  readonly note?: string | null | undefined;
+  readonly evidenceCount?: number | undefined;
+  readonly assignee?: { kind: 'department' | 'unit'; code: string } | undefined;
+  /** The tier that took the step (this one, or the owner above when a mirrored step is passed on). */
+  readonly actingTier: string;
+}
+
+/**
+ * What a tier writes for other tiers, always through the outbox in the transaction of the change
+ * itself: the escalation into UPLINK (`gm.<tier>.uplink.case-escalated.v1`, then sourced by the
+ * parent), and each step on a case received from a child into DOWNLINK
+ * (`gm.<child>.downlink.case-progressed.v1`, sourced by that child only).
+ */
+@Injectable()
+export class FederationOutbound {
+  constructor(
+    private readonly position: TierPosition,
+    private readonly outbox: Outbox,
+    private readonly cases: CaseRepository,
+  ) {}
+
+  /** The case's snapshot, history and attachment references, for the parent. `entry` is the escalation's own timeline entry. */
+  async escalate(tx: EntityManager, c: Case, entry: CaseTransition, principal: Principal, reason: string): Promise<void> {
+    const parent = this.position.parentOrFail();
+    const here = this.position.tier;
+    const timeline = [...(await this.cases.timeline(tx, c.id)).filter((e) => e !== entry), entry];
+    const history: HistoryEntry[] = timeline.slice(-500).map((e) => ({
+      tier: e.tier ?? here,
+      action: e.action,
+      from: e.fromState,
+      to: e.toState,
+      at: e.at.toISOString(),
+      role: e.actorRole,
+      unit: e.actorUnit,
+      ...(e.note && { note: redact(e.note) }),
+      attachments: e.attachments.slice(0, 50),
+    }));
+    const attachments: AttachmentRef[] = [];
+    for (const e of timeline) for (const key of e.attachments) attachments.push({ tier: e.tier ?? here, key });
+    const [longitude, latitude] = c.location.coordinates;
+    const self = { tier: here, caseId: c.id, caseNo: c.caseNo };
+    this.outbox.add(
+      tx,
+      Events.caseEscalatedUp,
+      {
+        origin: c.originTier && c.originCaseId ? { tier: c.originTier, caseId: c.originCaseId, caseNo: c.originCaseNo ?? c.caseNo } : self,
+        from: self,
+        to: parent,
+        path: [...(c.tierPath ?? []), here],
+        escalatedAt: entry.at.toISOString(),
+        reason: redact(reason),
+        actor: { subject: principal.subject, role: entry.actorRole, unit: principal.orgUnit },
+        case: {
+          categoryCode: c.categoryCode,
+          urgency: c.urgency,
+          triage: c.triage,
+          gridCode: c.gridCode,
+          location: { latitude, longitude },
+          address: c.address ? redact(c.address, 500) : null,
+          description: redact(c.description) || '(无描述 no description)',
+          occurredAt: c.occurredAt?.toISOString() ?? null,
+          reportedAt: c.reportedAt.toISOString(),
+          channel: c.channel,
+          reporter: { subject: c.reporterSubject, role: c.reporterRole, unit: c.reporterUnit },
+          reworkCount: c.reworkCount,
+          urgeCount: c.urgeCount,
+        },
+        history,
+        attachments: attachments.slice(0, 200),
+      },
+      c.id,
+    );
+  }
+
+  /** Sends a step down to the child the case came from (nothing for a case that began here). */
+  progressDown(tx: EntityManager, c: Case, step: StepTaken): void {
+    if (!c.sourceTier || !c.sourceCaseId || !c.originTier || !c.originCaseId) return;
+    this.outbox.addFor(
+      tx,
+      namespace(c.sourceTier),
+      Events.caseProgressedDown,
+      {
+        caseId: c.sourceCaseId,
+        origin: { tier: c.originTier, caseId: c.originCaseId, caseNo: c.originCaseNo ?? c.caseNo },
+        ownerTier: c.ownerTier ?? this.position.tier,
+        actingTier: step.actingTier,
+        action: step.action,
+        from: step.from,
+        to: step.to,
+        at: step.at.toISOString(),
+        actor: { role: step.role, unit: step.unit },
+        ...(step.note && { note: redact(step.note) }),
+        ...(step.evidenceCount !== undefined && { evidenceCount: step.evidenceCount }),
+        ...(step.assignee && { assignee: step.assignee }),
+        deadlineAt: c.deadlineAt?.toISOString() ?? null,
+      },
+      c.sourceCaseId,
+    );
+  }
+}

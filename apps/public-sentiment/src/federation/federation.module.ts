@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { CaseModule } from '../cases/case.module';
+import { FederationController } from './federation.controller';
+import { FederationInbound } from './federation-inbound';
+import { TierSummaryPublisher } from './tier-summary.publisher';
+import { TierSummaryStore } from './tier-summary.store';
+
+/** This tier's links to its parent and children (see tier-position.ts); idle unless FEDERATION_ENABLED. */
+@Module({
+  imports: [CaseModule],
+  controllers: [FederationController],
+  providers: [FederationInbound, TierSummaryStore, TierSummaryPublisher],
+})
+export class FederationModule {}

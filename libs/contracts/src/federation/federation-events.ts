@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { defineEvent } from '../messaging/define-event';
+import {
+  assigneeSchema,
+  caseActionSchema,
+  caseStateSchema,
+  categoryCodeSchema,
+  geoPointSchema,
+  orgUnitCodeSchema,
+  trafficLightSchema,
+  triageSchema,
+  urgencySchema,
+} from '../cases/case-values';
+
+/**
+ * Events that cross tiers (federation). They travel only through the federation streams: a child
+ * publishes `gm.<child>.uplink.…` into its `UPLINK`, which the parent's `UPLINK_AGG` sources; a
+ * parent publishes `gm.<child>.downlink.…` into its `DOWNLINK`, whose part the child's
+ * `DOWNLINK_IN` sources. Free text is redacted before it is written (no ID or phone numbers), and
+ * people are pseudonymous subject ids with their role and unit.
+ */
+
+const iso = z.iso.datetime({ offset: true });
+const caseRef = z.object({ tier: orgUnitCodeSchema, caseId: z.uuid(), caseNo: z.string().min(1) });
+const actorSchema = z.object({ subject: z.string().min(1), role: z.string().min(1), unit: z.string().min(1) });
+const FREE_TEXT_MAX = 2000;
+
+/** An attachment of the case, by reference: the object stays in the bucket of the tier that holds it. */
+export const attachmentRefSchema = z.object({ tier: orgUnitCodeSchema, key: z.string().min(1).max(512) });
+export type AttachmentRef = z.infer<typeof attachmentRefSchema>;
+
+/** One entry of a case's timeline as it travels up: enough for the parent to show the history. */
+export const historyEntrySchema = z.object({
+  tier: orgUnitCodeSchema,
+  action: z.string().min(1),
+  from: caseStateSchema.nullable(),
+  to: caseStateSchema,
+  at: iso,
+  role: z.string().min(1),
+  unit: z.string().min(1),
+  note: z.string().max(FREE_TEXT_MAX).optional(),
+  attachments: z.array(z.string().min(1)).max(50),
+});
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
+
+/**
+ * `gm.uplink.case-escalated.v1`: a tier hands a case to its parent (上报). The parent creates its
+ * own copy with this provenance and owns it from then on; `origin` is where the case began, `from`
+ * the direct child that escalated it, `path` every tier it passed from the origin to `from`.
+ */
+export const caseEscalatedUpV1 = defineEvent({
+  type: 'gm.uplink.case-escalated.v1',
+  aggregate: 'case',
+  description: 'A case was escalated to the parent tier, with its snapshot, history and attachment references',
+  schema: z.object({
+    origin: caseRef,
+    from: caseRef,
+    to: orgUnitCodeSchema,
+    path: z.array(orgUnitCodeSchema).min(1).max(4),
+    escalatedAt: iso,
+    reason: z.string().min(1).max(FREE_TEXT_MAX),
+    actor: actorSchema,
+    case: z.object({
+      categoryCode: categoryCodeSchema,
+      urgency: urgencySchema,
+      triage: triageSchema,
+      gridCode: orgUnitCodeSchema,
+      location: geoPointSchema,
+      address: z.string().max(500).nullable(),
+      /** The report's text, redacted. */
+      description: z.string().min(1).max(FREE_TEXT_MAX),
+      occurredAt: iso.nullable(),
+      reportedAt: iso,
+      channel: z.enum(['handheld', 'desk', 'open311']),
+      reporter: actorSchema,
+      reworkCount: z.number().int().min(0),
+      urgeCount: z.number().int().min(0),
+    }),
+    history: z.array(historyEntrySchema).max(500),
+    attachments: z.array(attachmentRefSchema).max(200),
+  }),
+});
+export type CaseEscalatedUpV1 = z.infer<typeof caseEscalatedUpV1.schema>;
+
+/**
+ * `gm.downlink.case-progressed.v1`: a step taken on an escalated case by the tier that owns it,
+ * sent down the path towards the origin. `caseId` is the receiving tier's own copy.
+ */
+export const caseProgressedDownV1 = defineEvent({
+  type: 'gm.downlink.case-progressed.v1',
+  aggregate: 'case',
+  description: 'A step on an escalated case at the owning tier, sent down towards the tier where the case began',
+  schema: z.object({
+    caseId: z.uuid(),
+    origin: caseRef,
+    /** The tier that owns the case after this step. */
+    ownerTier: orgUnitCodeSchema,
+    actingTier: orgUnitCodeSchema,
+    action: caseActionSchema,
+    from: caseStateSchema,
+    to: caseStateSchema,
+    at: iso,
+    actor: z.object({ role: z.string().min(1), unit: z.string().min(1) }),
+    note: z.string().max(FREE_TEXT_MAX).optional(),
+    evidenceCount: z.number().int().min(0).optional(),
+    assignee: assigneeSchema.optional(),
+    deadlineAt: iso.nullable(),
+  }),
+});
+export type CaseProgressedDownV1 = z.infer<typeof caseProgressedDownV1.schema>;
+
+/** Case counts of a tier's subtree. */
+export const caseCountsSchema = z.object({
+  total: z.number().int().min(0),
+  open: z.number().int().min(0),
+  byState: z.partialRecord(caseStateSchema, z.number().int().min(0)),
+  byCategory: z.record(categoryCodeSchema, z.number().int().min(0)),
+  byLight: z.partialRecord(trafficLightSchema, z.number().int().min(0)),
+  byGrid: z.record(orgUnitCodeSchema, z.object({ total: z.number().int().min(0), open: z.number().int().min(0), red: z.number().int().min(0) })),
+});
+export type CaseCounts = z.infer<typeof caseCountsSchema>;
+
+/**
+ * `gm.uplink.tier-summary.v1`: a tier's periodic summary for its parent's dashboards: counts of the
+ * cases it owns plus the latest summaries of its children, so every tier covers its subtree
+ * without reading a child's database. A case counts once, at the tier that owns it.
+ */
+export const tierSummaryV1 = defineEvent({
+  type: 'gm.uplink.tier-summary.v1',
+  aggregate: 'tier',
+  description: "A tier's periodic case counts of its subtree, for the parent's dashboards",
+  schema: z.object({
+    tier: orgUnitCodeSchema,
+    at: iso,
+    /** The tiers whose counts are included (this one and the children heard from). */
+    tiers: z.array(orgUnitCodeSchema).min(1),
+    counts: caseCountsSchema,
+  }),
+});
+export type TierSummaryV1 = z.infer<typeof tierSummaryV1.schema>;

@@ -1,0 +1,55 @@
+import { DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import type { FederationStream } from './topology';
+
+const DAY_NS = 24 * 60 * 60 * 1e9;
+
+export interface ProvisionResult {
+  readonly created: string[];
+  readonly updated: string[];
+  readonly unchanged: string[];
+}
+
+/**
+ * Creates a tier's federation streams or brings them to the generated definition (new subjects of
+ * a new child on DOWNLINK, a new source on UPLINK_AGG) on the running server: adding a child never
+ * needs a restart of its parent. Limits retention (sourcing from other retentions is undefined
+ * before 2.14), file storage, a day's de-duplication window by `Nats-Msg-Id`.
+ */
+export async function applyStreams(jsm: JetStreamManager, streams: readonly FederationStream[]): Promise<ProvisionResult> {
+  const result: ProvisionResult = { created: [], updated: [], unchanged: [] };
+  for (const def of streams) {
+    const config: Partial<StreamConfig> & { name: string } = {
+      name: def.name,
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      discard: DiscardPolicy.Old,
+      max_age: def.max_age,
+      duplicate_window: Math.min(DAY_NS, def.max_age),
+      num_replicas: 1,
+      ...(def.subjects && { subjects: def.subjects }),
+      ...(def.sources && { sources: def.sources }),
+    };
+    const existing = await jsm.streams.info(def.name).catch(() => undefined);
+    if (!existing) {
+      await jsm.streams.add(config);
+      result.created.push(def.name);
+    } else if (differs(existing.config, def)) {
+      await jsm.streams.update(def.name, config);
+      result.updated.push(def.name);
+    } else {
+      result.unchanged.push(def.name);
+    }
+  }
+  return result;
+}
+
+function differs(current: StreamConfig, wanted: FederationStream): boolean {
+  const subjects = (s: readonly string[] | undefined) => JSON.stringify([...(s ?? [])].sort());
+  const sources = (s: readonly { name: string; filter_subject?: string; external?: { api: string } }[] | undefined) =>
+    JSON.stringify((s ?? []).map((x) => `${x.name}|${x.filter_subject ?? ''}|${x.external?.api ?? ''}`).sort());
+  return (
+    current.max_age !== wanted.max_age ||
+    (wanted.subjects !== undefined && subjects(current.subjects) !== subjects(wanted.subjects)) ||
+    sources(current.sources) !== sources(wanted.sources)
+  );
+}

@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { applyStreams, childrenOf, jetstreamDomainOf, leafUserOf, natsConnectionOptions, natsServerConfig, tierStreams, type FederationTier } from '@gm/messaging';
+import { NATS_SERVER_BINARY } from './nats';
+import { freePort, portAnswers, spawnProcess, waitFor, type Spawned } from './process-utils';
+
+export interface FederatedNats {
+  readonly code: string;
+  readonly parent: string | null;
+  /** Client URL for this tier's services, with their credentials. */
+  readonly url: string;
+  readonly clientPort: number;
+  readonly domain: string;
+  /** The user and password this tier's server authenticates with on its parent (leafnode), and the parent's client URL. */
+  readonly leaf: { readonly user: string; readonly password: string; readonly parentClientUrl: string } | null;
+  readonly running: boolean;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+export interface TestFederation {
+  readonly tiers: ReadonlyMap<string, FederatedNats>;
+  tier(code: string): FederatedNats;
+  close(): Promise<void>;
+}
+
+/**
+ * One nats-server process per tier on loopback, configured from the org tree exactly as
+ * deploy/local federation.js generates it (own JetStream domain, leafnode remote to the parent,
+ * a leaf user per child with its permissions), with the federation streams applied.
+ */
+export async function startFederation(tiers: readonly FederationTier[]): Promise<TestFederation> {
+  const dir = mkdtempSync(join(tmpdir(), 'gm-fed-'));
+  const children = childrenOf(tiers);
+  const services = randomBytes(12).toString('hex');
+  const leaf: Record<string, string> = Object.fromEntries(tiers.map((t) => [t.code, randomBytes(12).toString('hex')]));
+  const ports = new Map<string, { client: number; leaf?: number }>();
+  for (const t of tiers) ports.set(t.code, { client: await freePort(), ...(children.get(t.code)!.length > 0 && { leaf: await freePort() }) });
+
+  const servers = new Map<string, FederatedNats>();
+  for (const t of tiers) {
+    const p = ports.get(t.code)!;
+    const conf = join(dir, `${t.code}.conf`);
+    writeFileSync(
+      conf,
+      natsServerConfig({
+        tier: t,
+        children: children.get(t.code)!,
+        ports: { client: p.client, leaf: p.leaf },
+        parentLeafUrl: t.parent ? `nats-leaf://127.0.0.1:${ports.get(t.parent)!.leaf}` : undefined,
+        storeDir: join(dir, `${t.code}-js`),
+        passwords: { services, children: leaf, uplink: leaf[t.code] },
+      }),
+    );
+    let proc: Spawned | undefined;
+    const server: FederatedNats = {
+      code: t.code,
+      parent: t.parent,
+      url: `nats://services:${services}@127.0.0.1:${p.client}`,
+      clientPort: p.client,
+      domain: jetstreamDomainOf(t.code),
+      leaf: t.parent ? { user: leafUserOf(t.code), password: leaf[t.code]!, parentClientUrl: `nats://127.0.0.1:${ports.get(t.parent)!.client}` } : null,
+      get running() {
+        return proc !== undefined;
+      },
+      async start() {
+        proc = spawnProcess(NATS_SERVER_BINARY(), ['-c', conf]);
+        await waitFor(`nats-server of tier ${t.code}`, () => portAnswers(p.client));
+      },
+      async stop() {
+        await proc?.stop();
+        proc = undefined;
+        await waitFor(`nats-server of tier ${t.code} to stop`, async () => !(await portAnswers(p.client)));
+      },
+    };
+    servers.set(t.code, server);
+  }
+  for (const s of servers.values()) await s.start();
+  for (const t of tiers) {
+    const nc = await connect(natsConnectionOptions([servers.get(t.code)!.url]));
+    try {
+      const jsm = await jetstreamManager(nc, { domain: jetstreamDomainOf(t.code) });
+      const streams = tierStreams(t, children.get(t.code)!);
+      await waitFor(`federation streams of ${t.code}`, () => applyStreams(jsm, streams).then(() => true, () => false), 30_000, 200);
+    } finally {
+      await nc.close();
+    }
+  }
+  return {
+    tiers: servers,
+    tier(code) {
+      const s = servers.get(code);
+      if (!s) throw new Error(`no tier ${code} in this federation`);
+      return s;
+    },
+    async close() {
+      for (const s of servers.values()) await s.stop().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,352 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import { connect } from '@nats-io/transport-node';
+import { Rpc, namespace } from '@gm/contracts';
+import { leafUserOf, RpcClient, type FederationTier } from '@gm/messaging';
+import {
+  aReport,
+  freePort,
+  provideDatabase,
+  provideOidc,
+  spawnProcess,
+  startFederation,
+  startService,
+  waitFor,
+  type Spawned,
+  type TestDatabase,
+  type TestFederation,
+  type TestOidc,
+  type TestService,
+} from '@gm/testing';
+import { AppModule } from '../../apps/public-sentiment/src/app.module';
+import { configSchema, type AppConfig } from '../../apps/public-sentiment/src/config/config';
+
+const DISTRICT = '350206';
+const STREET = '350206001';
+const COMMUNITY = '350206001001';
+const GRID = '350206001001-07';
+const TIERS: FederationTier[] = [
+  { code: DISTRICT, parent: null },
+  { code: STREET, parent: DISTRICT },
+  { code: COMMUNITY, parent: STREET },
+  { code: GRID, parent: COMMUNITY },
+];
+const PS_MAIN = resolve(__dirname, '../../apps/public-sentiment/dist/main.js');
+
+type Json = Record<string, unknown>;
+
+/** public-sentiment of one tier: in this process, or (the street's) as the built service in its own process, so that it can be killed. */
+interface TierService {
+  url: string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  start(): Promise<void>;
+}
+
+describe('four-tier federation: grid → community → street → district and back (real nats-server leafnodes, one database per tier)', () => {
+  let fed: TestFederation;
+  let oidc: TestOidc;
+  const dbs = new Map<string, TestDatabase>();
+  const sql = new Map<string, pg.Client>();
+  const services = new Map<string, TierService>();
+  const tokens: Record<string, string> = {};
+  let rpc: RpcClient;
+
+  const envOf = (code: string, port = '0'): Record<string, string> => ({
+    TIER_CODE: code,
+    NATS_URL: fed.tier(code).url,
+    NATS_NAMESPACE: code,
+    JETSTREAM_DOMAIN: fed.tier(code).domain,
+    DATABASE_URL: dbs.get(code)!.url,
+    OIDC_ISSUER: oidc.issuer,
+    OIDC_AUDIENCE: oidc.audience,
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: port,
+    LOG_LEVEL: 'warn',
+    FEDERATION_ENABLED: 'true',
+    FEDERATION_SUMMARY_MS: '300',
+    CASE_DEADLINE_SCAN_MS: '0',
+  });
+
+  const inProcess = async (code: string): Promise<TierService> => {
+    let svc: TestService<AppConfig> | undefined;
+    const t: TierService = {
+      url: '',
+      start: async () => {
+        svc = await startService({ configSchema, module: (c, l) => AppModule.forRoot(c, l) }, envOf(code));
+        t.url = svc.url;
+      },
+      stop: async () => {
+        await svc?.close();
+        svc = undefined;
+      },
+    };
+    await t.start();
+    return t;
+  };
+
+  const asProcess = async (code: string): Promise<TierService> => {
+    if (!existsSync(PS_MAIN)) throw new Error(`${PS_MAIN} is missing: run the build first (npx tsc -b tsconfig.build.json; npm test does it)`);
+    const port = await freePort();
+    let proc: Spawned | undefined;
+    const t: TierService = {
+      url: `http://127.0.0.1:${port}`,
+      start: async () => {
+        proc = spawnProcess(process.execPath, [PS_MAIN], { env: { PATH: process.env['PATH'] ?? '', ...envOf(code, String(port)) } });
+        await waitFor(`public-sentiment of ${code}`, async () => (await fetch(`${t.url}/readyz`)).status === 200, 60_000, 200);
+      },
+      stop: async (signal = 'SIGTERM') => {
+        await proc?.stop(signal);
+        proc = undefined;
+      },
+    };
+    await t.start();
+    return t;
+  };
+
+  beforeAll(async () => {
+    oidc = await provideOidc();
+    fed = await startFederation(TIERS);
+    for (const t of TIERS) {
+      const db = await provideDatabase();
+      dbs.set(t.code, db);
+    }
+    for (const t of TIERS) services.set(t.code, t.code === STREET ? await asProcess(t.code) : await inProcess(t.code));
+    for (const t of TIERS) {
+      const c = new pg.Client({ connectionString: dbs.get(t.code)!.url });
+      await c.connect();
+      sql.set(t.code, c);
+    }
+    for (const user of ['gw-07', 'community', 'street', 'district']) tokens[user] = await oidc.tokenFor(user);
+    rpc = new RpcClient({ servers: [fed.tier(GRID).url], namespace: namespace(GRID), tier: GRID, service: 'mobile-gateway' });
+  }, 180_000);
+
+  afterAll(async () => {
+    await rpc?.onApplicationShutdown();
+    for (const c of sql.values()) await c.end().catch(() => undefined);
+    for (const s of services.values()) await s.stop().catch(() => undefined);
+    await fed?.close();
+    await oidc?.close();
+    for (const db of dbs.values()) await db.drop().catch(() => undefined);
+  });
+
+  const call = async (tier: string, user: string, method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${services.get(tier)!.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${tokens[user]}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text) as Json, text };
+  };
+  const act = async (tier: string, user: string, id: string, action: string, body: Json = {}) => {
+    const r = await call(tier, user, 'POST', `/api/v1/cases/${id}/actions/${action}`, body);
+    if (r.status !== 200) throw new Error(`${action} at ${tier}: ${r.status} ${r.text}`);
+    return r.body;
+  };
+  /** A grid worker reports on the handheld (through the grid's NATS, as mobile-gateway does). */
+  const report = async (description = '井盖破损，需要更换 (a broken manhole cover)') => {
+    const res = await rpc.request(
+      Rpc.reportCase,
+      { report: aReport({ gridCode: GRID, categoryCode: 'BJ0101', description }), idempotencyKey: randomUUID(), channel: 'handheld' },
+      { authorization: `Bearer ${tokens['gw-07']}` },
+    );
+    return res.caseId;
+  };
+  const copyAt = async (tier: string, sourceCaseId: string) =>
+    (await sql.get(tier)!.query<{ id: string; state: string }>(`SELECT id, state FROM public_sentiment.cases WHERE source_case_id = $1`, [sourceCaseId])).rows[0];
+  const arrivedAt = (tier: string, sourceCaseId: string) =>
+    waitFor(`case ${sourceCaseId} at ${tier}`, async () => (await copyAt(tier, sourceCaseId)) !== undefined, 30_000, 50).then(async () => (await copyAt(tier, sourceCaseId))!);
+
+  it('escalates a grid case to the community, the street and the district; the district closes it and the grid and its reporter see the closing note', async () => {
+    const gridCase = await report();
+    const escalated = await act(GRID, 'gw-07', gridCase, 'escalate', { reason: '需要社区协调物业 (needs the community to involve the estate manager)' });
+    expect(escalated['state']).toBe('escalated');
+    expect(escalated['federation']).toMatchObject({ escalatedTo: COMMUNITY, ownerTier: COMMUNITY, readOnly: true });
+    expect(escalated['availableActions']).toEqual([]);
+
+    const atCommunity = await arrivedAt(COMMUNITY, gridCase);
+    const communityView = (await call(COMMUNITY, 'community', 'GET', `/api/v1/cases/${atCommunity.id}`)).body;
+    expect(communityView).toMatchObject({ state: 'registered', gridCode: GRID, federation: { origin: { tier: GRID, caseId: gridCase }, source: { tier: GRID, caseId: gridCase }, path: [GRID] } });
+    // The grid's history came along: the report and the escalation, done at the grid.
+    const communityTimeline = (await call(COMMUNITY, 'community', 'GET', `/api/v1/cases/${atCommunity.id}/timeline`)).body['entries'] as Json[];
+    expect(communityTimeline.map((e) => [e['action'], e['tier']])).toEqual([['report', GRID], ['escalate', GRID], ['receive', null]]);
+
+    await act(COMMUNITY, 'community', atCommunity.id, 'escalate', { reason: '涉及多个社区 (spans several communities)' });
+    const atStreet = await arrivedAt(STREET, atCommunity.id);
+    await act(STREET, 'street', atStreet.id, 'escalate', { reason: '需要区城管局 (needs the district urban management bureau)' });
+    const atDistrict = await arrivedAt(DISTRICT, atStreet.id);
+    const districtView = (await call(DISTRICT, 'district', 'GET', `/api/v1/cases/${atDistrict.id}`)).body;
+    expect(districtView['federation']).toMatchObject({ origin: { tier: GRID, caseId: gridCase }, source: { tier: STREET, caseId: atStreet.id }, path: [GRID, COMMUNITY, STREET] });
+
+    // The grid heard that the case went further up (owner now the district), still read-only.
+    const ownerAtGrid = async () => ((await call(GRID, 'gw-07', 'GET', `/api/v1/cases/${gridCase}`)).body['federation'] as Json)['ownerTier'];
+    await waitFor('the grid to know the district owns it', async () => (await ownerAtGrid()) === DISTRICT, 30_000, 100);
+    const refused = await call(GRID, 'gw-07', 'POST', `/api/v1/cases/${gridCase}/actions/escalate`, { reason: 'again' });
+    expect(refused.status).toBe(409);
+    expect(refused.body['code']).toBe('CASE.OWNED_BY_OTHER_TIER');
+
+    // The district works it to the end.
+    await act(DISTRICT, 'district', atDistrict.id, 'dispatch', { assignee: { kind: 'department', code: 'urban-management' } });
+    await act(DISTRICT, 'district', atDistrict.id, 'handle', { note: '已更换井盖 (cover replaced)', evidence: ['cases/demo/cover.jpg'] });
+    await act(DISTRICT, 'district', atDistrict.id, 'verify');
+    const note = '区城管局已更换井盖并复核 (the district replaced the cover and checked it)';
+    await act(DISTRICT, 'district', atDistrict.id, 'close', { note });
+
+    await waitFor('the grid copy closed', async () => (await call(GRID, 'gw-07', 'GET', `/api/v1/cases/${gridCase}`)).body['state'] === 'closed', 30_000, 100);
+    const gridView = (await call(GRID, 'gw-07', 'GET', `/api/v1/cases/${gridCase}`)).body;
+    expect(gridView['federation']).toMatchObject({ ownerTier: DISTRICT, upstreamState: 'closed', readOnly: true });
+    const gridTimeline = (await call(GRID, 'gw-07', 'GET', `/api/v1/cases/${gridCase}/timeline`)).body['entries'] as Json[];
+    const closing = gridTimeline.at(-1)!;
+    expect(closing).toMatchObject({ action: 'close', to: 'closed', tier: DISTRICT, note });
+    // Each step at the owning tiers, in order, at the grid.
+    expect(gridTimeline.map((e) => `${e['action']}@${e['tier'] ?? GRID}`)).toEqual([
+      `report@${GRID}`,
+      `escalate@${GRID}`,
+      `escalate@${COMMUNITY}`,
+      `escalate@${STREET}`,
+      `dispatch@${DISTRICT}`,
+      `handle@${DISTRICT}`,
+      `verify@${DISTRICT}`,
+      `close@${DISTRICT}`,
+    ]);
+    // The reporter hears it from the grid's own events: gm.case.closed.v1 naming them, with the district's note.
+    const reporter = (await sql.get(GRID)!.query<{ s: string }>(`SELECT reporter_subject AS s FROM public_sentiment.cases WHERE id = $1`, [gridCase])).rows[0]!.s;
+    const closed = (
+      await sql.get(GRID)!.query<{ data: Json }>(`SELECT payload->'data' AS data FROM public_sentiment.outbox WHERE type = 'gm.case.closed.v1' AND payload->>'subject' = $1`, [gridCase])
+    ).rows;
+    expect(closed).toHaveLength(1);
+    expect(closed[0]!.data).toMatchObject({ reporters: [reporter], actingTier: DISTRICT, to: 'closed', note });
+  });
+
+  /** Cases this tier owns (counted in its statistics), from its database. */
+  const ownedAt = async (tier: string) => Number((await sql.get(tier)!.query<{ n: string }>(`SELECT count(*) AS n FROM public_sentiment.cases WHERE owner_tier IS NULL`)).rows[0]!.n);
+
+  it("sends statistics up: the district's summary covers its whole subtree, each case counted once, at the tier that owns it", async () => {
+    const expected = (await Promise.all(TIERS.map((t) => ownedAt(t.code)))).reduce((a, b) => a + b, 0);
+    let summary: Json = {};
+    await waitFor(
+      'the district summary to cover grid, community, street and district',
+      async () => {
+        summary = (await call(DISTRICT, 'district', 'GET', '/api/v1/federation/summary')).body;
+        const subtree = summary['subtree'] as { tiers: string[]; counts: { total: number } };
+        return [...subtree.tiers].sort().join() === [DISTRICT, STREET, COMMUNITY, GRID].sort().join() && subtree.counts.total === expected;
+      },
+      30_000,
+      100,
+    );
+    const subtree = summary['subtree'] as { counts: { total: number; byGrid: Record<string, { total: number }>; byState: Record<string, number> } };
+    // Every case of this suite so far began in grid 07; the one closed at the district counts there as closed, its copies below do not count.
+    expect(subtree.counts.byGrid[GRID]!.total).toBe(expected);
+    expect(subtree.counts.byState['closed']).toBe(1);
+    expect(subtree.counts.byState['escalated']).toBeUndefined();
+    expect(summary['children']).toEqual([expect.objectContaining({ tier: STREET, tiers: expect.arrayContaining([STREET, COMMUNITY, GRID]) })]);
+    // A community's staff cannot read the district's summary.
+    expect((await call(DISTRICT, 'community', 'GET', '/api/v1/federation/summary')).status).toBe(403);
+  });
+
+  it("a tier's credentials cannot publish to or read another tier's subjects (permission violation)", async () => {
+    const grid = fed.tier(GRID).leaf!;
+    const nc = await connect({ servers: grid.parentClientUrl, user: grid.user, pass: grid.password, reconnect: false });
+    try {
+      const errors: string[] = [];
+      void (async () => {
+        for await (const s of nc.status()) if (s.type === 'error') errors.push(String(s.error));
+      })();
+      // Reading the street's subjects (what the community sends up) is refused …
+      const sub = nc.subscribe(`gm.${COMMUNITY}.uplink.>`);
+      const subError = (async () => {
+        try {
+          for await (const _m of sub) return 'a message';
+          return 'closed without error';
+        } catch (err) {
+          return String(err);
+        }
+      })();
+      // … and so is publishing as the community, or as a sibling grid.
+      nc.publish(`gm.${COMMUNITY}.uplink.case-escalated.v1`, 'forged');
+      nc.publish(`gm.350206001001-08.uplink.case-escalated.v1`, 'forged');
+      await nc.flush().catch(() => undefined);
+      expect(await subError).toMatch(/Permissions Violation/i);
+      await waitFor('the publish violation', async () => errors.some((e) => /Permissions Violation for Publish/i.test(e)), 10_000, 50);
+    } finally {
+      await nc.close().catch(() => undefined);
+    }
+  });
+
+  /** Escalates, at `tier`, every copy received from `sourceIds` that is still waiting there; returns the ids of this tier's copies. */
+  const forward = async (tier: string, user: string, sourceIds: readonly string[]) => {
+    const rows = (
+      await sql.get(tier)!.query<{ id: string; state: string }>(`SELECT id, state FROM public_sentiment.cases WHERE source_case_id = ANY($1::uuid[])`, [sourceIds])
+    ).rows;
+    for (const r of rows.filter((r) => r.state === 'registered')) await act(tier, user, r.id, 'escalate', { reason: '上报 (escalated)' });
+    return rows.map((r) => r.id);
+  };
+  const byOrigin = async (tier: string, originIds: readonly string[]) =>
+    (
+      await sql.get(tier)!.query<{ origin: string; n: number }>(
+        `SELECT origin_case_id AS origin, count(*)::int AS n FROM public_sentiment.cases WHERE origin_case_id = ANY($1::uuid[]) GROUP BY 1`,
+        [originIds],
+      )
+    ).rows;
+
+  it("with the community's NATS server stopped the grid takes and escalates 100 cases; after the restart all 100 reach the district exactly once, within 60 s", async () => {
+    await fed.tier(COMMUNITY).stop();
+    const ids: string[] = [];
+    for (let i = 0; i < 100; i++) ids.push(await report(`路灯不亮 #${i} (street light out)`));
+    for (const id of ids) await act(GRID, 'gw-07', id, 'escalate', { reason: '需要社区处理 (for the community)' });
+    // All kept at the grid, in its UPLINK, while the community cannot be reached.
+    expect((await sql.get(GRID)!.query(`SELECT 1 FROM public_sentiment.cases WHERE id = ANY($1::uuid[]) AND state = 'escalated'`, [ids])).rowCount).toBe(100);
+
+    await fed.tier(COMMUNITY).start();
+    // Staff at the community and the street pass each case on as it arrives; the bound is the acceptance's 60 s.
+    await waitFor(
+      'all 100 at the district',
+      async () => {
+        const atCommunity = await forward(COMMUNITY, 'community', ids);
+        await forward(STREET, 'street', atCommunity);
+        return (await byOrigin(DISTRICT, ids)).length === 100;
+      },
+      60_000,
+      250,
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const tier of [COMMUNITY, STREET, DISTRICT]) {
+      const counts = await byOrigin(tier, ids);
+      expect(counts).toHaveLength(100);
+      expect(counts.every((c) => c.n === 1)).toBe(true);
+    }
+  }, 120_000);
+
+  it("kills the street's public-sentiment while escalations flow; after its restart nothing is missing or doubled", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) ids.push(await report(`占道经营 #${i} (street stall)`));
+    for (const id of ids) await act(GRID, 'gw-07', id, 'escalate', { reason: '需要社区处理 (for the community)' });
+    await waitFor('40 at the community', async () => (await byOrigin(COMMUNITY, ids)).length === 40, 30_000, 100);
+    const atCommunity = (await sql.get(COMMUNITY)!.query<{ id: string }>(`SELECT id FROM public_sentiment.cases WHERE origin_case_id = ANY($1::uuid[]) ORDER BY case_no`, [ids])).rows.map((r) => r.id);
+
+    // Escalate them at the community while the street's process is killed (SIGKILL) half-way.
+    const street = services.get(STREET)!;
+    for (const [i, id] of atCommunity.entries()) {
+      if (i === 15) await street.stop('SIGKILL');
+      await act(COMMUNITY, 'community', id, 'escalate', { reason: '需要街道协调 (for the street)' });
+    }
+    await street.start();
+    await waitFor(
+      'all 40 at the district',
+      async () => {
+        await forward(STREET, 'street', atCommunity);
+        return (await byOrigin(DISTRICT, ids)).length === 40;
+      },
+      60_000,
+      250,
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const tier of [STREET, DISTRICT]) {
+      const counts = await byOrigin(tier, ids);
+      expect(counts).toHaveLength(40);
+      expect(counts.every((c) => c.n === 1)).toBe(true);
+    }
+  }, 120_000);
+});

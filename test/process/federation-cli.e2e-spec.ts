@@ -2,7 +2,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NATS_SERVER_BINARY } from '@gm/testing';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { NATS_SERVER_BINARY, portAnswers, spawnProcess, waitFor, type Spawned } from '@gm/testing';
 
 const CLI = join(__dirname, '../../deploy/local/dist/federation.js');
 
@@ -70,5 +72,69 @@ describe('the federation topology CLI (built code, real nats-server config parsi
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('350299');
     expect(run('--out', join(dir, 'z')).stderr).toContain('usage');
+  });
+
+  it("adds a grid to a running community: config reload and `apply`, no restart; the new grid's uplink and downlink then flow", async () => {
+    const out = join(dir, 'live');
+    const base = 30000 + Math.floor(Math.random() * 20000);
+    const gen = (tiers: string) => run('--org-units', join(dir, 'org-units.csv'), '--out', out, '--base-port', String(base), '--tiers', tiers);
+    const apply = (tier: string) => run('apply', '--out', out, '--tier', tier);
+    const servers: Spawned[] = [];
+    const conns: NatsConnection[] = [];
+    const startTier = async (code: string) => {
+      const tiers = JSON.parse(readFileSync(join(out, 'tiers.json'), 'utf8')) as { code: string; url: string }[];
+      const url = tiers.find((t) => t.code === code)!.url;
+      const proc = spawnProcess(NATS_SERVER_BINARY(), ['-c', join(out, code, 'nats.conf')]);
+      servers.push(proc);
+      await waitFor(`nats-server of ${code}`, () => portAnswers(Number(new URL(url).port)));
+      return { proc, url };
+    };
+    const open = async (url: string, tier: string) => {
+      const creds = JSON.parse(readFileSync(join(out, 'credentials.json'), 'utf8')) as Record<string, { services: string }>;
+      const nc = await connect({ servers: url, user: 'services', pass: creds[tier]!.services });
+      conns.push(nc);
+      return nc;
+    };
+    try {
+      expect(gen('350206001001,350206001001-01').status).toBe(0);
+      const community = await startTier('350206001001');
+      await startTier('350206001001-01');
+      const first = apply('350206001001');
+      expect(first.status).toBe(0);
+      expect(first.stdout).toContain('created [UPLINK_AGG, DOWNLINK]');
+      expect(apply('350206001001-01').status).toBe(0);
+      expect(apply('350206001001').stdout).toContain('unchanged [UPLINK_AGG, DOWNLINK]');
+
+      // Grid 03 joins: new leaf user (config reload), new source and subjects (apply), the community keeps running.
+      expect(gen('350206001001,350206001001-01,350206001001-03').status).toBe(0);
+      community.proc.child.kill('SIGHUP');
+      await new Promise((r) => setTimeout(r, 500));
+      const grown = apply('350206001001');
+      expect(grown.status).toBe(0);
+      expect(grown.stdout).toContain('updated [UPLINK_AGG, DOWNLINK]');
+      const grid3 = await startTier('350206001001-03');
+      expect(apply('350206001001-03').status).toBe(0);
+
+      const js3 = jetstream(await open(grid3.url, '350206001001-03'), { domain: 'd350206001001_03' });
+      await js3.publish('gm.350206001001-03.uplink.case-escalated.v1', 'from grid 03', { msgID: 'g3-1' });
+      const jsmCommunity = await jetstreamManager(await open(community.url, '350206001001'), { domain: 'd350206001001' });
+      await waitFor('grid 03 uplink in the community aggregate', async () => (await jsmCommunity.streams.info('UPLINK_AGG')).state.messages === 1, 30_000, 100);
+      const jsCommunity = jetstream(await open(community.url, '350206001001'), { domain: 'd350206001001' });
+      await jsCommunity.publish('gm.350206001001-03.downlink.case-progressed.v1', 'to grid 03', { msgID: 'd3-1' });
+      const jsm3 = await jetstreamManager(await open(grid3.url, '350206001001-03'), { domain: 'd350206001001_03' });
+      await waitFor('the downlink at grid 03', async () => (await jsm3.streams.info('DOWNLINK_IN')).state.messages === 1, 30_000, 100);
+      // Never restarted.
+      expect(community.proc.child.exitCode).toBeNull();
+      expect(community.proc.child.signalCode).toBeNull();
+    } finally {
+      for (const c of conns) await c.close().catch(() => undefined);
+      for (const p of servers) await p.stop();
+    }
+  }, 90_000);
+
+  it('`apply` without a generated tier refuses with exit code 2 and the reason', () => {
+    const res = run('apply', '--out', join(dir, 'nothing'), '--tier', '350206');
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain('streams.json is missing');
   });
 });

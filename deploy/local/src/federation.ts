@@ -10,12 +10,23 @@
  * `<out>/credentials.json` (mode 0600) holds the generated passwords. Without `--tiers`: the chain
  * district → first street → its first community → that community's first two grids.
  * Existing passwords in `<out>/credentials.json` are kept, so that re-running after adding a tier
- * changes only what the new tier touches.
+ * changes only what the new tier touches. `<out>/tiers.json` lists the tiers with their URLs.
+ *
+ * Applying the streams to a running tier (creates them, or updates them in place: a new child's
+ * source and subjects; no restart):
+ *
+ *   node deploy/local/dist/federation.js apply --out .local/federation --tier 350206001001 [--url nats://127.0.0.1:14242]
+ *
+ * Adding a child to a running parent: re-run the generator with the new tier, reload the parent's
+ * configuration (`nats-server --signal reload=<pid>`, or SIGHUP: its new leaf user), `apply` on the
+ * parent, then start the child and `apply` there.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { childrenOf, jetstreamDomainOf, natsServerConfig, tierStreams, type FederationTier } from '@gm/messaging';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { applyStreams, childrenOf, jetstreamDomainOf, natsServerConfig, tierStreams, type FederationStream, type FederationTier } from '@gm/messaging';
 
 interface Options {
   orgUnits: string;
@@ -101,6 +112,7 @@ function main(): void {
   }
 
   const ports = new Map(tiers.map((t, i) => [t.code, { client: opts.basePort + i * 10, leaf: opts.basePort + i * 10 + 1 }]));
+  const listing: { code: string; level: string; parent: string | null; url: string; domain: string; leafPort: number | null }[] = [];
   for (const t of tiers) {
     const kids = children.get(t.code)!;
     const dir = join(opts.out, t.code);
@@ -121,18 +133,53 @@ function main(): void {
     });
     writeFileSync(join(dir, 'nats.conf'), conf, { mode: 0o600 });
     writeFileSync(join(dir, 'streams.json'), `${JSON.stringify(tierStreams(t, kids), null, 2)}\n`);
+    listing.push({
+      code: t.code,
+      level: units.get(t.code)!.level,
+      parent: t.parent,
+      url: `nats://${opts.host}:${p.client}`,
+      domain: jetstreamDomainOf(t.code),
+      leafPort: kids.length > 0 ? p.leaf : null,
+    });
     process.stdout.write(
       `${t.code.padEnd(16)} ${(units.get(t.code)!.level).padEnd(9)} domain ${jetstreamDomainOf(t.code).padEnd(17)} nats://${opts.host}:${p.client}` +
         `${kids.length > 0 ? `  leaf :${p.leaf} ← ${kids.join(', ')}` : ''}${t.parent ? `  → ${t.parent}` : ''}\n`,
     );
   }
   writeFileSync(credentialsFile, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(join(opts.out, 'tiers.json'), `${JSON.stringify(listing, null, 2)}\n`);
   process.stdout.write(`wrote ${tiers.length} tiers to ${opts.out} (start each with: nats-server -c ${join(opts.out, '<code>', 'nats.conf')})\n`);
 }
 
-try {
-  main();
-} catch (err) {
+/** `apply`: the tier's generated streams onto its running server, as its services' user. */
+async function apply(argv: string[]): Promise<void> {
+  const get = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const out = get('out');
+  const tier = get('tier');
+  if (!out || !tier) throw new Error('usage: federation apply --out DIR --tier CODE [--url nats://host:port]');
+  const dir = join(out, tier);
+  if (!existsSync(join(dir, 'streams.json'))) throw new Error(`${dir}/streams.json is missing: generate the federation first`);
+  const streams = JSON.parse(readFileSync(join(dir, 'streams.json'), 'utf8')) as FederationStream[];
+  const credentials = JSON.parse(readFileSync(join(out, 'credentials.json'), 'utf8')) as Record<string, { services: string }>;
+  const password = credentials[tier]?.services;
+  if (!password) throw new Error(`no credentials for tier ${tier} in ${out}/credentials.json`);
+  const url = get('url') ?? `nats://${/listen: "([^"]+)"/.exec(readFileSync(join(dir, 'nats.conf'), 'utf8'))?.[1] ?? '127.0.0.1:4222'}`;
+  const nc = await connect({ servers: url, user: 'services', pass: password, timeout: 5000 });
+  try {
+    const jsm = await jetstreamManager(nc, { domain: jetstreamDomainOf(tier) });
+    const r = await applyStreams(jsm, streams);
+    process.stdout.write(`${tier}: created [${r.created.join(', ')}] updated [${r.updated.join(', ')}] unchanged [${r.unchanged.join(', ')}]\n`);
+  } finally {
+    await nc.close();
+  }
+}
+
+const argv = process.argv.slice(2);
+const run = argv[0] === 'apply' ? apply(argv.slice(1)) : Promise.resolve().then(main);
+run.catch((err: unknown) => {
   process.stderr.write(`federation: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(2);
-}
+});

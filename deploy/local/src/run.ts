@@ -1,6 +1,17 @@
 /**
- * `npm start`: one tier of the platform on this machine, reusing whatever already runs.
+ * `npm start`: the platform on this machine as a federation of real tiers (the default), or one
+ * tier alone with GM_FEDERATION=off.
  *
+ * Federation (default): the chain district 350206 → street 350206001 → community 350206001001 →
+ * grids -07 and -08 (the demo users' units; GM_TIERS=code,code,… picks others from the generated district), each
+ * tier with its own nats-server (config and streams from deploy/local federation.js, in
+ * .local/federation), its own database (gm_local for the district, gm_local_<code> below), its own
+ * bucket and its own services: all seven from community up, public-sentiment and mobile-gateway on
+ * a grid. Ports: tier n (0 = district) serves on 3001–3007 for the district, 3011+100n … 3017+100n below; NATS on 14222+10n. The
+ * district's database holds the district's base data; every tier above the grids gets the org tree,
+ * staff and boundaries. One URL per tier is printed.
+ *
+ * One tier (GM_FEDERATION=off), reusing whatever already runs:
  *   PostgreSQL  DATABASE_URL, else the machine's server on 127.0.0.1:5432 (database gm_local)
  *   NATS        NATS_URL, else 127.0.0.1:4222 if a JetStream server answers, else nats-server -js (store in .local/nats)
  *   S3          127.0.0.1:9000 if it answers, else s3rver (data in .local/s3)
@@ -18,11 +29,12 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { DevIssuer } from '@gm/auth';
 import { SERVICE_NAMES, type ServiceName } from '@gm/contracts';
-import { localNats, portAnswers, startS3rver, waitFor } from '@gm/testing';
+import { localNats, NATS_SERVER_BINARY, portAnswers, spawnProcess, startS3rver, waitFor } from '@gm/testing';
 
 const ROOT = resolve(__dirname, '../../..');
 const LOCAL = join(ROOT, '.local');
 const TIER = process.env['TIER_CODE'] ?? '350206';
+const FEDERATION = process.env['GM_FEDERATION'] !== 'off';
 
 const PORTS: Record<ServiceName, number> = {
   'base-data': 3001,
@@ -41,7 +53,7 @@ type Stopper = () => Promise<void>;
 const stoppers: Stopper[] = [];
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-async function main(): Promise<void> {
+async function mainSingle(): Promise<void> {
   mkdirSync(join(LOCAL, 'logs'), { recursive: true });
   const databaseUrl = await ensureDatabase();
   const natsUrl = await ensureNats();
@@ -106,16 +118,27 @@ async function ensureDistrict(databaseUrl: string, env: Record<string, string>):
     say('[local] district already loaded');
     return;
   }
+  const dir = await ensureDistrictFiles(env);
+  await loadDistrict(dir, env, true);
+}
+
+/** The synthetic district's files, generated once into .local/district. */
+async function ensureDistrictFiles(env: Record<string, string>): Promise<string> {
   const dir = join(LOCAL, 'district');
   if (!existsSync(join(dir, 'manifest.json'))) {
     say(`[local] generating the synthetic district into ${dir}`);
     await run('generator', join(ROOT, 'tools/district-generator/dist/cli.js'), ['--out', dir, '--scale', process.env['GM_DISTRICT_SCALE'] ?? '1'], env);
   }
+  return dir;
+}
+
+/** Loads the org tree, staff and boundaries, and with `residents` the base data, through the services' CLIs. */
+async function loadDistrict(dir: string, env: Record<string, string>, residents: boolean): Promise<void> {
   const steps: [string, string, string[]][] = [
     ['system-admin', 'import-org-units', [join(dir, 'org-units.csv')]],
     ['system-admin', 'import-staff', [join(dir, 'staff.csv')]],
     ['gis', 'import-boundaries', [join(dir, 'boundaries.geojson')]],
-    ['base-data', 'import-dir', [dir]],
+    ...(residents ? ([['base-data', 'import-dir', [dir]]] as [string, string, string[]][]) : []),
   ];
   for (const [service, command, args] of steps) {
     const started = performance.now();
@@ -132,10 +155,10 @@ function run(label: string, script: string, args: string[], env: Record<string, 
   });
 }
 
-async function ensureDatabase(): Promise<string> {
+async function ensureDatabase(name = 'gm_local'): Promise<string> {
   const admin = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const url = new URL(admin);
-  const target = process.env['DATABASE_URL'] ? admin : (() => ((url.pathname = '/gm_local'), url.toString()))();
+  const target = process.env['DATABASE_URL'] && name === 'gm_local' ? admin : (() => ((url.pathname = `/${name}`), url.toString()))();
   const c = new pg.Client({ connectionString: admin, connectionTimeoutMillis: 3000 });
   try {
     await c.connect();
@@ -143,11 +166,11 @@ async function ensureDatabase(): Promise<string> {
     throw new Error(`PostgreSQL does not answer at ${redact(admin)} (${err instanceof Error ? err.message : err}). Set DATABASE_URL or start it.`);
   }
   try {
-    if (!process.env['DATABASE_URL']) {
-      const exists = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', ['gm_local']);
+    if (target !== admin) {
+      const exists = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
       if (exists.rowCount === 0) {
-        await c.query('CREATE DATABASE gm_local');
-        say('[local] created database gm_local');
+        await c.query(`CREATE DATABASE ${name}`);
+        say(`[local] created database ${name}`);
       }
     }
   } finally {
@@ -198,15 +221,14 @@ async function ensureIssuer(): Promise<string> {
   return dev.issuer;
 }
 
-async function ensureService(name: ServiceName, env: Record<string, string>): Promise<void> {
-  const port = PORTS[name];
+async function ensureService(name: ServiceName, env: Record<string, string>, port = PORTS[name], logName: string = name): Promise<void> {
   const base = `http://127.0.0.1:${port}`;
   if (await portAnswers(port)) {
     const health = (await fetch(`${base}/healthz`).then((r) => r.json()).catch(() => undefined)) as { service?: string } | undefined;
     if (health?.service !== name) throw new Error(`port ${port} is taken by something that is not ${name}`);
     say(`[local] reusing ${name} at ${base}`);
   } else {
-    const log = createWriteStream(join(LOCAL, 'logs', `${name}.log`), { flags: 'a' });
+    const log = createWriteStream(join(LOCAL, 'logs', `${logName}.log`), { flags: 'a' });
     const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'apps', name, 'dist', 'main.js')], {
       env: { ...process.env, ...env, HTTP_PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -214,7 +236,7 @@ async function ensureService(name: ServiceName, env: Record<string, string>): Pr
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     child.once('exit', (code, signal) => {
-      if (!shuttingDown) say(`[local] ${name} exited (${signal ?? code}); see .local/logs/${name}.log`);
+      if (!shuttingDown) say(`[local] ${logName} exited (${signal ?? code}); see .local/logs/${logName}.log`);
     });
     stoppers.push(
       () =>
@@ -227,7 +249,7 @@ async function ensureService(name: ServiceName, env: Record<string, string>): Pr
     );
     say(`[local] starting ${name} on ${base}`);
   }
-  await waitFor(`${name} to be ready (see .local/logs/${name}.log)`, async () => (await fetch(`${base}/readyz`)).status === 200, 90_000, 250);
+  await waitFor(`${logName} to be ready (see .local/logs/${logName}.log)`, async () => (await fetch(`${base}/readyz`)).status === 200, 90_000, 250);
 }
 
 function redact(url: string): string {
@@ -245,7 +267,107 @@ async function shutdown(code: number): Promise<void> {
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
-main().catch(async (err: unknown) => {
+interface TierListing {
+  code: string;
+  level: string;
+  parent: string | null;
+  url: string;
+  domain: string;
+}
+
+/** The federation: every tier with its own nats-server, database, bucket and services. */
+async function mainFederation(): Promise<void> {
+  mkdirSync(join(LOCAL, 'logs'), { recursive: true });
+  const s3 = await ensureS3();
+  const issuer = await ensureIssuer();
+  const shared: Record<string, string> = {
+    ...piiKeys(),
+    OIDC_ISSUER: issuer,
+    HTTP_HOST: '127.0.0.1',
+    S3_ENDPOINT: s3,
+    S3_ACCESS_KEY: process.env['S3_ACCESS_KEY'] ?? 'S3RVER',
+    S3_SECRET_KEY: process.env['S3_SECRET_KEY'] ?? 'S3RVER',
+    LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
+    FEDERATION_ENABLED: 'true',
+    ...(process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] && { OTEL_EXPORTER_OTLP_ENDPOINT: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] }),
+  };
+  const districtDir = await ensureDistrictFiles(shared);
+
+  // The NATS side, generated from the district's org tree (passwords kept across runs).
+  const fedDir = join(LOCAL, 'federation');
+  const cli = join(ROOT, 'deploy/local/dist/federation.js');
+  const tierCodes = process.env['GM_TIERS'] ?? demoChain(join(districtDir, 'org-units.csv'));
+  await run('federation', cli, ['--org-units', join(districtDir, 'org-units.csv'), '--out', fedDir, ...(tierCodes ? ['--tiers', tierCodes] : [])], shared);
+  const tiers = JSON.parse(readFileSync(join(fedDir, 'tiers.json'), 'utf8')) as TierListing[];
+  const credentials = JSON.parse(readFileSync(join(fedDir, 'credentials.json'), 'utf8')) as Record<string, { services: string }>;
+  for (const t of tiers) await ensureTierNats(t, join(fedDir, t.code, 'nats.conf'));
+  for (const t of tiers) {
+    await waitFor(`the streams of tier ${t.code}`, () => run(`apply ${t.code}`, cli, ['apply', '--out', fedDir, '--tier', t.code], shared).then(() => true), 30_000, 500);
+  }
+
+  const started: { tier: TierListing; services: [ServiceName, number][] }[] = [];
+  for (const [n, t] of tiers.entries()) {
+    const databaseUrl = await ensureDatabase(n === 0 ? 'gm_local' : `gm_local_${t.code.replace('-', '_')}`);
+    const nats = new URL(t.url);
+    nats.username = 'services';
+    nats.password = credentials[t.code]!.services;
+    const env = { ...shared, TIER_CODE: t.code, NATS_URL: nats.toString(), JETSTREAM_DOMAIN: t.domain, DATABASE_URL: databaseUrl };
+    const names: ServiceName[] = t.level === 'grid' ? ['public-sentiment', 'mobile-gateway'] : [...SERVICE_NAMES];
+    const services = names.map((name) => [name, tierPort(name, n)] as [ServiceName, number]);
+    say(`[local] tier ${t.code} (${t.level}): starting ${names.join(', ')}`);
+    await Promise.all(services.map(([name, port]) => ensureService(name, env, port, `${t.code}-${name}`)));
+    if (t.level !== 'grid') {
+      const marker = join(fedDir, t.code, 'loaded');
+      if (!existsSync(marker)) {
+        await loadDistrict(districtDir, env, n === 0);
+        writeFileSync(marker, new Date().toISOString());
+      }
+    }
+    started.push({ tier: t, services });
+  }
+
+  say('');
+  say('社区网格化服务管理平台 · Grid governance platform: a federation of tiers is up');
+  say(`  S3 ${s3}   OIDC ${issuer}   NATS configs, streams and credentials in ${fedDir}`);
+  say('');
+  for (const { tier, services } of started) {
+    const ps = services.find(([s]) => s === 'public-sentiment')![1];
+    const up = tier.parent ? `  ↑ ${tier.parent}` : '';
+    say(`  ${tier.level.padEnd(9)} ${tier.code.padEnd(16)} http://127.0.0.1:${ps}   (NATS ${tier.url}, domain ${tier.domain})${up}`);
+    say(`  ${''.padEnd(26)} ${services.map(([s, p]) => `${s} :${p}`).join('  ')}`);
+  }
+  say('');
+  say('  Demo users (password "demo"): gw-07, gw-08, gl-07 (grid), community, street, district, department, admin, auditor');
+  say('  A case escalates with POST <tier>/api/v1/cases/{id}/actions/escalate {"reason": "…"}; each tier\'s /docs shows its API.');
+  say(`  Logs: ${join(LOCAL, 'logs')} (<tier>-<service>.log)   Ctrl-C stops what this run started.`);
+}
+
+/** Tier n's port of a service: the district keeps 3001–3007; tier n > 0 uses 3011+100n … 3017+100n. */
+function tierPort(name: ServiceName, n: number): number {
+  return n === 0 ? PORTS[name] : PORTS[name] + 100 * n + 10;
+}
+
+/** The chain of the demo users (their community and grids 07 and 08) when the generated district has it. */
+function demoChain(orgUnitsCsv: string): string | undefined {
+  const codes = new Set(readFileSync(orgUnitsCsv, 'utf8').split(/\r?\n/).map((l) => l.split(',')[0]));
+  const chain = ['350206', '350206001', '350206001001', '350206001001-07', '350206001001-08'];
+  return chain.every((c) => codes.has(c)) ? chain.join(',') : undefined;
+}
+
+/** A tier's nats-server with its generated config (reused when its port already answers). */
+async function ensureTierNats(t: TierListing, conf: string): Promise<void> {
+  const port = Number(new URL(t.url).port);
+  if (await portAnswers(port)) {
+    say(`[local] reusing nats-server of tier ${t.code} at ${t.url}`);
+    return;
+  }
+  const server = spawnProcess(NATS_SERVER_BINARY(), ['-c', conf]);
+  stoppers.push(() => server.stop());
+  await waitFor(`nats-server of tier ${t.code}`, () => portAnswers(port));
+  say(`[local] started nats-server of tier ${t.code} at ${t.url} (domain ${t.domain})`);
+}
+
+(FEDERATION ? mainFederation() : mainSingle()).catch(async (err: unknown) => {
   process.stderr.write(`[local] ${err instanceof Error ? err.message : String(err)}\n`);
   await shutdown(1);
 });

@@ -4,7 +4,9 @@
  * knows, images are built from our Dockerfile or pinned, and the Keycloak realm mints the token
  * shape the services verify. No servers: files are parsed and cross-checked.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { ORG_UNIT_CODE_PATTERN, ROLES, SERVICE_NAMES, type ServiceName } from '@gm/contracts';
@@ -17,6 +19,9 @@ import { configSchema as serviceOffice } from '../../apps/service-office/src/con
 import { configSchema as commandCentre } from '../../apps/command-centre/src/config/config';
 import { configSchema as mobileGateway } from '../../apps/mobile-gateway/src/config/config';
 import { configSchema as gis } from '../../apps/gis/src/config/config';
+import { EXAMPLE, GRID_SERVICES, LEAF_PORT, leafPasswordVariable, namespaceOf, overlayFiles, type ExampleTier } from '../../deploy/local/src/k8s-overlays';
+import { jetstreamDomainOf, leafUserOf, natsServerConfig, tierStreams } from '../../libs/messaging/src/federation/topology';
+import { NATS_SERVER_BINARY } from '../../libs/testing/src/infra/nats';
 
 const ROOT = resolve(__dirname, '../..');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -117,6 +122,7 @@ interface ComposeService {
   depends_on?: string[] | Record<string, { condition?: string }>;
   healthcheck?: { test?: string | string[]; disable?: boolean };
   configs?: (string | { source: string; target?: string })[];
+  profiles?: string[];
 }
 interface Compose {
   services: Record<string, ComposeService>;
@@ -225,7 +231,8 @@ describe('docker-compose.yml', () => {
   });
 
   it('pins every third-party image and builds nothing else', () => {
-    const thirdParty = Object.entries(compose.services).filter(([name]) => !(SERVICE_NAMES as readonly string[]).includes(name));
+    // Ours: the seven, and the second tier's (profile `street`), each naming its SERVICE.
+    const thirdParty = Object.entries(compose.services).filter(([name]) => !(SERVICE_NAMES as readonly string[]).includes(name) && !composeEnv(name)['SERVICE']);
     expect(thirdParty.length).toBeGreaterThanOrEqual(5);
     for (const [name, spec] of thirdParty) {
       expect({ name, build: spec.build }).toEqual({ name, build: undefined });
@@ -271,6 +278,66 @@ describe('docker-compose.yml', () => {
 // ---------------------------------------------------------------------------------------------
 // deploy/docker
 // ---------------------------------------------------------------------------------------------
+
+describe('docker-compose.yml: the second tier (profile `street`)', () => {
+  const content = (name: string) => interpolate(compose.configs?.[name]?.content ?? '', `configs.${name}`);
+  const extra = { top: ['http: "0.0.0.0:8222"'], jetstream: ['sync_interval: always'] };
+  const street = ['nats-street', 'public-sentiment-street', 'mobile-gateway-street'];
+
+  it('runs only with the profile, and its services are public-sentiment and mobile-gateway of street 350206001', () => {
+    for (const name of street) expect(compose.services[name]?.profiles).toEqual(['street']);
+    for (const name of ['public-sentiment-street', 'mobile-gateway-street']) {
+      const env = composeEnv(name);
+      const config = configOf(env['SERVICE'] as ServiceName, env);
+      expect(config.tier).toBe('350206001');
+      expect(config.nats.jetstreamDomain).toBe(jetstreamDomainOf('350206001'));
+      expect(hostOf(config.nats.servers[0]!)).toBe('nats-street');
+      // Its own database, created by the PostgreSQL init script.
+      expect(new URL(config.database.url).pathname).toBe('/gm_street');
+    }
+    expect(content('postgres-init-street')).toContain('CREATE DATABASE gm_street');
+    const ps = loadConfig(publicSentiment, composeEnv('public-sentiment-street'));
+    expect(ps.own.FEDERATION_ENABLED).toBe(true);
+    expect(loadConfig(publicSentiment, composeEnv('public-sentiment')).own.FEDERATION_ENABLED).toBe(true);
+  });
+
+  it('configures both NATS servers exactly as the federation generator does (domains, leaf user with permissions, remote)', () => {
+    const passwords = { services: 'gm-nats-dev-only', leaf: 'gm-leaf-dev-only' };
+    expect(new URL(composeEnv('public-sentiment')['NATS_URL']!).password).toBe(passwords.services);
+    expect(content('nats-config')).toBe(
+      natsServerConfig({
+        tier: { code: '350206', parent: null },
+        children: ['350206001'],
+        ports: { client: 4222, leaf: 7422 },
+        storeDir: '/data/jetstream',
+        passwords: { services: passwords.services, children: { '350206001': passwords.leaf } },
+        host: '0.0.0.0',
+        extra,
+      }),
+    );
+    expect(content('nats-street-config')).toBe(
+      natsServerConfig({
+        tier: { code: '350206001', parent: '350206' },
+        children: [],
+        ports: { client: 4222 },
+        parentLeafUrl: 'nats-leaf://nats:7422',
+        storeDir: '/data/jetstream',
+        passwords: { services: passwords.services, children: {}, uplink: passwords.leaf },
+        host: '0.0.0.0',
+        extra,
+      }),
+    );
+  });
+
+  it("gives each tier's public-sentiment its generated federation streams to apply", () => {
+    expect(JSON.parse(content('district-streams'))).toEqual(tierStreams({ code: '350206', parent: null }, ['350206001']));
+    expect(JSON.parse(content('street-streams'))).toEqual(tierStreams({ code: '350206001', parent: '350206' }, []));
+    for (const [service, source] of [['public-sentiment', 'district-streams'], ['public-sentiment-street', 'street-streams']] as const) {
+      const mounts = (compose.services[service]!.configs ?? []).map((c) => (typeof c === 'string' ? { source: c, target: `/${c}` } : c));
+      expect(mounts).toContainEqual({ source, target: composeEnv(service)['FEDERATION_STREAMS_FILE'] });
+    }
+  });
+});
 
 describe('deploy/docker', () => {
   const dockerfile = read('deploy/docker/Dockerfile');
@@ -439,7 +506,9 @@ interface K8sObject {
   };
 }
 interface Kustomization {
+  namespace?: string;
   resources?: string[];
+  patches?: { path?: string; patch?: string; target?: { kind: string; name: string } }[];
   images?: { name: string; newName?: string; newTag?: string; digest?: string }[];
 }
 
@@ -484,8 +553,12 @@ describe('k8s/', () => {
   const kustomizations = allFiles.filter((f) => /(^|\/)kustomization\.ya?ml$/.test(f));
   /** What `kubectl kustomize k8s/base` renders (before its transformations). */
   const baseObjects = memo(() => kustomizationObjects(BASE));
+  /** Patch files of the overlays: fragments, not objects of their own. */
+  const patchFiles = kustomizations.flatMap((k) =>
+    ((parse(readFileSync(k, 'utf8')) as Kustomization).patches ?? []).flatMap((p) => (p.path ? [join(dirname(k), p.path)] : [])),
+  );
   /** Every object written under k8s/, templates included (the Secret example): what envFrom may name. */
-  const allObjects = memo(() => allFiles.filter((f) => !kustomizations.includes(f)).flatMap((f) => parseYamlDocs(f) as K8sObject[]));
+  const allObjects = memo(() => allFiles.filter((f) => !kustomizations.includes(f) && !patchFiles.includes(f)).flatMap((f) => parseYamlDocs(f) as K8sObject[]));
 
   it('parses, and every kustomization resource exists', () => {
     expect(allFiles.length).toBeGreaterThan(3);
@@ -610,3 +683,90 @@ describe('k8s/', () => {
     expect(images.filter((i) => /postgres|postgis|keycloak/.test(i))).toEqual([]);
   });
 });
+
+describe('k8s/overlays: one per tier level, with the NATS leafnode config and its credentials as Secrets', () => {
+  const OVERLAYS = join(K8S, 'overlays');
+  const baseObjects = kustomizationObjects(BASE);
+  const baseConfig = baseObjects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'gm-tier')!.data!;
+  const overlay = (t: ExampleTier) => {
+    const dir = join(OVERLAYS, t.level);
+    const k = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as Kustomization;
+    const tierConfig = (parse(readFileSync(join(dir, 'tier-config.yaml'), 'utf8')) as K8sObject).data!;
+    const natsConf = (parse(readFileSync(join(dir, 'nats-config.yaml'), 'utf8')) as K8sObject).data!['nats.conf']!;
+    const secrets = parseYamlDocs(join(dir, 'secret.example.yaml')) as (K8sObject & { stringData: Record<string, string> })[];
+    const secret = (name: string) => secrets.find((o) => o.metadata.name === name)!.stringData;
+    return { dir, k, tierConfig, natsConf, secret };
+  };
+
+  it('has district, street, community and grid, as deploy/local/dist/k8s-overlays.js writes them (no drift)', () => {
+    expect(EXAMPLE.map((t) => t.level)).toEqual(['district', 'street', 'community', 'grid']);
+    for (const t of EXAMPLE) {
+      for (const [name, text] of Object.entries(overlayFiles(t))) {
+        expect({ file: `k8s/overlays/${t.level}/${name}`, text: readFileSync(join(OVERLAYS, t.level, name), 'utf8') }).toEqual({ file: `k8s/overlays/${t.level}/${name}`, text });
+      }
+    }
+  });
+
+  describe.each(EXAMPLE.map((t) => [t.level, t] as const))('%s', (_level, t) => {
+    it('patches only what the base has, in its own namespace, and runs the services of its level', () => {
+      const { dir, k } = overlay(t);
+      expect(k.resources).toEqual(['../../base']);
+      expect(k.namespace).toBe(namespaceOf(t.code));
+      for (const p of k.patches ?? []) {
+        if (p.path) {
+          for (const doc of parseYamlDocs(join(dir, p.path)) as K8sObject[]) {
+            expect(baseObjects.some((o) => o.kind === doc.kind && o.metadata.name === doc.metadata.name)).toBe(true);
+          }
+        } else {
+          expect(baseObjects.some((o) => o.kind === p.target!.kind && o.metadata.name === p.target!.name)).toBe(true);
+        }
+      }
+      const deleted = (k.patches ?? []).filter((p) => p.patch?.includes('$patch: delete') && p.target?.kind === 'Deployment').map((p) => p.target!.name);
+      const expected = t.level === 'grid' ? SERVICE_NAMES.filter((s) => !(GRID_SERVICES as readonly string[]).includes(s)) : [];
+      expect(deleted.sort()).toEqual([...expected].sort());
+    });
+
+    it('gives the services a configuration they accept: its tier, its JetStream domain, federation on, NATS with the services user', () => {
+      const { tierConfig, natsConf, secret } = overlay(t);
+      expect(tierConfig['TIER_CODE']).toBe(t.code);
+      expect(tierConfig['JETSTREAM_DOMAIN']).toBe(jetstreamDomainOf(t.code));
+      expect(natsConf).toContain(`domain: "${jetstreamDomainOf(t.code)}"`);
+      const { NATS_URL: _dropped, ...kept } = baseConfig;
+      const env = { ...kept, ...tierConfig, ...secret('gm-tier-secrets') };
+      expect(new URL(env['NATS_URL']!).username).toBe('services');
+      const ps = loadConfig(publicSentiment, env);
+      expect(ps.tier).toBe(t.code);
+      expect(ps.own.FEDERATION_ENABLED).toBe(true);
+      expect(ps.nats.jetstreamDomain).toBe(jetstreamDomainOf(t.code));
+    });
+
+    it('has a nats.conf that nats-server accepts with the Secret\'s values, every secret a reference, a leaf user per child and a remote to the parent', () => {
+      const { natsConf, secret } = overlay(t);
+      const values = secret('gm-nats-federation');
+      const referenced = [...natsConf.matchAll(/:\s*\$([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1]!);
+      expect(new Set(referenced)).toEqual(new Set(Object.keys(values)));
+      expect(natsConf).not.toContain('REPLACE-ME');
+      for (const child of t.children) expect(natsConf).toContain(`user: "${leafUserOf(child)}", password: $${leafPasswordVariable(child)}`);
+      if (t.parent) {
+        const url = new URL(values['PARENT_LEAF_URL']!);
+        expect(url.username).toBe(leafUserOf(t.code));
+        expect(url.host).toBe(`nats.${namespaceOf(t.parent)}.svc:${LEAF_PORT}`);
+        // The parent's overlay (when it is one of the examples) has this tier's leaf user.
+        const parent = EXAMPLE.find((p) => p.code === t.parent);
+        if (parent) expect(overlay(parent).natsConf).toContain(`user: "${leafUserOf(t.code)}"`);
+      } else {
+        expect(natsConf).not.toContain('remotes');
+      }
+      // nats-server's own check; this machine's server is 2.9, which predates sync_interval (2.10, the image's version).
+      const dir = mkdtempSync(join(tmpdir(), 'gm-overlay-'));
+      try {
+        const conf = join(dir, 'nats.conf');
+        writeFileSync(conf, natsConf.replace(', sync_interval: always', '').replace('/data/jetstream', join(dir, 'js')).replace('/var/run/nats/nats.pid', join(dir, 'nats.pid')));
+        execFileSync(NATS_SERVER_BINARY(), ['-c', conf, '-t'], { stdio: 'pipe', env: { ...values, PATH: process.env['PATH'] ?? '' } });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+});
+

@@ -67,6 +67,7 @@ describe('four-tier federation: grid → community → street → district and b
     FEDERATION_ENABLED: 'true',
     FEDERATION_SUMMARY_MS: '300',
     CASE_DEADLINE_SCAN_MS: '0',
+    ...(code === DISTRICT && { FEDERATION_STREAMS_FILE: fed.tier(code).streamsFile }),
   });
 
   const inProcess = async (code: string): Promise<TierService> => {
@@ -107,7 +108,8 @@ describe('four-tier federation: grid → community → street → district and b
 
   beforeAll(async () => {
     oidc = await provideOidc();
-    fed = await startFederation(TIERS);
+    // The district's streams are applied by its public-sentiment at start (FEDERATION_STREAMS_FILE), the others' by the harness.
+    fed = await startFederation(TIERS, { selfProvisioned: [DISTRICT] });
     for (const t of TIERS) {
       const db = await provideDatabase();
       dbs.set(t.code, db);

@@ -11,7 +11,20 @@ import {
   type TierSummaryV1,
 } from '@gm/contracts';
 import { formatCaseNo, summarize, TRANSITIONS } from '@gm/domain';
-import { DOWNLINK_IN, DurableConsumers, Inbox, Outbox, UPLINK_AGGREGATE } from '@gm/messaging';
+import { readFileSync } from 'node:fs';
+import {
+  applyStreams,
+  DOWNLINK_IN,
+  DurableConsumers,
+  errorText,
+  Inbox,
+  JetStreamService,
+  NatsClient,
+  Outbox,
+  parseStreamsFile,
+  sleep,
+  UPLINK_AGGREGATE,
+} from '@gm/messaging';
 import { point } from '@gm/persistence';
 import { SERVICE_CONFIG } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
@@ -48,12 +61,16 @@ export class FederationInbound implements OnApplicationBootstrap {
     private readonly outbound: FederationOutbound,
     private readonly outbox: Outbox,
     private readonly summaries: TierSummaryStore,
+    private readonly nats: NatsClient,
+    private readonly jetstream: JetStreamService,
     private readonly logger: JsonLogger,
     @Inject(SERVICE_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
     if (!this.position.enabled) return;
+    const streamsFile = this.config.own.FEDERATION_STREAMS_FILE;
+    if (streamsFile) void this.provision(streamsFile);
     if (this.position.hasChildren) {
       this.consumers.start({
         provisionedStream: UPLINK_AGGREGATE,
@@ -69,6 +86,22 @@ export class FederationInbound implements OnApplicationBootstrap {
         durable: DOWNLINK_DURABLE,
         handle: (event) => this.fromParent(event),
       });
+    }
+  }
+
+  /** Applies the tier's generated federation streams once NATS answers (retrying; the consumers wait for them). */
+  private async provision(file: string): Promise<void> {
+    const streams = parseStreamsFile(readFileSync(file, 'utf8'), file);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const nc = await this.nats.connection();
+        const result = await applyStreams(await this.jetstream.manager(nc), streams);
+        this.logger.event('info', 'federation.streams_applied', { ...result }, 'FederationInbound');
+        return;
+      } catch (err) {
+        if (attempt === 1 || attempt % 30 === 0) this.logger.event('warn', 'federation.streams_not_applied', { file, attempt, error: errorText(err) }, 'FederationInbound');
+        await sleep(2000);
+      }
     }
   }
 

@@ -53,3 +53,16 @@ function differs(current: StreamConfig, wanted: FederationStream): boolean {
     sources(current.sources) !== sources(wanted.sources)
   );
 }
+
+/** Reads a streams.json written by the federation CLI, refusing anything that is not a list of stream definitions. */
+export function parseStreamsFile(text: string, name = 'streams.json'): FederationStream[] {
+  const value: unknown = JSON.parse(text);
+  const ok =
+    Array.isArray(value) &&
+    value.every(
+      (s: unknown) =>
+        typeof s === 'object' && s !== null && typeof (s as FederationStream).name === 'string' && typeof (s as FederationStream).max_age === 'number',
+    );
+  if (!ok) throw new Error(`${name}: expected a JSON list of streams, each with a name and a max_age`);
+  return value as FederationStream[];
+}

@@ -91,13 +91,18 @@ export interface ServerConfigInput {
   /** Passwords: the services' user of this tier, and each child's leaf user (by child code); this tier's own leaf password on its parent. */
   readonly passwords: { readonly services: string; readonly children: Readonly<Record<string, string>>; readonly uplink?: string | undefined };
   readonly host?: string;
+  /** Lines added at the top level (e.g. `http: 0.0.0.0:8222` for probes) and inside `jetstream { }` (e.g. `sync_interval: always`). */
+  readonly extra?: { readonly top?: readonly string[]; readonly jetstream?: readonly string[] };
 }
+
+/** A password given as `$NAME` is written as a reference to that environment variable of the server (nats-server resolves it at start), so the file holds no secret. */
+const VARIABLE = /^\$[A-Z_][A-Z0-9_]*$/;
 
 /** nats-server configuration text of one tier (2.9 syntax). */
 export function natsServerConfig(input: ServerConfigInput): string {
   const { tier, children, ports, passwords } = input;
   const host = input.host ?? '127.0.0.1';
-  const q = (s: string) => JSON.stringify(s);
+  const q = (s: string) => (VARIABLE.test(s) ? s : JSON.stringify(s));
   const users = [`      { user: "services", password: ${q(passwords.services)} }`];
   for (const child of children) {
     const password = passwords.children[child];
@@ -111,7 +116,8 @@ export function natsServerConfig(input: ServerConfigInput): string {
     `# Tier ${tier.code}${tier.parent ? `, child of ${tier.parent}` : ' (top)'} — generated from the org tree; do not edit by hand.`,
     `server_name: ${q(`gm-${tier.code}`)}`,
     `listen: ${q(`${host}:${ports.client}`)}`,
-    `jetstream { store_dir: ${q(input.storeDir)}, domain: ${q(jetstreamDomainOf(tier.code))} }`,
+    `jetstream { store_dir: ${q(input.storeDir)}, domain: ${q(jetstreamDomainOf(tier.code))}${(input.extra?.jetstream ?? []).map((l) => `, ${l}`).join('')} }`,
+    ...(input.extra?.top ?? []),
     'accounts {',
     `  ${SYSTEM_ACCOUNT} { users: [ { user: "system", password: ${q(passwords.services)} } ] }`,
     `  ${TIER_ACCOUNT} {`,
@@ -130,10 +136,15 @@ export function natsServerConfig(input: ServerConfigInput): string {
   }
   if (tier.parent) {
     if (!input.parentLeafUrl || !passwords.uplink) throw new Error(`tier ${tier.code} needs its parent's leaf URL and its uplink password`);
-    const url = new URL(input.parentLeafUrl);
-    url.username = leafUserOf(tier.code);
-    url.password = passwords.uplink;
-    leaf.push(`  remotes: [ { url: ${q(url.toString())}, account: ${TIER_ACCOUNT} } ]`);
+    if (VARIABLE.test(input.parentLeafUrl)) {
+      // The whole URL (with the leaf user's password) from the environment: nats-leaf://leaf_<code>:<password>@<parent>:7422
+      leaf.push(`  remotes: [ { url: ${input.parentLeafUrl}, account: ${TIER_ACCOUNT} } ]`);
+    } else {
+      const url = new URL(input.parentLeafUrl);
+      url.username = leafUserOf(tier.code);
+      url.password = passwords.uplink;
+      leaf.push(`  remotes: [ { url: ${q(url.toString())}, account: ${TIER_ACCOUNT} } ]`);
+    }
   }
   if (leaf.length > 0) lines.push('leafnodes {', ...leaf, '}');
   return `${lines.join('\n')}\n`;

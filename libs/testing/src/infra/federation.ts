@@ -18,6 +18,8 @@ export interface FederatedNats {
   /** The user and password this tier's server authenticates with on its parent (leafnode), and the parent's client URL. */
   readonly leaf: { readonly user: string; readonly password: string; readonly parentClientUrl: string } | null;
   readonly running: boolean;
+  /** This tier's generated streams.json (what FEDERATION_STREAMS_FILE names). */
+  readonly streamsFile: string;
   stop(): Promise<void>;
   start(): Promise<void>;
 }
@@ -33,7 +35,10 @@ export interface TestFederation {
  * deploy/local federation.js generates it (own JetStream domain, leafnode remote to the parent,
  * a leaf user per child with its permissions), with the federation streams applied.
  */
-export async function startFederation(tiers: readonly FederationTier[]): Promise<TestFederation> {
+export async function startFederation(
+  tiers: readonly FederationTier[],
+  opts: { /** Tiers whose streams are left to their public-sentiment (FEDERATION_STREAMS_FILE) instead of being applied here. */ selfProvisioned?: readonly string[] } = {},
+): Promise<TestFederation> {
   const dir = mkdtempSync(join(tmpdir(), 'gm-fed-'));
   const children = childrenOf(tiers);
   const services = randomBytes(12).toString('hex');
@@ -56,8 +61,11 @@ export async function startFederation(tiers: readonly FederationTier[]): Promise
         passwords: { services, children: leaf, uplink: leaf[t.code] },
       }),
     );
+    const streamsFile = join(dir, `${t.code}.streams.json`);
+    writeFileSync(streamsFile, JSON.stringify(tierStreams(t, children.get(t.code)!), null, 2));
     let proc: Spawned | undefined;
     const server: FederatedNats = {
+      streamsFile,
       code: t.code,
       parent: t.parent,
       url: `nats://services:${services}@127.0.0.1:${p.client}`,
@@ -81,6 +89,7 @@ export async function startFederation(tiers: readonly FederationTier[]): Promise
   }
   for (const s of servers.values()) await s.start();
   for (const t of tiers) {
+    if (opts.selfProvisioned?.includes(t.code)) continue;
     const nc = await connect(natsConnectionOptions([servers.get(t.code)!.url]));
     try {
       const jsm = await jetstreamManager(nc, { domain: jetstreamDomainOf(t.code) });

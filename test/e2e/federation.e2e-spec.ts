@@ -222,6 +222,27 @@ describe('four-tier federation: grid → community → street → district and b
     expect(closed[0]!.data).toMatchObject({ reporters: [reporter], actingTier: DISTRICT, to: 'closed', note });
   });
 
+  it('escalates straight to the district (escalateTo): community and street keep read-only copies and pass it on; results come back the same way', async () => {
+    const gridCase = await report('燃气管道泄漏气味 (smell of gas along the pipe)');
+    const bad = await call(GRID, 'gw-07', 'POST', `/api/v1/cases/${gridCase}/actions/escalate`, { reason: '紧急 (urgent)', escalateTo: '350206002' });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('escalateTo');
+    await act(GRID, 'gw-07', gridCase, 'escalate', { reason: '需区级处置 (for the district)', escalateTo: DISTRICT });
+    const atCommunity = await arrivedAt(COMMUNITY, gridCase);
+    const atStreet = await arrivedAt(STREET, atCommunity.id);
+    const atDistrict = await arrivedAt(DISTRICT, atStreet.id);
+    expect([atCommunity.state, atStreet.state, atDistrict.state]).toEqual(['escalated', 'escalated', 'registered']);
+    const passing = (await call(COMMUNITY, 'community', 'GET', `/api/v1/cases/${atCommunity.id}`)).body;
+    expect(passing['federation']).toMatchObject({ escalatedTo: STREET, readOnly: true });
+    expect((await call(COMMUNITY, 'community', 'POST', `/api/v1/cases/${atCommunity.id}/actions/void`, { reason: 'x' })).status).toBe(409);
+    const districtView = (await call(DISTRICT, 'district', 'GET', `/api/v1/cases/${atDistrict.id}`)).body;
+    expect(districtView['federation']).toMatchObject({ origin: { tier: GRID, caseId: gridCase }, path: [GRID, COMMUNITY, STREET] });
+
+    await act(DISTRICT, 'district', atDistrict.id, 'void', { reason: '已由燃气公司处理 (handled by the gas company)' });
+    await waitFor('the grid copy voided', async () => (await call(GRID, 'gw-07', 'GET', `/api/v1/cases/${gridCase}`)).body['state'] === 'voided', 30_000, 100);
+    expect((await call(COMMUNITY, 'community', 'GET', `/api/v1/cases/${atCommunity.id}`)).body['state']).toBe('voided');
+  });
+
   /** Cases this tier owns (counted in its statistics), from its database. */
   const ownedAt = async (tier: string) => Number((await sql.get(tier)!.query<{ n: string }>(`SELECT count(*) AS n FROM public_sentiment.cases WHERE owner_tier IS NULL`)).rows[0]!.n);
 

@@ -55,7 +55,7 @@ export class CaseWorkflowService {
           `Case ${c.caseNo} was escalated to ${c.escalatedTo ?? c.ownerTier} and is handled by ${c.ownerTier}; this copy is read-only`,
         );
       }
-      if (action === 'escalate') this.position.parentOrFail();
+      if (action === 'escalate') this.position.escalationTarget(body.escalateTo);
       const decision = decideTransition(
         snapshotOf(c),
         { action, actor: principal, now, ...body, evidence: body.evidence },
@@ -215,7 +215,7 @@ export class CaseWorkflowService {
     };
     this.outbox.add(tx, Events[decision.event], data, c.id);
 
-    if (decision.action === 'escalate') await this.federation.escalate(tx, c, entry, principal, body.reason!);
+    if (decision.action === 'escalate') await this.federation.escalate(tx, c, entry, principal, body.reason!, this.position.escalationTarget(body.escalateTo));
     // A case received from a child: the child (and through it the origin) hears of every step.
     this.federation.progressDown(tx, c, {
       action: decision.action,
@@ -291,6 +291,7 @@ function detailsOf(decision: TransitionDecision, body: CaseActionBody, c: Case):
     ...(decision.action === 'rate' && { rating: body.rating }),
     ...(body.extensionMinutes !== undefined && decision.action === 'request_extension' && { extensionMinutes: body.extensionMinutes }),
     ...(decision.clock.kind === 'extend' && { extensionMinutes: decision.clock.minutes }),
+    ...(decision.action === 'escalate' && { escalatedTo: c.escalatedTo, ...(body.escalateTo && { target: body.escalateTo }) }),
     ...(decision.rework && { reworkCount: c.reworkCount }),
     ...(c.deadlineAt && { deadlineAt: c.deadlineAt.toISOString() }),
   };

@@ -132,7 +132,9 @@ export class FederationInbound implements OnApplicationBootstrap {
       const c = new Case();
       c.id = randomUUID();
       c.caseNo = formatCaseNo(this.position.tier, now, await this.cases.nextSequence(tx), this.config.own.CASE_TIME_ZONE);
-      c.state = 'registered';
+      // For a tier further up, this one keeps a read-only copy and passes the case on in this transaction.
+      const passOn = d.target !== this.position.tier;
+      c.state = passOn ? 'escalated' : 'registered';
       c.categoryCode = d.case.categoryCode;
       c.urgency = d.case.urgency;
       c.triage = d.case.triage;
@@ -156,7 +158,13 @@ export class FederationInbound implements OnApplicationBootstrap {
       c.sourceTier = d.from.tier;
       c.sourceCaseId = d.from.caseId;
       c.tierPath = d.path;
-      this.workflow.setClock(c, { kind: 'restart', step: 'dispatch' }, now);
+      if (passOn) {
+        c.escalatedTo = this.position.parentOrFail();
+        c.ownerTier = c.escalatedTo;
+        this.workflow.setClock(c, { kind: 'stop' }, now);
+      } else {
+        this.workflow.setClock(c, { kind: 'restart', step: 'dispatch' }, now);
+      }
       this.cases.add(tx, c);
       for (const h of d.history) {
         this.cases.add(
@@ -179,7 +187,7 @@ export class FederationInbound implements OnApplicationBootstrap {
         transition(c.id, {
           action: 'receive',
           from: null,
-          to: 'registered',
+          to: passOn ? 'registered' : c.state,
           at: now,
           role: d.actor.role,
           unit: d.actor.unit,
@@ -209,6 +217,23 @@ export class FederationInbound implements OnApplicationBootstrap {
         },
         c.id,
       );
+      if (passOn) {
+        const onward = transition(c.id, {
+          action: 'escalate',
+          from: 'registered',
+          to: 'escalated',
+          at: now,
+          role: d.actor.role,
+          unit: d.actor.unit,
+          note: d.reason,
+          attachments: [],
+          tier: null,
+          subject: d.actor.subject,
+          details: { target: d.target, passedOn: true },
+        });
+        this.cases.add(tx, onward);
+        await this.outbound.escalate(tx, c, onward, { subject: d.actor.subject, roles: [], orgUnit: d.actor.unit }, d.reason, d.target);
+      }
       created = c;
     });
     if (!created) return;

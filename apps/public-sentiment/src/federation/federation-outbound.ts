@@ -44,7 +44,7 @@ export class FederationOutbound {
   ) {}
 
   /** The case's snapshot, history and attachment references, for the parent. `entry` is the escalation's own timeline entry. */
-  async escalate(tx: EntityManager, c: Case, entry: CaseTransition, principal: Principal, reason: string): Promise<void> {
+  async escalate(tx: EntityManager, c: Case, entry: CaseTransition, principal: Principal, reason: string, target: string): Promise<void> {
     const parent = this.position.parentOrFail();
     const here = this.position.tier;
     const timeline = [...(await this.cases.timeline(tx, c.id)).filter((e) => e !== entry), entry];
@@ -70,6 +70,7 @@ export class FederationOutbound {
         origin: c.originTier && c.originCaseId ? { tier: c.originTier, caseId: c.originCaseId, caseNo: c.originCaseNo ?? c.caseNo } : self,
         from: self,
         to: parent,
+        target,
         path: [...(c.tierPath ?? []), here],
         escalatedAt: entry.at.toISOString(),
         reason: redact(reason),

@@ -36,6 +36,17 @@ export class TierPosition {
     );
   }
 
+  /**
+   * The tier an escalation is for: the parent by default, or an ancestor further up; anything else
+   * is a 400 naming `escalateTo`.
+   */
+  escalationTarget(requested: string | undefined): string {
+    const parent = this.parentOrFail();
+    if (requested === undefined || requested === parent) return parent;
+    if (requested !== this.tier && this.tier.startsWith(requested) && parent.startsWith(requested)) return requested;
+    throw DomainError.validation([{ field: 'escalateTo', message: `escalateTo must be a tier above ${this.tier} (its parent ${parent} or an ancestor of it)` }]);
+  }
+
   /** A child's subject space, for what this tier sends down. */
   childNamespace(child: string): Namespace {
     return namespace(child);

@@ -58,6 +58,9 @@ export const caseActionBodySchema = z
     comment: z.string().trim().max(500, 'comment must be at most 500 characters').optional(),
     extensionMinutes: z.number().int('extensionMinutes must be a whole number').positive('extensionMinutes must be positive').optional(),
     location: geoPointSchema.strict().optional().describe('Where the actor was (optional)'),
+    escalateTo: orgUnitCodeSchema
+      .optional()
+      .describe('For "escalate": the tier that should own the case, the parent by default; a tier further up (e.g. the district for a grid emergency) receives it through the tiers between, which keep read-only copies'),
   })
   .strict();
 export type CaseActionBody = z.infer<typeof caseActionBodySchema>;

@@ -56,6 +56,8 @@ export const caseEscalatedUpV1 = defineEvent({
     origin: caseRef,
     from: caseRef,
     to: orgUnitCodeSchema,
+    /** The tier that is to own the case: `to`, or an ancestor of it (the tiers between pass it on). */
+    target: orgUnitCodeSchema,
     path: z.array(orgUnitCodeSchema).min(1).max(4),
     escalatedAt: iso,
     reason: z.string().min(1).max(FREE_TEXT_MAX),

@@ -1,0 +1,263 @@
+/**
+ * T2 · escalation from a grid to the district across three leafnode hops (issue 5).
+ *
+ * Two legs in the same run, on the same machine, each on its own chain of four real nats-server
+ * processes generated from the org tree (grid 350206001001-07 → community → street → district,
+ * JetStream domains, leafnodes, UPLINK sourced by each parent's UPLINK_AGG):
+ *
+ *   transport  the baseline: the bench publishes to the grid's UPLINK at the rate; at the community
+ *              and the street a forwarder consumes the aggregate and republishes into its own UPLINK
+ *              (what public-sentiment does minus its database); latency = arrival in the district's
+ *              aggregate − due time;
+ *   platform   public-sentiment of every tier as its own process with its own database: open-loop
+ *              `POST /api/v1/cases/{id}/actions/escalate {"escalateTo": "350206"}` at the grid on
+ *              cases reported beforehand; each tier stores its copy (community and street pass it on
+ *              in the same transaction, through their outboxes); latency = the district's copy
+ *              `created_at` − due time (end to end, every tier's database write included).
+ *
+ *   node bench/dist/federation-escalation.js
+ *   BENCH_RATE=200 BENCH_SECONDS=20 node bench/dist/federation-escalation.js
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import pg from 'pg';
+import { namespace, Rpc } from '@gm/contracts';
+import { natsConnectionOptions, RpcClient, type FederationTier } from '@gm/messaging';
+import {
+  aReport,
+  freePort,
+  provideDatabase,
+  provideOidc,
+  spawnProcess,
+  startFederation,
+  waitFor,
+  type Spawned,
+  type TestDatabase,
+  type TestFederation,
+  type TestOidc,
+} from '@gm/testing';
+import { latencySummary, machine, OUT, openLoop, percentile, ROOT, say, type LatencySummary } from './common';
+
+const RATE = Number(process.env['BENCH_RATE'] ?? 200);
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 20);
+const P99_GOAL_MS = 20;
+
+const DISTRICT = '350206';
+const STREET = '350206001';
+const COMMUNITY = '350206001001';
+const GRID = '350206001001-07';
+const TIERS: FederationTier[] = [
+  { code: DISTRICT, parent: null },
+  { code: STREET, parent: DISTRICT },
+  { code: COMMUNITY, parent: STREET },
+  { code: GRID, parent: COMMUNITY },
+];
+
+function summary(values: readonly number[]): LatencySummary & { n: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { n: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? Number.NaN };
+}
+const fmt = (s: LatencySummary) => `p50 ${s.p50.toFixed(1)} ms  p99 ${s.p99.toFixed(1)} ms  max ${s.max.toFixed(1)} ms`;
+
+/** The baseline: the same hops with forwarders instead of the services. */
+async function transportLeg(): Promise<{ e2e: ReturnType<typeof summary>; lost: number }> {
+  const fed = await startFederation(TIERS);
+  const conns: NatsConnection[] = [];
+  const consumers: ConsumerMessages[] = [];
+  const open = async (code: string) => {
+    const nc = await connect(natsConnectionOptions([fed.tier(code).url]));
+    conns.push(nc);
+    return nc;
+  };
+  const consume = async (code: string, onMessage: (subject: string, data: Uint8Array) => Promise<void> | void) => {
+    const nc = await open(code);
+    const jsm = await jetstreamManager(nc, { domain: fed.tier(code).domain });
+    await jsm.consumers.add('UPLINK_AGG', { durable_name: 'bench', ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.New });
+    const messages = await (await jetstream(nc, { domain: fed.tier(code).domain }).consumers.get('UPLINK_AGG', 'bench')).consume({ max_messages: 512 });
+    consumers.push(messages);
+    void (async () => {
+      for await (const m of messages) await onMessage(m.subject, m.data);
+    })();
+  };
+  try {
+    const arrivals = new Map<number, number>();
+    await consume(DISTRICT, (_s, data) => {
+      arrivals.set(Number(new TextDecoder().decode(data)), Date.now());
+    });
+    for (const code of [STREET, COMMUNITY]) {
+      const js = jetstream(await open(code), { domain: fed.tier(code).domain });
+      await consume(code, async (_s, data) => {
+        await js.publish(`gm.${code}.uplink.bench`, data, { msgID: `${code}-${new TextDecoder().decode(data)}` });
+      });
+    }
+    const js = jetstream(await open(GRID), { domain: fed.tier(GRID).domain });
+    // Warm-up: every consumer and source running before the clock starts.
+    for (let i = 0; i < 20; i++) await js.publish(`gm.${GRID}.uplink.bench`, String(-1 - i), { msgID: `warm-${i}` });
+    await waitFor('the warm-up through every hop', async () => arrivals.size >= 20, 60_000, 50);
+    arrivals.clear();
+    const total = RATE * SECONDS;
+    const t0 = Date.now() + 50;
+    const due = (i: number) => t0 + (i * 1000) / RATE;
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < total; i++) {
+      const wait = due(i) - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      pending.push(js.publish(`gm.${GRID}.uplink.bench`, String(i), { msgID: `g-${i}` }));
+    }
+    await Promise.all(pending);
+    await waitFor('the transport leg to drain', async () => arrivals.size >= total, 60_000, 100).catch(() => undefined);
+    const e2e = summary([...arrivals].map(([i, at]) => at - due(i)));
+    return { e2e, lost: total - arrivals.size };
+  } finally {
+    for (const m of consumers) await m.close().catch(() => undefined);
+    for (const c of conns) await c.close().catch(() => undefined);
+    await fed.close();
+  }
+}
+
+/** public-sentiment of each tier as the built service in its own process. */
+async function startTiers(fed: TestFederation, oidc: TestOidc, dbs: Map<string, TestDatabase>): Promise<{ urls: Map<string, string>; procs: Spawned[] }> {
+  const urls = new Map<string, string>();
+  const procs: Spawned[] = [];
+  for (const t of TIERS) {
+    const port = await freePort();
+    const proc = spawnProcess(process.execPath, [join(ROOT, 'apps/public-sentiment/dist/main.js')], {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        TIER_CODE: t.code,
+        NATS_URL: fed.tier(t.code).url,
+        JETSTREAM_DOMAIN: fed.tier(t.code).domain,
+        DATABASE_URL: dbs.get(t.code)!.url,
+        OIDC_ISSUER: oidc.issuer,
+        OIDC_AUDIENCE: oidc.audience,
+        HTTP_HOST: '127.0.0.1',
+        HTTP_PORT: String(port),
+        LOG_LEVEL: 'warn',
+        FEDERATION_ENABLED: 'true',
+        FEDERATION_SUMMARY_MS: '0',
+        CASE_DEADLINE_SCAN_MS: '0',
+      },
+    });
+    procs.push(proc);
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(`public-sentiment of ${t.code}`, async () => (await fetch(`${url}/readyz`)).status === 200, 60_000, 200);
+    urls.set(t.code, url);
+  }
+  return { urls, procs };
+}
+
+async function platformLeg(): Promise<{ http: LatencySummary; e2e: ReturnType<typeof summary>; hops: Record<string, ReturnType<typeof summary>>; lost: number; non200: number }> {
+  const fed = await startFederation(TIERS);
+  const oidc = await provideOidc();
+  const dbs = new Map<string, TestDatabase>();
+  for (const t of TIERS) dbs.set(t.code, await provideDatabase());
+  const { urls, procs } = await startTiers(fed, oidc, dbs);
+  const sql = new Map<string, pg.Client>();
+  for (const t of TIERS) {
+    const c = new pg.Client({ connectionString: dbs.get(t.code)!.url });
+    await c.connect();
+    sql.set(t.code, c);
+  }
+  const rpc = new RpcClient({ servers: [fed.tier(GRID).url], namespace: namespace(GRID), tier: GRID, service: 'mobile-gateway' });
+  try {
+    const worker = await oidc.tokenFor('gw-07');
+    const total = RATE * SECONDS;
+    const WARM = 20;
+    say(`  reporting ${total + WARM} cases at the grid…`);
+    const ids: string[] = [];
+    for (let i = 0; i < total + WARM; i += 25) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(25, total + WARM - i) }, () =>
+          rpc.request(
+            Rpc.reportCase,
+            { report: aReport({ gridCode: GRID, categoryCode: 'SJ0101' }), idempotencyKey: randomUUID(), channel: 'handheld' },
+            { authorization: `Bearer ${worker}` },
+          ),
+        ),
+      );
+      ids.push(...batch.map((r) => r.caseId));
+    }
+    // Warm-up: a few escalations through every hop before the clock runs.
+    const body = JSON.stringify({ reason: '需区级处置 (for the district)', escalateTo: DISTRICT });
+    const warm = ids.splice(total, WARM);
+    for (const id of warm) {
+      await fetch(`${urls.get(GRID)!}/api/v1/cases/${id}/actions/escalate`, { method: 'POST', headers: { authorization: `Bearer ${worker}`, 'content-type': 'application/json' }, body });
+    }
+    const warmDone = async () =>
+      Number((await sql.get(DISTRICT)!.query<{ n: string }>(`SELECT count(*) AS n FROM public_sentiment.cases WHERE origin_case_id = ANY($1::uuid[])`, [warm])).rows[0]!.n) === WARM;
+    await waitFor('the warm-up at the district', warmDone, 60_000, 100);
+    say(`  escalating at ${RATE}/s for ${SECONDS} s…`);
+    let non200 = 0;
+    const run = await openLoop({
+      url: urls.get(GRID)!,
+      rate: RATE,
+      seconds: SECONDS,
+      request: (i) => ({
+        method: 'POST',
+        path: `/api/v1/cases/${ids[i]}/actions/escalate`,
+        headers: { authorization: `Bearer ${worker}`, 'content-type': 'application/json' },
+        body,
+      }),
+      onResponse: (_i, status) => {
+        if (status !== 200) non200 += 1;
+      },
+      graceMs: 30_000,
+    });
+    const due = (i: number) => run.startedAt + (i * 1000) / RATE;
+    const index = new Map(ids.map((id, i) => [id, i]));
+    const createdAt = async (tier: string) =>
+      new Map(
+        (
+          await sql.get(tier)!.query<{ origin: string; at: Date }>(`SELECT origin_case_id AS origin, created_at AS at FROM public_sentiment.cases WHERE origin_case_id = ANY($1::uuid[])`, [ids])
+        ).rows.map((r) => [
+          r.origin,
+          r.at.getTime(),
+        ]),
+      );
+    await waitFor('every escalation at the district', async () => (await createdAt(DISTRICT)).size >= total, 120_000, 500).catch(() => undefined);
+    const hops: Record<string, ReturnType<typeof summary>> = {};
+    for (const tier of [COMMUNITY, STREET, DISTRICT]) {
+      const at = await createdAt(tier);
+      hops[tier] = summary([...at].map(([origin, t]) => t - due(index.get(origin)!)));
+    }
+    const district = await createdAt(DISTRICT);
+    return { http: latencySummary(run), e2e: hops[DISTRICT]!, hops, lost: total - district.size, non200 };
+  } finally {
+    await rpc.onApplicationShutdown();
+    for (const c of sql.values()) await c.end().catch(() => undefined);
+    for (const p of procs) await p.stop();
+    await fed.close();
+    await oidc.close();
+    for (const db of dbs.values()) await db.drop().catch(() => undefined);
+  }
+}
+
+async function main(): Promise<void> {
+  say(`T2 · escalation grid → district over three leafnode hops at ${RATE}/s for ${SECONDS} s (${machine()})`);
+  say('transport leg (baseline: nats-server chain with forwarders, no services)…');
+  const transport = await transportLeg();
+  say(`  transport  e2e ${fmt(transport.e2e)}  (${transport.e2e.n} arrived, ${transport.lost} missing)`);
+  say('platform leg (public-sentiment per tier, own database per tier)…');
+  const platform = await platformLeg();
+  say(`  platform   e2e ${fmt(platform.e2e)}  (${platform.e2e.n} arrived, ${platform.lost} missing, ${platform.non200} non-200)`);
+  say(`             http escalate at the grid ${fmt(platform.http)}`);
+  for (const [tier, s] of Object.entries(platform.hops)) say(`             copy stored at ${tier.padEnd(15)} ${fmt(s)}`);
+  const ratio = (a: number, b: number) => (b > 0 ? a / b : Number.NaN);
+  say(`  ratio platform/transport: p50 ${ratio(platform.e2e.p50, transport.e2e.p50).toFixed(1)}×, p99 ${ratio(platform.e2e.p99, transport.e2e.p99).toFixed(1)}×`);
+  say(`  goal p99 ≤ ${P99_GOAL_MS} ms end to end: ${platform.e2e.p99 <= P99_GOAL_MS ? 'met' : 'NOT met'}`);
+  mkdirSync(OUT, { recursive: true });
+  const file = join(OUT, `federation-escalation-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ rate: RATE, seconds: SECONDS, machine: machine(), transport, platform }, null, 2));
+  say(`  written to ${file}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

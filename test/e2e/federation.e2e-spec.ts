@@ -66,7 +66,8 @@ describe('four-tier federation: grid → community → street → district and b
     LOG_LEVEL: 'warn',
     FEDERATION_ENABLED: 'true',
     FEDERATION_SUMMARY_MS: '300',
-    CASE_DEADLINE_SCAN_MS: '0',
+    // The grid's deadline scheduler runs (the escalation rule); the others are driven by hand.
+    CASE_DEADLINE_SCAN_MS: code === GRID ? '200' : '0',
     ...(code === DISTRICT && { FEDERATION_STREAMS_FILE: fed.tier(code).streamsFile }),
   });
 
@@ -241,6 +242,18 @@ describe('four-tier federation: grid → community → street → district and b
     await act(DISTRICT, 'district', atDistrict.id, 'void', { reason: '已由燃气公司处理 (handled by the gas company)' });
     await waitFor('the grid copy voided', async () => (await call(GRID, 'gw-07', 'GET', `/api/v1/cases/${gridCase}`)).body['state'] === 'voided', 30_000, 100);
     expect((await call(COMMUNITY, 'community', 'GET', `/api/v1/cases/${atCommunity.id}`)).body['state']).toBe('voided');
+  });
+
+  it("escalates by the category's rule: a case past its escalation threshold goes to the community by itself", async () => {
+    const gridCase = await report('路面塌陷 (road surface collapsed)');
+    // As if the accept step had run out long ago (the clock arithmetic itself is tested in libs/domain).
+    await sql.get(GRID)!.query(`UPDATE public_sentiment.cases SET deadline_at = now() - interval '3 hours', escalate_at = now() - interval '1 minute' WHERE id = $1`, [gridCase]);
+    const atCommunity = await arrivedAt(COMMUNITY, gridCase);
+    expect(atCommunity.state).toBe('registered');
+    const gridView = (await call(GRID, 'gw-07', 'GET', `/api/v1/cases/${gridCase}`)).body;
+    expect(gridView).toMatchObject({ state: 'escalated', escalationDue: true, federation: { escalatedTo: COMMUNITY } });
+    const timeline = (await call(GRID, 'gw-07', 'GET', `/api/v1/cases/${gridCase}/timeline`)).body['entries'] as Json[];
+    expect(timeline.at(-1)).toMatchObject({ action: 'escalate', actor: { subject: 'system:case-rules', role: 'grid-leader' } });
   });
 
   /** Cases this tier owns (counted in its statistics), from its database. */

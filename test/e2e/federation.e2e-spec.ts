@@ -282,6 +282,127 @@ describe('four-tier federation: grid → community → street → district and b
     expect((await call(DISTRICT, 'community', 'GET', '/api/v1/federation/summary')).status).toBe(403);
   });
 
+  /** Reports at the grid and escalates step by step to the district; returns each tier's copy id. */
+  const upToDistrict = async (description: string) => {
+    const grid = await report(description);
+    await act(GRID, 'gw-07', grid, 'escalate', { reason: '需要社区处理 (for the community)' });
+    const community = (await arrivedAt(COMMUNITY, grid)).id;
+    await act(COMMUNITY, 'community', community, 'escalate', { reason: '需要街道协调 (for the street)' });
+    const street = (await arrivedAt(STREET, community)).id;
+    await act(STREET, 'street', street, 'escalate', { reason: '需要区里决定 (for the district)' });
+    const district = (await arrivedAt(DISTRICT, street)).id;
+    return { grid, community, street, district };
+  };
+  const view = async (tier: string, user: string, id: string) => (await call(tier, user, 'GET', `/api/v1/cases/${id}`)).body;
+  const stateAt = async (tier: string, user: string, id: string) => (await view(tier, user, id))['state'];
+
+  it('assigns a case back down with instructions (下派): the district to the street, the street on to the community, which closes it; every tier sees each step', async () => {
+    // Only a case that came from a child can go back down; instructions are required.
+    const own = await report('垃圾桶满溢 (bins overflowing)');
+    const noChild = await call(GRID, 'community', 'POST', `/api/v1/cases/${own}/actions/assign_back`, { note: '请处理 (please handle)' });
+    expect(noChild.status).toBe(409);
+    expect(noChild.body['code']).toBe('CASE.NO_CHILD_TIER');
+
+    const ids = await upToDistrict('小区围墙开裂 (a crack in the estate wall)');
+    expect((await view(DISTRICT, 'district', ids.district))['availableActions']).toContain('assign_back');
+    const noNote = await call(DISTRICT, 'district', 'POST', `/api/v1/cases/${ids.district}/actions/assign_back`, {});
+    expect(noNote.status).toBe(400);
+    expect(JSON.stringify(noNote.body)).toContain('note');
+
+    const instructions = '请街道组织排查，三日内反馈 (the street to inspect and report back within three days)';
+    const back = await act(DISTRICT, 'district', ids.district, 'assign_back', { note: instructions });
+    expect(back).toMatchObject({ state: 'assigned_back', assignee: { kind: 'unit', code: STREET }, federation: { ownerTier: STREET, upstreamState: 'dispatched', readOnly: true } });
+    expect(back['availableActions']).toEqual([]);
+    const refused = await call(DISTRICT, 'district', 'POST', `/api/v1/cases/${ids.district}/actions/void`, { reason: 'x' });
+    expect(refused.status).toBe(409);
+    expect(refused.body['code']).toBe('CASE.OWNED_BY_OTHER_TIER');
+
+    // The street owns it again, dispatched to itself, with the district's instructions; the district follows it.
+    await waitFor('the street to own it again', async () => (await stateAt(STREET, 'street', ids.street)) === 'dispatched', 30_000, 100);
+    const atStreet = await view(STREET, 'street', ids.street);
+    expect(atStreet).toMatchObject({ assignee: { kind: 'unit', code: STREET }, step: 'handle', federation: { ownerTier: null, escalatedTo: null, followedBy: DISTRICT, readOnly: false } });
+    const streetTimeline = (await call(STREET, 'street', 'GET', `/api/v1/cases/${ids.street}/timeline`)).body['entries'] as Json[];
+    expect(streetTimeline.at(-1)).toMatchObject({ action: 'assign_back', from: 'escalated', to: 'dispatched', tier: DISTRICT, note: instructions });
+    // The tiers below hear that the street owns it now.
+    await waitFor('the grid to know the street owns it', async () => ((await view(GRID, 'gw-07', ids.grid))['federation'] as Json)['ownerTier'] === STREET, 30_000, 100);
+
+    // The street sends it on down to the community (returned first: it was dispatched to the street itself).
+    await act(STREET, 'street', ids.street, 'return', { reason: '由社区落实 (for the community to carry out)' });
+    const toCommunity = '请社区联系物业修复 (the community to have the estate manager repair it)';
+    await act(STREET, 'street', ids.street, 'assign_back', { note: toCommunity });
+    await waitFor('the community to own it', async () => (await stateAt(COMMUNITY, 'community', ids.community)) === 'dispatched', 30_000, 100);
+    await waitFor('the district to know the community owns it', async () => ((await view(DISTRICT, 'district', ids.district))['federation'] as Json)['ownerTier'] === COMMUNITY, 30_000, 100);
+
+    // The community works it to the end.
+    await act(COMMUNITY, 'community', ids.community, 'start');
+    await act(COMMUNITY, 'community', ids.community, 'handle', { note: '物业已修补围墙 (the wall was repaired)', evidence: ['cases/demo/wall.jpg'] });
+    await act(COMMUNITY, 'community', ids.community, 'verify');
+    const note = '社区已复核，围墙修复完成 (checked by the community: repaired)';
+    await act(COMMUNITY, 'community', ids.community, 'close', { note });
+
+    // Up: the street's and the district's copies follow to the closing, each owned by the community.
+    for (const [tier, user, id] of [[STREET, 'street', ids.street], [DISTRICT, 'district', ids.district]] as const) {
+      await waitFor(`the ${user} copy closed`, async () => (await stateAt(tier, user, id)) === 'closed', 30_000, 100);
+      expect((await view(tier, user, id))['federation']).toMatchObject({ ownerTier: COMMUNITY, upstreamState: 'closed', readOnly: true });
+    }
+    const districtTimeline = (await call(DISTRICT, 'district', 'GET', `/api/v1/cases/${ids.district}/timeline`)).body['entries'] as Json[];
+    expect(districtTimeline.slice(-6).map((e) => `${e['action']}@${e['tier'] ?? DISTRICT}`)).toEqual([
+      `return@${STREET}`,
+      `assign_back@${STREET}`,
+      `start@${COMMUNITY}`,
+      `handle@${COMMUNITY}`,
+      `verify@${COMMUNITY}`,
+      `close@${COMMUNITY}`,
+    ]);
+    // Down: the grid and its reporter see each step and the community's closing note.
+    await waitFor('the grid copy closed', async () => (await stateAt(GRID, 'gw-07', ids.grid)) === 'closed', 30_000, 100);
+    const gridTimeline = (await call(GRID, 'gw-07', 'GET', `/api/v1/cases/${ids.grid}/timeline`)).body['entries'] as Json[];
+    expect(gridTimeline.map((e) => `${e['action']}@${e['tier'] ?? GRID}`)).toEqual([
+      `report@${GRID}`,
+      `escalate@${GRID}`,
+      `escalate@${COMMUNITY}`,
+      `escalate@${STREET}`,
+      `assign_back@${DISTRICT}`,
+      `return@${STREET}`,
+      `assign_back@${STREET}`,
+      `start@${COMMUNITY}`,
+      `handle@${COMMUNITY}`,
+      `verify@${COMMUNITY}`,
+      `close@${COMMUNITY}`,
+    ]);
+    expect(gridTimeline.at(-1)).toMatchObject({ note });
+    const closed = (
+      await sql.get(GRID)!.query<{ data: Json }>(`SELECT payload->'data' AS data FROM public_sentiment.outbox WHERE type = 'gm.case.closed.v1' AND payload->>'subject' = $1`, [ids.grid])
+    ).rows;
+    expect(closed).toHaveLength(1);
+    expect(closed[0]!.data).toMatchObject({ actingTier: COMMUNITY, to: 'closed', note });
+  });
+
+  it('a case assigned back can go up again: the parent takes its own copy over again (no second copy), and the tier above that follows it hears so', async () => {
+    const ids = await upToDistrict('违章搭建 (an illegal structure)');
+    await act(DISTRICT, 'district', ids.district, 'assign_back', { note: '请街道先行劝导 (the street to talk to the owner first)' });
+    await waitFor('the street to own it again', async () => (await stateAt(STREET, 'street', ids.street)) === 'dispatched', 30_000, 100);
+    await act(STREET, 'street', ids.street, 'escalate', { reason: '劝导无效，需执法 (talks failed: enforcement needed)' });
+    await waitFor('the district to own it again', async () => (await stateAt(DISTRICT, 'district', ids.district)) === 'registered', 30_000, 100);
+    const again = await view(DISTRICT, 'district', ids.district);
+    expect(again['federation']).toMatchObject({ ownerTier: null, readOnly: false });
+    expect(again['step']).toBe('dispatch');
+    const copies = await sql.get(DISTRICT)!.query(`SELECT 1 FROM public_sentiment.cases WHERE source_case_id = $1`, [ids.street]);
+    expect(copies.rowCount).toBe(1);
+    expect(await view(STREET, 'street', ids.street)).toMatchObject({ state: 'escalated', federation: { ownerTier: DISTRICT, followedBy: null } });
+    // The district can act on it again.
+    await act(DISTRICT, 'district', ids.district, 'dispatch', { assignee: { kind: 'department', code: 'urban-management' } });
+    await waitFor(
+      "the grid to see the district's dispatch",
+      async () => {
+        const f = (await view(GRID, 'gw-07', ids.grid))['federation'] as Json;
+        return f['ownerTier'] === DISTRICT && f['upstreamState'] === 'dispatched';
+      },
+      30_000,
+      100,
+    );
+  });
+
   it("a tier's credentials cannot publish to or read another tier's subjects (permission violation)", async () => {
     const grid = fed.tier(GRID).leaf!;
     const nc = await connect({ servers: grid.parentClientUrl, user: grid.user, pass: grid.password, reconnect: false });

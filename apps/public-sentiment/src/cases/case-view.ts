@@ -44,7 +44,10 @@ export interface CaseView {
   readonly federation: {
     readonly escalatedTo: string | null;
     readonly ownerTier: string | null;
+    /** The state at the owning tier (another tier's), as last heard. */
     readonly upstreamState: CaseState | null;
+    /** The tier above whose copy follows this case, after it assigned the case back here (下派). */
+    readonly followedBy: string | null;
     readonly readOnly: boolean;
     readonly origin: { readonly tier: string; readonly caseId: string; readonly caseNo: string | null } | null;
     readonly source: { readonly tier: string; readonly caseId: string } | null;
@@ -90,6 +93,7 @@ export function caseView(c: Case, now: Date, availableActions: CaseAction[]): Ca
       escalatedTo: c.escalatedTo,
       ownerTier: c.ownerTier,
       upstreamState: c.upstreamState,
+      followedBy: c.followedBy,
       readOnly: c.ownerTier !== null,
       origin: c.originTier && c.originCaseId ? { tier: c.originTier, caseId: c.originCaseId, caseNo: c.originCaseNo } : null,
       source: c.sourceTier && c.sourceCaseId ? { tier: c.sourceTier, caseId: c.sourceCaseId } : null,

@@ -50,12 +50,13 @@ export class CaseWorkflowService {
       if (!c || !isWithinScope(principal.orgUnit, c.gridCode)) throw new DomainError('CASE.NOT_FOUND', `no case ${caseId}`);
       // A copy owned by another tier follows it; only its reporter's rating stays here.
       if (c.ownerTier && action !== 'rate') {
-        throw new DomainError(
-          'CASE.OWNED_BY_OTHER_TIER',
-          `Case ${c.caseNo} was escalated to ${c.escalatedTo ?? c.ownerTier} and is handled by ${c.ownerTier}; this copy is read-only`,
-        );
+        const how = c.state === 'assigned_back' ? `was assigned back to ${c.sourceTier ?? c.ownerTier}` : `was escalated to ${c.escalatedTo ?? c.ownerTier}`;
+        throw new DomainError('CASE.OWNED_BY_OTHER_TIER', `Case ${c.caseNo} ${how} and is handled by ${c.ownerTier}; this copy is read-only`);
       }
       if (action === 'escalate') this.position.escalationTarget(body.escalateTo);
+      if (action === 'assign_back' && !c.sourceTier) {
+        throw new DomainError('CASE.NO_CHILD_TIER', `Case ${c.caseNo} began at ${this.position.tier}: there is no child tier to assign it back to`);
+      }
       const decision = decideTransition(
         snapshotOf(c),
         { action, actor: principal, now, ...body, evidence: body.evidence },
@@ -95,7 +96,7 @@ export class CaseWorkflowService {
   /** The workflow's answer, less what this tier cannot do: escalate without a parent, act on a copy owned elsewhere. */
   private actionsFor(c: Case, principal: Principal): CaseAction[] {
     return availableActions(snapshotOf(c), principal).filter(
-      (a) => (!c.ownerTier || a === 'rate') && (a !== 'escalate' || this.position.parent !== null),
+      (a) => (!c.ownerTier || a === 'rate') && (a !== 'escalate' || this.position.parent !== null) && (a !== 'assign_back' || c.sourceTier !== null),
     );
   }
 
@@ -141,6 +142,15 @@ export class CaseWorkflowService {
         c.escalatedTo = this.position.parentOrFail();
         c.ownerTier = c.escalatedTo;
         c.upstreamState = null;
+        // The parent owns it now: it no longer follows this copy (should it have assigned it back before).
+        c.followedBy = null;
+        break;
+      case 'assign_back':
+        // The child owns it again, dispatched to it; this copy follows it (its steps come up).
+        c.ownerTier = c.sourceTier;
+        c.assigneeKind = 'unit';
+        c.assigneeCode = c.sourceTier;
+        c.upstreamState = 'dispatched';
         break;
       case 'reopen':
         c.closedAt = null;
@@ -206,6 +216,7 @@ export class CaseWorkflowService {
       reworkCount: c.reworkCount,
       ...(entry.note && { note: summarize(entry.note) }),
       ...(body.assignee && decision.action === 'dispatch' && { assignee: body.assignee }),
+      ...(decision.action === 'assign_back' && c.sourceTier && { assignee: { kind: 'unit' as const, code: c.sourceTier } }),
       ...(decision.action === 'merge' && { primaryCaseId: body.primaryCaseId! }),
       ...(decision.action === 'rate' && { rating: body.rating! }),
       ...(decision.action === 'request_extension' && { extensionMinutes: body.extensionMinutes! }),
@@ -216,19 +227,22 @@ export class CaseWorkflowService {
     this.outbox.add(tx, Events[decision.event], data, c.id);
 
     if (decision.action === 'escalate') await this.federation.escalate(tx, c, entry, principal, body.reason!, this.position.escalationTarget(body.escalateTo));
-    // A case received from a child: the child (and through it the origin) hears of every step.
-    this.federation.progressDown(tx, c, {
+    // A case received from a child: the child (and through it the origin) hears of every step; a
+    // case assigned back here: the tiers above that follow it hear of every step too.
+    const step = {
       action: decision.action,
       from: decision.from,
-      to: decision.to,
+      to: decision.action === 'assign_back' ? ('dispatched' as const) : decision.to,
       at: now,
       role: decision.actedAs,
       unit: principal.orgUnit,
       note: entry.note,
       evidenceCount: body.evidence?.length,
-      assignee: decision.action === 'dispatch' ? body.assignee : undefined,
+      assignee: decision.action === 'dispatch' ? body.assignee : decision.action === 'assign_back' ? (c.sourceTier ? { kind: 'unit' as const, code: c.sourceTier } : undefined) : undefined,
       actingTier: this.position.tier,
-    });
+    };
+    this.federation.progressDown(tx, c, step);
+    this.federation.progressUp(tx, c, step);
   }
 
   private async checkMergeTarget(tx: EntityManager, principal: Principal, c: Case, primaryId: string): Promise<void> {
@@ -292,6 +306,7 @@ function detailsOf(decision: TransitionDecision, body: CaseActionBody, c: Case):
     ...(body.extensionMinutes !== undefined && decision.action === 'request_extension' && { extensionMinutes: body.extensionMinutes }),
     ...(decision.clock.kind === 'extend' && { extensionMinutes: decision.clock.minutes }),
     ...(decision.action === 'escalate' && { escalatedTo: c.escalatedTo, ...(body.escalateTo && { target: body.escalateTo }) }),
+    ...(decision.action === 'assign_back' && { assignedBackTo: c.sourceTier }),
     ...(decision.rework && { reworkCount: c.reworkCount }),
     ...(c.deadlineAt && { deadlineAt: c.deadlineAt.toISOString() }),
   };

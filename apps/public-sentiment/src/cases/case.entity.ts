@@ -166,6 +166,13 @@ export class Case {
   @Property({ type: 'text', nullable: true })
   ownerTier: string | null = null;
 
+  /**
+   * The parent tier that keeps a copy following this case: set when the parent assigned the case
+   * back here (下派), so that every step here is sent up to it; cleared when the case goes up again.
+   */
+  @Property({ type: 'text', nullable: true })
+  followedBy: string | null = null;
+
   /** The owning tier's state, as last heard. */
   @Property({ type: 'text', nullable: true })
   upstreamState: CaseState | null = null;

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import {
   durableName,
   Events,
   type CaseEscalatedUpV1,
   type CaseProgressedDownV1,
+  type CaseProgressedUpV1,
   type CaseState,
   type CloudEvent,
   type TierSummaryV1,
@@ -107,6 +108,7 @@ export class FederationInbound implements OnApplicationBootstrap {
 
   async fromChild(event: CloudEvent): Promise<void> {
     if (event.type === Events.caseEscalatedUp.type) await this.receiveEscalation(event as CloudEvent<CaseEscalatedUpV1>);
+    else if (event.type === Events.caseProgressedUp.type) await this.receiveProgressUp(event as CloudEvent<CaseProgressedUpV1>);
     else if (event.type === Events.tierSummary.type) await this.summaries.receive(event as CloudEvent<TierSummaryV1>, UPLINK_DURABLE);
     else this.logger.event('warn', 'federation.unexpected_event', { type: event.type, from: 'child' }, 'FederationInbound');
   }
@@ -126,8 +128,18 @@ export class FederationInbound implements OnApplicationBootstrap {
     let created: Case | undefined;
     await this.orm.em.fork().transactional(async (tx) => {
       if (!(await this.inbox.claim(tx, UPLINK_DURABLE, event.id, event.type))) return;
-      // The same case escalated again by the same child (a new event id) keeps the copy it has.
-      if (await tx.findOne(Case, { sourceTier: d.from.tier, sourceCaseId: d.from.caseId })) return;
+      // The same case escalated again by the same child (a new event id) keeps the copy it has; if
+      // this tier had assigned it back, it takes the case over again.
+      const existing = await tx.findOne(Case, { sourceTier: d.from.tier, sourceCaseId: d.from.caseId });
+      if (existing) {
+        // Owned below this tier (org codes nest: a descendant's code begins with this one's).
+        const ownedBelow = existing.ownerTier !== null && existing.ownerTier !== this.position.tier && existing.ownerTier.startsWith(this.position.tier);
+        if (ownedBelow) {
+          await this.reclaim(tx, existing, d);
+          created = existing;
+        }
+        return;
+      }
       const now = new Date();
       const c = new Case();
       c.id = randomUUID();
@@ -257,6 +269,11 @@ export class FederationInbound implements OnApplicationBootstrap {
         this.logger.event('warn', 'federation.unknown_case', { eventId: event.id, caseId: d.caseId }, 'FederationInbound');
         return;
       }
+      if (d.action === 'assign_back' && d.ownerTier === this.position.tier) {
+        await this.takeBack(tx, c, d);
+        applied = c;
+        return;
+      }
       const before = c.state;
       c.ownerTier = d.ownerTier;
       c.upstreamState = d.to;
@@ -322,6 +339,257 @@ export class FederationInbound implements OnApplicationBootstrap {
     if (!applied) return;
     this.outbox.committed();
     this.logger.event('info', 'federation.case_progressed', { caseId: applied.id, action: d.action, upstreamState: d.to, ownerTier: d.ownerTier }, 'FederationInbound');
+  }
+
+  /**
+   * The parent assigned the case back here (下派) with instructions: this tier owns it again,
+   * dispatched to itself, its clock runs, and the parent's copy follows it (every step goes up).
+   * The tiers below hear that the owner is this tier now.
+   */
+  private async takeBack(tx: EntityManager, c: Case, d: CaseProgressedDownV1): Promise<void> {
+    const now = new Date();
+    const before = c.state;
+    c.state = 'dispatched';
+    c.ownerTier = null;
+    c.escalatedTo = null;
+    c.upstreamState = null;
+    c.followedBy = d.actingTier;
+    c.assigneeKind = 'unit';
+    c.assigneeCode = this.position.tier;
+    c.escalationDue = false;
+    this.workflow.setClock(c, { kind: 'restart', step: 'handle' }, now);
+    const instructions = d.note ?? null;
+    this.cases.add(
+      tx,
+      transition(c.id, {
+        action: 'assign_back',
+        from: before,
+        to: c.state,
+        at: new Date(d.at),
+        role: d.actor.role,
+        unit: d.actor.unit,
+        note: instructions,
+        attachments: [],
+        tier: d.actingTier,
+        details: { assignedBackBy: d.actingTier, deadlineAt: c.deadlineAt?.toISOString() ?? null },
+      }),
+    );
+    const reporters = [c.reporterSubject, ...(await this.cases.mergedReporters(tx, c.id))];
+    this.outbox.add(
+      tx,
+      Events.caseAssignedBack,
+      {
+        caseId: c.id,
+        caseNo: c.caseNo,
+        action: 'assign_back',
+        from: before,
+        to: c.state,
+        categoryCode: c.categoryCode,
+        urgency: c.urgency,
+        gridCode: c.gridCode,
+        at: d.at,
+        actor: { subject: `tier:${d.actingTier}`, role: d.actor.role },
+        reporters: [...new Set(reporters)],
+        ...(instructions && { note: summarize(instructions) }),
+        step: c.step,
+        deadlineAt: c.deadlineAt?.toISOString() ?? null,
+        reworkCount: c.reworkCount,
+        assignee: { kind: 'unit', code: this.position.tier },
+        actingTier: d.actingTier,
+      },
+      c.id,
+    );
+    this.outbound.progressDown(tx, c, {
+      action: 'assign_back',
+      from: d.from,
+      to: c.state,
+      at: new Date(d.at),
+      role: d.actor.role,
+      unit: d.actor.unit,
+      note: instructions,
+      assignee: { kind: 'unit', code: this.position.tier },
+      actingTier: d.actingTier,
+    });
+  }
+
+  /**
+   * A child escalated again a case this tier had assigned back to it: this tier owns it again (or,
+   * for a tier further up, passes it on as before). The copy keeps its timeline; the tier above
+   * that follows this copy, if any, hears who owns the case now.
+   */
+  private async reclaim(tx: EntityManager, c: Case, d: CaseEscalatedUpV1): Promise<void> {
+    const now = new Date();
+    const before = c.state;
+    const passOn = d.target !== this.position.tier;
+    c.state = 'registered';
+    c.ownerTier = null;
+    c.escalatedTo = null;
+    c.upstreamState = null;
+    c.assigneeKind = null;
+    c.assigneeCode = null;
+    c.reworkCount = Math.max(c.reworkCount, d.case.reworkCount);
+    c.urgeCount = Math.max(c.urgeCount, d.case.urgeCount);
+    this.workflow.setClock(c, { kind: 'restart', step: 'dispatch' }, now);
+    this.cases.add(
+      tx,
+      transition(c.id, {
+        action: 'receive',
+        from: before,
+        to: 'registered',
+        at: now,
+        role: d.actor.role,
+        unit: d.actor.unit,
+        note: d.reason,
+        attachments: [],
+        tier: null,
+        subject: d.actor.subject,
+        details: { from: d.from, origin: d.origin, path: d.path, again: true },
+      }),
+    );
+    const reporters = [c.reporterSubject, ...(await this.cases.mergedReporters(tx, c.id))];
+    this.outbox.add(
+      tx,
+      Events.caseEscalated,
+      {
+        caseId: c.id,
+        caseNo: c.caseNo,
+        action: 'escalate',
+        from: before,
+        to: c.state,
+        categoryCode: c.categoryCode,
+        urgency: c.urgency,
+        gridCode: c.gridCode,
+        at: now.toISOString(),
+        actor: { subject: `tier:${d.from.tier}`, role: d.actor.role },
+        reporters: [...new Set(reporters)],
+        note: summarize(d.reason),
+        step: c.step,
+        deadlineAt: c.deadlineAt?.toISOString() ?? null,
+        reworkCount: c.reworkCount,
+        actingTier: d.from.tier,
+        escalatedTo: this.position.tier,
+      },
+      c.id,
+    );
+    if (passOn) {
+      c.state = 'escalated';
+      c.escalatedTo = this.position.parentOrFail();
+      c.ownerTier = c.escalatedTo;
+      c.followedBy = null;
+      this.workflow.setClock(c, { kind: 'stop' }, now);
+      const onward = transition(c.id, {
+        action: 'escalate',
+        from: 'registered',
+        to: 'escalated',
+        at: now,
+        role: d.actor.role,
+        unit: d.actor.unit,
+        note: d.reason,
+        attachments: [],
+        tier: null,
+        subject: d.actor.subject,
+        details: { target: d.target, passedOn: true },
+      });
+      this.cases.add(tx, onward);
+      await this.outbound.escalate(tx, c, onward, { subject: d.actor.subject, roles: [], orgUnit: d.actor.unit }, d.reason, d.target);
+      return;
+    }
+    this.outbound.progressUp(tx, c, {
+      action: 'escalate',
+      from: before,
+      to: 'registered',
+      at: now,
+      role: d.actor.role,
+      unit: d.actor.unit,
+      note: d.reason,
+      actingTier: d.from.tier,
+    });
+  }
+
+  /**
+   * A step at the child this tier assigned a case back to (or further down, passed up by it):
+   * mirrored on the copy that follows it, told to this tier's subscribers, and passed on up when
+   * the tier above follows this copy too.
+   */
+  async receiveProgressUp(event: CloudEvent<CaseProgressedUpV1>): Promise<void> {
+    const d = event.data;
+    if (d.to !== this.position.tier) {
+      this.logger.event('warn', 'federation.misrouted', { eventId: event.id, to: d.to }, 'FederationInbound');
+      return;
+    }
+    let applied: Case | undefined;
+    await this.orm.em.fork().transactional(async (tx) => {
+      if (!(await this.inbox.claim(tx, UPLINK_DURABLE, event.id, event.type))) return;
+      const found = await tx.findOne(Case, { sourceTier: d.from.tier, sourceCaseId: d.from.caseId });
+      const c = found ? await this.cases.findForUpdate(tx, found.id) : null;
+      if (!c || c.ownerTier === null) {
+        this.logger.event('warn', 'federation.unknown_case', { eventId: event.id, caseId: d.from.caseId, fromTier: d.from.tier }, 'FederationInbound');
+        return;
+      }
+      const before = c.state;
+      c.ownerTier = d.ownerTier;
+      c.upstreamState = d.toState;
+      c.state = MIRRORED_FINAL.includes(d.toState) ? d.toState : 'assigned_back';
+      if (d.toState === 'closed') c.closedAt = new Date(d.at);
+      if (d.action === 'reopen') c.closedAt = null;
+      this.cases.add(
+        tx,
+        transition(c.id, {
+          action: d.action,
+          from: d.fromState,
+          to: d.toState,
+          at: new Date(d.at),
+          role: d.actor.role,
+          unit: d.actor.unit,
+          note: d.note ?? null,
+          attachments: [],
+          tier: d.actingTier,
+          details: { ownerTier: d.ownerTier, localState: { from: before, to: c.state }, ...(d.assignee && { assignee: d.assignee }) },
+        }),
+      );
+      const reporters = [c.reporterSubject, ...(await this.cases.mergedReporters(tx, c.id))];
+      this.outbox.add(
+        tx,
+        Events[TRANSITIONS[d.action].event],
+        {
+          caseId: c.id,
+          caseNo: c.caseNo,
+          action: d.action,
+          from: d.fromState,
+          to: d.toState,
+          categoryCode: c.categoryCode,
+          urgency: c.urgency,
+          gridCode: c.gridCode,
+          at: d.at,
+          actor: { subject: `tier:${d.actingTier}`, role: d.actor.role },
+          reporters: [...new Set(reporters)],
+          ...(d.note && { note: summarize(d.note) }),
+          step: null,
+          deadlineAt: d.deadlineAt,
+          reworkCount: c.reworkCount,
+          ...(d.assignee && { assignee: d.assignee }),
+          ...(d.evidenceCount !== undefined && { evidenceCount: d.evidenceCount }),
+          actingTier: d.actingTier,
+        },
+        c.id,
+      );
+      this.outbound.progressUp(tx, c, {
+        action: d.action,
+        from: d.fromState,
+        to: d.toState,
+        at: new Date(d.at),
+        role: d.actor.role,
+        unit: d.actor.unit,
+        note: d.note,
+        evidenceCount: d.evidenceCount,
+        assignee: d.assignee,
+        actingTier: d.actingTier,
+      });
+      applied = c;
+    });
+    if (!applied) return;
+    this.outbox.committed();
+    this.logger.event('info', 'federation.case_progressed', { caseId: applied.id, action: d.action, ownerState: d.toState, ownerTier: d.ownerTier, from: 'child' }, 'FederationInbound');
   }
 }
 

@@ -14,10 +14,11 @@ const redact = (text: string, max = FREE_TEXT_MAX) => {
   return r.length <= max ? r : `${r.slice(0, max - 1)}…`;
 };
 
-/** A step taken on a case at this tier, as it is sent down. */
+/** A step taken on a case, as it is sent to the other tiers that hold a copy. */
 export interface StepTaken {
   readonly action: CaseAction;
   readonly from: CaseState;
+  /** The case's state at the tier that owns it after the step (for an assign-back: `dispatched`, at the child). */
   readonly to: CaseState;
   readonly at: Date;
   readonly role: string;
@@ -92,6 +93,36 @@ export class FederationOutbound {
         },
         history,
         attachments: attachments.slice(0, 200),
+      },
+      c.id,
+    );
+  }
+
+  /**
+   * Sends a step up to the parent whose copy follows this case since it assigned the case back here
+   * (nothing otherwise). The step's `to` is the case's state at its owner after it.
+   */
+  progressUp(tx: EntityManager, c: Case, step: StepTaken): void {
+    if (!c.followedBy) return;
+    const self = { tier: this.position.tier, caseId: c.id, caseNo: c.caseNo };
+    this.outbox.add(
+      tx,
+      Events.caseProgressedUp,
+      {
+        from: self,
+        to: c.followedBy,
+        origin: c.originTier && c.originCaseId ? { tier: c.originTier, caseId: c.originCaseId, caseNo: c.originCaseNo ?? c.caseNo } : self,
+        ownerTier: c.ownerTier ?? this.position.tier,
+        actingTier: step.actingTier,
+        action: step.action,
+        fromState: step.from,
+        toState: step.to,
+        at: step.at.toISOString(),
+        actor: { role: step.role, unit: step.unit },
+        ...(step.note && { note: redact(step.note) }),
+        ...(step.evidenceCount !== undefined && { evidenceCount: step.evidenceCount }),
+        ...(step.assignee && { assignee: step.assignee }),
+        deadlineAt: c.deadlineAt?.toISOString() ?? null,
       },
       c.id,
     );

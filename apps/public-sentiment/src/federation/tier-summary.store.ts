@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { caseCountsSchema, type CaseCounts, type CloudEvent, type TierSummaryV1 } from '@gm/contracts';
+import { caseCountsSchema, FINAL_CASE_STATES, type CaseCounts, type CloudEvent, type TierSummaryV1 } from '@gm/contracts';
 import { Inbox } from '@gm/messaging';
 import { ServiceSql } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
@@ -57,7 +57,7 @@ export class TierSummaryStore {
     );
     const counts = emptyCounts();
     for (const r of rows) {
-      const open = !['closed', 'rejected', 'escalated', 'merged', 'voided'].includes(r.state);
+      const open = !(FINAL_CASE_STATES as readonly string[]).includes(r.state);
       add(counts, { state: r.state, category: r.category, grid: r.grid, light: r.light, open, n: r.n });
     }
     return counts;

@@ -4,6 +4,7 @@ import { InitialMigration } from './0001-initial.migration';
 import { WorkflowMigration } from './0002-workflow.migration';
 import { Open311Migration } from './0003-open311.migration';
 import { FederationMigration } from './0004-federation.migration';
+import { AssignBackMigration } from './0005-assign-back.migration';
 
 /** Applied in this order; names are recorded in the migrations table and never change. */
 export const migrations: readonly MigrationEntry[] = [
@@ -12,4 +13,5 @@ export const migrations: readonly MigrationEntry[] = [
   { name: '0002-workflow', class: WorkflowMigration },
   { name: '0003-open311', class: Open311Migration },
   { name: '0004-federation', class: FederationMigration },
+  { name: '0005-assign-back', class: AssignBackMigration },
 ];

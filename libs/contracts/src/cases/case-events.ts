@@ -101,6 +101,10 @@ export const caseExtensionApprovedV1 = transitionEvent('gm.case.extension-approv
 export const caseExtensionDeniedV1 = transitionEvent('gm.case.extension-denied.v1', 'An extension was denied');
 export const caseRatedV1 = transitionEvent('gm.case.rated.v1', 'The reporter rated the outcome of a closed case (满意度)');
 export const caseEscalatedV1 = transitionEvent('gm.case.escalated.v1', 'A case was escalated (上报) to the parent tier, which owns it from now on; this copy follows it read-only');
+export const caseAssignedBackV1 = transitionEvent(
+  'gm.case.assigned-back.v1',
+  'A tier handed an escalated case back to the child it came from, with instructions (下派); the child owns it again and this copy follows it read-only',
+);
 
 /** `gm.case.overdue.v1`: the current step of a case passed its deadline. Raised once per step. */
 export const caseOverdueV1 = defineEvent({

@@ -32,6 +32,7 @@ export const CASE_STATES = [
   'returned',
   'on_hold',
   'escalated',
+  'assigned_back',
   'merged',
   'voided',
 ] as const;
@@ -47,8 +48,12 @@ export type GeoPoint = z.infer<typeof geoPointSchema>;
 
 /** States in which a case is still being worked on (the clock and the lists of open cases count these). */
 export const OPEN_CASE_STATES = ['reported', 'accepted', 'registered', 'dispatched', 'in_progress', 'handled', 'verified', 'returned', 'on_hold'] as const;
-/** States after which nothing happens to a case any more (a closed case may still be reopened or rated). */
-export const FINAL_CASE_STATES = ['closed', 'rejected', 'escalated', 'merged', 'voided'] as const;
+/**
+ * States after which nothing happens to a case any more at this tier (a closed case may still be
+ * reopened or rated; an escalated or assigned-back copy follows the tier that owns it, and comes
+ * back to life should the case be handed back here).
+ */
+export const FINAL_CASE_STATES = ['closed', 'rejected', 'escalated', 'assigned_back', 'merged', 'voided'] as const;
 
 /**
  * What someone does to a case (the commands of the workflow). The rules of each (from which states,
@@ -76,6 +81,7 @@ export const CASE_ACTIONS = [
   'deny_extension',
   'rate',
   'escalate',
+  'assign_back',
 ] as const;
 export const caseActionSchema = z.enum(CASE_ACTIONS);
 export type CaseAction = z.infer<typeof caseActionSchema>;

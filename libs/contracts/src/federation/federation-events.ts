@@ -99,6 +99,7 @@ export const caseProgressedDownV1 = defineEvent({
     ownerTier: orgUnitCodeSchema,
     actingTier: orgUnitCodeSchema,
     action: caseActionSchema,
+    /** States at the owning tier, before and after the step (after an assign-back: `dispatched`, at the child). */
     from: caseStateSchema,
     to: caseStateSchema,
     at: iso,
@@ -110,6 +111,37 @@ export const caseProgressedDownV1 = defineEvent({
   }),
 });
 export type CaseProgressedDownV1 = z.infer<typeof caseProgressedDownV1.schema>;
+
+/**
+ * `gm.uplink.case-progressed.v1`: a step taken on a case that a parent assigned back (下派) to the
+ * tier that sent it, sent up so that the parent's copy (and every tier above that follows it)
+ * shows the work and the outcome. `from` is the sending tier's own copy; the parent finds its copy
+ * by it (its source).
+ */
+export const caseProgressedUpV1 = defineEvent({
+  type: 'gm.uplink.case-progressed.v1',
+  aggregate: 'case',
+  description: 'A step on a case assigned back to a child tier, sent up to the tiers that follow it',
+  schema: z.object({
+    from: caseRef,
+    to: orgUnitCodeSchema,
+    origin: caseRef,
+    /** The tier that owns the case after this step. */
+    ownerTier: orgUnitCodeSchema,
+    actingTier: orgUnitCodeSchema,
+    action: caseActionSchema,
+    /** States at the owning tier, before and after the step. */
+    fromState: caseStateSchema,
+    toState: caseStateSchema,
+    at: iso,
+    actor: z.object({ role: z.string().min(1), unit: z.string().min(1) }),
+    note: z.string().max(FREE_TEXT_MAX).optional(),
+    evidenceCount: z.number().int().min(0).optional(),
+    assignee: assigneeSchema.optional(),
+    deadlineAt: iso.nullable(),
+  }),
+});
+export type CaseProgressedUpV1 = z.infer<typeof caseProgressedUpV1.schema>;
 
 /** Case counts of a tier's subtree. */
 export const caseCountsSchema = z.object({

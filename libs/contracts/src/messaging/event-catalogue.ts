@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import * as CaseEvents from '../cases/case-events';
-import { caseEscalatedUpV1, caseProgressedDownV1, tierSummaryV1 } from '../federation/federation-events';
+import { caseEscalatedUpV1, caseProgressedDownV1, caseProgressedUpV1, tierSummaryV1 } from '../federation/federation-events';
 import { parameterChangedV1 } from '../parameters/parameters';
 import { boundaryImportedV1 } from '../gis/gis';
 import { orgImportedV1 } from '../org/org';
@@ -31,11 +31,13 @@ export const Events = {
   caseExtensionDenied: CaseEvents.caseExtensionDeniedV1,
   caseRated: CaseEvents.caseRatedV1,
   caseEscalated: CaseEvents.caseEscalatedV1,
+  caseAssignedBack: CaseEvents.caseAssignedBackV1,
   caseOverdue: CaseEvents.caseOverdueV1,
   caseEscalationDue: CaseEvents.caseEscalationDueV1,
   caseEmergency: CaseEvents.caseEmergencyV1,
   caseEscalatedUp: caseEscalatedUpV1,
   caseProgressedDown: caseProgressedDownV1,
+  caseProgressedUp: caseProgressedUpV1,
   tierSummary: tierSummaryV1,
   parameterChanged: parameterChangedV1,
   boundaryImported: boundaryImportedV1,

@@ -88,6 +88,7 @@ const EXPECTED_TO: Record<CaseAction, CaseState | 'same' | 'held-from'> = {
   deny_extension: 'same',
   rate: 'same',
   escalate: 'escalated',
+  assign_back: 'assigned_back',
 };
 
 const allPairs = CASE_ACTIONS.flatMap((action) => CASE_STATES.map((state) => [action, state] as const));
@@ -101,13 +102,13 @@ describe('the transition table', () => {
   });
 
   it('has the expected number of allowed (action, state) pairs and of forbidden ones', () => {
-    expect(allowedPairs).toHaveLength(55);
-    expect(forbiddenPairs).toHaveLength(CASE_ACTIONS.length * CASE_STATES.length - 55);
+    expect(allowedPairs).toHaveLength(57);
+    expect(forbiddenPairs).toHaveLength(CASE_ACTIONS.length * CASE_STATES.length - 57);
   });
 
   it('never leaves a final state except by reopening or rating a closed case', () => {
     for (const [action, state] of allowedPairs) {
-      if (['rejected', 'escalated', 'merged', 'voided'].includes(state)) throw new Error(`${action} allowed from ${state}`);
+      if (['rejected', 'escalated', 'assigned_back', 'merged', 'voided'].includes(state)) throw new Error(`${action} allowed from ${state}`);
       if (state === 'closed') expect(['reopen', 'rate']).toContain(action);
     }
   });
@@ -186,6 +187,8 @@ describe('required inputs', () => {
     ['handle', 'in_progress', { evidence: undefined }, 'evidence'],
     ['self_handle', 'reported', { evidence: [] }, 'evidence'],
     ['dispatch', 'registered', { assignee: undefined }, 'assignee'],
+    ['assign_back', 'registered', { note: undefined }, 'note'],
+    ['assign_back', 'returned', { note: '  ' }, 'note'],
     ['merge', 'reported', { primaryCaseId: undefined }, 'primaryCaseId'],
     ['rate', 'closed', { rating: undefined }, 'rating'],
     ['rate', 'closed', { rating: 0 }, 'rating'],
@@ -266,6 +269,7 @@ describe('the clock', () => {
       ['returned', 'dispatch'],
       ['on_hold', null],
       ['escalated', null],
+      ['assigned_back', null],
       ['merged', null],
       ['voided', null],
     ]);
@@ -296,6 +300,8 @@ describe('the clock', () => {
     ['rate', 'closed', { kind: 'keep' }],
     ['escalate', 'dispatched', { kind: 'stop' }],
     ['escalate', 'on_hold', { kind: 'stop' }],
+    ['assign_back', 'registered', { kind: 'stop' }],
+    ['assign_back', 'returned', { kind: 'stop' }],
   ] as const)('%s from %s → %j', (action, state, expected) => {
     expect(clockOf(action, state)).toEqual(expected);
   });

@@ -48,7 +48,8 @@ export type CaseEventKey =
   | 'caseExtensionApproved'
   | 'caseExtensionDenied'
   | 'caseRated'
-  | 'caseEscalated';
+  | 'caseEscalated'
+  | 'caseAssignedBack';
 
 export interface TransitionRule {
   readonly from: readonly CaseState[];
@@ -112,6 +113,9 @@ export const TRANSITIONS: Readonly<Record<CaseAction, TransitionRule>> = {
   rate: { from: ['closed'], to: 'same', actors: ['reporter'], requires: ['rating'], event: 'caseRated' },
   // 上报: to the parent tier, which owns the case from then on (the service checks there is one).
   escalate: { from: BEFORE_HANDLING, to: 'escalated', actors: ESCALATORS, requires: ['reason'], event: 'caseEscalated' },
+  // 下派: back to the child tier the case came from, with instructions; the child owns it again
+  // (dispatched to it) and this copy follows it (the service checks the case came from a child).
+  assign_back: { from: ['registered', 'returned'], to: 'assigned_back', actors: DESK, requires: ['note'], event: 'caseAssignedBack' },
 };
 
 /** Roles that may report on a handheld, and so may handle their own report on the spot (现场处理). */
@@ -199,6 +203,7 @@ export function stepOf(state: CaseState): ClockStep | null {
     case 'closed':
     case 'rejected':
     case 'escalated':
+    case 'assigned_back':
     case 'merged':
     case 'voided':
       return null;

@@ -30,6 +30,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'CASE.NO_EXTENSION_REQUEST':
     case 'CASE.MERGE_TARGET_INVALID':
     case 'CASE.NO_PARENT_TIER':
+    case 'CASE.NO_CHILD_TIER':
     case 'CASE.OWNED_BY_OTHER_TIER':
     case 'PARAMETER.VERSION_CONFLICT':
       return 409;

@@ -124,7 +124,9 @@ async function startTiers(fed: TestFederation, oidc: TestOidc, dbs: Map<string, 
   const procs: Spawned[] = [];
   for (const t of TIERS) {
     const port = await freePort();
-    const proc = spawnProcess(process.execPath, [join(ROOT, 'apps/public-sentiment/dist/main.js')], {
+    // BENCH_CPU_PROF=1: each tier's process writes a V8 CPU profile into bench/out/prof-<tier>/ when it stops.
+    const prof = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${join(OUT, `prof-${t.code}`)}`] : [];
+    const proc = spawnProcess(process.execPath, [...prof, join(ROOT, 'apps/public-sentiment/dist/main.js')], {
       env: {
         PATH: process.env['PATH'] ?? '',
         TIER_CODE: t.code,

@@ -1,6 +1,6 @@
-import { PLATFORM_MIGRATION } from '@gm/messaging';
+import { OUTBOX_ORDER_MIGRATION, PLATFORM_MIGRATION } from '@gm/messaging';
 import type { MigrationEntry } from '@gm/persistence';
 import { InitialMigration } from './0001-initial.migration';
 
 /** Applied in this order; names are recorded in the migrations table and never change. */
-export const migrations: readonly MigrationEntry[] = [PLATFORM_MIGRATION, { name: '0001-initial', class: InitialMigration }];
+export const migrations: readonly MigrationEntry[] = [PLATFORM_MIGRATION, { name: '0001-initial', class: InitialMigration }, OUTBOX_ORDER_MIGRATION];

@@ -1,4 +1,4 @@
-import { PLATFORM_MIGRATION } from '@gm/messaging';
+import { OUTBOX_ORDER_MIGRATION, PLATFORM_MIGRATION } from '@gm/messaging';
 import type { MigrationEntry } from '@gm/persistence';
 import { InitialMigration } from './0001-initial.migration';
 import { AttachmentsMigration } from './0002-attachments.migration';
@@ -8,4 +8,5 @@ export const migrations: readonly MigrationEntry[] = [
   PLATFORM_MIGRATION,
   { name: '0001-initial', class: InitialMigration },
   { name: '0002-attachments', class: AttachmentsMigration },
+  OUTBOX_ORDER_MIGRATION,
 ];

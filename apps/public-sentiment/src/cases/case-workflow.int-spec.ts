@@ -60,7 +60,7 @@ describe('public-sentiment: the case workflow (real PostgreSQL/PostGIS, NATS Jet
     return res.body as unknown as { caseId: string; caseNo: string; state: string; urgency: string };
   };
   const events = async (caseId: string) =>
-    (await db.query<{ type: string; data: Json }>(`SELECT type, payload->'data' AS data FROM public_sentiment.outbox WHERE payload->>'subject' = $1 ORDER BY created_at, id`, [caseId])).rows;
+    (await db.query<{ type: string; data: Json }>(`SELECT type, payload->'data' AS data FROM public_sentiment.outbox WHERE payload->>'subject' = $1 ORDER BY seq`, [caseId])).rows;
   const row = async (caseId: string) => (await db.query(`SELECT * FROM public_sentiment.cases WHERE id = $1`, [caseId])).rows[0] as Json;
 
   /** Takes a new case from reported to dispatched. */

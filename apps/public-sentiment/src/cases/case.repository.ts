@@ -5,6 +5,9 @@ import { ServiceSql } from '@gm/platform';
 import { Case } from './case.entity';
 import { CaseTransition } from './case-transition.entity';
 
+/** What an entry of a case's timeline says, as an escalation passes it on. */
+export type TimelineStep = Pick<CaseTransition, 'tier' | 'action' | 'fromState' | 'toState' | 'at' | 'actorRole' | 'actorUnit' | 'note' | 'attachments'>;
+
 /** Filters of case lists and exports; `scope` is always the caller's org unit (or a unit inside it). */
 export interface CaseFilter {
   readonly scope: string;
@@ -172,6 +175,24 @@ export class CaseRepository {
 
   timeline(em: EntityManager, caseId: string): Promise<CaseTransition[]> {
     return em.find(CaseTransition, { caseId }, { orderBy: { id: 'ASC' } });
+  }
+
+  /**
+   * The timeline as stored, for the history an escalation carries: plain rows of what it needs, in
+   * `em`'s transaction. Unlike `timeline`, it neither flushes `em`'s pending changes first (an
+   * auto-flush would write them in statements of their own, apart from the rest of the
+   * transaction's) nor loads entities that the commit would then have to check for changes; the
+   * transaction's own entries are not in it.
+   */
+  async storedTimeline(em: EntityManager, caseId: string): Promise<(TimelineStep & { id: string })[]> {
+    const schema = String(em.config.get('schema'));
+    const rows = await em.execute<(Omit<TimelineStep, 'at'> & { id: string; at: string })[]>(
+      `SELECT id::text AS id, tier, action, from_state AS "fromState", to_state AS "toState", to_json(at) #>> '{}' AS at, actor_role AS "actorRole",
+              actor_unit AS "actorUnit", note, attachments
+         FROM "${schema}".case_transitions WHERE case_id = ? ORDER BY id`,
+      [caseId],
+    );
+    return rows.map((r) => ({ ...r, at: new Date(r.at) }));
   }
 
   /** Open cases of the same category near a point, reported within the window (PostGIS, geography distance). */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import { FlushMode, MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import {
   durableName,
   Events,
@@ -15,6 +15,7 @@ import { formatCaseNo, summarize, TRANSITIONS } from '@gm/domain';
 import { readFileSync } from 'node:fs';
 import {
   applyStreams,
+  type BatchItem,
   DOWNLINK_IN,
   DurableConsumers,
   errorText,
@@ -78,6 +79,8 @@ export class FederationInbound implements OnApplicationBootstrap {
         subjectFilter: 'gm.*.uplink.>',
         durable: UPLINK_DURABLE,
         handle: (event) => this.fromChild(event),
+        // Escalations that arrived together are copied in one transaction (see fromChildren).
+        handleBatch: (items) => this.fromChildren(items),
       });
     }
     if (this.position.parent) {
@@ -113,24 +116,67 @@ export class FederationInbound implements OnApplicationBootstrap {
     else this.logger.event('warn', 'federation.unexpected_event', { type: event.type, from: 'child' }, 'FederationInbound');
   }
 
+  /**
+   * Events from children that were waiting together, in stream order: each run of consecutive
+   * escalations is copied in one transaction (one commit, one flush writing all the copies, one
+   * wake-up of the relay for what is passed on), each in its own span and claimed in the inbox as
+   * when alone; anything else (a step from a child, a summary) is applied on its own in its place.
+   * When this throws, the consumer applies the same events one by one (the inbox skips what was
+   * applied already).
+   */
+  async fromChildren(items: readonly BatchItem[]): Promise<void> {
+    let run: BatchItem[] = [];
+    for (const i of items) {
+      if (i.event.type === Events.caseEscalatedUp.type) {
+        run.push(i);
+        continue;
+      }
+      await this.escalationsTogether(run);
+      run = [];
+      await i.within(() => this.fromChild(i.event));
+    }
+    await this.escalationsTogether(run);
+  }
+
+  private async escalationsTogether(run: readonly BatchItem[]): Promise<void> {
+    if (run.length === 0) return;
+    const created: { c: Case; d: CaseEscalatedUpV1 }[] = [];
+    await this.orm.em.fork().transactional(async (tx) => {
+      for (const i of run) {
+        const event = i.event as CloudEvent<CaseEscalatedUpV1>;
+        const c = await i.within(() => this.receiveEscalation(event, tx));
+        if (c) created.push({ c, d: event.data });
+      }
+    });
+    if (created.length > 0) this.outbox.committed();
+    for (const { c, d } of created) this.logReceived(c, d);
+  }
+
   async fromParent(event: CloudEvent): Promise<void> {
     if (event.type === Events.caseProgressedDown.type) await this.receiveProgress(event as CloudEvent<CaseProgressedDownV1>);
     else this.logger.event('warn', 'federation.unexpected_event', { type: event.type, from: 'parent' }, 'FederationInbound');
   }
 
-  /** A child escalated a case: this tier makes its own copy, with provenance, and owns it from now on. */
-  async receiveEscalation(event: CloudEvent<CaseEscalatedUpV1>): Promise<void> {
+  /**
+   * A child escalated a case: this tier makes its own copy, with provenance, and owns it from now on.
+   * With `batch`, the copy is written in that transaction, and committing it (then logging it and
+   * waking the relay) is the caller's. Returns the copy, or undefined when there is none to make.
+   */
+  async receiveEscalation(event: CloudEvent<CaseEscalatedUpV1>, batch?: EntityManager): Promise<Case | undefined> {
     const d = event.data;
     if (d.to !== this.position.tier) {
       this.logger.event('warn', 'federation.misrouted', { eventId: event.id, to: d.to }, 'FederationInbound');
-      return;
+      return undefined;
     }
     let created: Case | undefined;
-    await this.orm.em.fork().transactional(async (tx) => {
+    const copy = async (tx: EntityManager) => {
       if (!(await this.inbox.claim(tx, UPLINK_DURABLE, event.id, event.type))) return;
       // The same case escalated again by the same child (a new event id) keeps the copy it has; if
-      // this tier had assigned it back, it takes the case over again.
-      const existing = await tx.findOne(Case, { sourceTier: d.from.tier, sourceCaseId: d.from.caseId });
+      // this tier had assigned it back, it takes the case over again. Read without flushing first
+      // (copies made earlier in a batch's transaction are written at its commit; should one be a
+      // second copy of the same case, the unique source index fails the batch, which is then
+      // applied one event at a time).
+      const existing = await tx.findOne(Case, { sourceTier: d.from.tier, sourceCaseId: d.from.caseId }, { flushMode: FlushMode.COMMIT });
       if (existing) {
         // Owned below this tier (org codes nest: a descendant's code begins with this one's).
         const ownedBelow = existing.ownerTier !== null && existing.ownerTier !== this.position.tier && existing.ownerTier.startsWith(this.position.tier);
@@ -178,9 +224,10 @@ export class FederationInbound implements OnApplicationBootstrap {
         this.workflow.setClock(c, { kind: 'restart', step: 'dispatch' }, now);
       }
       this.cases.add(tx, c);
+      // The copy's whole timeline is written in this transaction: kept at hand to pass it on.
+      const entries: CaseTransition[] = [];
       for (const h of d.history) {
-        this.cases.add(
-          tx,
+        entries.push(
           transition(c.id, {
             action: h.action as CaseTransition['action'],
             from: h.from,
@@ -194,8 +241,7 @@ export class FederationInbound implements OnApplicationBootstrap {
           }),
         );
       }
-      this.cases.add(
-        tx,
+      entries.push(
         transition(c.id, {
           action: 'receive',
           from: null,
@@ -210,6 +256,7 @@ export class FederationInbound implements OnApplicationBootstrap {
           details: { from: d.from, origin: d.origin, path: d.path, attachments: d.attachments },
         }),
       );
+      for (const e of entries) this.cases.add(tx, e);
       this.outbox.add(
         tx,
         Events.caseReported,
@@ -244,16 +291,26 @@ export class FederationInbound implements OnApplicationBootstrap {
           details: { target: d.target, passedOn: true },
         });
         this.cases.add(tx, onward);
-        await this.outbound.escalate(tx, c, onward, { subject: d.actor.subject, roles: [], orgUnit: d.actor.unit }, d.reason, d.target);
+        await this.outbound.escalate(tx, c, onward, { subject: d.actor.subject, roles: [], orgUnit: d.actor.unit }, d.reason, d.target, entries);
       }
       created = c;
-    });
-    if (!created) return;
+    };
+    if (batch) {
+      await copy(batch);
+      return created;
+    }
+    await this.orm.em.fork().transactional(copy);
+    if (!created) return undefined;
     this.outbox.committed();
+    this.logReceived(created, d);
+    return created;
+  }
+
+  private logReceived(c: Case, d: CaseEscalatedUpV1): void {
     this.logger.event(
       'info',
       'federation.case_received',
-      { caseId: created.id, caseNo: created.caseNo, fromTier: d.from.tier, originTier: d.origin.tier, originCaseId: d.origin.caseId },
+      { caseId: c.id, caseNo: c.caseNo, fromTier: d.from.tier, originTier: d.origin.tier, originCaseId: d.origin.caseId },
       'FederationInbound',
     );
   }

@@ -4,7 +4,7 @@ import { Events, namespace, type AttachmentRef, type CaseAction, type CaseState,
 import { redactPersonalData } from '@gm/domain';
 import { Outbox } from '@gm/messaging';
 import type { Case } from '../cases/case.entity';
-import { CaseRepository } from '../cases/case.repository';
+import { CaseRepository, type TimelineStep } from '../cases/case.repository';
 import type { CaseTransition } from '../cases/case-transition.entity';
 import { TierPosition } from './tier-position';
 
@@ -44,11 +44,27 @@ export class FederationOutbound {
     private readonly cases: CaseRepository,
   ) {}
 
-  /** The case's snapshot, history and attachment references, for the parent. `entry` is the escalation's own timeline entry. */
-  async escalate(tx: EntityManager, c: Case, entry: CaseTransition, principal: Principal, reason: string, target: string): Promise<void> {
+  /**
+   * The case's snapshot, history and attachment references, for the parent. `entry` is the
+   * escalation's own timeline entry, not yet flushed; `earlier` the entries before it when the
+   * caller already holds them all (a copy created in this same transaction has nothing stored).
+   */
+  async escalate(
+    tx: EntityManager,
+    c: Case,
+    entry: CaseTransition,
+    principal: Principal,
+    reason: string,
+    target: string,
+    earlier?: readonly TimelineStep[],
+  ): Promise<void> {
     const parent = this.position.parentOrFail();
     const here = this.position.tier;
-    const timeline = [...(await this.cases.timeline(tx, c.id)).filter((e) => e !== entry), entry];
+    // The stored entries are read without flushing this transaction first: the pending entry is
+    // appended here, and its row is written with the rest of the transaction at commit (should
+    // something have flushed it already, its stored row is left out).
+    const before = earlier ?? (await this.cases.storedTimeline(tx, c.id)).filter((e) => e.id !== entry.id);
+    const timeline: TimelineStep[] = [...before, entry];
     const history: HistoryEntry[] = timeline.slice(-500).map((e) => ({
       tier: e.tier ?? here,
       action: e.action,

@@ -1,4 +1,4 @@
-import { PLATFORM_MIGRATION } from '@gm/messaging';
+import { OUTBOX_ORDER_MIGRATION, PLATFORM_MIGRATION } from '@gm/messaging';
 import type { MigrationEntry } from '@gm/persistence';
 import { InitialMigration } from './0001-initial.migration';
 import { WorkflowMigration } from './0002-workflow.migration';
@@ -14,4 +14,5 @@ export const migrations: readonly MigrationEntry[] = [
   { name: '0003-open311', class: Open311Migration },
   { name: '0004-federation', class: FederationMigration },
   { name: '0005-assign-back', class: AssignBackMigration },
+  OUTBOX_ORDER_MIGRATION,
 ];

@@ -1,5 +1,5 @@
-import { PLATFORM_MIGRATION } from '@gm/messaging';
+import { OUTBOX_ORDER_MIGRATION, PLATFORM_MIGRATION } from '@gm/messaging';
 import type { MigrationEntry } from '@gm/persistence';
 
 /** Applied in this order; names are recorded in the migrations table and never change. */
-export const migrations: readonly MigrationEntry[] = [PLATFORM_MIGRATION];
+export const migrations: readonly MigrationEntry[] = [PLATFORM_MIGRATION, OUTBOX_ORDER_MIGRATION];

@@ -17,6 +17,22 @@ export type ConsumerSource =
   | { readonly stream: StreamDefinition; readonly filterSubject: string }
   | { readonly provisionedStream: string; readonly subjectFilter: string };
 
+export interface DeliveryMeta {
+  readonly redelivered: boolean;
+  readonly streamSequence: number;
+}
+
+/** One event of a run handed to `handleBatch`. */
+export interface BatchItem {
+  readonly event: CloudEvent;
+  readonly meta: DeliveryMeta;
+  /**
+   * Runs `fn` in this message's own span, whose parent is its publisher's trace context (as
+   * `handle` runs), so that what `fn` writes (outbox rows) carries this message's trace.
+   */
+  within<T>(fn: () => Promise<T>): Promise<T>;
+}
+
 export type DurableConsumerSpec = ConsumerSource & {
   /** Durable name, `<service>-<purpose>`. */
   readonly durable: string;
@@ -24,7 +40,19 @@ export type DurableConsumerSpec = ConsumerSource & {
    * Applies one event. Throwing makes the message redelivered later; the handler is expected to
    * be idempotent (use the Inbox), since delivery is at least once.
    */
-  readonly handle: (event: CloudEvent, meta: { redelivered: boolean; streamSequence: number }) => Promise<void>;
+  readonly handle: (event: CloudEvent, meta: DeliveryMeta) => Promise<void>;
+  /**
+   * Optional: applies several events together, all or nothing (typically in one transaction), in
+   * stream order. It gets the messages that were already delivered and waiting when the consumer
+   * came to them, at most `maxBatch`: a consumer that keeps up handles each message alone as it
+   * comes (with `handle`), one that falls behind shares a transaction, its statements and its
+   * commit among many instead of paying them per message, and so catches up. When it throws,
+   * the same events are handled one by one with `handle`, so that one bad event neither holds the
+   * others back nor is applied twice (the inbox).
+   */
+  readonly handleBatch?: (items: readonly BatchItem[]) => Promise<void>;
+  /** At most this many events per `handleBatch` call (default 32). */
+  readonly maxBatch?: number;
   readonly ackWaitMs?: number;
   readonly maxAckPending?: number;
 };
@@ -98,8 +126,9 @@ export class DurableConsumers implements OnApplicationShutdown {
         this.running.add(messages);
         this.logger.event('info', 'consumer.started', { stream, durable: spec.durable }, 'DurableConsumers');
         try {
-          for await (const msg of messages) {
-            await this.process(spec, msg);
+          for await (const run of runsOf(messages, spec.handleBatch ? (spec.maxBatch ?? 32) : 1)) {
+            if (run.length === 1) await this.process(spec, run[0]!);
+            else await this.processRun(spec, run);
             if (this.stopped) break;
           }
         } finally {
@@ -113,22 +142,53 @@ export class DurableConsumers implements OnApplicationShutdown {
     }
   }
 
+  /**
+   * Several messages that were waiting together: the valid ones go to `handleBatch` and are acked
+   * once it has returned (committed); if it throws, each is handled on its own as usual.
+   */
+  private async processRun(spec: DurableConsumerSpec, run: readonly JsMsg[]): Promise<void> {
+    const items: { msg: JsMsg; item: BatchItem }[] = [];
+    for (const msg of run) {
+      const parsed = parseCloudEvent(msg.data);
+      if (!parsed.ok) {
+        // Terminated as `process` does; not worth a span of its own here.
+        await this.process(spec, msg);
+        continue;
+      }
+      const meta = { redelivered: msg.redelivered, streamSequence: msg.seq };
+      items.push({ msg, item: { event: parsed.event, meta, within: (fn) => withSpan(this.opts.service, `process ${parsed.event.type}`, this.spanOptions(spec, msg), fn) } });
+    }
+    if (items.length === 0) return;
+    try {
+      await spec.handleBatch!(items.map((i) => i.item));
+    } catch (err) {
+      this.logger.event('warn', 'consumer.batch_failed', { durable: spec.durable, count: items.length, error: errorText(err) }, 'DurableConsumers');
+      for (const { msg } of items) await this.process(spec, msg);
+      return;
+    }
+    for (const { msg } of items) msg.ack();
+  }
+
+  private spanOptions(spec: DurableConsumerSpec, msg: JsMsg) {
+    return {
+      kind: SpanKind.CONSUMER,
+      parent: extractTrace(msg.headers),
+      attributes: {
+        'messaging.system': 'nats',
+        'messaging.destination.name': msg.subject,
+        'messaging.consumer.group.name': spec.durable,
+        'messaging.message.id': msg.headers?.get(Headers.ceId) ?? '',
+      },
+    };
+  }
+
   private async process(spec: DurableConsumerSpec, msg: JsMsg): Promise<void> {
     const type = msg.headers?.get(Headers.ceType) || 'unknown';
     try {
       await withSpan(
         this.opts.service,
         `process ${type}`,
-        {
-          kind: SpanKind.CONSUMER,
-          parent: extractTrace(msg.headers),
-          attributes: {
-            'messaging.system': 'nats',
-            'messaging.destination.name': msg.subject,
-            'messaging.consumer.group.name': spec.durable,
-            'messaging.message.id': msg.headers?.get(Headers.ceId) ?? '',
-          },
-        },
+        this.spanOptions(spec, msg),
         async () => {
           const parsed = parseCloudEvent(msg.data);
           if (!parsed.ok) {
@@ -145,5 +205,46 @@ export class DurableConsumers implements OnApplicationShutdown {
       this.logger.event('warn', 'consumer.handler_failed', { durable: spec.durable, seq: msg.seq, attempt: msg.info.deliveryCount, error: errorText(err), retryInMs: delayMs }, 'DurableConsumers');
       msg.nak(delayMs);
     }
+  }
+}
+
+/**
+ * The messages of `messages` in runs: each run is what has been delivered and is waiting when the
+ * previous run is done (at most `max`; with `max` 1, one message at a time as before). Messages are
+ * taken off the subscription as they arrive, so a run never waits for more to come.
+ */
+async function* runsOf(messages: ConsumerMessages, max: number): AsyncGenerator<JsMsg[]> {
+  const waiting: JsMsg[] = [];
+  let ended = false;
+  let failure: unknown;
+  let arrived: (() => void) | undefined;
+  const pump = (async () => {
+    try {
+      for await (const msg of messages) {
+        waiting.push(msg);
+        arrived?.();
+      }
+    } catch (err) {
+      failure = err;
+    } finally {
+      ended = true;
+      arrived?.();
+    }
+  })();
+  try {
+    for (;;) {
+      if (waiting.length === 0) {
+        if (ended) break;
+        await new Promise<void>((resolve) => (arrived = resolve));
+        arrived = undefined;
+        continue;
+      }
+      yield waiting.splice(0, max);
+    }
+    if (failure !== undefined) throw failure;
+  } finally {
+    // Left early (shutdown): stop the subscription; what is still waiting is redelivered after ack_wait.
+    messages.stop();
+    await pump;
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { headers as natsHeaders } from '@nats-io/transport-node';
+import pg from 'pg';
 import { Headers, type StreamDefinition } from '@gm/contracts';
 import { contextFromHeaders, JsonLogger, SpanKind, withSpan } from '@gm/telemetry';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging-options';
@@ -19,6 +20,8 @@ export interface OutboxRelayOptions {
 export const OUTBOX_RELAY_OPTIONS = Symbol('OUTBOX_RELAY_OPTIONS');
 
 interface Row {
+  /** Whether this batch took the lock (when not, the one row read has only this). */
+  locked: boolean;
   id: string;
   subject: string;
   type: string;
@@ -31,6 +34,12 @@ interface Row {
  * that a publish repeated after a crash or a lost ack is dropped by the stream, then marks them
  * sent. One relay works at a time per schema (advisory lock), which keeps the order across
  * replicas. While NATS is away it waits; rows stay until it returns.
+ *
+ * The relay has a PostgreSQL connection of its own, beside the ORM's pool, and a batch is two
+ * statements on it: one takes the lock and reads the rows, one marks those published and lets go
+ * of the lock. Through the ORM it was a transaction of five (begin, lock, read, update, commit) on a
+ * pooled connection, which under load the relay first waited for behind the requests, and then
+ * kept from them while it waited for JetStream's acks, one row after the other.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -40,6 +49,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private loop: Promise<void> | undefined;
   private streamsReadyOn: unknown;
   private readonly table: string;
+  private db: pg.Client | undefined;
 
   constructor(
     private readonly orm: MikroORM,
@@ -63,6 +73,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.stopped = true;
     this.wake();
     await this.loop;
+    await this.disconnect();
   }
 
   wake(): void {
@@ -113,17 +124,25 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const js = this.jetstream.client(nc);
     const batchSize = this.relayOpts.batchSize ?? 100;
     const timeout = this.opts.requestTimeoutMs ?? 2000;
-
-    return this.orm.em.fork().transactional(async (tx) => {
-      const [lock] = await tx.execute<{ locked: boolean }[]>('SELECT pg_try_advisory_xact_lock(hashtext(?)) AS locked', [this.table]);
-      if (!lock?.locked) return false;
-      const rows = await tx.execute<Row[]>(
-        `SELECT id, subject, type, payload, headers FROM ${this.table} WHERE sent_at IS NULL ORDER BY created_at, id LIMIT ?`,
-        [batchSize],
+    const db = await this.connection();
+    try {
+      // The lock is tried once (a materialized CTE), the rows are read only when it is taken; the
+      // first column says whether it was (a row with it comes back either way).
+      const { rows } = await db.query<Row>(
+        `WITH lock AS MATERIALIZED (SELECT pg_try_advisory_lock(hashtext($1)) AS locked)
+         SELECT lock.locked, o.id, o.subject, o.type, o.payload, o.headers
+           FROM lock LEFT JOIN LATERAL (
+             SELECT id, subject, type, payload, headers, seq FROM ${this.table}
+              WHERE lock.locked AND sent_at IS NULL ORDER BY seq LIMIT $2
+           ) o ON true
+          ORDER BY o.seq`,
+        [this.table, batchSize],
       );
+      if (!rows[0]?.locked) return false; // another relay (replica) is at work
+      const batch = rows.filter((r) => r.id !== null);
       const sent: string[] = [];
       let failure: { id: string; error: string } | undefined;
-      for (const row of rows) {
+      for (const row of batch) {
         try {
           await withSpan(
             this.opts.service,
@@ -149,16 +168,55 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           break; // keep commit order: nothing after a failed row goes out before it
         }
       }
-      if (sent.length > 0) {
-        await tx.execute(`UPDATE ${this.table} SET sent_at = now(), attempts = attempts + 1 WHERE id IN (?)`, [sent]);
-        this.logger.event('debug', 'outbox.published', { count: sent.length }, 'OutboxRelay');
-      }
+      // Data-modifying CTEs run whether or not the query reads them.
+      await db.query(
+        `WITH sent AS (UPDATE ${this.table} SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($2::uuid[])),
+              failed AS (UPDATE ${this.table} SET attempts = attempts + 1, last_error = $4 WHERE id = $3::uuid)
+         SELECT pg_advisory_unlock(hashtext($1))`,
+        [this.table, sent, failure?.id ?? null, failure?.error.slice(0, 500) ?? null],
+      );
+      if (sent.length > 0) this.logger.event('debug', 'outbox.published', { count: sent.length }, 'OutboxRelay');
       if (failure) {
-        await tx.execute(`UPDATE ${this.table} SET attempts = attempts + 1, last_error = ? WHERE id = ?`, [failure.error.slice(0, 500), failure.id]);
         this.logger.event('warn', 'outbox.publish_failed', { eventId: failure.id, error: failure.error }, 'OutboxRelay');
         return false;
       }
-      return rows.length === batchSize;
-    });
+      return batch.length === batchSize;
+    } catch (err) {
+      // Ending the connection releases the lock whatever state it was left in; rows published but
+      // not marked are published again by the next batch, and dropped by the stream as duplicates.
+      await this.disconnect();
+      throw err;
+    }
+  }
+
+  /** The relay's own connection (made on first use, and again after a failure). */
+  private async connection(): Promise<pg.Client> {
+    if (this.db) return this.db;
+    // The ORM's own URL (with whatever it says of TLS and the like), else its parsed options.
+    const url = this.orm.config.get('clientUrl');
+    const { host, port, user, password, database } = this.orm.em.getConnection().getConnectionOptions();
+    const application_name = `${this.opts.service} outbox relay`;
+    const client = new pg.Client(url ? { connectionString: url, application_name } : { host, port, user, password, database, application_name });
+    // An error on the idle connection (the server restarted, say) surfaces at the next query; without
+    // a listener it would be thrown as an uncaught exception.
+    client.on('error', (err) => this.logger.event('warn', 'outbox.relay_connection_error', { error: errorText(err) }, 'OutboxRelay'));
+    try {
+      await client.connect();
+      // This connection only marks rows sent. A mark lost in a crash costs a publish again, which
+      // the stream drops as a duplicate (Nats-Msg-Id), so it need not wait for the WAL to reach
+      // disk; the events themselves are committed by the writers' own transactions, as before.
+      await client.query('SET synchronous_commit = off');
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    this.db = client;
+    return client;
+  }
+
+  private async disconnect(): Promise<void> {
+    const client = this.db;
+    this.db = undefined;
+    await client?.end().catch(() => undefined);
   }
 }

@@ -118,6 +118,62 @@ async function transportLeg(): Promise<{ e2e: ReturnType<typeof summary>; lost: 
   }
 }
 
+/**
+ * Where each hop's time goes, from what the tiers store anyway (one clock: one machine). For the
+ * escalation event a tier writes (outbox `created_at`, in its transaction) and the relay marks sent
+ * (`sent_at`, once JetStream acked it), and the next tier's inbox claim (`handled_at`, the start of
+ * the transaction that copies it):
+ *   `<tier> relay`   sent_at − created_at: commit, wake-up of the relay, publish and ack;
+ *   `<tier> → next`  next handled_at − sent_at: sourcing across the leafnode, delivery to the consumer;
+ *   `<next> copy`    next created_at of its own escalation event − handled_at: the copy's transaction
+ *                    up to writing the onward event (not for the district, which passes nothing on).
+ */
+async function stagesOf(sql: Map<string, pg.Client>, originIds: readonly string[]): Promise<Record<string, ReturnType<typeof summary>>> {
+  const up = async (tier: string) =>
+    new Map(
+      (
+        await sql.get(tier)!.query<{ id: string; origin: string; created: Date; sent: Date | null }>(
+          `SELECT id, payload->'data'->'origin'->>'caseId' AS origin, created_at AS created, sent_at AS sent
+             FROM public_sentiment.outbox WHERE type = 'gm.uplink.case-escalated.v1' AND payload->'data'->'origin'->>'caseId' = ANY($1::text[])`,
+          [originIds],
+        )
+      ).rows.map((r) => [r.origin, r]),
+    );
+  const claimed = async (tier: string) =>
+    new Map(
+      (await sql.get(tier)!.query<{ id: string; at: Date }>(`SELECT event_id AS id, handled_at AS at FROM public_sentiment.inbox WHERE consumer = 'public-sentiment-uplink'`)).rows.map((r) => [
+        r.id,
+        r.at.getTime(),
+      ]),
+    );
+  const chain = [GRID, COMMUNITY, STREET, DISTRICT];
+  const out: Record<string, ReturnType<typeof summary>> = {};
+  const ups = new Map<string, Awaited<ReturnType<typeof up>>>();
+  for (const tier of chain.slice(0, -1)) ups.set(tier, await up(tier));
+  for (let i = 0; i < chain.length - 1; i++) {
+    const tier = chain[i]!;
+    const next = chain[i + 1]!;
+    const mine = ups.get(tier)!;
+    const theirs = await claimed(next);
+    const relay: number[] = [];
+    const transit: number[] = [];
+    const copy: number[] = [];
+    for (const [origin, r] of mine) {
+      if (!r.sent) continue;
+      relay.push(r.sent.getTime() - r.created.getTime());
+      const at = theirs.get(r.id);
+      if (at === undefined) continue;
+      transit.push(at - r.sent.getTime());
+      const onward = ups.get(next)?.get(origin);
+      if (onward) copy.push(onward.created.getTime() - at);
+    }
+    out[`${tier} relay`] = summary(relay);
+    out[`${tier} → ${next}`] = summary(transit);
+    if (copy.length > 0) out[`${next} copy`] = summary(copy);
+  }
+  return out;
+}
+
 /** public-sentiment of each tier as the built service in its own process. */
 async function startTiers(fed: TestFederation, oidc: TestOidc, dbs: Map<string, TestDatabase>): Promise<{ urls: Map<string, string>; procs: Spawned[] }> {
   const urls = new Map<string, string>();
@@ -151,7 +207,14 @@ async function startTiers(fed: TestFederation, oidc: TestOidc, dbs: Map<string, 
   return { urls, procs };
 }
 
-async function platformLeg(): Promise<{ http: LatencySummary; e2e: ReturnType<typeof summary>; hops: Record<string, ReturnType<typeof summary>>; lost: number; non200: number }> {
+async function platformLeg(): Promise<{
+  http: LatencySummary;
+  e2e: ReturnType<typeof summary>;
+  hops: Record<string, ReturnType<typeof summary>>;
+  stages: Record<string, ReturnType<typeof summary>>;
+  lost: number;
+  non200: number;
+}> {
   const fed = await startFederation(TIERS);
   const oidc = await provideOidc();
   const dbs = new Map<string, TestDatabase>();
@@ -226,7 +289,7 @@ async function platformLeg(): Promise<{ http: LatencySummary; e2e: ReturnType<ty
       hops[tier] = summary([...at].map(([origin, t]) => t - due(index.get(origin)!)));
     }
     const district = await createdAt(DISTRICT);
-    return { http: latencySummary(run), e2e: hops[DISTRICT]!, hops, lost: total - district.size, non200 };
+    return { http: latencySummary(run), e2e: hops[DISTRICT]!, hops, stages: await stagesOf(sql, ids), lost: total - district.size, non200 };
   } finally {
     await rpc.onApplicationShutdown();
     for (const c of sql.values()) await c.end().catch(() => undefined);
@@ -247,6 +310,8 @@ async function main(): Promise<void> {
   say(`  platform   e2e ${fmt(platform.e2e)}  (${platform.e2e.n} arrived, ${platform.lost} missing, ${platform.non200} non-200)`);
   say(`             http escalate at the grid ${fmt(platform.http)}`);
   for (const [tier, s] of Object.entries(platform.hops)) say(`             copy stored at ${tier.padEnd(15)} ${fmt(s)}`);
+  say('  where the time goes (per stage):');
+  for (const [stage, s] of Object.entries(platform.stages)) say(`             ${stage.padEnd(34)} ${fmt(s)}`);
   const ratio = (a: number, b: number) => (b > 0 ? a / b : Number.NaN);
   say(`  ratio platform/transport: p50 ${ratio(platform.e2e.p50, transport.e2e.p50).toFixed(1)}×, p99 ${ratio(platform.e2e.p99, transport.e2e.p99).toFixed(1)}×`);
   say(`  goal p99 ≤ ${P99_GOAL_MS} ms end to end: ${platform.e2e.p99 <= P99_GOAL_MS ? 'met' : 'NOT met'}`);

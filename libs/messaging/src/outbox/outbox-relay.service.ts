@@ -39,7 +39,8 @@ interface Row {
  * statements on it: one takes the lock and reads the rows, one marks those published and lets go
  * of the lock. Through the ORM it was a transaction of five (begin, lock, read, update, commit) on a
  * pooled connection, which under load the relay first waited for behind the requests, and then
- * kept from them while it waited for JetStream's acks, one row after the other.
+ * kept from them while it waited for JetStream's acks, one row after the other. The rows of a batch
+ * are now published back to back and their acks awaited together.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -140,33 +141,21 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       );
       if (!rows[0]?.locked) return false; // another relay (replica) is at work
       const batch = rows.filter((r) => r.id !== null);
+      // Published back to back, in order on the connection, and the acks awaited together: the
+      // stream stores them in that order, and one ack's round trip no longer waits for another's
+      // (under load, behind the requests this process serves). Marked sent: the rows up to the
+      // first that failed; that one and every later one are published again by the next batch
+      // (those that did arrive are then dropped by the stream as duplicates, Nats-Msg-Id).
+      const results = await Promise.allSettled(batch.map((row) => this.publish(js, row, timeout)));
       const sent: string[] = [];
       let failure: { id: string; error: string } | undefined;
-      for (const row of batch) {
-        try {
-          await withSpan(
-            this.opts.service,
-            `publish ${row.type}`,
-            {
-              kind: SpanKind.PRODUCER,
-              parent: contextFromHeaders((k) => row.headers[k]),
-              attributes: { 'messaging.system': 'nats', 'messaging.destination.name': row.subject, 'messaging.message.id': row.id },
-            },
-            async () => {
-              const h = injectTrace(natsHeaders());
-              h.set(Headers.ceId, row.id);
-              h.set(Headers.ceType, row.type);
-              const ack = await js.publish(row.subject, JSON.stringify(row.payload), { msgID: row.id, headers: h, timeout });
-              if (ack.duplicate) {
-                this.logger.event('info', 'outbox.duplicate_dropped_by_stream', { eventId: row.id, type: row.type }, 'OutboxRelay');
-              }
-            },
-          );
-          sent.push(row.id);
-        } catch (err) {
-          failure = { id: row.id, error: errorText(err) };
-          break; // keep commit order: nothing after a failed row goes out before it
+      for (const [i, r] of results.entries()) {
+        if (r.status === 'fulfilled') {
+          sent.push(batch[i]!.id);
+          continue;
         }
+        failure = { id: batch[i]!.id, error: errorText(r.reason) };
+        break;
       }
       // Data-modifying CTEs run whether or not the query reads them.
       await db.query(
@@ -187,6 +176,25 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       await this.disconnect();
       throw err;
     }
+  }
+
+  private publish(js: ReturnType<JetStreamService['client']>, row: Row, timeout: number): Promise<void> {
+    return withSpan(
+      this.opts.service,
+      `publish ${row.type}`,
+      {
+        kind: SpanKind.PRODUCER,
+        parent: contextFromHeaders((k) => row.headers[k]),
+        attributes: { 'messaging.system': 'nats', 'messaging.destination.name': row.subject, 'messaging.message.id': row.id },
+      },
+      async () => {
+        const h = injectTrace(natsHeaders());
+        h.set(Headers.ceId, row.id);
+        h.set(Headers.ceType, row.type);
+        const ack = await js.publish(row.subject, JSON.stringify(row.payload), { msgID: row.id, headers: h, timeout });
+        if (ack.duplicate) this.logger.event('info', 'outbox.duplicate_dropped_by_stream', { eventId: row.id, type: row.type }, 'OutboxRelay');
+      },
+    );
   }
 
   /** The relay's own connection (made on first use, and again after a failure). */

@@ -354,3 +354,42 @@ export class CpuMeter {
     return { perGroup, generator, irq, machineBusy, other: Math.max(0, (m.busy - this.machineBefore.busy - irq - ours) / total) };
   }
 }
+
+/** CPU time (user + system, ms) of every process on the machine, by pid, with its command name (Linux /proc). */
+export function cpuSnapshot(): Map<number, { comm: string; ms: number }> {
+  const out = new Map<number, { comm: string; ms: number }>();
+  const tickMs = 1000 / 100; // USER_HZ is 100 on Linux
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const fields = stat.slice(close + 2).split(' ');
+      // Fields after the command: state is [0], utime is [11], stime is [12].
+      out.set(Number(name), { comm, ms: (Number(fields[11]) + Number(fields[12])) * tickMs });
+    } catch {
+      // The process ended between listing and reading.
+    }
+  }
+  return out;
+}
+
+/**
+ * CPU ms used between two snapshots, grouped by `groupOf` (pid and command name → group, or
+ * undefined to leave out); processes that started in between count from zero.
+ */
+export function cpuUsed(
+  before: Map<number, { comm: string; ms: number }>,
+  after: Map<number, { comm: string; ms: number }>,
+  groupOf: (pid: number, comm: string) => string | undefined,
+): Record<string, number> {
+  const used: Record<string, number> = {};
+  for (const [pid, a] of after) {
+    const group = groupOf(pid, a.comm);
+    if (group === undefined) continue;
+    const b = before.get(pid);
+    used[group] = (used[group] ?? 0) + a.ms - (b && b.comm === a.comm ? b.ms : 0);
+  }
+  return used;
+}

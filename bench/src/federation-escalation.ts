@@ -20,6 +20,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -39,7 +40,7 @@ import {
   type TestFederation,
   type TestOidc,
 } from '@gm/testing';
-import { latencySummary, machine, OUT, openLoop, percentile, ROOT, say, type LatencySummary } from './common';
+import { cpuSnapshot, cpuUsed, latencySummary, machine, OUT, openLoop, percentile, ROOT, say, type LatencySummary } from './common';
 
 const RATE = Number(process.env['BENCH_RATE'] ?? 200);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 20);
@@ -63,7 +64,7 @@ function summary(values: readonly number[]): LatencySummary & { n: number } {
 const fmt = (s: LatencySummary) => `p50 ${s.p50.toFixed(1)} ms  p99 ${s.p99.toFixed(1)} ms  max ${s.max.toFixed(1)} ms`;
 
 /** The baseline: the same hops with forwarders instead of the services. */
-async function transportLeg(): Promise<{ e2e: ReturnType<typeof summary>; lost: number }> {
+async function transportLeg(): Promise<{ e2e: ReturnType<typeof summary>; cpuPerMessage: Record<string, number>; lost: number }> {
   const fed = await startFederation(TIERS);
   const conns: NatsConnection[] = [];
   const consumers: ConsumerMessages[] = [];
@@ -102,6 +103,7 @@ async function transportLeg(): Promise<{ e2e: ReturnType<typeof summary>; lost: 
     const t0 = Date.now() + 50;
     const due = (i: number) => t0 + (i * 1000) / RATE;
     const pending: Promise<unknown>[] = [];
+    const cpuBefore = cpuSnapshot();
     for (let i = 0; i < total; i++) {
       const wait = due(i) - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -109,8 +111,10 @@ async function transportLeg(): Promise<{ e2e: ReturnType<typeof summary>; lost: 
     }
     await Promise.all(pending);
     await waitFor('the transport leg to drain', async () => arrivals.size >= total, 60_000, 100).catch(() => undefined);
+    const used = cpuUsed(cpuBefore, cpuSnapshot(), (pid, comm) => (pid === process.pid ? 'bench (load, forwarders)' : comm === 'nats-server' ? 'nats-server' : undefined));
+    const cpuPerMessage = Object.fromEntries(Object.entries(used).map(([k, ms]) => [k, ms / total]));
     const e2e = summary([...arrivals].map(([i, at]) => at - due(i)));
-    return { e2e, lost: total - arrivals.size };
+    return { e2e, cpuPerMessage, lost: total - arrivals.size };
   } finally {
     for (const m of consumers) await m.close().catch(() => undefined);
     for (const c of conns) await c.close().catch(() => undefined);
@@ -181,14 +185,15 @@ async function startTiers(fed: TestFederation, oidc: TestOidc, dbs: Map<string, 
   for (const t of TIERS) {
     const port = await freePort();
     // BENCH_CPU_PROF=1: each tier's process writes a V8 CPU profile into bench/out/prof-<tier>/ when it stops.
-    const prof = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${join(OUT, `prof-${t.code}`)}`] : [];
+    const prof = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${join(OUT, `prof-${t.code}`)}`] : [];
     const proc = spawnProcess(process.execPath, [...prof, join(ROOT, 'apps/public-sentiment/dist/main.js')], {
       env: {
         PATH: process.env['PATH'] ?? '',
         TIER_CODE: t.code,
         NATS_URL: fed.tier(t.code).url,
         JETSTREAM_DOMAIN: fed.tier(t.code).domain,
-        DATABASE_URL: dbs.get(t.code)!.url,
+        // BENCH_PG_SOCKET=/var/run/postgresql: the services reach PostgreSQL over its Unix socket, not loopback TCP.
+        DATABASE_URL: process.env['BENCH_PG_SOCKET'] ? `${dbs.get(t.code)!.url}?host=${process.env['BENCH_PG_SOCKET']}` : dbs.get(t.code)!.url,
         OIDC_ISSUER: oidc.issuer,
         OIDC_AUDIENCE: oidc.audience,
         HTTP_HOST: '127.0.0.1',
@@ -212,6 +217,8 @@ async function platformLeg(): Promise<{
   e2e: ReturnType<typeof summary>;
   hops: Record<string, ReturnType<typeof summary>>;
   stages: Record<string, ReturnType<typeof summary>>;
+  /** CPU ms per escalation, by process group, over the run and its drain. */
+  cpuPerEscalation: Record<string, number>;
   lost: number;
   non200: number;
 }> {
@@ -256,6 +263,7 @@ async function platformLeg(): Promise<{
     await waitFor('the warm-up at the district', warmDone, 60_000, 100);
     say(`  escalating at ${RATE}/s for ${SECONDS} s…`);
     let non200 = 0;
+    const cpuBefore = cpuSnapshot();
     const run = await openLoop({
       url: urls.get(GRID)!,
       rate: RATE,
@@ -283,13 +291,19 @@ async function platformLeg(): Promise<{
         ]),
       );
     await waitFor('every escalation at the district', async () => (await createdAt(DISTRICT)).size >= total, 120_000, 500).catch(() => undefined);
+    // CPU of the whole machine while the escalations ran and drained, by process: what one costs.
+    const tierOf = new Map(procs.map((p, i) => [p.child.pid, `public-sentiment ${TIERS[i]!.code}`]));
+    const used = cpuUsed(cpuBefore, cpuSnapshot(), (pid, comm) =>
+      tierOf.get(pid) ?? (pid === process.pid ? 'bench (load, polling)' : comm === 'postgres' ? 'postgres' : comm === 'nats-server' ? 'nats-server' : 'other'),
+    );
+    const cpuPerEscalation = Object.fromEntries(Object.entries(used).map(([k, ms]) => [k, ms / total]));
     const hops: Record<string, ReturnType<typeof summary>> = {};
     for (const tier of [COMMUNITY, STREET, DISTRICT]) {
       const at = await createdAt(tier);
       hops[tier] = summary([...at].map(([origin, t]) => t - due(index.get(origin)!)));
     }
     const district = await createdAt(DISTRICT);
-    return { http: latencySummary(run), e2e: hops[DISTRICT]!, hops, stages: await stagesOf(sql, ids), lost: total - district.size, non200 };
+    return { http: latencySummary(run), e2e: hops[DISTRICT]!, hops, stages: await stagesOf(sql, ids), cpuPerEscalation, lost: total - district.size, non200 };
   } finally {
     await rpc.onApplicationShutdown();
     for (const c of sql.values()) await c.end().catch(() => undefined);
@@ -305,11 +319,16 @@ async function main(): Promise<void> {
   say('transport leg (baseline: nats-server chain with forwarders, no services)…');
   const transport = await transportLeg();
   say(`  transport  e2e ${fmt(transport.e2e)}  (${transport.e2e.n} arrived, ${transport.lost} missing)`);
+  say(`             CPU per message: ${Object.entries(transport.cpuPerMessage).map(([k, ms]) => `${k} ${ms.toFixed(2)} ms`).join(', ')}`);
   say('platform leg (public-sentiment per tier, own database per tier)…');
   const platform = await platformLeg();
   say(`  platform   e2e ${fmt(platform.e2e)}  (${platform.e2e.n} arrived, ${platform.lost} missing, ${platform.non200} non-200)`);
   say(`             http escalate at the grid ${fmt(platform.http)}`);
   for (const [tier, s] of Object.entries(platform.hops)) say(`             copy stored at ${tier.padEnd(15)} ${fmt(s)}`);
+  const cpu = Object.entries(platform.cpuPerEscalation).sort((a, b) => b[1] - a[1]);
+  const cpuTotal = cpu.reduce((a, [, ms]) => a + ms, 0);
+  say(`  CPU per escalation, whole machine: ${cpuTotal.toFixed(1)} ms (ceiling on ${cpus().length} cores ≈ ${((cpus().length * 1000) / cpuTotal).toFixed(0)}/s)`);
+  for (const [group, ms] of cpu) say(`             ${group.padEnd(34)} ${ms.toFixed(2)} ms`);
   say('  where the time goes (per stage):');
   for (const [stage, s] of Object.entries(platform.stages)) say(`             ${stage.padEnd(34)} ${fmt(s)}`);
   const ratio = (a: number, b: number) => (b > 0 ? a / b : Number.NaN);

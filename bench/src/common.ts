@@ -393,3 +393,27 @@ export function cpuUsed(
   }
   return used;
 }
+
+/**
+ * CPU a piece of work costs on the whole machine, by group: measures the background for `quietMs`
+ * first (servers idling: heartbeats, timers, other processes) and takes it out of what `work`
+ * used, in proportion to how long the work took. Returns ms by group (negative noise clamped to 0).
+ */
+export async function cpuOfWork<T>(
+  groupOf: (pid: number, comm: string) => string | undefined,
+  work: () => Promise<T>,
+  quietMs = 2000,
+): Promise<{ result: T; used: Record<string, number>; background: Record<string, number> }> {
+  const q0 = cpuSnapshot();
+  const tq0 = performance.now();
+  await new Promise((r) => setTimeout(r, quietMs));
+  const background = cpuUsed(q0, cpuSnapshot(), groupOf);
+  const quiet = performance.now() - tq0;
+  const w0 = cpuSnapshot();
+  const tw0 = performance.now();
+  const result = await work();
+  const raw = cpuUsed(w0, cpuSnapshot(), groupOf);
+  const scale = (performance.now() - tw0) / quiet;
+  const used = Object.fromEntries(Object.entries(raw).map(([k, ms]) => [k, Math.max(0, ms - (background[k] ?? 0) * scale)]));
+  return { result, used, background: Object.fromEntries(Object.entries(background).map(([k, ms]) => [k, (ms * 1000) / quiet])) };
+}

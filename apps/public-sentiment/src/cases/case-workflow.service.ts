@@ -62,7 +62,10 @@ export class CaseWorkflowService {
         { action, actor: principal, now, ...body, evidence: body.evidence },
         { reopenWindowMinutes: this.rules.rules.reopenWindowMinutes },
       );
-      if (action === 'merge') await this.checkMergeTarget(tx, principal, c, body.primaryCaseId!);
+      if (action === 'merge') {
+        await this.checkMergeTarget(tx, principal, c, body.primaryCaseId!);
+        await this.cases.countMerge(tx, body.primaryCaseId!);
+      }
       this.apply(c, decision, body, principal, now);
       await this.record(tx, c, decision, body, principal, now);
       return c;
@@ -198,7 +201,7 @@ export class CaseWorkflowService {
     entry.details = detailsOf(decision, body, c);
     this.cases.add(tx, entry);
 
-    const reporters = [c.reporterSubject, ...(await this.cases.mergedReporters(tx, c.id))];
+    const reporters = await this.cases.reportersOf(tx, c);
     const data: CaseTransitionData = {
       caseId: c.id,
       caseNo: c.caseNo,

@@ -109,6 +109,10 @@ export class Case {
   @Property({ type: 'integer', nullable: true })
   pendingExtensionMinutes: number | null = null;
 
+  /** How many duplicates were merged into this case (their reporters hear of its steps too). */
+  @Property({ type: 'integer' })
+  mergedCount = 0;
+
   /** Set when merged: the case this one duplicates, and follows from now on. */
   @Property({ type: 'uuid', nullable: true })
   primaryCaseId: string | null = null;

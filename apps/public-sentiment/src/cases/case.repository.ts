@@ -151,6 +151,33 @@ export class CaseRepository {
     return Number(row?.n);
   }
 
+  /**
+   * For a case a child escalated, in one statement in `em`'s transaction: claims the event in the
+   * inbox of `consumer` (false when it was applied already), finds this tier's copy of the child's
+   * case if there is one, and only when a copy is to be made draws its case number's sequence.
+   */
+  async admitCopy(
+    em: EntityManager,
+    consumer: string,
+    event: { id: string; type: string },
+    source: { tier: string; caseId: string },
+  ): Promise<{ claimed: boolean; existingId: string | null; sequence: number | null }> {
+    const schema = String(em.config.get('schema'));
+    const [row] = await em.execute<{ claimed: boolean; existing: string | null; n: string | null }[]>(
+      `WITH claim AS (
+         INSERT INTO "${schema}".inbox (consumer, event_id, event_type) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1
+       ), existing AS (
+         SELECT id FROM "${schema}".cases WHERE source_tier = ? AND source_case_id = ?
+       )
+       SELECT EXISTS (SELECT 1 FROM claim) AS claimed,
+              (SELECT id::text FROM existing) AS existing,
+              CASE WHEN EXISTS (SELECT 1 FROM claim) AND NOT EXISTS (SELECT 1 FROM existing)
+                   THEN nextval('"${schema}".case_no_seq') END AS n`,
+      [consumer, event.id, event.type, source.tier, source.caseId],
+    );
+    return { claimed: row?.claimed === true, existingId: row?.existing ?? null, sequence: row?.n == null ? null : Number(row.n) };
+  }
+
   /** Open cases (not closed, rejected, voided or merged) per grid in a subtree. */
   async openByGrid(em: EntityManager, under: string): Promise<Record<string, number>> {
     const schema = String(em.config.get('schema'));
@@ -163,6 +190,18 @@ export class CaseRepository {
   }
 
   /** Reporters of the cases merged into `primaryId`: they hear the primary's outcome too. */
+  /** Who hears of a step on `c`: its reporter, and the reporters of the duplicates merged into it (read only when there are some). */
+  async reportersOf(em: EntityManager, c: Pick<Case, 'id' | 'reporterSubject' | 'mergedCount'>): Promise<string[]> {
+    if (c.mergedCount === 0) return [c.reporterSubject];
+    return [...new Set([c.reporterSubject, ...(await this.mergedReporters(em, c.id))])];
+  }
+
+  /** Counts one more duplicate merged into `primaryId` (atomically: merges into one case may run at once). */
+  async countMerge(em: EntityManager, primaryId: string): Promise<void> {
+    const schema = String(em.config.get('schema'));
+    await em.execute(`UPDATE "${schema}".cases SET merged_count = merged_count + 1 WHERE id = ?`, [primaryId]);
+  }
+
   async mergedReporters(em: EntityManager, primaryId: string): Promise<string[]> {
     const schema = String(em.config.get('schema'));
     const rows = await em.execute<{ s: string }[]>(`SELECT DISTINCT reporter_subject AS s FROM "${schema}".cases WHERE primary_case_id = ?`, [primaryId]);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { FlushMode, MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import {
   durableName,
   Events,
@@ -170,17 +170,19 @@ export class FederationInbound implements OnApplicationBootstrap {
     }
     let created: Case | undefined;
     const copy = async (tx: EntityManager) => {
-      if (!(await this.inbox.claim(tx, UPLINK_DURABLE, event.id, event.type))) return;
-      // The same case escalated again by the same child (a new event id) keeps the copy it has; if
-      // this tier had assigned it back, it takes the case over again. Read without flushing first
-      // (copies made earlier in a batch's transaction are written at its commit; should one be a
-      // second copy of the same case, the unique source index fails the batch, which is then
-      // applied one event at a time).
-      const existing = await tx.findOne(Case, { sourceTier: d.from.tier, sourceCaseId: d.from.caseId }, { flushMode: FlushMode.COMMIT });
-      if (existing) {
+      // The inbox claim, the look for a copy this tier has already and the new copy's number, in one
+      // statement. The same case escalated again by the same child (a new event id) keeps the copy
+      // it has; if this tier had assigned it back, it takes the case over again. (Copies made
+      // earlier in a batch's transaction are written at its commit: should one be a second copy of
+      // the same case, the unique source index fails the batch, which is then applied one event at
+      // a time.)
+      const admitted = await this.cases.admitCopy(tx, UPLINK_DURABLE, event, d.from);
+      if (!admitted.claimed) return;
+      if (admitted.existingId !== null) {
+        const existing = await this.cases.findForUpdate(tx, admitted.existingId);
         // Owned below this tier (org codes nest: a descendant's code begins with this one's).
-        const ownedBelow = existing.ownerTier !== null && existing.ownerTier !== this.position.tier && existing.ownerTier.startsWith(this.position.tier);
-        if (ownedBelow) {
+        const ownedBelow = !!existing?.ownerTier && existing.ownerTier !== this.position.tier && existing.ownerTier.startsWith(this.position.tier);
+        if (existing && ownedBelow) {
           await this.reclaim(tx, existing, d);
           created = existing;
         }
@@ -189,7 +191,7 @@ export class FederationInbound implements OnApplicationBootstrap {
       const now = new Date();
       const c = new Case();
       c.id = randomUUID();
-      c.caseNo = formatCaseNo(this.position.tier, now, await this.cases.nextSequence(tx), this.config.own.CASE_TIME_ZONE);
+      c.caseNo = formatCaseNo(this.position.tier, now, admitted.sequence!, this.config.own.CASE_TIME_ZONE);
       // For a tier further up, this one keeps a read-only copy and passes the case on in this transaction.
       const passOn = d.target !== this.position.tier;
       c.state = passOn ? 'escalated' : 'registered';
@@ -353,7 +355,7 @@ export class FederationInbound implements OnApplicationBootstrap {
           details: { ownerTier: d.ownerTier, localState: { from: before, to: c.state }, ...(d.assignee && { assignee: d.assignee }) },
         }),
       );
-      const reporters = [c.reporterSubject, ...(await this.cases.mergedReporters(tx, c.id))];
+      const reporters = await this.cases.reportersOf(tx, c);
       this.outbox.add(
         tx,
         Events[TRANSITIONS[d.action].event],
@@ -431,7 +433,7 @@ export class FederationInbound implements OnApplicationBootstrap {
         details: { assignedBackBy: d.actingTier, deadlineAt: c.deadlineAt?.toISOString() ?? null },
       }),
     );
-    const reporters = [c.reporterSubject, ...(await this.cases.mergedReporters(tx, c.id))];
+    const reporters = await this.cases.reportersOf(tx, c);
     this.outbox.add(
       tx,
       Events.caseAssignedBack,
@@ -503,7 +505,7 @@ export class FederationInbound implements OnApplicationBootstrap {
         details: { from: d.from, origin: d.origin, path: d.path, again: true },
       }),
     );
-    const reporters = [c.reporterSubject, ...(await this.cases.mergedReporters(tx, c.id))];
+    const reporters = await this.cases.reportersOf(tx, c);
     this.outbox.add(
       tx,
       Events.caseEscalated,
@@ -604,7 +606,7 @@ export class FederationInbound implements OnApplicationBootstrap {
           details: { ownerTier: d.ownerTier, localState: { from: before, to: c.state }, ...(d.assignee && { assignee: d.assignee }) },
         }),
       );
-      const reporters = [c.reporterSubject, ...(await this.cases.mergedReporters(tx, c.id))];
+      const reporters = await this.cases.reportersOf(tx, c);
       this.outbox.add(
         tx,
         Events[TRANSITIONS[d.action].event],

@@ -5,6 +5,7 @@ import { WorkflowMigration } from './0002-workflow.migration';
 import { Open311Migration } from './0003-open311.migration';
 import { FederationMigration } from './0004-federation.migration';
 import { AssignBackMigration } from './0005-assign-back.migration';
+import { MergedCountMigration } from './0006-merged-count.migration';
 
 /** Applied in this order; names are recorded in the migrations table and never change. */
 export const migrations: readonly MigrationEntry[] = [
@@ -15,4 +16,5 @@ export const migrations: readonly MigrationEntry[] = [
   { name: '0004-federation', class: FederationMigration },
   { name: '0005-assign-back', class: AssignBackMigration },
   OUTBOX_ORDER_MIGRATION,
+  { name: '0006-merged-count', class: MergedCountMigration },
 ];

@@ -162,6 +162,11 @@ describe('four-tier federation: grid → community → street → district and b
   const arrivedAt = (tier: string, sourceCaseId: string) =>
     waitFor(`case ${sourceCaseId} at ${tier}`, async () => (await copyAt(tier, sourceCaseId)) !== undefined, 30_000, 50).then(async () => (await copyAt(tier, sourceCaseId))!);
 
+  /** A case's timeline at `tier`, as its reader there sees it. */
+  const timelineAt = async (tier: string, user: string, id: string) => (await call(tier, user, 'GET', `/api/v1/cases/${id}/timeline`)).body['entries'] as Json[];
+  /** Each entry as `action@tier` (the tier that took the step; entries of this tier have none). */
+  const stepsOf = (entries: Json[], here: string) => entries.map((e) => `${e['action']}@${e['tier'] ?? here}`);
+
   it('escalates a grid case to the community, the street and the district; the district closes it and the grid and its reporter see the closing note', async () => {
     const gridCase = await report();
     const escalated = await act(GRID, 'gw-07', gridCase, 'escalate', { reason: '需要社区协调物业 (needs the community to involve the estate manager)' });
@@ -173,7 +178,7 @@ describe('four-tier federation: grid → community → street → district and b
     const communityView = (await call(COMMUNITY, 'community', 'GET', `/api/v1/cases/${atCommunity.id}`)).body;
     expect(communityView).toMatchObject({ state: 'registered', gridCode: GRID, federation: { origin: { tier: GRID, caseId: gridCase }, source: { tier: GRID, caseId: gridCase }, path: [GRID] } });
     // The grid's history came along: the report and the escalation, done at the grid.
-    const communityTimeline = (await call(COMMUNITY, 'community', 'GET', `/api/v1/cases/${atCommunity.id}/timeline`)).body['entries'] as Json[];
+    const communityTimeline = await timelineAt(COMMUNITY, 'community', atCommunity.id);
     expect(communityTimeline.map((e) => [e['action'], e['tier']])).toEqual([['report', GRID], ['escalate', GRID], ['receive', null]]);
 
     await act(COMMUNITY, 'community', atCommunity.id, 'escalate', { reason: '涉及多个社区 (spans several communities)' });
@@ -200,11 +205,11 @@ describe('four-tier federation: grid → community → street → district and b
     await waitFor('the grid copy closed', async () => (await call(GRID, 'gw-07', 'GET', `/api/v1/cases/${gridCase}`)).body['state'] === 'closed', 30_000, 100);
     const gridView = (await call(GRID, 'gw-07', 'GET', `/api/v1/cases/${gridCase}`)).body;
     expect(gridView['federation']).toMatchObject({ ownerTier: DISTRICT, upstreamState: 'closed', readOnly: true });
-    const gridTimeline = (await call(GRID, 'gw-07', 'GET', `/api/v1/cases/${gridCase}/timeline`)).body['entries'] as Json[];
+    const gridTimeline = await timelineAt(GRID, 'gw-07', gridCase);
     const closing = gridTimeline.at(-1)!;
     expect(closing).toMatchObject({ action: 'close', to: 'closed', tier: DISTRICT, note });
     // Each step at the owning tiers, in order, at the grid.
-    expect(gridTimeline.map((e) => `${e['action']}@${e['tier'] ?? GRID}`)).toEqual([
+    expect(stepsOf(gridTimeline, GRID)).toEqual([
       `report@${GRID}`,
       `escalate@${GRID}`,
       `escalate@${COMMUNITY}`,
@@ -221,6 +226,12 @@ describe('four-tier federation: grid → community → street → district and b
     ).rows;
     expect(closed).toHaveLength(1);
     expect(closed[0]!.data).toMatchObject({ reporters: [reporter], actingTier: DISTRICT, to: 'closed', note });
+    // The owner's deadline travels with each step, through the tiers between, to the grid's event.
+    const dispatchedAt = async (tier: string, id: string) =>
+      (await sql.get(tier)!.query<{ d: string | null }>(`SELECT payload->'data'->>'deadlineAt' AS d FROM public_sentiment.outbox WHERE type = 'gm.case.dispatched.v1' AND payload->>'subject' = $1`, [id])).rows[0]?.d;
+    const deadline = await dispatchedAt(DISTRICT, atDistrict.id);
+    expect(deadline).toEqual(expect.any(String));
+    expect(await dispatchedAt(GRID, gridCase)).toBe(deadline);
   });
 
   it('escalates straight to the district (escalateTo): community and street keep read-only copies and pass it on; results come back the same way', async () => {
@@ -252,7 +263,7 @@ describe('four-tier federation: grid → community → street → district and b
     expect(atCommunity.state).toBe('registered');
     const gridView = (await call(GRID, 'gw-07', 'GET', `/api/v1/cases/${gridCase}`)).body;
     expect(gridView).toMatchObject({ state: 'escalated', escalationDue: true, federation: { escalatedTo: COMMUNITY } });
-    const timeline = (await call(GRID, 'gw-07', 'GET', `/api/v1/cases/${gridCase}/timeline`)).body['entries'] as Json[];
+    const timeline = await timelineAt(GRID, 'gw-07', gridCase);
     expect(timeline.at(-1)).toMatchObject({ action: 'escalate', actor: { subject: 'system:case-rules', role: 'grid-leader' } });
   });
 
@@ -321,7 +332,7 @@ describe('four-tier federation: grid → community → street → district and b
     await waitFor('the street to own it again', async () => (await stateAt(STREET, 'street', ids.street)) === 'dispatched', 30_000, 100);
     const atStreet = await view(STREET, 'street', ids.street);
     expect(atStreet).toMatchObject({ assignee: { kind: 'unit', code: STREET }, step: 'handle', federation: { ownerTier: null, escalatedTo: null, followedBy: DISTRICT, readOnly: false } });
-    const streetTimeline = (await call(STREET, 'street', 'GET', `/api/v1/cases/${ids.street}/timeline`)).body['entries'] as Json[];
+    const streetTimeline = await timelineAt(STREET, 'street', ids.street);
     expect(streetTimeline.at(-1)).toMatchObject({ action: 'assign_back', from: 'escalated', to: 'dispatched', tier: DISTRICT, note: instructions });
     // The tiers below hear that the street owns it now.
     await waitFor('the grid to know the street owns it', async () => ((await view(GRID, 'gw-07', ids.grid))['federation'] as Json)['ownerTier'] === STREET, 30_000, 100);
@@ -345,8 +356,8 @@ describe('four-tier federation: grid → community → street → district and b
       await waitFor(`the ${user} copy closed`, async () => (await stateAt(tier, user, id)) === 'closed', 30_000, 100);
       expect((await view(tier, user, id))['federation']).toMatchObject({ ownerTier: COMMUNITY, upstreamState: 'closed', readOnly: true });
     }
-    const districtTimeline = (await call(DISTRICT, 'district', 'GET', `/api/v1/cases/${ids.district}/timeline`)).body['entries'] as Json[];
-    expect(districtTimeline.slice(-6).map((e) => `${e['action']}@${e['tier'] ?? DISTRICT}`)).toEqual([
+    const districtTimeline = await timelineAt(DISTRICT, 'district', ids.district);
+    expect(stepsOf(districtTimeline, DISTRICT).slice(-6)).toEqual([
       `return@${STREET}`,
       `assign_back@${STREET}`,
       `start@${COMMUNITY}`,
@@ -356,8 +367,8 @@ describe('four-tier federation: grid → community → street → district and b
     ]);
     // Down: the grid and its reporter see each step and the community's closing note.
     await waitFor('the grid copy closed', async () => (await stateAt(GRID, 'gw-07', ids.grid)) === 'closed', 30_000, 100);
-    const gridTimeline = (await call(GRID, 'gw-07', 'GET', `/api/v1/cases/${ids.grid}/timeline`)).body['entries'] as Json[];
-    expect(gridTimeline.map((e) => `${e['action']}@${e['tier'] ?? GRID}`)).toEqual([
+    const gridTimeline = await timelineAt(GRID, 'gw-07', ids.grid);
+    expect(stepsOf(gridTimeline, GRID)).toEqual([
       `report@${GRID}`,
       `escalate@${GRID}`,
       `escalate@${COMMUNITY}`,

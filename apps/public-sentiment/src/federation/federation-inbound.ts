@@ -8,6 +8,7 @@ import {
   type CaseProgressedDownV1,
   type CaseProgressedUpV1,
   type CaseState,
+  type OwnerStep,
   type CloudEvent,
   type TierSummaryV1,
 } from '@gm/contracts';
@@ -35,7 +36,7 @@ import { Case } from '../cases/case.entity';
 import { CaseRepository } from '../cases/case.repository';
 import { CaseTransition } from '../cases/case-transition.entity';
 import { CaseWorkflowService } from '../cases/case-workflow.service';
-import { FederationOutbound } from './federation-outbound';
+import { FederationOutbound, type StepTaken } from './federation-outbound';
 import { TierPosition } from './tier-position';
 import { TierSummaryStore } from './tier-summary.store';
 
@@ -328,76 +329,125 @@ export class FederationInbound implements OnApplicationBootstrap {
         this.logger.event('warn', 'federation.unknown_case', { eventId: event.id, caseId: d.caseId }, 'FederationInbound');
         return;
       }
-      if (d.action === 'assign_back' && d.ownerTier === this.position.tier) {
-        await this.takeBack(tx, c, d);
-        applied = c;
-        return;
-      }
-      const before = c.state;
-      c.ownerTier = d.ownerTier;
-      c.upstreamState = d.to;
-      c.state = MIRRORED_FINAL.includes(d.to) ? d.to : 'escalated';
-      if (d.to === 'closed') c.closedAt = new Date(d.at);
-      if (d.action === 'reopen') c.closedAt = null;
-      const actorSubject = `tier:${d.actingTier}`;
-      this.cases.add(
-        tx,
-        transition(c.id, {
-          action: d.action,
-          from: d.from,
-          to: d.to,
-          at: new Date(d.at),
-          role: d.actor.role,
-          unit: d.actor.unit,
-          note: d.note ?? null,
-          attachments: [],
-          tier: d.actingTier,
-          details: { ownerTier: d.ownerTier, localState: { from: before, to: c.state }, ...(d.assignee && { assignee: d.assignee }) },
-        }),
-      );
-      const reporters = await this.cases.reportersOf(tx, c);
-      this.outbox.add(
-        tx,
-        Events[TRANSITIONS[d.action].event],
-        {
-          caseId: c.id,
-          caseNo: c.caseNo,
-          action: d.action,
-          from: d.from,
-          to: d.to,
-          categoryCode: c.categoryCode,
-          urgency: c.urgency,
-          gridCode: c.gridCode,
-          at: d.at,
-          actor: { subject: actorSubject, role: d.actor.role },
-          reporters: [...new Set(reporters)],
-          ...(d.note && { note: summarize(d.note) }),
-          step: null,
-          deadlineAt: d.deadlineAt,
-          reworkCount: c.reworkCount,
-          ...(d.assignee && { assignee: d.assignee }),
-          ...(d.evidenceCount !== undefined && { evidenceCount: d.evidenceCount }),
-          actingTier: d.actingTier,
-        },
-        c.id,
-      );
-      this.outbound.progressDown(tx, c, {
-        action: d.action,
-        from: d.from,
-        to: d.to,
-        at: new Date(d.at),
-        role: d.actor.role,
-        unit: d.actor.unit,
-        note: d.note,
-        evidenceCount: d.evidenceCount,
-        assignee: d.assignee,
-        actingTier: d.actingTier,
-      });
+      if (d.action === 'assign_back' && d.ownerTier === this.position.tier) await this.takeBack(tx, c, d);
+      else this.outbound.progressDown(tx, c, await this.mirror(tx, c, d, 'escalated'));
       applied = c;
     });
     if (!applied) return;
     this.outbox.committed();
     this.logger.event('info', 'federation.case_progressed', { caseId: applied.id, action: d.action, upstreamState: d.to, ownerTier: d.ownerTier }, 'FederationInbound');
+  }
+
+  /**
+   * A step at the child this tier assigned a case back to (or further down, passed up by it):
+   * mirrored on the copy that follows it, told to this tier's subscribers, and passed on up when
+   * the tier above follows this copy too.
+   */
+  async receiveProgressUp(event: CloudEvent<CaseProgressedUpV1>): Promise<void> {
+    const d = event.data;
+    if (d.to !== this.position.tier) {
+      this.logger.event('warn', 'federation.misrouted', { eventId: event.id, to: d.to }, 'FederationInbound');
+      return;
+    }
+    let applied: Case | undefined;
+    await this.orm.em.fork().transactional(async (tx) => {
+      if (!(await this.inbox.claim(tx, UPLINK_DURABLE, event.id, event.type))) return;
+      const found = await tx.findOne(Case, { sourceTier: d.from.tier, sourceCaseId: d.from.caseId });
+      const c = found ? await this.cases.findForUpdate(tx, found.id) : null;
+      if (!c || c.ownerTier === null) {
+        this.logger.event('warn', 'federation.unknown_case', { eventId: event.id, caseId: d.from.caseId, fromTier: d.from.tier }, 'FederationInbound');
+        return;
+      }
+      this.outbound.progressUp(tx, c, await this.mirror(tx, c, d.step, 'assigned_back'));
+      applied = c;
+    });
+    if (!applied) return;
+    this.outbox.committed();
+    this.logger.event('info', 'federation.case_progressed', { caseId: applied.id, action: d.step.action, ownerState: d.step.to, ownerTier: d.step.ownerTier, from: 'child' }, 'FederationInbound');
+  }
+
+  /**
+   * A step at the owning tier, on this copy that follows it: the copy takes over the owner and its
+   * state (`following` while the case is open there; closed or voided when it is), a timeline
+   * entry with the acting tier, and this tier's own event for its reporter and subscribers.
+   * Returns the step to pass on to the next tier that holds a copy.
+   */
+  private async mirror(tx: EntityManager, c: Case, s: OwnerStep, following: CaseState): Promise<StepTaken> {
+    const before = c.state;
+    c.ownerTier = s.ownerTier;
+    c.upstreamState = s.to;
+    c.state = MIRRORED_FINAL.includes(s.to) ? s.to : following;
+    if (s.to === 'closed') c.closedAt = new Date(s.at);
+    if (s.action === 'reopen') c.closedAt = null;
+    const step: StepTaken = {
+      action: s.action,
+      from: s.from,
+      to: s.to,
+      at: new Date(s.at),
+      role: s.actor.role,
+      unit: s.actor.unit,
+      note: s.note,
+      evidenceCount: s.evidenceCount,
+      assignee: s.assignee,
+      actingTier: s.actingTier,
+      deadlineAt: s.deadlineAt,
+    };
+    this.cases.add(
+      tx,
+      transition(c.id, {
+        action: s.action,
+        from: s.from,
+        to: s.to,
+        at: step.at,
+        role: s.actor.role,
+        unit: s.actor.unit,
+        note: s.note ?? null,
+        attachments: [],
+        tier: s.actingTier,
+        details: { ownerTier: s.ownerTier, localState: { from: before, to: c.state }, ...(s.assignee && { assignee: s.assignee }) },
+      }),
+    );
+    await this.emitLocal(tx, c, step, { step: null, deadlineAt: s.deadlineAt });
+    return step;
+  }
+
+  /**
+   * This tier's own event of a step taken elsewhere (`gm.case.<action>.v1`, with `actingTier`), for
+   * its reporter and subscribers. `clock` is the step and deadline to show: this copy's own when it
+   * owns the case, else the owner's deadline; `escalatedTo` for an escalation that reached this tier.
+   */
+  private async emitLocal(
+    tx: EntityManager,
+    c: Case,
+    step: StepTaken,
+    clock: { step: Case['step']; deadlineAt: string | null; escalatedTo?: string },
+  ): Promise<void> {
+    this.outbox.add(
+      tx,
+      Events[TRANSITIONS[step.action].event],
+      {
+        caseId: c.id,
+        caseNo: c.caseNo,
+        action: step.action,
+        from: step.from,
+        to: step.to,
+        categoryCode: c.categoryCode,
+        urgency: c.urgency,
+        gridCode: c.gridCode,
+        at: step.at.toISOString(),
+        actor: { subject: `tier:${step.actingTier}`, role: step.role },
+        reporters: await this.cases.reportersOf(tx, c),
+        ...(step.note && { note: summarize(step.note) }),
+        step: clock.step,
+        deadlineAt: clock.deadlineAt,
+        reworkCount: c.reworkCount,
+        ...(step.assignee && { assignee: step.assignee }),
+        ...(step.evidenceCount !== undefined && { evidenceCount: step.evidenceCount }),
+        actingTier: step.actingTier,
+        ...(clock.escalatedTo && { escalatedTo: clock.escalatedTo }),
+      },
+      c.id,
+    );
   }
 
   /**
@@ -417,58 +467,35 @@ export class FederationInbound implements OnApplicationBootstrap {
     c.assigneeCode = this.position.tier;
     c.escalationDue = false;
     this.workflow.setClock(c, { kind: 'restart', step: 'handle' }, now);
-    const instructions = d.note ?? null;
+    const step: StepTaken = {
+      action: 'assign_back',
+      from: before,
+      to: c.state,
+      at: new Date(d.at),
+      role: d.actor.role,
+      unit: d.actor.unit,
+      note: d.note ?? null,
+      assignee: { kind: 'unit', code: this.position.tier },
+      actingTier: d.actingTier,
+    };
     this.cases.add(
       tx,
       transition(c.id, {
         action: 'assign_back',
         from: before,
         to: c.state,
-        at: new Date(d.at),
+        at: step.at,
         role: d.actor.role,
         unit: d.actor.unit,
-        note: instructions,
+        note: d.note ?? null,
         attachments: [],
         tier: d.actingTier,
         details: { assignedBackBy: d.actingTier, deadlineAt: c.deadlineAt?.toISOString() ?? null },
       }),
     );
-    const reporters = await this.cases.reportersOf(tx, c);
-    this.outbox.add(
-      tx,
-      Events.caseAssignedBack,
-      {
-        caseId: c.id,
-        caseNo: c.caseNo,
-        action: 'assign_back',
-        from: before,
-        to: c.state,
-        categoryCode: c.categoryCode,
-        urgency: c.urgency,
-        gridCode: c.gridCode,
-        at: d.at,
-        actor: { subject: `tier:${d.actingTier}`, role: d.actor.role },
-        reporters: [...new Set(reporters)],
-        ...(instructions && { note: summarize(instructions) }),
-        step: c.step,
-        deadlineAt: c.deadlineAt?.toISOString() ?? null,
-        reworkCount: c.reworkCount,
-        assignee: { kind: 'unit', code: this.position.tier },
-        actingTier: d.actingTier,
-      },
-      c.id,
-    );
-    this.outbound.progressDown(tx, c, {
-      action: 'assign_back',
-      from: d.from,
-      to: c.state,
-      at: new Date(d.at),
-      role: d.actor.role,
-      unit: d.actor.unit,
-      note: instructions,
-      assignee: { kind: 'unit', code: this.position.tier },
-      actingTier: d.actingTier,
-    });
+    await this.emitLocal(tx, c, step, { step: c.step, deadlineAt: c.deadlineAt?.toISOString() ?? null });
+    // Down, the step as the owner's: from the parent's state to `dispatched` here.
+    this.outbound.progressDown(tx, c, { ...step, from: d.from });
   }
 
   /**
@@ -489,6 +516,7 @@ export class FederationInbound implements OnApplicationBootstrap {
     c.reworkCount = Math.max(c.reworkCount, d.case.reworkCount);
     c.urgeCount = Math.max(c.urgeCount, d.case.urgeCount);
     this.workflow.setClock(c, { kind: 'restart', step: 'dispatch' }, now);
+    const step: StepTaken = { action: 'escalate', from: before, to: 'registered', at: now, role: d.actor.role, unit: d.actor.unit, note: d.reason, actingTier: d.from.tier };
     this.cases.add(
       tx,
       transition(c.id, {
@@ -505,31 +533,7 @@ export class FederationInbound implements OnApplicationBootstrap {
         details: { from: d.from, origin: d.origin, path: d.path, again: true },
       }),
     );
-    const reporters = await this.cases.reportersOf(tx, c);
-    this.outbox.add(
-      tx,
-      Events.caseEscalated,
-      {
-        caseId: c.id,
-        caseNo: c.caseNo,
-        action: 'escalate',
-        from: before,
-        to: c.state,
-        categoryCode: c.categoryCode,
-        urgency: c.urgency,
-        gridCode: c.gridCode,
-        at: now.toISOString(),
-        actor: { subject: `tier:${d.from.tier}`, role: d.actor.role },
-        reporters: [...new Set(reporters)],
-        note: summarize(d.reason),
-        step: c.step,
-        deadlineAt: c.deadlineAt?.toISOString() ?? null,
-        reworkCount: c.reworkCount,
-        actingTier: d.from.tier,
-        escalatedTo: this.position.tier,
-      },
-      c.id,
-    );
+    await this.emitLocal(tx, c, step, { step: c.step, deadlineAt: c.deadlineAt?.toISOString() ?? null, escalatedTo: this.position.tier });
     if (passOn) {
       c.state = 'escalated';
       c.escalatedTo = this.position.parentOrFail();
@@ -553,102 +557,7 @@ export class FederationInbound implements OnApplicationBootstrap {
       await this.outbound.escalate(tx, c, onward, { subject: d.actor.subject, roles: [], orgUnit: d.actor.unit }, d.reason, d.target);
       return;
     }
-    this.outbound.progressUp(tx, c, {
-      action: 'escalate',
-      from: before,
-      to: 'registered',
-      at: now,
-      role: d.actor.role,
-      unit: d.actor.unit,
-      note: d.reason,
-      actingTier: d.from.tier,
-    });
-  }
-
-  /**
-   * A step at the child this tier assigned a case back to (or further down, passed up by it):
-   * mirrored on the copy that follows it, told to this tier's subscribers, and passed on up when
-   * the tier above follows this copy too.
-   */
-  async receiveProgressUp(event: CloudEvent<CaseProgressedUpV1>): Promise<void> {
-    const d = event.data;
-    if (d.to !== this.position.tier) {
-      this.logger.event('warn', 'federation.misrouted', { eventId: event.id, to: d.to }, 'FederationInbound');
-      return;
-    }
-    let applied: Case | undefined;
-    await this.orm.em.fork().transactional(async (tx) => {
-      if (!(await this.inbox.claim(tx, UPLINK_DURABLE, event.id, event.type))) return;
-      const found = await tx.findOne(Case, { sourceTier: d.from.tier, sourceCaseId: d.from.caseId });
-      const c = found ? await this.cases.findForUpdate(tx, found.id) : null;
-      if (!c || c.ownerTier === null) {
-        this.logger.event('warn', 'federation.unknown_case', { eventId: event.id, caseId: d.from.caseId, fromTier: d.from.tier }, 'FederationInbound');
-        return;
-      }
-      const before = c.state;
-      c.ownerTier = d.ownerTier;
-      c.upstreamState = d.toState;
-      c.state = MIRRORED_FINAL.includes(d.toState) ? d.toState : 'assigned_back';
-      if (d.toState === 'closed') c.closedAt = new Date(d.at);
-      if (d.action === 'reopen') c.closedAt = null;
-      this.cases.add(
-        tx,
-        transition(c.id, {
-          action: d.action,
-          from: d.fromState,
-          to: d.toState,
-          at: new Date(d.at),
-          role: d.actor.role,
-          unit: d.actor.unit,
-          note: d.note ?? null,
-          attachments: [],
-          tier: d.actingTier,
-          details: { ownerTier: d.ownerTier, localState: { from: before, to: c.state }, ...(d.assignee && { assignee: d.assignee }) },
-        }),
-      );
-      const reporters = await this.cases.reportersOf(tx, c);
-      this.outbox.add(
-        tx,
-        Events[TRANSITIONS[d.action].event],
-        {
-          caseId: c.id,
-          caseNo: c.caseNo,
-          action: d.action,
-          from: d.fromState,
-          to: d.toState,
-          categoryCode: c.categoryCode,
-          urgency: c.urgency,
-          gridCode: c.gridCode,
-          at: d.at,
-          actor: { subject: `tier:${d.actingTier}`, role: d.actor.role },
-          reporters: [...new Set(reporters)],
-          ...(d.note && { note: summarize(d.note) }),
-          step: null,
-          deadlineAt: d.deadlineAt,
-          reworkCount: c.reworkCount,
-          ...(d.assignee && { assignee: d.assignee }),
-          ...(d.evidenceCount !== undefined && { evidenceCount: d.evidenceCount }),
-          actingTier: d.actingTier,
-        },
-        c.id,
-      );
-      this.outbound.progressUp(tx, c, {
-        action: d.action,
-        from: d.fromState,
-        to: d.toState,
-        at: new Date(d.at),
-        role: d.actor.role,
-        unit: d.actor.unit,
-        note: d.note,
-        evidenceCount: d.evidenceCount,
-        assignee: d.assignee,
-        actingTier: d.actingTier,
-      });
-      applied = c;
-    });
-    if (!applied) return;
-    this.outbox.committed();
-    this.logger.event('info', 'federation.case_progressed', { caseId: applied.id, action: d.action, ownerState: d.toState, ownerTier: d.ownerTier, from: 'child' }, 'FederationInbound');
+    this.outbound.progressUp(tx, c, step);
   }
 }
 

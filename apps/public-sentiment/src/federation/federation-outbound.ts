@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Events, namespace, type AttachmentRef, type CaseAction, type CaseState, type HistoryEntry, type Principal } from '@gm/contracts';
+import { Events, namespace, type AttachmentRef, type CaseAction, type CaseState, type HistoryEntry, type OwnerStep, type Principal } from '@gm/contracts';
 import { redactPersonalData } from '@gm/domain';
 import { Outbox } from '@gm/messaging';
 import type { Case } from '../cases/case.entity';
@@ -28,6 +28,8 @@ export interface StepTaken {
   readonly assignee?: { kind: 'department' | 'unit'; code: string } | undefined;
   /** The tier that took the step (this one, or the owner above when a mirrored step is passed on). */
   readonly actingTier: string;
+  /** The owner's deadline, when a mirrored step is passed on (else this copy's own). */
+  readonly deadlineAt?: string | null | undefined;
 }
 
 /**
@@ -84,7 +86,7 @@ export class FederationOutbound {
       tx,
       Events.caseEscalatedUp,
       {
-        origin: c.originTier && c.originCaseId ? { tier: c.originTier, caseId: c.originCaseId, caseNo: c.originCaseNo ?? c.caseNo } : self,
+        origin: originOf(c) ?? self,
         from: self,
         to: parent,
         target,
@@ -116,57 +118,39 @@ export class FederationOutbound {
 
   /**
    * Sends a step up to the parent whose copy follows this case since it assigned the case back here
-   * (nothing otherwise). The step's `to` is the case's state at its owner after it.
+   * (nothing otherwise).
    */
   progressUp(tx: EntityManager, c: Case, step: StepTaken): void {
     if (!c.followedBy) return;
     const self = { tier: this.position.tier, caseId: c.id, caseNo: c.caseNo };
-    this.outbox.add(
-      tx,
-      Events.caseProgressedUp,
-      {
-        from: self,
-        to: c.followedBy,
-        origin: c.originTier && c.originCaseId ? { tier: c.originTier, caseId: c.originCaseId, caseNo: c.originCaseNo ?? c.caseNo } : self,
-        ownerTier: c.ownerTier ?? this.position.tier,
-        actingTier: step.actingTier,
-        action: step.action,
-        fromState: step.from,
-        toState: step.to,
-        at: step.at.toISOString(),
-        actor: { role: step.role, unit: step.unit },
-        ...(step.note && { note: redact(step.note) }),
-        ...(step.evidenceCount !== undefined && { evidenceCount: step.evidenceCount }),
-        ...(step.assignee && { assignee: step.assignee }),
-        deadlineAt: c.deadlineAt?.toISOString() ?? null,
-      },
-      c.id,
-    );
+    this.outbox.add(tx, Events.caseProgressedUp, { from: self, to: c.followedBy, origin: originOf(c) ?? self, step: this.ownerStep(c, step) }, c.id);
   }
 
   /** Sends a step down to the child the case came from (nothing for a case that began here). */
   progressDown(tx: EntityManager, c: Case, step: StepTaken): void {
-    if (!c.sourceTier || !c.sourceCaseId || !c.originTier || !c.originCaseId) return;
-    this.outbox.addFor(
-      tx,
-      namespace(c.sourceTier),
-      Events.caseProgressedDown,
-      {
-        caseId: c.sourceCaseId,
-        origin: { tier: c.originTier, caseId: c.originCaseId, caseNo: c.originCaseNo ?? c.caseNo },
-        ownerTier: c.ownerTier ?? this.position.tier,
-        actingTier: step.actingTier,
-        action: step.action,
-        from: step.from,
-        to: step.to,
-        at: step.at.toISOString(),
-        actor: { role: step.role, unit: step.unit },
-        ...(step.note && { note: redact(step.note) }),
-        ...(step.evidenceCount !== undefined && { evidenceCount: step.evidenceCount }),
-        ...(step.assignee && { assignee: step.assignee }),
-        deadlineAt: c.deadlineAt?.toISOString() ?? null,
-      },
-      c.sourceCaseId,
-    );
+    const origin = originOf(c);
+    if (!c.sourceTier || !c.sourceCaseId || !origin) return;
+    this.outbox.addFor(tx, namespace(c.sourceTier), Events.caseProgressedDown, { caseId: c.sourceCaseId, origin, ...this.ownerStep(c, step) }, c.sourceCaseId);
   }
+
+  private ownerStep(c: Case, step: StepTaken): OwnerStep {
+    return {
+      ownerTier: c.ownerTier ?? this.position.tier,
+      actingTier: step.actingTier,
+      action: step.action,
+      from: step.from,
+      to: step.to,
+      at: step.at.toISOString(),
+      actor: { role: step.role, unit: step.unit },
+      ...(step.note && { note: redact(step.note) }),
+      ...(step.evidenceCount !== undefined && { evidenceCount: step.evidenceCount }),
+      ...(step.assignee && { assignee: step.assignee }),
+      deadlineAt: step.deadlineAt !== undefined ? step.deadlineAt : (c.deadlineAt?.toISOString() ?? null),
+    };
+  }
+}
+
+/** Where a copy received from a child began (null for a case that began here). */
+function originOf(c: Case): { tier: string; caseId: string; caseNo: string } | null {
+  return c.originTier && c.originCaseId ? { tier: c.originTier, caseId: c.originCaseId, caseNo: c.originCaseNo ?? c.caseNo } : null;
 }

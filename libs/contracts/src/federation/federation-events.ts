@@ -85,6 +85,27 @@ export const caseEscalatedUpV1 = defineEvent({
 export type CaseEscalatedUpV1 = z.infer<typeof caseEscalatedUpV1.schema>;
 
 /**
+ * A step taken on a case at the tier that owns it, as it travels to the other tiers that hold a
+ * copy (down towards the origin, or up to a parent that assigned it back).
+ */
+export const ownerStepSchema = z.object({
+  /** The tier that owns the case after this step. */
+  ownerTier: orgUnitCodeSchema,
+  actingTier: orgUnitCodeSchema,
+  action: caseActionSchema,
+  /** States at the owning tier, before and after the step (after an assign-back: `dispatched`, at the child). */
+  from: caseStateSchema,
+  to: caseStateSchema,
+  at: iso,
+  actor: z.object({ role: z.string().min(1), unit: z.string().min(1) }),
+  note: z.string().max(FREE_TEXT_MAX).optional(),
+  evidenceCount: z.number().int().min(0).optional(),
+  assignee: assigneeSchema.optional(),
+  deadlineAt: iso.nullable(),
+});
+export type OwnerStep = z.infer<typeof ownerStepSchema>;
+
+/**
  * `gm.downlink.case-progressed.v1`: a step taken on an escalated case by the tier that owns it,
  * sent down the path towards the origin. `caseId` is the receiving tier's own copy.
  */
@@ -92,23 +113,7 @@ export const caseProgressedDownV1 = defineEvent({
   type: 'gm.downlink.case-progressed.v1',
   aggregate: 'case',
   description: 'A step on an escalated case at the owning tier, sent down towards the tier where the case began',
-  schema: z.object({
-    caseId: z.uuid(),
-    origin: caseRef,
-    /** The tier that owns the case after this step. */
-    ownerTier: orgUnitCodeSchema,
-    actingTier: orgUnitCodeSchema,
-    action: caseActionSchema,
-    /** States at the owning tier, before and after the step (after an assign-back: `dispatched`, at the child). */
-    from: caseStateSchema,
-    to: caseStateSchema,
-    at: iso,
-    actor: z.object({ role: z.string().min(1), unit: z.string().min(1) }),
-    note: z.string().max(FREE_TEXT_MAX).optional(),
-    evidenceCount: z.number().int().min(0).optional(),
-    assignee: assigneeSchema.optional(),
-    deadlineAt: iso.nullable(),
-  }),
+  schema: z.object({ caseId: z.uuid(), origin: caseRef, ...ownerStepSchema.shape }),
 });
 export type CaseProgressedDownV1 = z.infer<typeof caseProgressedDownV1.schema>;
 
@@ -122,24 +127,7 @@ export const caseProgressedUpV1 = defineEvent({
   type: 'gm.uplink.case-progressed.v1',
   aggregate: 'case',
   description: 'A step on a case assigned back to a child tier, sent up to the tiers that follow it',
-  schema: z.object({
-    from: caseRef,
-    to: orgUnitCodeSchema,
-    origin: caseRef,
-    /** The tier that owns the case after this step. */
-    ownerTier: orgUnitCodeSchema,
-    actingTier: orgUnitCodeSchema,
-    action: caseActionSchema,
-    /** States at the owning tier, before and after the step. */
-    fromState: caseStateSchema,
-    toState: caseStateSchema,
-    at: iso,
-    actor: z.object({ role: z.string().min(1), unit: z.string().min(1) }),
-    note: z.string().max(FREE_TEXT_MAX).optional(),
-    evidenceCount: z.number().int().min(0).optional(),
-    assignee: assigneeSchema.optional(),
-    deadlineAt: iso.nullable(),
-  }),
+  schema: z.object({ from: caseRef, to: orgUnitCodeSchema, origin: caseRef, step: ownerStepSchema }),
 });
 export type CaseProgressedUpV1 = z.infer<typeof caseProgressedUpV1.schema>;
 

@@ -356,15 +356,9 @@ describe('four-tier federation: grid → community → street → district and b
       await waitFor(`the ${user} copy closed`, async () => (await stateAt(tier, user, id)) === 'closed', 30_000, 100);
       expect((await view(tier, user, id))['federation']).toMatchObject({ ownerTier: COMMUNITY, upstreamState: 'closed', readOnly: true });
     }
-    const districtTimeline = await timelineAt(DISTRICT, 'district', ids.district);
-    expect(stepsOf(districtTimeline, DISTRICT).slice(-6)).toEqual([
-      `return@${STREET}`,
-      `assign_back@${STREET}`,
-      `start@${COMMUNITY}`,
-      `handle@${COMMUNITY}`,
-      `verify@${COMMUNITY}`,
-      `close@${COMMUNITY}`,
-    ]);
+    // What the tiers below the district did after it assigned the case back, as every copy shows it.
+    const afterAssignBack = [`return@${STREET}`, `assign_back@${STREET}`, ...['start', 'handle', 'verify', 'close'].map((a) => `${a}@${COMMUNITY}`)];
+    expect(stepsOf(await timelineAt(DISTRICT, 'district', ids.district), DISTRICT).slice(-afterAssignBack.length)).toEqual(afterAssignBack);
     // Down: the grid and its reporter see each step and the community's closing note.
     await waitFor('the grid copy closed', async () => (await stateAt(GRID, 'gw-07', ids.grid)) === 'closed', 30_000, 100);
     const gridTimeline = await timelineAt(GRID, 'gw-07', ids.grid);
@@ -374,12 +368,7 @@ describe('four-tier federation: grid → community → street → district and b
       `escalate@${COMMUNITY}`,
       `escalate@${STREET}`,
       `assign_back@${DISTRICT}`,
-      `return@${STREET}`,
-      `assign_back@${STREET}`,
-      `start@${COMMUNITY}`,
-      `handle@${COMMUNITY}`,
-      `verify@${COMMUNITY}`,
-      `close@${COMMUNITY}`,
+      ...afterAssignBack,
     ]);
     expect(gridTimeline.at(-1)).toMatchObject({ note });
     const closed = (

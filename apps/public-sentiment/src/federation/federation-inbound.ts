@@ -244,21 +244,7 @@ export class FederationInbound implements OnApplicationBootstrap {
           }),
         );
       }
-      entries.push(
-        transition(c.id, {
-          action: 'receive',
-          from: null,
-          to: passOn ? 'registered' : c.state,
-          at: now,
-          role: d.actor.role,
-          unit: d.actor.unit,
-          note: d.reason,
-          attachments: [],
-          tier: null,
-          subject: d.actor.subject,
-          details: { from: d.from, origin: d.origin, path: d.path, attachments: d.attachments },
-        }),
-      );
+      entries.push(escalationEntry(c.id, d, 'receive', now, null, passOn ? 'registered' : c.state, { attachments: d.attachments }));
       for (const e of entries) this.cases.add(tx, e);
       this.outbox.add(
         tx,
@@ -279,23 +265,7 @@ export class FederationInbound implements OnApplicationBootstrap {
         },
         c.id,
       );
-      if (passOn) {
-        const onward = transition(c.id, {
-          action: 'escalate',
-          from: 'registered',
-          to: 'escalated',
-          at: now,
-          role: d.actor.role,
-          unit: d.actor.unit,
-          note: d.reason,
-          attachments: [],
-          tier: null,
-          subject: d.actor.subject,
-          details: { target: d.target, passedOn: true },
-        });
-        this.cases.add(tx, onward);
-        await this.outbound.escalate(tx, c, onward, { subject: d.actor.subject, roles: [], orgUnit: d.actor.unit }, d.reason, d.target, entries);
-      }
+      if (passOn) await this.passOnward(tx, c, d, now, entries);
       created = c;
     };
     if (batch) {
@@ -517,22 +487,7 @@ export class FederationInbound implements OnApplicationBootstrap {
     c.urgeCount = Math.max(c.urgeCount, d.case.urgeCount);
     this.workflow.setClock(c, { kind: 'restart', step: 'dispatch' }, now);
     const step: StepTaken = { action: 'escalate', from: before, to: 'registered', at: now, role: d.actor.role, unit: d.actor.unit, note: d.reason, actingTier: d.from.tier };
-    this.cases.add(
-      tx,
-      transition(c.id, {
-        action: 'receive',
-        from: before,
-        to: 'registered',
-        at: now,
-        role: d.actor.role,
-        unit: d.actor.unit,
-        note: d.reason,
-        attachments: [],
-        tier: null,
-        subject: d.actor.subject,
-        details: { from: d.from, origin: d.origin, path: d.path, again: true },
-      }),
-    );
+    this.cases.add(tx, escalationEntry(c.id, d, 'receive', now, before, 'registered', { again: true }));
     await this.emitLocal(tx, c, step, { step: c.step, deadlineAt: c.deadlineAt?.toISOString() ?? null, escalatedTo: this.position.tier });
     if (passOn) {
       c.state = 'escalated';
@@ -540,25 +495,50 @@ export class FederationInbound implements OnApplicationBootstrap {
       c.ownerTier = c.escalatedTo;
       c.followedBy = null;
       this.workflow.setClock(c, { kind: 'stop' }, now);
-      const onward = transition(c.id, {
-        action: 'escalate',
-        from: 'registered',
-        to: 'escalated',
-        at: now,
-        role: d.actor.role,
-        unit: d.actor.unit,
-        note: d.reason,
-        attachments: [],
-        tier: null,
-        subject: d.actor.subject,
-        details: { target: d.target, passedOn: true },
-      });
-      this.cases.add(tx, onward);
-      await this.outbound.escalate(tx, c, onward, { subject: d.actor.subject, roles: [], orgUnit: d.actor.unit }, d.reason, d.target);
+      await this.passOnward(tx, c, d, now);
       return;
     }
     this.outbound.progressUp(tx, c, step);
   }
+
+  /**
+   * For an escalation meant for a tier further up: this copy's own `escalate` entry, and the case
+   * sent on to the parent in this transaction. `earlier`: the copy's timeline when it is being
+   * written in this transaction (nothing of it is stored yet).
+   */
+  private async passOnward(tx: EntityManager, c: Case, d: CaseEscalatedUpV1, now: Date, earlier?: readonly CaseTransition[]): Promise<void> {
+    const onward = escalationEntry(c.id, d, 'escalate', now, 'registered', 'escalated', { target: d.target, passedOn: true });
+    this.cases.add(tx, onward);
+    await this.outbound.escalate(tx, c, onward, { subject: d.actor.subject, roles: [], orgUnit: d.actor.unit }, d.reason, d.target, earlier);
+  }
+}
+
+/**
+ * A timeline entry of this tier's part in a child's escalation, in the name of the child's actor:
+ * receiving it (`receive`), or passing it on further up (`escalate`).
+ */
+function escalationEntry(
+  caseId: string,
+  d: CaseEscalatedUpV1,
+  action: 'receive' | 'escalate',
+  at: Date,
+  from: CaseState | null,
+  to: CaseState,
+  details: Record<string, unknown>,
+): CaseTransition {
+  return transition(caseId, {
+    action,
+    from,
+    to,
+    at,
+    role: d.actor.role,
+    unit: d.actor.unit,
+    note: d.reason,
+    attachments: [],
+    tier: null,
+    subject: d.actor.subject,
+    details: action === 'receive' ? { from: d.from, origin: d.origin, path: d.path, ...details } : details,
+  });
 }
 
 function transition(

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
-import { DomainError, Events, type CaseAction, type CaseActionBody, type CaseTransitionData, type Principal, type Role } from '@gm/contracts';
+import { DomainError, Events, type Assignee, type CaseAction, type CaseActionBody, type CaseTransitionData, type Principal, type Role } from '@gm/contracts';
 import {
   availableActions,
   decideTransition,
@@ -202,6 +202,9 @@ export class CaseWorkflowService {
     this.cases.add(tx, entry);
 
     const reporters = await this.cases.reportersOf(tx, c);
+    // Whom the case went to: a dispatch's assignee, or the child an assign-back returned it to.
+    const assignee: Assignee | undefined =
+      decision.action === 'dispatch' ? body.assignee : decision.action === 'assign_back' && c.sourceTier ? { kind: 'unit', code: c.sourceTier } : undefined;
     const data: CaseTransitionData = {
       caseId: c.id,
       caseNo: c.caseNo,
@@ -218,8 +221,7 @@ export class CaseWorkflowService {
       deadlineAt: c.deadlineAt?.toISOString() ?? null,
       reworkCount: c.reworkCount,
       ...(entry.note && { note: summarize(entry.note) }),
-      ...(body.assignee && decision.action === 'dispatch' && { assignee: body.assignee }),
-      ...(decision.action === 'assign_back' && c.sourceTier && { assignee: { kind: 'unit' as const, code: c.sourceTier } }),
+      ...(assignee && { assignee }),
       ...(decision.action === 'merge' && { primaryCaseId: body.primaryCaseId! }),
       ...(decision.action === 'rate' && { rating: body.rating! }),
       ...(decision.action === 'request_extension' && { extensionMinutes: body.extensionMinutes! }),
@@ -241,7 +243,7 @@ export class CaseWorkflowService {
       unit: principal.orgUnit,
       note: entry.note,
       evidenceCount: body.evidence?.length,
-      assignee: decision.action === 'dispatch' ? body.assignee : decision.action === 'assign_back' ? (c.sourceTier ? { kind: 'unit' as const, code: c.sourceTier } : undefined) : undefined,
+      assignee,
       actingTier: this.position.tier,
     };
     this.federation.progressDown(tx, c, step);

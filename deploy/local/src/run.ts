@@ -338,7 +338,8 @@ async function mainFederation(): Promise<void> {
   }
   say('');
   say('  Demo users (password "demo"): gw-07, gw-08, gl-07 (grid), community, street, district, department, admin, auditor');
-  say('  A case escalates with POST <tier>/api/v1/cases/{id}/actions/escalate {"reason": "…"}; each tier\'s /docs shows its API.');
+  say('  A case escalates with POST <tier>/api/v1/cases/{id}/actions/escalate {"reason": "…"}; the parent hands it back with');
+  say('  POST <parent>/api/v1/cases/{its copy}/actions/assign_back {"note": "<instructions>"}; each tier\'s /docs shows its API.');
   say(`  Logs: ${join(LOCAL, 'logs')} (<tier>-<service>.log)   Ctrl-C stops what this run started.`);
 }
 

@@ -183,22 +183,32 @@ async function stagesOf(sql: Map<string, pg.Client>, originIds: readonly string[
   return out;
 }
 
-/** public-sentiment of each tier as the built service in its own process. */
-async function startTiers(fed: TestFederation, oidc: TestOidc, dbs: Map<string, TestDatabase>): Promise<{ urls: Map<string, string>; procs: Spawned[] }> {
+/** public-sentiment of each tier as the built service in its own process; each can be stopped and started again. */
+interface TierProcesses {
+  readonly urls: Map<string, string>;
+  readonly procs: Map<string, Spawned>;
+  start(code: string): Promise<void>;
+  stop(code: string): Promise<void>;
+  stopAll(): Promise<void>;
+}
+
+async function startTiers(fed: TestFederation, oidc: TestOidc, dbs: Map<string, TestDatabase>): Promise<TierProcesses> {
   const urls = new Map<string, string>();
-  const procs: Spawned[] = [];
-  for (const t of TIERS) {
-    const port = await freePort();
+  const procs = new Map<string, Spawned>();
+  const ports = new Map<string, number>();
+  for (const t of TIERS) ports.set(t.code, await freePort());
+  const start = async (code: string) => {
+    const port = ports.get(code)!;
     // BENCH_CPU_PROF=1: each tier's process writes a V8 CPU profile into bench/out/prof-<tier>/ when it stops.
-    const prof = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${join(OUT, `prof-${t.code}`)}`] : [];
+    const prof = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${join(OUT, `prof-${code}`)}`] : [];
     const proc = spawnProcess(process.execPath, [...prof, join(ROOT, 'apps/public-sentiment/dist/main.js')], {
       env: {
         PATH: process.env['PATH'] ?? '',
-        TIER_CODE: t.code,
-        NATS_URL: fed.tier(t.code).url,
-        JETSTREAM_DOMAIN: fed.tier(t.code).domain,
+        TIER_CODE: code,
+        NATS_URL: fed.tier(code).url,
+        JETSTREAM_DOMAIN: fed.tier(code).domain,
         // BENCH_PG_SOCKET=/var/run/postgresql: the services reach PostgreSQL over its Unix socket, not loopback TCP.
-        DATABASE_URL: process.env['BENCH_PG_SOCKET'] ? `${dbs.get(t.code)!.url}?host=${process.env['BENCH_PG_SOCKET']}` : dbs.get(t.code)!.url,
+        DATABASE_URL: process.env['BENCH_PG_SOCKET'] ? `${dbs.get(code)!.url}?host=${process.env['BENCH_PG_SOCKET']}` : dbs.get(code)!.url,
         OIDC_ISSUER: oidc.issuer,
         OIDC_AUDIENCE: oidc.audience,
         HTTP_HOST: '127.0.0.1',
@@ -209,12 +219,70 @@ async function startTiers(fed: TestFederation, oidc: TestOidc, dbs: Map<string, 
         CASE_DEADLINE_SCAN_MS: '0',
       },
     });
-    procs.push(proc);
+    procs.set(code, proc);
     const url = `http://127.0.0.1:${port}`;
-    await waitFor(`public-sentiment of ${t.code}`, async () => (await fetch(`${url}/readyz`)).status === 200, 60_000, 200);
-    urls.set(t.code, url);
+    await waitFor(`public-sentiment of ${code}`, async () => (await fetch(`${url}/readyz`)).status === 200, 60_000, 200);
+    urls.set(code, url);
+  };
+  const stop = async (code: string) => {
+    await procs.get(code)?.stop();
+    procs.delete(code);
+  };
+  for (const t of TIERS) await start(t.code);
+  return { urls, procs, start, stop, stopAll: async () => { for (const code of [...procs.keys()]) await stop(code); } };
+}
+
+/** BENCH_PER_TIER=0 leaves out the run with each tier alone. */
+const PER_TIER = process.env['BENCH_PER_TIER'] !== '0';
+
+/** What each tier does alone: the grid taking escalations over HTTP, each tier above copying a backlog. */
+interface PerTier {
+  /** The grid with every tier above stopped: HTTP answers, and when the last escalation was published into its UPLINK. */
+  readonly grid: { http: LatencySummary; publishedMs: number };
+  /** Each tier above, started on its own with the whole set waiting in its aggregate: how fast it copies and passes on. */
+  readonly drains: { tier: string; ms: number; perSecond: number }[];
+}
+
+/**
+ * The same escalations with one tier working at a time, as if each had the machine to itself: the
+ * community, the street and the district are stopped while the grid takes `ids` at the rate (they
+ * wait in its UPLINK), then each is started in turn and copies what waits for it (and passes it
+ * on); its rate is counted from its first copy to its last.
+ */
+async function eachTierAlone(x: { tiers: TierProcesses; sql: Map<string, pg.Client>; worker: string; body: string; ids: readonly string[] }): Promise<PerTier> {
+  const { tiers, sql, worker, body, ids } = x;
+  const total = ids.length;
+  const arrived = async (tier: string) =>
+    (
+      await sql.get(tier)!.query<{ n: number; first: Date | null; last: Date | null }>(
+        `SELECT count(*)::int AS n, min(created_at) AS first, max(created_at) AS last FROM public_sentiment.cases WHERE origin_case_id = ANY($1::uuid[])`,
+        [ids],
+      )
+    ).rows[0]!;
+  for (const code of [COMMUNITY, STREET, DISTRICT]) await tiers.stop(code);
+  await new Promise((r) => setTimeout(r, 2000)); // let them go quiet
+  say(`  each tier alone: the grid takes ${total} at ${RATE}/s with the tiers above stopped…`);
+  const r = await openLoop({
+    url: tiers.urls.get(GRID)!,
+    rate: RATE,
+    seconds: SECONDS,
+    request: (i) => ({ method: 'POST', path: `/api/v1/cases/${ids[i]}/actions/escalate`, headers: { authorization: `Bearer ${worker}`, 'content-type': 'application/json' }, body }),
+    graceMs: 30_000,
+  });
+  const unsent = async () =>
+    Number((await sql.get(GRID)!.query<{ n: string }>(`SELECT count(*) AS n FROM public_sentiment.outbox WHERE type = 'gm.uplink.case-escalated.v1' AND sent_at IS NULL`)).rows[0]!.n);
+  await waitFor('the grid to publish them all', async () => (await unsent()) === 0, 120_000, 100);
+  const publishedMs = Date.now() - r.startedAt;
+  const drains: PerTier['drains'] = [];
+  for (const code of [COMMUNITY, STREET, DISTRICT]) {
+    const t0 = Date.now();
+    await tiers.start(code);
+    await waitFor(`${code} to copy them all`, async () => (await arrived(code)).n >= total, 300_000, 200);
+    const a = await arrived(code);
+    const span = a.first && a.last ? a.last.getTime() - a.first.getTime() : 0;
+    drains.push({ tier: code, ms: Date.now() - t0, perSecond: span > 0 ? ((total - 1) * 1000) / span : Number.NaN });
   }
-  return { urls, procs };
+  return { grid: { http: latencySummary(r), publishedMs }, drains };
 }
 
 async function platformLeg(): Promise<{
@@ -224,6 +292,7 @@ async function platformLeg(): Promise<{
   stages: Record<string, ReturnType<typeof summary>>;
   /** CPU ms per escalation, by process group, over the run and its drain. */
   cpuPerEscalation: Record<string, number>;
+  perTier?: PerTier;
   lost: number;
   non200: number;
 }> {
@@ -231,7 +300,8 @@ async function platformLeg(): Promise<{
   const oidc = await provideOidc();
   const dbs = new Map<string, TestDatabase>();
   for (const t of TIERS) dbs.set(t.code, await provideDatabase());
-  const { urls, procs } = await startTiers(fed, oidc, dbs);
+  const tiers = await startTiers(fed, oidc, dbs);
+  const { urls } = tiers;
   const sql = new Map<string, pg.Client>();
   for (const t of TIERS) {
     const c = new pg.Client({ connectionString: dbs.get(t.code)!.url });
@@ -243,11 +313,13 @@ async function platformLeg(): Promise<{
     const worker = await oidc.tokenFor('gw-07');
     const total = RATE * SECONDS;
     const WARM = 20;
-    say(`  reporting ${total + WARM} cases at the grid…`);
+    // A second set for the run with each tier alone (PER_TIER).
+    const reported = total * (PER_TIER ? 2 : 1) + WARM;
+    say(`  reporting ${reported} cases at the grid…`);
     const ids: string[] = [];
-    for (let i = 0; i < total + WARM; i += 25) {
+    for (let i = 0; i < reported; i += 25) {
       const batch = await Promise.all(
-        Array.from({ length: Math.min(25, total + WARM - i) }, () =>
+        Array.from({ length: Math.min(25, reported - i) }, () =>
           rpc.request(
             Rpc.reportCase,
             { report: aReport({ gridCode: GRID, categoryCode: 'SJ0101' }), idempotencyKey: randomUUID(), channel: 'handheld' },
@@ -259,7 +331,8 @@ async function platformLeg(): Promise<{
     }
     // Warm-up: a few escalations through every hop before the clock runs.
     const body = JSON.stringify({ reason: '需区级处置 (for the district)', escalateTo: DISTRICT });
-    const warm = ids.splice(total, WARM);
+    const warm = ids.splice(ids.length - WARM, WARM);
+    const alone = PER_TIER ? ids.splice(total, total) : [];
     for (const id of warm) {
       await fetch(`${urls.get(GRID)!}/api/v1/cases/${id}/actions/escalate`, { method: 'POST', headers: { authorization: `Bearer ${worker}`, 'content-type': 'application/json' }, body });
     }
@@ -278,7 +351,7 @@ async function platformLeg(): Promise<{
         ]),
       );
     // CPU of the whole machine beyond its background while the escalations ran and drained, by process: what one costs.
-    const tierOf = new Map(procs.map((p, i) => [p.child.pid, `public-sentiment ${TIERS[i]!.code}`]));
+    const tierOf = new Map([...tiers.procs].map(([code, p]) => [p.child.pid, `public-sentiment ${code}`]));
     const { result: run, used } = await cpuOfWork(
       (pid, comm) => tierOf.get(pid) ?? (pid === process.pid ? 'bench (load, polling)' : comm === 'postgres' ? 'postgres' : comm === 'nats-server' ? 'nats-server' : 'other'),
       async () => {
@@ -310,11 +383,21 @@ async function platformLeg(): Promise<{
       hops[tier] = summary([...at].map(([origin, t]) => t - due(index.get(origin)!)));
     }
     const district = await createdAt(DISTRICT);
-    return { http: latencySummary(run), e2e: hops[DISTRICT]!, hops, stages: await stagesOf(sql, ids), cpuPerEscalation, lost: total - district.size, non200 };
+    const perTier = PER_TIER ? await eachTierAlone({ tiers, sql, worker, body, ids: alone }) : undefined;
+    return {
+      http: latencySummary(run),
+      e2e: hops[DISTRICT]!,
+      hops,
+      stages: await stagesOf(sql, ids),
+      cpuPerEscalation,
+      ...(perTier && { perTier }),
+      lost: total - district.size,
+      non200,
+    };
   } finally {
     await rpc.onApplicationShutdown();
     for (const c of sql.values()) await c.end().catch(() => undefined);
-    for (const p of procs) await p.stop();
+    await tiers.stopAll();
     await fed.close();
     await oidc.close();
     for (const db of dbs.values()) await db.drop().catch(() => undefined);
@@ -336,6 +419,14 @@ async function main(): Promise<void> {
   const cpuTotal = cpu.reduce((a, [, ms]) => a + ms, 0);
   say(`  CPU per escalation beyond the idle background, whole machine: ${cpuTotal.toFixed(1)} ms (ceiling on ${cpus().length} cores ≈ ${((cpus().length * 1000) / cpuTotal).toFixed(0)}/s)`);
   for (const [group, ms] of cpu) say(`             ${group.padEnd(34)} ${ms.toFixed(2)} ms`);
+  if (platform.perTier) {
+    const g = platform.perTier.grid;
+    say(`  each tier alone (the others stopped):`);
+    say(`             grid: http escalate ${fmt(g.http)}; all in its UPLINK ${(g.publishedMs / 1000).toFixed(1)} s after the first was due`);
+    for (const d of platform.perTier.drains) {
+      say(`             ${d.tier.padEnd(15)} copied the ${RATE * SECONDS} waiting in ${(d.ms / 1000).toFixed(1)} s from its start (${d.perSecond.toFixed(0)}/s from its first copy to its last)`);
+    }
+  }
   say('  where the time goes (per stage):');
   for (const [stage, s] of Object.entries(platform.stages)) say(`             ${stage.padEnd(34)} ${fmt(s)}`);
   const ratio = (a: number, b: number) => (b > 0 ? a / b : Number.NaN);

@@ -216,7 +216,7 @@ export class CaseWorkflowService {
       gridCode: c.gridCode,
       at: now.toISOString(),
       actor: { subject: principal.subject, role: decision.actedAs },
-      reporters: [...new Set(reporters)],
+      reporters,
       step: c.step,
       deadlineAt: c.deadlineAt?.toISOString() ?? null,
       reworkCount: c.reworkCount,

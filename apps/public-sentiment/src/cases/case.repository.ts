@@ -189,7 +189,6 @@ export class CaseRepository {
     return Object.fromEntries(rows.map((r) => [r.grid_code, Number(r.n)]));
   }
 
-  /** Reporters of the cases merged into `primaryId`: they hear the primary's outcome too. */
   /** Who hears of a step on `c`: its reporter, and the reporters of the duplicates merged into it (read only when there are some). */
   async reportersOf(em: EntityManager, c: Pick<Case, 'id' | 'reporterSubject' | 'mergedCount'>): Promise<string[]> {
     if (c.mergedCount === 0) return [c.reporterSubject];
@@ -202,7 +201,8 @@ export class CaseRepository {
     await em.execute(`UPDATE "${schema}".cases SET merged_count = merged_count + 1 WHERE id = ?`, [primaryId]);
   }
 
-  async mergedReporters(em: EntityManager, primaryId: string): Promise<string[]> {
+  /** Reporters of the cases merged into `primaryId`: they hear the primary's outcome too. */
+  private async mergedReporters(em: EntityManager, primaryId: string): Promise<string[]> {
     const schema = String(em.config.get('schema'));
     const rows = await em.execute<{ s: string }[]>(`SELECT DISTINCT reporter_subject AS s FROM "${schema}".cases WHERE primary_case_id = ?`, [primaryId]);
     return rows.map((r) => r.s);

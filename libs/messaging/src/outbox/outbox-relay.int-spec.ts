@@ -15,7 +15,7 @@ import { OUTBOX_ORDER_MIGRATION, PLATFORM_MIGRATION } from './platform.migration
 const SCHEMA = 'relay_test';
 const TOTAL = 240;
 
-describe('OutboxRelay: two replicas on one schema publish every committed row once, in commit order, and survive losing their connection', () => {
+describe('OutboxRelay: two replicas on one schema publish every committed row once, in the order written, and survive losing their connection', () => {
   let db: TestDatabase;
   let nats: TestNats;
   let orm: MikroORM;
@@ -86,7 +86,7 @@ describe('OutboxRelay: two replicas on one schema publish every committed row on
   };
   const unsent = async () => Number((await admin.query<{ n: string }>(`SELECT count(*) AS n FROM ${SCHEMA}.outbox WHERE sent_at IS NULL`)).rows[0]!.n);
 
-  it('publishes each row once, in commit order, with both replicas running', async () => {
+  it('publishes each row once, in the order written, with both replicas running', async () => {
     const expected: string[] = [];
     for (let b = 0; b < TOTAL / 8; b++) expected.push(...(await commit(8, b * 8)));
     await waitFor('every row marked sent', async () => (await unsent()) === 0, 30_000, 50);

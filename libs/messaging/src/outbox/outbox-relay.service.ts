@@ -30,7 +30,7 @@ interface Row {
 }
 
 /**
- * Publishes committed outbox rows to JetStream in commit order, with `Nats-Msg-Id` = event id so
+ * Publishes committed outbox rows to JetStream in the order they were written (`seq`), with `Nats-Msg-Id` = event id so
  * that a publish repeated after a crash or a lost ack is dropped by the stream, then marks them
  * sent. One relay works at a time per schema (advisory lock), which keeps the order across
  * replicas. While NATS is away it waits; rows stay until it returns.
@@ -202,9 +202,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.db) return this.db;
     // The ORM's own URL (with whatever it says of TLS and the like), else its parsed options.
     const url = this.orm.config.get('clientUrl');
-    const { host, port, user, password, database } = this.orm.em.getConnection().getConnectionOptions();
     const application_name = `${this.opts.service} outbox relay`;
-    const client = new pg.Client(url ? { connectionString: url, application_name } : { host, port, user, password, database, application_name });
+    let options: pg.ClientConfig = { connectionString: url };
+    if (!url) {
+      const { host, port, user, password, database } = this.orm.em.getConnection().getConnectionOptions();
+      options = { host, port, user, password, database };
+    }
+    const client = new pg.Client({ ...options, application_name });
     // An error on the idle connection (the server restarted, say) surfaces at the next query; without
     // a listener it would be thrown as an uncaught exception.
     client.on('error', (err) => this.logger.event('warn', 'outbox.relay_connection_error', { error: errorText(err) }, 'OutboxRelay'));

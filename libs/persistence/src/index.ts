@@ -2,3 +2,4 @@ export * from './geometry.type';
 export * from './database';
 export * from './persistence.module';
 export * from './bulk';
+export * from './group-commit';

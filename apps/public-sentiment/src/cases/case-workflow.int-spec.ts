@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { Rpc, namespace } from '@gm/contracts';
 import { RpcClient } from '@gm/messaging';
+import { startTelemetry, type Telemetry } from '@gm/telemetry';
 import { TEST_TIER, aReport, startInfra, startService, type TestInfra, type TestService } from '@gm/testing';
 import { configSchema, type AppConfig } from '../config/config';
 import { AppModule } from '../app.module';
@@ -380,6 +381,78 @@ describe('public-sentiment: the case workflow (real PostgreSQL/PostGIS, NATS Jet
 
     it('a grid worker of another community cannot act on it either', async () => {
       expect((await act('gw-other', caseId, 'verify')).status).toBe(404);
+    });
+  });
+
+  describe('actions that arrive together are committed together, each answered on its own (group commit)', () => {
+    // The W3C propagator and the context manager, as main.ts starts them (spans are not exported).
+    let telemetry: Telemetry;
+    beforeAll(() => {
+      telemetry = startTelemetry({ serviceName: 'public-sentiment-test' });
+    });
+    afterAll(() => telemetry?.shutdown());
+
+    /** An action with its own W3C trace (the id of which the action's events must carry). */
+    const traced = async (user: string, id: string, action: string, body: Json = {}) => {
+      const traceId = randomUUID().replace(/-/g, '');
+      const res = await fetch(`${svc.url}/api/v1/cases/${id}/actions/${action}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens[user]}`, 'content-type': 'application/json', traceparent: `00-${traceId}-${'1'.repeat(16)}-01` },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, traceId, body: (await res.json()) as Json };
+    };
+    /** Rows changed by one transaction share its id (xmin): how many transactions wrote these cases. */
+    const transactionsOf = async (ids: string[]) =>
+      (await db.query<{ x: string; n: number }>(`SELECT xmin::text AS x, count(*)::int AS n FROM public_sentiment.cases WHERE id = ANY($1::uuid[]) GROUP BY 1`, [ids])).rows;
+
+    it('commits 40 accepts sent at once in fewer transactions than actions, a refused one failing alone; each event carries its own trace', async () => {
+      const ids = await Promise.all(Array.from({ length: 40 }, async () => (await deskCase()).caseId));
+      const closedEarly = ids[7]!; // closing a case just reported is refused (409) in whichever batch it lands
+      const answers = await Promise.all(ids.map((id) => (id === closedEarly ? traced('community', id, 'close') : traced('community', id, 'accept'))));
+
+      expect(answers.map((a) => a.status)).toEqual(ids.map((id) => (id === closedEarly ? 409 : 200)));
+      expect(answers[7]!.body['code']).toBe('CASE.TRANSITION_FORBIDDEN');
+      expect(answers.filter((a) => a.status === 200).every((a) => a.body['state'] === 'accepted')).toBe(true);
+      expect((await row(closedEarly))['state']).toBe('reported');
+      expect((await events(closedEarly)).map((e) => e.type)).toEqual(['gm.case.reported.v1']);
+
+      const accepted = ids.filter((id) => id !== closedEarly);
+      const txs = await transactionsOf(accepted);
+      expect(txs.reduce((n, t) => n + t.n, 0)).toBe(39);
+      expect(txs.length).toBeLessThan(39); // some shared a transaction
+      for (const [i, id] of ids.entries()) {
+        if (id === closedEarly) continue;
+        const rows = await db.query<{ type: string; tp: string }>(
+          `SELECT type, payload->>'traceparent' AS tp FROM public_sentiment.outbox WHERE payload->>'subject' = $1 ORDER BY seq`,
+          [id],
+        );
+        expect(rows.rows.map((r) => r.type)).toEqual(['gm.case.reported.v1', 'gm.case.accepted.v1']);
+        expect(rows.rows[1]!.tp).toContain(answers[i]!.traceId);
+      }
+    });
+
+    it('when a batch fails in the database, runs its actions again one by one: only the failing one fails, nothing else is lost', async () => {
+      const ids = await Promise.all(Array.from({ length: 24 }, async () => (await deskCase()).caseId));
+      const poisoned = ids[5]!;
+      // A database that refuses to update this one case (as a constraint or a lost connection would).
+      await db.query(`CREATE OR REPLACE FUNCTION public_sentiment.refuse_poisoned() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'refused by the test'; END $$`);
+      await db.query(`CREATE TRIGGER refuse_poisoned BEFORE UPDATE ON public_sentiment.cases FOR EACH ROW WHEN (OLD.id = '${poisoned}') EXECUTE FUNCTION public_sentiment.refuse_poisoned()`);
+      try {
+        const answers = await Promise.all(ids.map((id) => traced('community', id, 'accept')));
+        expect(answers.map((a) => a.status)).toEqual(ids.map((id) => (id === poisoned ? 500 : 200)));
+      } finally {
+        await db.query(`DROP TRIGGER refuse_poisoned ON public_sentiment.cases`);
+      }
+      expect((await row(poisoned))['state']).toBe('reported');
+      expect((await events(poisoned)).map((e) => e.type)).toEqual(['gm.case.reported.v1']);
+      for (const id of ids.filter((i) => i !== poisoned)) {
+        expect((await row(id))['state']).toBe('accepted');
+        expect((await events(id)).map((e) => e.type)).toEqual(['gm.case.reported.v1', 'gm.case.accepted.v1']);
+      }
+      // And the service goes on: the same case is accepted once the database takes it.
+      await expectOk(act('community', poisoned, 'accept'), 'accepted');
     });
   });
 });

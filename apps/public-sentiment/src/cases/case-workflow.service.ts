@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { context, type Context } from '@opentelemetry/api';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { DomainError, Events, type Assignee, type CaseAction, type CaseActionBody, type CaseTransitionData, type Principal, type Role } from '@gm/contracts';
 import {
@@ -15,15 +16,26 @@ import {
   type TransitionDecision,
 } from '@gm/domain';
 import { Outbox } from '@gm/messaging';
-import { point } from '@gm/persistence';
+import { GroupCommitQueue, point, type ItemOutcome } from '@gm/persistence';
+import { SERVICE_CONFIG } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
 import { CaseRulesProvider } from '../rules/case-rules.provider';
 import { FederationOutbound } from '../federation/federation-outbound';
 import { TierPosition } from '../federation/tier-position';
 import { Case } from './case.entity';
-import { CaseRepository } from './case.repository';
+import type { AppConfig } from '../config/config';
+import { CaseRepository, type TimelineStep } from './case.repository';
 import { CaseTransition } from './case-transition.entity';
 import { caseView, type CaseView } from './case-view';
+
+/** One action asked for, with the trace context of the request that asked. */
+interface ActionRequest {
+  readonly principal: Principal;
+  readonly caseId: string;
+  readonly action: CaseAction;
+  readonly body: CaseActionBody;
+  readonly ctx: Context;
+}
 
 /**
  * Runs the workflow: loads a case under a row lock, asks libs/domain whether the action may
@@ -32,6 +44,8 @@ import { caseView, type CaseView } from './case-view';
  */
 @Injectable()
 export class CaseWorkflowService {
+  private readonly queue: GroupCommitQueue<ActionRequest, CaseView>;
+
   constructor(
     private readonly orm: MikroORM,
     private readonly cases: CaseRepository,
@@ -40,39 +54,89 @@ export class CaseWorkflowService {
     private readonly position: TierPosition,
     private readonly federation: FederationOutbound,
     private readonly logger: JsonLogger,
-  ) {}
-
-  async act(principal: Principal, caseId: string, action: CaseAction, body: CaseActionBody): Promise<CaseView> {
-    const now = new Date();
-    const entity = await this.orm.em.fork().transactional(async (tx) => {
-      const c = await this.cases.findForUpdate(tx, caseId);
-      // Outside the caller's subtree a case does not exist for them (same answer as a missing one).
-      if (!c || !isWithinScope(principal.orgUnit, c.gridCode)) throw new DomainError('CASE.NOT_FOUND', `no case ${caseId}`);
-      // A copy owned by another tier follows it; only its reporter's rating stays here.
-      if (c.ownerTier && action !== 'rate') {
-        const how = c.state === 'assigned_back' ? `was assigned back to ${c.sourceTier ?? c.ownerTier}` : `was escalated to ${c.escalatedTo ?? c.ownerTier}`;
-        throw new DomainError('CASE.OWNED_BY_OTHER_TIER', `Case ${c.caseNo} ${how} and is handled by ${c.ownerTier}; this copy is read-only`);
-      }
-      if (action === 'escalate') this.position.escalationTarget(body.escalateTo);
-      if (action === 'assign_back' && !c.sourceTier) {
-        throw new DomainError('CASE.NO_CHILD_TIER', `Case ${c.caseNo} began at ${this.position.tier}: there is no child tier to assign it back to`);
-      }
-      const decision = decideTransition(
-        snapshotOf(c),
-        { action, actor: principal, now, ...body, evidence: body.evidence },
-        { reopenWindowMinutes: this.rules.rules.reopenWindowMinutes },
-      );
-      if (action === 'merge') {
-        await this.checkMergeTarget(tx, principal, c, body.primaryCaseId!);
-        await this.cases.countMerge(tx, body.primaryCaseId!);
-      }
-      this.apply(c, decision, body, principal, now);
-      await this.record(tx, c, decision, body, principal, now);
-      return c;
+    @Inject(SERVICE_CONFIG) config: AppConfig,
+  ) {
+    this.queue = new GroupCommitQueue((batch) => this.actTogether(batch), {
+      lanes: config.own.CASE_ACTION_LANES,
+      maxBatch: 32,
+      // Two actions on one case never share a batch: the later one sees what the earlier did.
+      key: (r) => r.caseId,
     });
-    this.outbox.committed();
-    this.logger.event('info', 'case.transition', { caseId, caseNo: entity.caseNo, action, state: entity.state }, 'CaseWorkflowService');
-    return caseView(entity, now, this.actionsFor(entity, principal));
+  }
+
+  /**
+   * Does one action on a case for `principal`. Actions are committed together when they arrive
+   * faster than the database takes them (group commit: see `actTogether`); each is checked and
+   * answered on its own, as if alone.
+   */
+  act(principal: Principal, caseId: string, action: CaseAction, body: CaseActionBody): Promise<CaseView> {
+    return this.queue.submit({ principal, caseId, action, body, ctx: context.active() });
+  }
+
+  /**
+   * Actions on different cases, in one transaction: the cases are locked with one statement (in id
+   * order, as every batch does, so two batches never wait on each other crosswise), the stored
+   * timelines that escalations carry up are read with another, then each action is checked,
+   * applied and recorded in turn, in its caller's trace context. An action its checks refuse is
+   * answered with its error and the others go on (nothing of it was written); anything else fails
+   * the batch, and the queue runs each action again alone.
+   */
+  private async actTogether(batch: readonly ActionRequest[]): Promise<ItemOutcome<CaseView>[]> {
+    const done = await this.orm.em.fork().transactional(async (tx) => {
+      const locked = await this.cases.findManyForUpdate(tx, batch.map((r) => r.caseId));
+      const escalating = batch.filter((r) => r.action === 'escalate' && locked.get(r.caseId)?.ownerTier === null).map((r) => r.caseId);
+      const histories = escalating.length > 0 ? await this.cases.storedTimelines(tx, escalating) : new Map<string, TimelineStep[]>();
+      const outcomes: ({ c: Case; now: Date } | { error: unknown })[] = [];
+      for (const r of batch) {
+        const now = new Date();
+        const c = locked.get(r.caseId);
+        let decision: TransitionDecision;
+        try {
+          decision = await context.with(r.ctx, () => this.check(tx, r, c, now));
+        } catch (err) {
+          if (!(err instanceof DomainError)) throw err;
+          outcomes.push({ error: err });
+          continue;
+        }
+        await context.with(r.ctx, async () => {
+          if (r.action === 'merge') await this.cases.countMerge(tx, r.body.primaryCaseId!);
+          this.apply(c!, decision, r.body, r.principal, now);
+          await this.record(tx, c!, decision, r.body, r.principal, now, histories.get(r.caseId));
+        });
+        outcomes.push({ c: c!, now });
+      }
+      return outcomes;
+    });
+    if (done.some((o) => 'c' in o)) this.outbox.committed();
+    return done.map((o, i) => {
+      if ('error' in o) return o;
+      const r = batch[i]!;
+      this.logger.event('info', 'case.transition', { caseId: r.caseId, caseNo: o.c.caseNo, action: r.action, state: o.c.state }, 'CaseWorkflowService');
+      return { ok: caseView(o.c, o.now, this.actionsFor(o.c, r.principal)) };
+    });
+  }
+
+  /** Whether `r` may happen to `c` now, and what it does; throws a DomainError when not (nothing written). */
+  private async check(tx: EntityManager, r: ActionRequest, c: Case | undefined, now: Date): Promise<TransitionDecision> {
+    const { principal, caseId, action, body } = r;
+    // Outside the caller's subtree a case does not exist for them (same answer as a missing one).
+    if (!c || !isWithinScope(principal.orgUnit, c.gridCode)) throw new DomainError('CASE.NOT_FOUND', `no case ${caseId}`);
+    // A copy owned by another tier follows it; only its reporter's rating stays here.
+    if (c.ownerTier && action !== 'rate') {
+      const how = c.state === 'assigned_back' ? `was assigned back to ${c.sourceTier ?? c.ownerTier}` : `was escalated to ${c.escalatedTo ?? c.ownerTier}`;
+      throw new DomainError('CASE.OWNED_BY_OTHER_TIER', `Case ${c.caseNo} ${how} and is handled by ${c.ownerTier}; this copy is read-only`);
+    }
+    if (action === 'escalate') this.position.escalationTarget(body.escalateTo);
+    if (action === 'assign_back' && !c.sourceTier) {
+      throw new DomainError('CASE.NO_CHILD_TIER', `Case ${c.caseNo} began at ${this.position.tier}: there is no child tier to assign it back to`);
+    }
+    const decision = decideTransition(
+      snapshotOf(c),
+      { action, actor: principal, now, ...body, evidence: body.evidence },
+      { reopenWindowMinutes: this.rules.rules.reopenWindowMinutes },
+    );
+    if (action === 'merge') await this.checkMergeTarget(tx, principal, c, body.primaryCaseId!);
+    return decision;
   }
 
   /**
@@ -184,8 +248,19 @@ export class CaseWorkflowService {
     c.escalateAt = times?.escalateAt ?? null;
   }
 
-  /** Stores the timeline entry and the event of a transition in `tx`. */
-  async record(tx: EntityManager, c: Case, decision: TransitionDecision, body: CaseActionBody, principal: Principal, now: Date): Promise<void> {
+  /**
+   * Stores the timeline entry and the event of a transition in `tx`. `stored` is the case's timeline
+   * as stored before this transaction, when the caller read it already (an escalation carries it up).
+   */
+  async record(
+    tx: EntityManager,
+    c: Case,
+    decision: TransitionDecision,
+    body: CaseActionBody,
+    principal: Principal,
+    now: Date,
+    stored?: readonly TimelineStep[],
+  ): Promise<void> {
     const entry = new CaseTransition();
     entry.caseId = c.id;
     entry.action = decision.action;
@@ -231,7 +306,7 @@ export class CaseWorkflowService {
     };
     this.outbox.add(tx, Events[decision.event], data, c.id);
 
-    if (decision.action === 'escalate') await this.federation.escalate(tx, c, entry, principal, body.reason!, this.position.escalationTarget(body.escalateTo));
+    if (decision.action === 'escalate') await this.federation.escalate(tx, c, entry, principal, body.reason!, this.position.escalationTarget(body.escalateTo), stored);
     // A case received from a child: the child (and through it the origin) hears of every step; a
     // case assigned back here: the tiers above that follow it hear of every step too.
     const step = {

@@ -145,6 +145,15 @@ export class CaseRepository {
     return em.findOne(Case, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   }
 
+  /**
+   * The cases of `ids` that exist, locked for update until the transaction ends, locked in id order
+   * (two transactions locking overlapping sets never wait for each other crosswise).
+   */
+  async findManyForUpdate(em: EntityManager, ids: readonly string[]): Promise<Map<string, Case>> {
+    const found = await em.find(Case, { id: { $in: [...new Set(ids)] } }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'ASC' } });
+    return new Map(found.map((c) => [c.id, c]));
+  }
+
   async nextSequence(em: EntityManager): Promise<number> {
     const schema = String(em.config.get('schema'));
     const [row] = await em.execute<{ n: string }[]>(`SELECT nextval('"${schema}".case_no_seq') AS n`);
@@ -217,21 +226,28 @@ export class CaseRepository {
   }
 
   /**
-   * The timeline as stored, for the history an escalation carries: plain rows of what it needs, in
-   * `em`'s transaction. Unlike `timeline`, it neither flushes `em`'s pending changes first (an
-   * auto-flush would write them in statements of their own, apart from the rest of the
-   * transaction's) nor loads entities that the commit would then have to check for changes; the
-   * transaction's own entries are not in it.
+   * The timelines as stored of `caseIds`, for the history an escalation carries: plain rows of what
+   * it needs, read in `em`'s transaction with one statement. Unlike `timeline`, it neither flushes
+   * `em`'s pending changes first (an auto-flush would write them in statements of their own, apart
+   * from the rest of the transaction's) nor loads entities that the commit would then have to check
+   * for changes; the transaction's own entries are not in it. Every id has an entry (empty if none).
    */
-  async storedTimeline(em: EntityManager, caseId: string): Promise<(TimelineStep & { id: string })[]> {
+  async storedTimelines(em: EntityManager, caseIds: readonly string[]): Promise<Map<string, (TimelineStep & { id: string })[]>> {
     const schema = String(em.config.get('schema'));
-    const rows = await em.execute<(Omit<TimelineStep, 'at'> & { id: string; at: string })[]>(
-      `SELECT id::text AS id, tier, action, from_state AS "fromState", to_state AS "toState", to_json(at) #>> '{}' AS at, actor_role AS "actorRole",
-              actor_unit AS "actorUnit", note, attachments
-         FROM "${schema}".case_transitions WHERE case_id = ? ORDER BY id`,
-      [caseId],
+    const rows = await em.execute<(Omit<TimelineStep, 'at'> & { id: string; caseId: string; at: string })[]>(
+      `SELECT id::text AS id, case_id::text AS "caseId", tier, action, from_state AS "fromState", to_state AS "toState", to_json(at) #>> '{}' AS at,
+              actor_role AS "actorRole", actor_unit AS "actorUnit", note, attachments
+         FROM "${schema}".case_transitions WHERE case_id = ANY(?::uuid[]) ORDER BY case_id, id`,
+      [[...caseIds]],
     );
-    return rows.map((r) => ({ ...r, at: new Date(r.at) }));
+    const byCase = new Map<string, (TimelineStep & { id: string })[]>(caseIds.map((id) => [id, []]));
+    for (const { caseId, ...r } of rows) byCase.get(caseId)?.push({ ...r, at: new Date(r.at) });
+    return byCase;
+  }
+
+  /** The same for one case. */
+  async storedTimeline(em: EntityManager, caseId: string): Promise<(TimelineStep & { id: string })[]> {
+    return (await this.storedTimelines(em, [caseId])).get(caseId) ?? [];
   }
 
   /** Open cases of the same category near a point, reported within the window (PostGIS, geography distance). */

@@ -9,6 +9,11 @@ export const configSchema = serviceConfigSchema('public-sentiment', { port: 3003
   CASE_RULES_REFRESH_MS: z.coerce.number().int().min(1000).default(60_000),
   /** How often the deadline scheduler looks for overdue cases (ms); 0 turns it off in this instance. */
   CASE_DEADLINE_SCAN_MS: z.coerce.number().int().min(0).default(15_000),
+  /**
+   * Workflow actions' transactions in flight at once in this instance; actions that arrive while
+   * all are busy are committed together, one transaction per batch (group commit).
+   */
+  CASE_ACTION_LANES: z.coerce.number().int().min(1).max(16).default(2),
   /** Open311 clients that may create service requests: comma-separated `name:key` pairs; empty turns creating off. */
   OPEN311_API_KEYS: open311ApiKeysSchema,
   /**

@@ -452,7 +452,10 @@ describe('four-tier federation: grid → community → street → district and b
     await fed.tier(COMMUNITY).stop();
     const ids: string[] = [];
     for (let i = 0; i < 100; i++) ids.push(await report(`路灯不亮 #${i} (street light out)`));
-    for (const id of ids) await act(GRID, 'gw-07', id, 'escalate', { reason: '需要社区处理 (for the community)' });
+    // Grid workers escalate at once, 25 at a time: the grid commits escalations that arrive together in one transaction.
+    for (let i = 0; i < ids.length; i += 25) {
+      await Promise.all(ids.slice(i, i + 25).map((id) => act(GRID, 'gw-07', id, 'escalate', { reason: '需要社区处理 (for the community)' })));
+    }
     // All kept at the grid, in its UPLINK, while the community cannot be reached.
     expect((await sql.get(GRID)!.query(`SELECT 1 FROM public_sentiment.cases WHERE id = ANY($1::uuid[]) AND state = 'escalated'`, [ids])).rowCount).toBe(100);
 
@@ -474,6 +477,20 @@ describe('four-tier federation: grid → community → street → district and b
       expect(counts).toHaveLength(100);
       expect(counts.every((c) => c.n === 1)).toBe(true);
     }
+    // Each copy carries its own case's history, whichever escalations shared a transaction at the grid.
+    const history = async (tier: string, where: string, gridSteps: string) =>
+      (
+        await sql.get(tier)!.query<{ origin: string; steps: string }>(
+          `SELECT ${where} AS origin, string_agg(t.action || '@' || to_char(t.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS'), ' ' ORDER BY t.id) AS steps
+             FROM public_sentiment.cases c JOIN public_sentiment.case_transitions t ON t.case_id = c.id
+            WHERE ${where} = ANY($1::uuid[]) AND ${gridSteps} GROUP BY 1 ORDER BY 1`,
+          [ids],
+        )
+      ).rows;
+    const atGrid = await history(GRID, 'c.id', 't.tier IS NULL');
+    expect(atGrid).toHaveLength(100);
+    expect(atGrid.every((h) => /^report@\S+ escalate@\S+$/.test(h.steps))).toBe(true);
+    expect(await history(DISTRICT, 'c.origin_case_id', `t.tier = '${GRID}'`)).toEqual(atGrid);
   }, 120_000);
 
   it("kills the street's public-sentiment while escalations flow; after its restart nothing is missing or doubled", async () => {

@@ -238,7 +238,8 @@ export class CaseRepository {
       `SELECT id::text AS id, case_id::text AS "caseId", tier, action, from_state AS "fromState", to_state AS "toState", to_json(at) #>> '{}' AS at,
               actor_role AS "actorRole", actor_unit AS "actorUnit", note, attachments
          FROM "${schema}".case_transitions WHERE case_id = ANY(?::uuid[]) ORDER BY case_id, id`,
-      [[...caseIds]],
+      // An array literal: the driver would spread a JS array into a list of values.
+      [`{${caseIds.join(',')}}`],
     );
     const byCase = new Map<string, (TimelineStep & { id: string })[]>(caseIds.map((id) => [id, []]));
     for (const { caseId, ...r } of rows) byCase.get(caseId)?.push({ ...r, at: new Date(r.at) });

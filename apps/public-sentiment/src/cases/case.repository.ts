@@ -8,6 +8,13 @@ import { CaseTransition } from './case-transition.entity';
 /** What an entry of a case's timeline says, as an escalation passes it on. */
 export type TimelineStep = Pick<CaseTransition, 'tier' | 'action' | 'fromState' | 'toState' | 'at' | 'actorRole' | 'actorUnit' | 'note' | 'attachments'>;
 
+/** What `admitCopies` found for one escalation. */
+export interface Admission {
+  readonly claimed: boolean;
+  readonly existingId: string | null;
+  readonly sequence: number | null;
+}
+
 /** Filters of case lists and exports; `scope` is always the caller's org unit (or a unit inside it). */
 export interface CaseFilter {
   readonly scope: string;
@@ -161,30 +168,37 @@ export class CaseRepository {
   }
 
   /**
-   * For a case a child escalated, in one statement in `em`'s transaction: claims the event in the
-   * inbox of `consumer` (false when it was applied already), finds this tier's copy of the child's
-   * case if there is one, and only when a copy is to be made draws its case number's sequence.
+   * For cases children escalated, in one statement in `em`'s transaction, for each in order: claims
+   * the event in the inbox of `consumer` (false when it was applied already, or is a repeat of an
+   * earlier one of the list), finds this tier's copy of the child's case if there is one, and only
+   * when a copy is to be made draws its case number's sequence. Copies made earlier in the same
+   * transaction are not seen (they are written at its commit).
    */
-  async admitCopy(
-    em: EntityManager,
-    consumer: string,
-    event: { id: string; type: string },
-    source: { tier: string; caseId: string },
-  ): Promise<{ claimed: boolean; existingId: string | null; sequence: number | null }> {
+  async admitCopies(em: EntityManager, consumer: string, items: readonly { event: { id: string; type: string }; source: { tier: string; caseId: string } }[]): Promise<Admission[]> {
+    if (items.length === 0) return [];
     const schema = String(em.config.get('schema'));
-    const [row] = await em.execute<{ claimed: boolean; existing: string | null; n: string | null }[]>(
-      `WITH claim AS (
-         INSERT INTO "${schema}".inbox (consumer, event_id, event_type) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1
-       ), existing AS (
-         SELECT id FROM "${schema}".cases WHERE source_tier = ? AND source_case_id = ?
+    const rows = await em.execute<{ claimed: boolean; existing: string | null; n: string | null }[]>(
+      `WITH i AS (
+         SELECT *, row_number() OVER (PARTITION BY event_id ORDER BY ord) = 1 AS first
+           FROM unnest(?::uuid[], ?::text[], ?::text[], ?::uuid[]) WITH ORDINALITY AS i(event_id, event_type, source_tier, source_case_id, ord)
+       ), claim AS (
+         INSERT INTO "${schema}".inbox (consumer, event_id, event_type) SELECT ?, event_id, event_type FROM i WHERE first
+         ON CONFLICT DO NOTHING RETURNING event_id
+       ), seen AS (
+         SELECT i.ord, i.first AND EXISTS (SELECT 1 FROM claim WHERE claim.event_id = i.event_id) AS claimed,
+                (SELECT c.id::text FROM "${schema}".cases c WHERE c.source_tier = i.source_tier AND c.source_case_id = i.source_case_id) AS existing
+           FROM i
        )
-       SELECT EXISTS (SELECT 1 FROM claim) AS claimed,
-              (SELECT id::text FROM existing) AS existing,
-              CASE WHEN EXISTS (SELECT 1 FROM claim) AND NOT EXISTS (SELECT 1 FROM existing)
-                   THEN nextval('"${schema}".case_no_seq') END AS n`,
-      [consumer, event.id, event.type, source.tier, source.caseId],
+       SELECT claimed, existing, CASE WHEN claimed AND existing IS NULL THEN nextval('"${schema}".case_no_seq') END AS n FROM seen ORDER BY ord`,
+      [
+        pgArray(items.map((i) => i.event.id)),
+        pgArray(items.map((i) => i.event.type)),
+        pgArray(items.map((i) => i.source.tier)),
+        pgArray(items.map((i) => i.source.caseId)),
+        consumer,
+      ],
     );
-    return { claimed: row?.claimed === true, existingId: row?.existing ?? null, sequence: row?.n == null ? null : Number(row.n) };
+    return rows.map((r) => ({ claimed: r.claimed === true, existingId: r.existing ?? null, sequence: r.n == null ? null : Number(r.n) }));
   }
 
   /** Open cases (not closed, rejected, voided or merged) per grid in a subtree. */
@@ -238,8 +252,7 @@ export class CaseRepository {
       `SELECT id::text AS id, case_id::text AS "caseId", tier, action, from_state AS "fromState", to_state AS "toState", to_json(at) #>> '{}' AS at,
               actor_role AS "actorRole", actor_unit AS "actorUnit", note, attachments
          FROM "${schema}".case_transitions WHERE case_id = ANY(?::uuid[]) ORDER BY case_id, id`,
-      // An array literal: the driver would spread a JS array into a list of values.
-      [`{${caseIds.join(',')}}`],
+      [pgArray(caseIds)],
     );
     const byCase = new Map<string, (TimelineStep & { id: string })[]>(caseIds.map((id) => [id, []]));
     for (const { caseId, ...r } of rows) byCase.get(caseId)?.push({ ...r, at: new Date(r.at) });
@@ -411,6 +424,15 @@ export class CaseRepository {
       [`${tier}%`, publicActions, from, to, limit, offset],
     );
   }
+}
+
+/**
+ * A PostgreSQL array literal of plain values (ids, codes, event types: no quotes, commas, braces or
+ * backslashes): the driver would spread a JS array into a list of values.
+ */
+function pgArray(values: readonly string[]): string {
+  for (const v of values) if (!/^[\w.:-]+$/.test(v)) throw new Error(`not a plain array element: ${JSON.stringify(v)}`);
+  return `{${values.join(',')}}`;
 }
 
 function stripKeys<T extends Record<string, unknown>>(row: T, n: number): CaseListRow {

@@ -33,7 +33,7 @@ import { SERVICE_CONFIG } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from '../config/config';
 import { Case } from '../cases/case.entity';
-import { CaseRepository } from '../cases/case.repository';
+import { CaseRepository, type Admission } from '../cases/case.repository';
 import { CaseTransition } from '../cases/case-transition.entity';
 import { CaseWorkflowService } from '../cases/case-workflow.service';
 import { FederationOutbound, type StepTaken } from './federation-outbound';
@@ -143,9 +143,17 @@ export class FederationInbound implements OnApplicationBootstrap {
     if (run.length === 0) return;
     const created: { c: Case; d: CaseEscalatedUpV1 }[] = [];
     await this.orm.em.fork().transactional(async (tx) => {
+      const ours = run.filter((i) => (i.event as CloudEvent<CaseEscalatedUpV1>).data.to === this.position.tier);
+      // Every claim of the run, with its look for an existing copy, in one statement.
+      const admissions = await this.cases.admitCopies(
+        tx,
+        UPLINK_DURABLE,
+        ours.map((i) => ({ event: i.event, source: (i.event as CloudEvent<CaseEscalatedUpV1>).data.from })),
+      );
+      const admitted = new Map(ours.map((i, k) => [i, admissions[k]!]));
       for (const i of run) {
         const event = i.event as CloudEvent<CaseEscalatedUpV1>;
-        const c = await i.within(() => this.receiveEscalation(event, tx));
+        const c = await i.within(() => this.receiveEscalation(event, { tx, admission: admitted.get(i) }));
         if (c) created.push({ c, d: event.data });
       }
     });
@@ -161,9 +169,10 @@ export class FederationInbound implements OnApplicationBootstrap {
   /**
    * A child escalated a case: this tier makes its own copy, with provenance, and owns it from now on.
    * With `batch`, the copy is written in that transaction, and committing it (then logging it and
-   * waking the relay) is the caller's. Returns the copy, or undefined when there is none to make.
+   * waking the relay) is the caller's; so is the event's admission when the caller made it already.
+   * Returns the copy, or undefined when there is none to make.
    */
-  async receiveEscalation(event: CloudEvent<CaseEscalatedUpV1>, batch?: EntityManager): Promise<Case | undefined> {
+  async receiveEscalation(event: CloudEvent<CaseEscalatedUpV1>, batch?: { tx: EntityManager; admission?: Admission | undefined }): Promise<Case | undefined> {
     const d = event.data;
     if (d.to !== this.position.tier) {
       this.logger.event('warn', 'federation.misrouted', { eventId: event.id, to: d.to }, 'FederationInbound');
@@ -177,7 +186,7 @@ export class FederationInbound implements OnApplicationBootstrap {
       // earlier in a batch's transaction are written at its commit: should one be a second copy of
       // the same case, the unique source index fails the batch, which is then applied one event at
       // a time.)
-      const admitted = await this.cases.admitCopy(tx, UPLINK_DURABLE, event, d.from);
+      const admitted = batch?.admission ?? (await this.cases.admitCopies(tx, UPLINK_DURABLE, [{ event, source: d.from }]))[0]!;
       if (!admitted.claimed) return;
       if (admitted.existingId !== null) {
         const existing = await this.cases.findForUpdate(tx, admitted.existingId);
@@ -269,7 +278,7 @@ export class FederationInbound implements OnApplicationBootstrap {
       created = c;
     };
     if (batch) {
-      await copy(batch);
+      await copy(batch.tx);
       return created;
     }
     await this.orm.em.fork().transactional(copy);

@@ -40,7 +40,7 @@ interface ActionRequest {
 /**
  * Runs the workflow: loads a case under a row lock, asks libs/domain whether the action may
  * happen, and stores the new state, the step clock, the timeline entry and the event in one
- * transaction.
+ * transaction (shared by the actions that arrived together under load: ADR 0009).
  */
 @Injectable()
 export class CaseWorkflowService {
@@ -89,21 +89,21 @@ export class CaseWorkflowService {
       const outcomes: ({ c: Case; now: Date } | { error: unknown })[] = [];
       for (const r of batch) {
         const now = new Date();
-        const c = locked.get(r.caseId);
-        let decision: TransitionDecision;
+        let checked: { c: Case; decision: TransitionDecision };
         try {
-          decision = await context.with(r.ctx, () => this.check(tx, r, c, now));
+          checked = await context.with(r.ctx, () => this.check(tx, r, locked.get(r.caseId), now));
         } catch (err) {
           if (!(err instanceof DomainError)) throw err;
           outcomes.push({ error: err });
           continue;
         }
+        const { c, decision } = checked;
         await context.with(r.ctx, async () => {
           if (r.action === 'merge') await this.cases.countMerge(tx, r.body.primaryCaseId!);
-          this.apply(c!, decision, r.body, r.principal, now);
-          await this.record(tx, c!, decision, r.body, r.principal, now, histories.get(r.caseId));
+          this.apply(c, decision, r.body, r.principal, now);
+          await this.record(tx, c, decision, r.body, r.principal, now, histories.get(r.caseId));
         });
-        outcomes.push({ c: c!, now });
+        outcomes.push({ c, now });
       }
       return outcomes;
     });
@@ -117,7 +117,7 @@ export class CaseWorkflowService {
   }
 
   /** Whether `r` may happen to `c` now, and what it does; throws a DomainError when not (nothing written). */
-  private async check(tx: EntityManager, r: ActionRequest, c: Case | undefined, now: Date): Promise<TransitionDecision> {
+  private async check(tx: EntityManager, r: ActionRequest, c: Case | undefined, now: Date): Promise<{ c: Case; decision: TransitionDecision }> {
     const { principal, caseId, action, body } = r;
     // Outside the caller's subtree a case does not exist for them (same answer as a missing one).
     if (!c || !isWithinScope(principal.orgUnit, c.gridCode)) throw new DomainError('CASE.NOT_FOUND', `no case ${caseId}`);
@@ -136,7 +136,7 @@ export class CaseWorkflowService {
       { reopenWindowMinutes: this.rules.rules.reopenWindowMinutes },
     );
     if (action === 'merge') await this.checkMergeTarget(tx, principal, c, body.primaryCaseId!);
-    return decision;
+    return { c, decision };
   }
 
   /**

@@ -38,6 +38,7 @@ export interface TestFederation {
 export async function startFederation(
   tiers: readonly FederationTier[],
   opts: { /** Tiers whose streams are left to their public-sentiment (FEDERATION_STREAMS_FILE) instead of being applied here. */ selfProvisioned?: readonly string[] } = {},
+  attempt = 1,
 ): Promise<TestFederation> {
   const dir = mkdtempSync(join(tmpdir(), 'gm-fed-'));
   const children = childrenOf(tiers);
@@ -76,8 +77,14 @@ export async function startFederation(
         return proc !== undefined;
       },
       async start() {
-        proc = spawnProcess(NATS_SERVER_BINARY(), ['-c', conf]);
-        await waitFor(`nats-server of tier ${t.code}`, () => portAnswers(p.client));
+        const started = spawnProcess(NATS_SERVER_BINARY(), ['-c', conf]);
+        proc = started;
+        try {
+          await waitFor(`nats-server of tier ${t.code}`, () => portAnswers(p.client));
+        } catch (err) {
+          const said = (started.child as { lastStderr?: () => string }).lastStderr?.().trim();
+          throw new Error(`${(err as Error).message}${said ? `; it said: ${said.slice(-600)}` : ''}`);
+        }
       },
       async stop() {
         await proc?.stop();
@@ -87,17 +94,34 @@ export async function startFederation(
     };
     servers.set(t.code, server);
   }
-  for (const s of servers.values()) await s.start();
-  for (const t of tiers) {
-    if (opts.selfProvisioned?.includes(t.code)) continue;
-    const nc = await connect(natsConnectionOptions([servers.get(t.code)!.url]));
-    try {
-      const jsm = await jetstreamManager(nc, { domain: jetstreamDomainOf(t.code) });
-      const streams = tierStreams(t, children.get(t.code)!);
-      await waitFor(`federation streams of ${t.code}`, () => applyStreams(jsm, streams).then(() => true, () => false), 30_000, 200);
-    } finally {
-      await nc.close();
+  const closeAll = async () => {
+    for (const s of servers.values()) await s.stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (const s of servers.values()) await s.start();
+  } catch (err) {
+    // Nothing left running. A port picked as free can be taken before its server binds it (by an
+    // outgoing connection's ephemeral port, say): try again with fresh ports.
+    await closeAll();
+    if (attempt >= 3) throw err;
+    return startFederation(tiers, opts, attempt + 1);
+  }
+  try {
+    for (const t of tiers) {
+      if (opts.selfProvisioned?.includes(t.code)) continue;
+      const nc = await connect(natsConnectionOptions([servers.get(t.code)!.url]));
+      try {
+        const jsm = await jetstreamManager(nc, { domain: jetstreamDomainOf(t.code) });
+        const streams = tierStreams(t, children.get(t.code)!);
+        await waitFor(`federation streams of ${t.code}`, () => applyStreams(jsm, streams).then(() => true, () => false), 30_000, 200);
+      } finally {
+        await nc.close();
+      }
     }
+  } catch (err) {
+    await closeAll();
+    throw err;
   }
   return {
     tiers: servers,
@@ -106,9 +130,6 @@ export async function startFederation(
       if (!s) throw new Error(`no tier ${code} in this federation`);
       return s;
     },
-    async close() {
-      for (const s of servers.values()) await s.stop().catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
-    },
+    close: closeAll,
   };
 }

@@ -57,7 +57,7 @@ export class CaseWorkflowService {
     @Inject(SERVICE_CONFIG) config: AppConfig,
   ) {
     this.queue = new GroupCommitQueue((batch) => this.actTogether(batch), {
-      lanes: config.own.CASE_ACTION_LANES,
+      lanes: config.own.CASE_WRITE_LANES,
       maxBatch: 32,
       // Two actions on one case never share a batch: the later one sees what the earlier did.
       key: (r) => r.caseId,

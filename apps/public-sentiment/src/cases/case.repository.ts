@@ -143,6 +143,18 @@ export class CaseRepository {
     return em.findOne(Case, { reporterSubject, idempotencyKey });
   }
 
+  /** Which of these (reporter, idempotency key) pairs have a case already, with one statement; as `subject\nkey`. */
+  async reportedAlready(em: EntityManager, pairs: readonly { subject: string; key: string }[]): Promise<Set<string>> {
+    if (pairs.length === 0) return new Set();
+    const schema = String(em.config.get('schema'));
+    const rows = await em.execute<{ s: string; k: string }[]>(
+      `SELECT c.reporter_subject AS s, c.idempotency_key AS k FROM "${schema}".cases c
+         JOIN jsonb_to_recordset(?::jsonb) AS i(s text, k text) ON c.reporter_subject = i.s AND c.idempotency_key = i.k`,
+      [JSON.stringify(pairs.map((p) => ({ s: p.subject, k: p.key })))],
+    );
+    return new Set(rows.map((r) => `${r.s}\n${r.k}`));
+  }
+
   findById(em: EntityManager, id: string): Promise<Case | null> {
     return em.findOne(Case, { id });
   }
@@ -161,10 +173,11 @@ export class CaseRepository {
     return new Map(found.map((c) => [c.id, c]));
   }
 
-  async nextSequence(em: EntityManager): Promise<number> {
+  /** `count` numbers of the case number sequence, with one statement. */
+  async nextSequences(em: EntityManager, count: number): Promise<number[]> {
     const schema = String(em.config.get('schema'));
-    const [row] = await em.execute<{ n: string }[]>(`SELECT nextval('"${schema}".case_no_seq') AS n`);
-    return Number(row?.n);
+    const rows = await em.execute<{ n: string }[]>(`SELECT nextval('"${schema}".case_no_seq') AS n FROM generate_series(1, ?)`, [count]);
+    return rows.map((r) => Number(r.n)).sort((a, b) => a - b);
   }
 
   /**

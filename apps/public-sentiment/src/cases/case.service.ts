@@ -1,10 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { MikroORM, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { MikroORM, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { context, type Context } from '@opentelemetry/api';
 import { DomainError, Events, type Principal, type ReportCaseBody, type ReportCaseResult } from '@gm/contracts';
-import { OrgUnitCode, decideIntake, decideTransition, formatCaseNo, isWithinScope, summarize, type IntakeChannel, type RawAttributes } from '@gm/domain';
+import { OrgUnitCode, decideIntake, decideTransition, formatCaseNo, isWithinScope, summarize, type IntakeChannel, type IntakeDecision, type RawAttributes } from '@gm/domain';
 import { Outbox } from '@gm/messaging';
-import { point } from '@gm/persistence';
+import { GroupCommitQueue, point, type ItemOutcome } from '@gm/persistence';
 import { SERVICE_CONFIG } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from '../config/config';
@@ -28,8 +29,26 @@ export interface ReportExtras {
   readonly mediaUrl?: string | undefined;
 }
 
+/** A report whose (reporter, key) has a case already: answered as a replay of it. */
+class ReportedAlready extends Error {}
+
+/** One report to store, checked already, with the trace context of the request that sent it. */
+interface IntakeRequest {
+  readonly principal: Principal;
+  readonly body: ReportCaseBody;
+  readonly channel: IntakeChannel;
+  readonly idempotencyKey: string;
+  readonly extras: ReportExtras;
+  readonly decision: IntakeDecision;
+  readonly requestHash: string;
+  readonly now: Date;
+  readonly ctx: Context;
+}
+
 @Injectable()
 export class CaseService {
+  private readonly intake: GroupCommitQueue<IntakeRequest, Case>;
+
   constructor(
     private readonly orm: MikroORM,
     private readonly cases: CaseRepository,
@@ -38,7 +57,14 @@ export class CaseService {
     private readonly outbox: Outbox,
     private readonly logger: JsonLogger,
     @Inject(SERVICE_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.intake = new GroupCommitQueue((batch) => this.reportTogether(batch), {
+      lanes: config.own.CASE_WRITE_LANES,
+      maxBatch: 32,
+      // The same report sent twice never shares a batch: the later one meets the earlier's key alone.
+      key: (r) => `${r.principal.subject}\n${r.idempotencyKey}`,
+    });
+  }
 
   /**
    * Stores a reported case in state `reported` and its `gm.case.reported.v1` event in one
@@ -61,13 +87,53 @@ export class CaseService {
       this.rules.catalogue,
     );
     const requestHash = hashReport(body, extras);
-    const em = this.orm.em.fork();
-    // No read before the insert: replays are rare, and the unique (reporter, key) violation below
-    // finds the earlier case (one round trip fewer per new case).
+    let entity: Case;
+    try {
+      entity = await this.intake.submit({ principal, body, channel, idempotencyKey, extras, decision, requestHash, now: new Date(), ctx: context.active() });
+    } catch (err) {
+      // A report sent again, or two copies of one report that raced (the first one won): answer as a replay.
+      if (err instanceof ReportedAlready || err instanceof UniqueConstraintViolationException) {
+        const winner = await this.cases.findByIdempotencyKey(this.orm.em.fork(), principal.subject, idempotencyKey);
+        if (winner) return this.replay(winner, requestHash, idempotencyKey);
+      }
+      throw err;
+    }
+    this.logger.event('info', 'case.reported', { caseId: entity.id, caseNo: entity.caseNo, category: entity.categoryCode, grid: entity.gridCode, urgency: entity.urgency }, 'CaseService');
+    return { ...resultOf(entity), replayed: false };
+  }
 
-    const now = new Date();
+  /**
+   * Reports that arrived together, stored in one transaction (group commit, ADR 0009): the ones
+   * sent before (a handheld that did not hear the answer and sent again) are found with one
+   * statement and answered as replays; the new ones get their case numbers with another, then
+   * each case, its timeline entry and its events are added in its caller's trace context and
+   * written with one statement per table at the commit. Two copies of one report that race past
+   * the look-up meet the unique (reporter, key): the batch fails, and the queue stores each report
+   * again alone, the second copy then answered as a replay.
+   */
+  private async reportTogether(batch: readonly IntakeRequest[]): Promise<ItemOutcome<Case>[]> {
+    const outcomes = await this.orm.em.fork().transactional(async (tx) => {
+      const earlier = await this.cases.reportedAlready(tx, batch.map((r) => ({ subject: r.principal.subject, key: r.idempotencyKey })));
+      const fresh = batch.filter((r) => !earlier.has(`${r.principal.subject}\n${r.idempotencyKey}`));
+      const sequences = fresh.length > 0 ? await this.cases.nextSequences(tx, fresh.length) : [];
+      const result: ItemOutcome<Case>[] = [];
+      for (const r of batch) {
+        const k = fresh.indexOf(r);
+        if (k < 0) result.push({ error: new ReportedAlready() });
+        else result.push({ ok: await context.with(r.ctx, () => this.store(tx, r, sequences[k]!)) });
+      }
+      return result;
+    });
+    if (outcomes.some((o) => 'ok' in o)) this.outbox.committed();
+    return outcomes;
+  }
+
+  /** Adds one report to `tx`: the case in state `reported` (or closed on the spot), its timeline entry and its events. */
+  private async store(tx: EntityManager, r: IntakeRequest, sequence: number): Promise<Case> {
+    const { principal, body, channel, extras, decision, now } = r;
     const entity = new Case();
     entity.id = randomUUID();
+    entity.caseNo = formatCaseNo(this.config.tier, now, sequence, this.config.own.CASE_TIME_ZONE);
     entity.state = 'reported';
     entity.categoryCode = decision.category.code;
     entity.urgency = decision.urgency;
@@ -84,75 +150,61 @@ export class CaseService {
     entity.reporterSubject = principal.subject;
     entity.reporterRole = decision.reporterRole;
     entity.reporterUnit = principal.orgUnit;
-    entity.idempotencyKey = idempotencyKey;
-    entity.requestHash = requestHash;
+    entity.idempotencyKey = r.idempotencyKey;
+    entity.requestHash = r.requestHash;
     entity.triage = decision.triage;
     this.workflow.setClock(entity, { kind: 'restart', step: 'accept' }, now);
 
-    try {
-      await em.transactional(async (tx) => {
-        entity.caseNo = formatCaseNo(this.config.tier, now, await this.cases.nextSequence(tx), this.config.own.CASE_TIME_ZONE);
-        this.cases.add(tx, entity);
-        this.cases.add(tx, intakeEntry(entity, principal, decision.reporterRole, body, now));
-        this.outbox.add(
-          tx,
-          Events.caseReported,
-          {
-            caseId: entity.id,
-            caseNo: entity.caseNo,
-            state: entity.state,
-            categoryCode: entity.categoryCode,
-            urgency: entity.urgency,
-            gridCode: entity.gridCode,
-            location: { latitude: body.location.latitude, longitude: body.location.longitude },
-            summary: summarize(body.description),
-            channel,
-            triage: decision.triage,
-            reportedAt: now.toISOString(),
-            reporter: { subject: principal.subject, role: decision.reporterRole },
-          },
-          entity.id,
-        );
-        if (decision.triage === 'emergency') {
-          this.outbox.add(
-            tx,
-            Events.caseEmergency,
-            {
-              caseId: entity.id,
-              caseNo: entity.caseNo,
-              categoryCode: entity.categoryCode,
-              gridCode: entity.gridCode,
-              location: { latitude: body.location.latitude, longitude: body.location.longitude },
-              summary: summarize(body.description),
-              reportedAt: now.toISOString(),
-              notify: { street: streetOf(entity.gridCode), department: decision.category.ownerDepartment },
-            },
-            entity.id,
-          );
-        }
-        if (decision.triage === 'on_the_spot') {
-          // Solved where it was found: report and close in one step, with the photos as evidence.
-          const handling = { note: body.description, evidence: body.evidence };
-          const closing = decideTransition(
-            { state: 'reported', reporterSubject: principal.subject, heldFrom: null, closedAt: null, rating: null, pendingExtensionMinutes: null },
-            { action: 'self_handle', actor: principal, now, ...handling },
-            { reopenWindowMinutes: this.rules.rules.reopenWindowMinutes },
-          );
-          this.workflow.apply(entity, closing, handling, principal, now);
-          await this.workflow.record(tx, entity, closing, handling, principal, now);
-        }
-      });
-    } catch (err) {
-      // Two copies of one report raced; the other one won. Answer as a replay.
-      if (err instanceof UniqueConstraintViolationException) {
-        const winner = await this.cases.findByIdempotencyKey(this.orm.em.fork(), principal.subject, idempotencyKey);
-        if (winner) return this.replay(winner, requestHash, idempotencyKey);
-      }
-      throw err;
+    this.cases.add(tx, entity);
+    this.cases.add(tx, intakeEntry(entity, principal, decision.reporterRole, body, now));
+    this.outbox.add(
+      tx,
+      Events.caseReported,
+      {
+        caseId: entity.id,
+        caseNo: entity.caseNo,
+        state: entity.state,
+        categoryCode: entity.categoryCode,
+        urgency: entity.urgency,
+        gridCode: entity.gridCode,
+        location: { latitude: body.location.latitude, longitude: body.location.longitude },
+        summary: summarize(body.description),
+        channel,
+        triage: decision.triage,
+        reportedAt: now.toISOString(),
+        reporter: { subject: principal.subject, role: decision.reporterRole },
+      },
+      entity.id,
+    );
+    if (decision.triage === 'emergency') {
+      this.outbox.add(
+        tx,
+        Events.caseEmergency,
+        {
+          caseId: entity.id,
+          caseNo: entity.caseNo,
+          categoryCode: entity.categoryCode,
+          gridCode: entity.gridCode,
+          location: { latitude: body.location.latitude, longitude: body.location.longitude },
+          summary: summarize(body.description),
+          reportedAt: now.toISOString(),
+          notify: { street: streetOf(entity.gridCode), department: decision.category.ownerDepartment },
+        },
+        entity.id,
+      );
     }
-    this.outbox.committed();
-    this.logger.event('info', 'case.reported', { caseId: entity.id, caseNo: entity.caseNo, category: entity.categoryCode, grid: entity.gridCode, urgency: entity.urgency }, 'CaseService');
-    return { ...resultOf(entity), replayed: false };
+    if (decision.triage === 'on_the_spot') {
+      // Solved where it was found: report and close in one step, with the photos as evidence.
+      const handling = { note: body.description, evidence: body.evidence };
+      const closing = decideTransition(
+        { state: 'reported', reporterSubject: principal.subject, heldFrom: null, closedAt: null, rating: null, pendingExtensionMinutes: null },
+        { action: 'self_handle', actor: principal, now, ...handling },
+        { reopenWindowMinutes: this.rules.rules.reopenWindowMinutes },
+      );
+      this.workflow.apply(entity, closing, handling, principal, now);
+      await this.workflow.record(tx, entity, closing, handling, principal, now);
+    }
+    return entity;
   }
 
   /** A case as staff see it; only within the caller's org unit subtree. */

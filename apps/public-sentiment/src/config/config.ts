@@ -10,10 +10,11 @@ export const configSchema = serviceConfigSchema('public-sentiment', { port: 3003
   /** How often the deadline scheduler looks for overdue cases (ms); 0 turns it off in this instance. */
   CASE_DEADLINE_SCAN_MS: z.coerce.number().int().min(0).default(15_000),
   /**
-   * Workflow actions' transactions in flight at once in this instance; actions that arrive while
-   * all are busy are committed together, one transaction per batch (group commit).
+   * Transactions in flight at once in this instance for each of its two write paths (new reports,
+   * workflow actions); what arrives while all are busy is committed together, one transaction per
+   * batch (group commit, ADR 0009).
    */
-  CASE_ACTION_LANES: z.coerce.number().int().min(1).max(16).default(2),
+  CASE_WRITE_LANES: z.coerce.number().int().min(1).max(16).default(2),
   /** Open311 clients that may create service requests: comma-separated `name:key` pairs; empty turns creating off. */
   OPEN311_API_KEYS: open311ApiKeysSchema,
   /**

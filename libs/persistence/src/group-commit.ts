@@ -7,14 +7,28 @@ export interface GroupCommitOptions<I> {
   /** At most this many items per batch. */
   readonly maxBatch: number;
   /**
-   * Items with the same key never share a batch: the later one waits for the next, so that it
-   * sees what the earlier one did (e.g. two actions on one case).
+   * What an item touches (e.g. its case, and for a merge the case it merges into). An item never
+   * runs while another item with one of its keys is in a batch, waiting or running: it waits for
+   * that batch to end, so that it sees what the earlier item did, in the order they came.
    */
-  readonly key?: (item: I) => string;
+  readonly keys?: (item: I) => string | readonly string[];
+}
+
+/**
+ * Thrown by a run whose transaction was rolled back, so that nothing of the batch was written:
+ * the queue runs each item again alone. Any other error (one that may have come after the commit)
+ * is the answer of every item of the batch, which is not run again.
+ */
+export class RolledBack extends Error {
+  constructor(readonly reason: unknown) {
+    super(reason instanceof Error ? reason.message : String(reason));
+    this.name = 'RolledBack';
+  }
 }
 
 interface Waiting<I, R> {
   readonly item: I;
+  readonly keys: readonly string[];
   readonly resolve: (r: R) => void;
   readonly reject: (e: unknown) => void;
 }
@@ -28,12 +42,14 @@ interface Waiting<I, R> {
  * timer and no added wait when the load is light.
  *
  * `run` returns one outcome per item, in order: an item whose own checks refused it fails alone
- * while the rest commit. When `run` throws, nothing of the batch was committed, and each of its
- * items is run again alone, in order, so one item's failure is never another's.
+ * while the rest commit. When `run` throws `RolledBack`, nothing of the batch was committed, and
+ * each of its items is run again alone, in order, so one item's failure is never another's.
  */
 export class GroupCommitQueue<I, R> {
   private waiting: Waiting<I, R>[] = [];
   private busy = 0;
+  /** Keys of the items in batches that are running. */
+  private readonly inFlight = new Map<string, number>();
 
   constructor(
     private readonly run: (batch: readonly I[]) => Promise<readonly ItemOutcome<R>[]>,
@@ -43,8 +59,9 @@ export class GroupCommitQueue<I, R> {
   }
 
   submit(item: I): Promise<R> {
+    const k = this.options.keys?.(item) ?? [];
     return new Promise<R>((resolve, reject) => {
-      this.waiting.push({ item, resolve, reject });
+      this.waiting.push({ item, keys: typeof k === 'string' ? [k] : k, resolve, reject });
       this.pump();
     });
   }
@@ -57,27 +74,35 @@ export class GroupCommitQueue<I, R> {
   private pump(): void {
     while (this.busy < this.options.lanes && this.waiting.length > 0) {
       const batch = this.take();
+      // Everything waiting touches what a running batch touches: it goes when that one ends.
+      if (batch.length === 0) return;
       this.busy += 1;
+      this.hold(batch, 1);
       void this.execute(batch).finally(() => {
+        this.hold(batch, -1);
         this.busy -= 1;
         this.pump();
       });
     }
   }
 
-  /** The oldest waiting items, up to `maxBatch`, at most one per key; the rest keep their order. */
+  /**
+   * The oldest waiting items, up to `maxBatch`, none touching what another item of the batch or of
+   * a running batch touches, nor what an older item left waiting touches (items that share a key
+   * keep their order); the rest keep theirs.
+   */
   private take(): Waiting<I, R>[] {
-    const { maxBatch, key } = this.options;
-    if (!key) return this.waiting.splice(0, maxBatch);
     const batch: Waiting<I, R>[] = [];
     const rest: Waiting<I, R>[] = [];
-    const keys = new Set<string>();
+    const taken = new Set<string>();
+    const passedOver = new Set<string>();
     for (const w of this.waiting) {
-      const k = key(w.item);
-      if (batch.length < maxBatch && !keys.has(k)) {
-        keys.add(k);
+      const free = w.keys.every((k) => !taken.has(k) && !passedOver.has(k) && !this.inFlight.has(k));
+      if (batch.length < this.options.maxBatch && free) {
+        for (const k of w.keys) taken.add(k);
         batch.push(w);
       } else {
+        for (const k of w.keys) passedOver.add(k);
         rest.push(w);
       }
     }
@@ -85,17 +110,32 @@ export class GroupCommitQueue<I, R> {
     return batch;
   }
 
+  private hold(batch: readonly Waiting<I, R>[], delta: 1 | -1): void {
+    for (const w of batch) {
+      for (const k of w.keys) {
+        const n = (this.inFlight.get(k) ?? 0) + delta;
+        if (n > 0) this.inFlight.set(k, n);
+        else this.inFlight.delete(k);
+      }
+    }
+  }
+
   private async execute(batch: readonly Waiting<I, R>[]): Promise<void> {
     let outcomes: readonly ItemOutcome<R>[];
     try {
       outcomes = await this.run(batch.map((w) => w.item));
-      if (outcomes.length !== batch.length) throw new Error(`group commit: ${outcomes.length} outcomes for ${batch.length} items`);
     } catch (err) {
-      if (batch.length === 1) {
-        batch[0]!.reject(err);
+      if (err instanceof RolledBack && batch.length > 1) {
+        for (const w of batch) await this.execute([w]);
         return;
       }
-      for (const w of batch) await this.execute([w]);
+      const answer = err instanceof RolledBack ? err.reason : err;
+      for (const w of batch) w.reject(answer);
+      return;
+    }
+    if (outcomes.length !== batch.length) {
+      const err = new Error(`group commit: ${outcomes.length} outcomes for ${batch.length} items`);
+      for (const w of batch) w.reject(err);
       return;
     }
     outcomes.forEach((o, i) => {

@@ -429,22 +429,37 @@ describe('public-sentiment: the case workflow (real PostgreSQL/PostGIS, NATS Jet
         );
         expect(rows.rows.map((r) => r.type)).toEqual(['gm.case.reported.v1', 'gm.case.accepted.v1']);
         expect(rows.rows[1]!.tp).toContain(answers[i]!.traceId);
+        // So does its log line.
+        const logged = svc.logs.entries().filter((l) => l['msg'] === 'case.transition' && l['caseId'] === id);
+        expect(logged.map((l) => l['trace_id'])).toEqual([answers[i]!.traceId]);
       }
     });
 
     it('when a batch fails in the database, runs its actions again one by one: only the failing one fails, nothing else is lost', async () => {
       const ids = await Promise.all(Array.from({ length: 24 }, async () => (await deskCase()).caseId));
-      const poisoned = ids[5]!;
-      // A database that refuses to update this one case (as a constraint or a lost connection would).
+      const [slow1, slow2, poisoned] = [ids[0]!, ids[1]!, ids[5]!];
+      // A database that refuses to update this one case (as a constraint or a lost connection would),
+      // and that is slow to update two others: sent first, they keep both lanes busy while the rest
+      // arrive, so that the rest, the poisoned one with them, wait and share a batch.
       await db.query(`CREATE OR REPLACE FUNCTION public_sentiment.refuse_poisoned() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN RAISE EXCEPTION 'refused by the test'; END $$`);
-      await db.query(`CREATE TRIGGER refuse_poisoned BEFORE UPDATE ON public_sentiment.cases FOR EACH ROW WHEN (OLD.id = '${poisoned}') EXECUTE FUNCTION public_sentiment.refuse_poisoned()`);
+        BEGIN IF OLD.id = '${poisoned}' THEN RAISE EXCEPTION 'refused by the test'; END IF; PERFORM pg_sleep(0.4); RETURN NEW; END $$`);
+      await db.query(`CREATE TRIGGER refuse_poisoned BEFORE UPDATE ON public_sentiment.cases FOR EACH ROW
+        WHEN (OLD.id IN ('${poisoned}', '${slow1}', '${slow2}')) EXECUTE FUNCTION public_sentiment.refuse_poisoned()`);
+      const rolledBackBefore = svc.logs.entries().filter((l) => l['msg'] === 'case.actions_rolled_back').length;
       try {
-        const answers = await Promise.all(ids.map((id) => traced('community', id, 'accept')));
+        const first = [traced('community', slow1, 'accept'), traced('community', slow2, 'accept')];
+        await new Promise((r) => setTimeout(r, 100));
+        const answers = await Promise.all([...first, ...ids.slice(2).map((id) => traced('community', id, 'accept'))]);
         expect(answers.map((a) => a.status)).toEqual(ids.map((id) => (id === poisoned ? 500 : 200)));
       } finally {
         await db.query(`DROP TRIGGER refuse_poisoned ON public_sentiment.cases`);
       }
+      // The poisoned case shared a batch, which was rolled back and run again one by one (logged
+      // with the failure's kind and SQLSTATE, never the statement).
+      const rolledBack = svc.logs.entries().filter((l) => l['msg'] === 'case.actions_rolled_back').slice(rolledBackBefore);
+      expect(rolledBack).toHaveLength(1);
+      expect(rolledBack[0]!['size']).toBe(22);
+      expect(rolledBack[0]!['error']).toMatch(/ P0001$/);
       expect((await row(poisoned))['state']).toBe('reported');
       expect((await events(poisoned)).map((e) => e.type)).toEqual(['gm.case.reported.v1']);
       for (const id of ids.filter((i) => i !== poisoned)) {

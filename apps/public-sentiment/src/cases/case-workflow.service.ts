@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { context, type Context } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { DomainError, Events, type Assignee, type CaseAction, type CaseActionBody, type CaseTransitionData, type Principal, type Role } from '@gm/contracts';
 import {
@@ -24,6 +24,7 @@ import { FederationOutbound } from '../federation/federation-outbound';
 import { TierPosition } from '../federation/tier-position';
 import { Case } from './case.entity';
 import type { AppConfig } from '../config/config';
+import { batchTransaction } from './batch-transaction';
 import { CaseRepository, type TimelineStep } from './case.repository';
 import { CaseTransition } from './case-transition.entity';
 import { caseView, type CaseView } from './case-view';
@@ -56,11 +57,13 @@ export class CaseWorkflowService {
     private readonly logger: JsonLogger,
     @Inject(SERVICE_CONFIG) config: AppConfig,
   ) {
-    this.queue = new GroupCommitQueue((batch) => this.actTogether(batch), {
+    // A batch's own statements (begin, locks, flush, commit) belong to no one request's trace.
+    this.queue = new GroupCommitQueue((batch) => context.with(ROOT_CONTEXT, () => this.actTogether(batch)), {
       lanes: config.own.CASE_WRITE_LANES,
       maxBatch: 32,
-      // Two actions on one case never share a batch: the later one sees what the earlier did.
-      key: (r) => r.caseId,
+      // Two actions on one case never run at once: the later one waits and sees what the earlier
+      // did. A merge touches the case it goes into as well (whose reporters it adds to).
+      keys: (r) => (r.action === 'merge' && r.body.primaryCaseId ? [r.caseId, r.body.primaryCaseId] : r.caseId),
     });
   }
 
@@ -75,14 +78,14 @@ export class CaseWorkflowService {
 
   /**
    * Actions on different cases, in one transaction: the cases are locked with one statement (in id
-   * order, as every batch does, so two batches never wait on each other crosswise), the stored
+   * order, as every batch does, so two batches take shared rows in the same order), the stored
    * timelines that escalations carry up are read with another, then each action is checked,
    * applied and recorded in turn, in its caller's trace context. An action its checks refuse is
    * answered with its error and the others go on (nothing of it was written); anything else fails
    * the batch, and the queue runs each action again alone.
    */
   private async actTogether(batch: readonly ActionRequest[]): Promise<ItemOutcome<CaseView>[]> {
-    const done = await this.orm.em.fork().transactional(async (tx) => {
+    const done = await batchTransaction(this.orm, this.logger, 'case.actions_rolled_back', batch.length, async (tx) => {
       const locked = await this.cases.findManyForUpdate(tx, batch.map((r) => r.caseId));
       const escalating = batch.filter((r) => r.action === 'escalate' && locked.get(r.caseId)?.ownerTier === null).map((r) => r.caseId);
       const histories = escalating.length > 0 ? await this.cases.storedTimelines(tx, escalating) : new Map<string, TimelineStep[]>();
@@ -111,7 +114,9 @@ export class CaseWorkflowService {
     return done.map((o, i) => {
       if ('error' in o) return o;
       const r = batch[i]!;
-      this.logger.event('info', 'case.transition', { caseId: r.caseId, caseNo: o.c.caseNo, action: r.action, state: o.c.state }, 'CaseWorkflowService');
+      context.with(r.ctx, () =>
+        this.logger.event('info', 'case.transition', { caseId: r.caseId, caseNo: o.c.caseNo, action: r.action, state: o.c.state }, 'CaseWorkflowService'),
+      );
       return { ok: caseView(o.c, o.now, this.actionsFor(o.c, r.principal)) };
     });
   }

@@ -91,5 +91,6 @@ describe('CaseRepository: one statement for a batch (real PostgreSQL/PostGIS)', 
 
   it('refuses array elements it cannot pass as a literal (never builds a malformed array)', async () => {
     await expect(orm.em.fork().transactional((tx) => repo.storedTimelines(tx, ['a,b']))).rejects.toThrow('not a plain array element');
+    await expect(orm.em.fork().transactional((tx) => repo.storedTimelines(tx, ['NULL']))).rejects.toThrow('not a plain array element');
   });
 });

@@ -166,7 +166,7 @@ export class CaseRepository {
 
   /**
    * The cases of `ids` that exist, locked for update until the transaction ends, locked in id order
-   * (two transactions locking overlapping sets never wait for each other crosswise).
+   * (two batches that lock overlapping sets this way take the shared rows in the same order).
    */
   async findManyForUpdate(em: EntityManager, ids: readonly string[]): Promise<Map<string, Case>> {
     const found = await em.find(Case, { id: { $in: [...new Set(ids)] } }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'ASC' } });
@@ -440,11 +440,12 @@ export class CaseRepository {
 }
 
 /**
- * A PostgreSQL array literal of plain values (ids, codes, event types: no quotes, commas, braces or
- * backslashes): the driver would spread a JS array into a list of values.
+ * A PostgreSQL array literal of plain values (ids, codes, event types: no quotes, commas, braces,
+ * backslashes or NULL): the driver would spread a JS array into a list of values.
  */
 function pgArray(values: readonly string[]): string {
-  for (const v of values) if (!/^[\w.:-]+$/.test(v)) throw new Error(`not a plain array element: ${JSON.stringify(v)}`);
+  // NULL (any case) would be read as an SQL null, not as text.
+  for (const v of values) if (!/^[\w.:-]+$/.test(v) || v.toLowerCase() === 'null') throw new Error(`not a plain array element: ${JSON.stringify(v)}`);
   return `{${values.join(',')}}`;
 }
 

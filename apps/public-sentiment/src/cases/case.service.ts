@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { MikroORM, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
-import { context, type Context } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import { DomainError, Events, type Principal, type ReportCaseBody, type ReportCaseResult } from '@gm/contracts';
 import { OrgUnitCode, decideIntake, decideTransition, formatCaseNo, isWithinScope, summarize, type IntakeChannel, type IntakeDecision, type RawAttributes } from '@gm/domain';
 import { Outbox } from '@gm/messaging';
@@ -11,6 +11,7 @@ import { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from '../config/config';
 import { CaseRulesProvider } from '../rules/case-rules.provider';
 import { Case } from './case.entity';
+import { batchTransaction } from './batch-transaction';
 import { CaseRepository, type DuplicateCandidate } from './case.repository';
 import { CaseTransition } from './case-transition.entity';
 import { CaseWorkflowService } from './case-workflow.service';
@@ -58,11 +59,12 @@ export class CaseService {
     private readonly logger: JsonLogger,
     @Inject(SERVICE_CONFIG) private readonly config: AppConfig,
   ) {
-    this.intake = new GroupCommitQueue((batch) => this.reportTogether(batch), {
+    // A batch's own statements (begin, flush, commit) belong to no one request's trace.
+    this.intake = new GroupCommitQueue((batch) => context.with(ROOT_CONTEXT, () => this.reportTogether(batch)), {
       lanes: config.own.CASE_WRITE_LANES,
       maxBatch: 32,
-      // The same report sent twice never shares a batch: the later one meets the earlier's key alone.
-      key: (r) => `${r.principal.subject}\n${r.idempotencyKey}`,
+      // Two copies of one report never run at once: the later one finds the earlier and replays it.
+      keys: (r) => `${r.principal.subject}\n${r.idempotencyKey}`,
     });
   }
 
@@ -91,7 +93,8 @@ export class CaseService {
     try {
       entity = await this.intake.submit({ principal, body, channel, idempotencyKey, extras, decision, requestHash, now: new Date(), ctx: context.active() });
     } catch (err) {
-      // A report sent again, or two copies of one report that raced (the first one won): answer as a replay.
+      // A report sent again, or two copies of one report that raced in two replicas (the first one
+      // won): answer as a replay.
       if (err instanceof ReportedAlready || err instanceof UniqueConstraintViolationException) {
         const winner = await this.cases.findByIdempotencyKey(this.orm.em.fork(), principal.subject, idempotencyKey);
         if (winner) return this.replay(winner, requestHash, idempotencyKey);
@@ -107,12 +110,12 @@ export class CaseService {
    * sent before (a handheld that did not hear the answer and sent again) are found with one
    * statement and answered as replays; the new ones get their case numbers with another, then
    * each case, its timeline entry and its events are added in its caller's trace context and
-   * written with one statement per table at the commit. Two copies of one report that race past
-   * the look-up meet the unique (reporter, key): the batch fails, and the queue stores each report
-   * again alone, the second copy then answered as a replay.
+   * written with one statement per table at the commit. Two copies of one report never run at
+   * once here; two that race in two replicas meet the unique (reporter, key): the batch is rolled
+   * back, and the queue stores each report again alone, the second copy then answered as a replay.
    */
   private async reportTogether(batch: readonly IntakeRequest[]): Promise<ItemOutcome<Case>[]> {
-    const outcomes = await this.orm.em.fork().transactional(async (tx) => {
+    const outcomes = await batchTransaction(this.orm, this.logger, 'case.reports_rolled_back', batch.length, async (tx) => {
       const earlier = await this.cases.reportedAlready(tx, batch.map((r) => ({ subject: r.principal.subject, key: r.idempotencyKey })));
       const fresh = batch.filter((r) => !earlier.has(`${r.principal.subject}\n${r.idempotencyKey}`));
       const sequences = fresh.length > 0 ? await this.cases.nextSequences(tx, fresh.length) : [];

@@ -83,11 +83,14 @@ export async function startFederation(
           await waitFor(`nats-server of tier ${t.code}`, () => portAnswers(p.client));
         } catch (err) {
           const said = (started.child as { lastStderr?: () => string }).lastStderr?.().trim();
+          await started.stop('SIGKILL');
+          proc = undefined;
           throw new Error(`${(err as Error).message}${said ? `; it said: ${said.slice(-600)}` : ''}`);
         }
       },
       async stop() {
-        await proc?.stop();
+        if (!proc) return;
+        await proc.stop();
         proc = undefined;
         await waitFor(`nats-server of tier ${t.code} to stop`, async () => !(await portAnswers(p.client)));
       },

@@ -490,7 +490,9 @@ describe('four-tier federation: grid → community → street → district and b
     const atGrid = await history(GRID, 'c.id', 't.tier IS NULL');
     expect(atGrid).toHaveLength(100);
     expect(atGrid.every((h) => /^report@\S+ escalate@\S+$/.test(h.steps))).toBe(true);
-    expect(await history(DISTRICT, 'c.origin_case_id', `t.tier = '${GRID}'`)).toEqual(atGrid);
+    for (const tier of [COMMUNITY, STREET, DISTRICT]) {
+      expect({ tier, history: await history(tier, 'c.origin_case_id', `t.tier = '${GRID}'`) }).toEqual({ tier, history: atGrid });
+    }
   }, 120_000);
 
   it("kills the street's public-sentiment while escalations flow; after its restart nothing is missing or doubled", async () => {

@@ -89,6 +89,17 @@ describe('CaseRepository: one statement for a batch (real PostgreSQL/PostGIS)', 
     expect(timelines.get(a)![1]!.at).toBeInstanceOf(Date);
   });
 
+  it('storedTimelines keeps the stored order where the ids gain a digit (999 before 1000, not as text)', async () => {
+    const { rows } = await db.query<{ m: string }>(`SELECT coalesce(max(id), 0)::text AS m FROM public_sentiment.case_transitions`);
+    const next = 10 ** (rows[0]!.m.length + 1);
+    await db.query(`SELECT setval(pg_get_serial_sequence('public_sentiment.case_transitions', 'id'), $1)`, [next - 2]);
+    const id = await report();
+    await act(id, 'accept');
+    await act(id, 'register');
+    const timeline = (await orm.em.fork().transactional((tx) => repo.storedTimelines(tx, [id]))).get(id)!;
+    expect(timeline.map((e) => `${e.action}#${e.id}`)).toEqual([`report#${next - 1}`, `accept#${next}`, `register#${next + 1}`]);
+  });
+
   it('refuses array elements it cannot pass as a literal (never builds a malformed array)', async () => {
     await expect(orm.em.fork().transactional((tx) => repo.storedTimelines(tx, ['a,b']))).rejects.toThrow('not a plain array element');
     await expect(orm.em.fork().transactional((tx) => repo.storedTimelines(tx, ['NULL']))).rejects.toThrow('not a plain array element');

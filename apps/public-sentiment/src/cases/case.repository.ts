@@ -262,9 +262,11 @@ export class CaseRepository {
   async storedTimelines(em: EntityManager, caseIds: readonly string[]): Promise<Map<string, (TimelineStep & { id: string })[]>> {
     const schema = String(em.config.get('schema'));
     const rows = await em.execute<(Omit<TimelineStep, 'at'> & { id: string; caseId: string; at: string })[]>(
-      `SELECT id::text AS id, case_id::text AS "caseId", tier, action, from_state AS "fromState", to_state AS "toState", to_json(at) #>> '{}' AS at,
-              actor_role AS "actorRole", actor_unit AS "actorUnit", note, attachments
-         FROM "${schema}".case_transitions WHERE case_id = ANY(?::uuid[]) ORDER BY case_id, id`,
+      // Ordered by the stored bigint (qualified: a bare `id` would be the text column of the output,
+      // where '100' sorts before '99').
+      `SELECT t.id::text AS id, t.case_id::text AS "caseId", t.tier, t.action, t.from_state AS "fromState", t.to_state AS "toState",
+              to_json(t.at) #>> '{}' AS at, t.actor_role AS "actorRole", t.actor_unit AS "actorUnit", t.note, t.attachments
+         FROM "${schema}".case_transitions t WHERE t.case_id = ANY(?::uuid[]) ORDER BY t.case_id, t.id`,
       [pgArray(caseIds)],
     );
     const byCase = new Map<string, (TimelineStep & { id: string })[]>(caseIds.map((id) => [id, []]));

@@ -162,4 +162,27 @@ describe('GroupCommitQueue', () => {
     await c.release();
     await expect(Promise.all(all)).resolves.toEqual(['ok Z0', 'ok W0', 'ok A1', 'ok B1', 'ok A2']);
   });
+
+  it('runs the items of a rolled-back batch alone in whichever lane is free: one that hangs holds one lane, the rest go on', async () => {
+    // "stuck" waits (on a lock, say) whenever it runs alone; a batch holding it gives up (lock timeout).
+    const hung: (() => void)[] = [];
+    const batches: string[][] = [];
+    const q = new GroupCommitQueue<string, string>(
+      async (batch) => {
+        batches.push([...batch]);
+        if (batch.length > 1 && batch.includes('stuck')) throw new RolledBack(new Error('lock timeout'));
+        if (batch.includes('stuck')) await new Promise<void>((r) => hung.push(r));
+        return batch.map((i) => ({ ok: i.toUpperCase() }));
+      },
+      { lanes: 2, maxBatch: 8 },
+    );
+    // a and b take both lanes at once; stuck, c, d and e wait and form one batch.
+    const all = ['a', 'b', 'stuck', 'c', 'd', 'e'].map((i) => settle(q.submit(i)));
+    const done = await Promise.all(all.filter((_, i) => i !== 2));
+    expect(done).toEqual(['ok A', 'ok B', 'ok C', 'ok D', 'ok E']);
+    expect(hung).toHaveLength(1);
+    hung[0]!();
+    await expect(all[2]).resolves.toBe('ok STUCK');
+    expect(batches.filter((b) => b.length > 1)).toEqual([['stuck', 'c', 'd', 'e']]);
+  });
 });

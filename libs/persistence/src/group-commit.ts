@@ -29,6 +29,8 @@ export class RolledBack extends Error {
 interface Waiting<I, R> {
   readonly item: I;
   readonly keys: readonly string[];
+  /** Runs in a batch of its own (it was in a batch that was rolled back). */
+  readonly solo?: boolean;
   readonly resolve: (r: R) => void;
   readonly reject: (e: unknown) => void;
 }
@@ -42,8 +44,9 @@ interface Waiting<I, R> {
  * timer and no added wait when the load is light.
  *
  * `run` returns one outcome per item, in order: an item whose own checks refused it fails alone
- * while the rest commit. When `run` throws `RolledBack`, nothing of the batch was committed, and
- * each of its items is run again alone, in order, so one item's failure is never another's.
+ * while the rest commit. When `run` throws `RolledBack`, nothing of the batch was committed: its
+ * items go back to the head of the queue, each to run alone, in order, in whichever lane is free
+ * (one that waits, on a lock say, holds one lane only), so one item's failure is never another's.
  */
 export class GroupCommitQueue<I, R> {
   private waiting: Waiting<I, R>[] = [];
@@ -89,7 +92,7 @@ export class GroupCommitQueue<I, R> {
   /**
    * The oldest waiting items, up to `maxBatch`, none touching what another item of the batch or of
    * a running batch touches, nor what an older item left waiting touches (items that share a key
-   * keep their order); the rest keep theirs.
+   * keep their order); an item to run alone goes alone. The rest keep their order.
    */
   private take(): Waiting<I, R>[] {
     const batch: Waiting<I, R>[] = [];
@@ -98,7 +101,8 @@ export class GroupCommitQueue<I, R> {
     const passedOver = new Set<string>();
     for (const w of this.waiting) {
       const free = w.keys.every((k) => !taken.has(k) && !passedOver.has(k) && !this.inFlight.has(k));
-      if (batch.length < this.options.maxBatch && free) {
+      const full = batch.length >= this.options.maxBatch || batch[0]?.solo === true || (w.solo === true && batch.length > 0);
+      if (!full && free) {
         for (const k of w.keys) taken.add(k);
         batch.push(w);
       } else {
@@ -126,7 +130,8 @@ export class GroupCommitQueue<I, R> {
       outcomes = await this.run(batch.map((w) => w.item));
     } catch (err) {
       if (err instanceof RolledBack && batch.length > 1) {
-        for (const w of batch) await this.execute([w]);
+        // Back to the head of the queue, in order; their keys are released when this batch ends.
+        this.waiting.unshift(...batch.map((w) => ({ ...w, solo: true })));
         return;
       }
       const answer = err instanceof RolledBack ? err.reason : err;

@@ -2,6 +2,9 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { RolledBack } from '@gm/persistence';
 import type { JsonLogger } from '@gm/telemetry';
 
+/** How long a batch of several writes waits for a row lock before it is run again one by one. */
+export const BATCH_LOCK_TIMEOUT_MS = 2000;
+
 /**
  * Runs the work of a group-commit batch (ADR 0009) in a transaction and flushes it there, so that
  * whatever fails before the commit (a check, a statement, the flush) is known to have written
@@ -14,6 +17,10 @@ export async function batchTransaction<T>(orm: MikroORM, logger: JsonLogger, eve
   try {
     return await orm.em.fork().transactional(async (tx) => {
       try {
+        // Several writes do not wait long behind a lock held outside the queue (a scheduler's, a
+        // consumer's): the batch gives up and its writes run one by one, each waiting as long as
+        // it must, as a write alone always did.
+        if (size > 1) await tx.execute(`SET LOCAL lock_timeout = '${BATCH_LOCK_TIMEOUT_MS}ms'`);
         const result = await work(tx);
         await tx.flush();
         return result;

@@ -469,5 +469,41 @@ describe('public-sentiment: the case workflow (real PostgreSQL/PostGIS, NATS Jet
       // And the service goes on: the same case is accepted once the database takes it.
       await expectOk(act('community', poisoned, 'accept'), 'accepted');
     });
+
+    it('a batch that meets a lock held outside the queue gives up after the lock timeout: the others go on, the locked one waits alone', async () => {
+      const ids = await Promise.all(Array.from({ length: 12 }, async () => (await deskCase()).caseId));
+      const [slow1, slow2, locked] = [ids[0]!, ids[1]!, ids[5]!];
+      await db.query(`CREATE OR REPLACE FUNCTION public_sentiment.slow_update() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN PERFORM pg_sleep(0.4); RETURN NEW; END $$`);
+      await db.query(`CREATE TRIGGER slow_update BEFORE UPDATE ON public_sentiment.cases FOR EACH ROW
+        WHEN (OLD.id IN ('${slow1}', '${slow2}')) EXECUTE FUNCTION public_sentiment.slow_update()`);
+      // Someone else holds the row lock of one case (a long transaction outside the queue).
+      const holder = new pg.Client({ connectionString: infra.db.url });
+      await holder.connect();
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM public_sentiment.cases WHERE id = $1 FOR UPDATE`, [locked]);
+      const rolledBackBefore = svc.logs.entries().filter((l) => l['msg'] === 'case.actions_rolled_back').length;
+      try {
+        const first = [traced('community', slow1, 'accept'), traced('community', slow2, 'accept')];
+        await new Promise((r) => setTimeout(r, 100));
+        const started = Date.now();
+        const lockedAnswer = traced('community', locked, 'accept');
+        const others = await Promise.all([...first, ...ids.slice(2).filter((id) => id !== locked).map((id) => traced('community', id, 'accept'))]);
+        // Everything else is answered while the lock is still held.
+        expect(others.map((a) => a.status)).toEqual(others.map(() => 200));
+        expect(Date.now() - started).toBeLessThan(8000);
+        expect(await Promise.race([lockedAnswer.then(() => 'answered'), new Promise((r) => setTimeout(() => r('waiting'), 300))])).toBe('waiting');
+        await holder.query('COMMIT');
+        expect((await lockedAnswer).status).toBe(200);
+      } finally {
+        await holder.query('ROLLBACK').catch(() => undefined);
+        await holder.end();
+        await db.query(`DROP TRIGGER slow_update ON public_sentiment.cases`);
+      }
+      const rolledBack = svc.logs.entries().filter((l) => l['msg'] === 'case.actions_rolled_back').slice(rolledBackBefore);
+      expect(rolledBack).toHaveLength(1);
+      expect(rolledBack[0]!['error']).toMatch(/ 55P03$/); // lock_not_available
+      for (const id of ids) expect((await row(id))['state']).toBe('accepted');
+    });
   });
 });

@@ -299,6 +299,8 @@ describe('docker-compose.yml: the second tier (profile `street`)', () => {
     const ps = loadConfig(publicSentiment, composeEnv('public-sentiment-street'));
     expect(ps.own.FEDERATION_ENABLED).toBe(true);
     expect(loadConfig(publicSentiment, composeEnv('public-sentiment')).own.FEDERATION_ENABLED).toBe(true);
+    // Each tier's gateway reads the other's attachments.
+    for (const gw of ['mobile-gateway', 'mobile-gateway-street']) expect(loadConfig(mobileGateway, composeEnv(gw)).own.FEDERATION_ENABLED).toBe(true);
   });
 
   it('configures both NATS servers exactly as the federation generator does (domains, leaf user with permissions, remote)', () => {
@@ -737,6 +739,7 @@ describe('k8s/overlays: one per tier level, with the NATS leafnode config and it
       const ps = loadConfig(publicSentiment, env);
       expect(ps.tier).toBe(t.code);
       expect(ps.own.FEDERATION_ENABLED).toBe(true);
+      expect(loadConfig(mobileGateway, env).own.FEDERATION_ENABLED).toBe(true);
       expect(ps.nats.jetstreamDomain).toBe(jetstreamDomainOf(t.code));
     });
 

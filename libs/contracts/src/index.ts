@@ -17,3 +17,4 @@ export * from './gis/gis';
 export * from './org/org';
 export * from './base-data/base-data';
 export * from './federation/federation-events';
+export * from './federation/attachment-relay';

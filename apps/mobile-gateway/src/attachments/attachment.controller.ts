@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/commo
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { attachmentKeySchema, type Principal } from '@gm/contracts';
+import { attachmentKeySchema, orgUnitCodeSchema, type Principal } from '@gm/contracts';
 import { CurrentPrincipal, Roles } from '@gm/auth';
 import { ATTACHMENT_TYPES, AttachmentService, type AttachmentType } from './attachment.service';
 
@@ -11,6 +11,13 @@ const announceBody = z
   .object({
     contentType: z.enum(TYPES, `contentType must be one of: ${TYPES.join(', ')}`),
     sizeBytes: z.number().int('sizeBytes must be a whole number').positive('sizeBytes must be positive'),
+  })
+  .strict();
+
+const contentQuery = z
+  .object({
+    key: attachmentKeySchema,
+    tier: orgUnitCodeSchema.optional().describe('The tier that holds the attachment (default: this tier)'),
   })
   .strict();
 
@@ -34,8 +41,14 @@ export class AttachmentController {
 
   @Get('content')
   @Roles(...STAFF, 'admin', 'auditor')
-  @ApiOperation({ summary: '查看附件 Redirect to a short-lived link to an attachment of this tier' })
-  async content(@Query({ schema: z.object({ key: attachmentKeySchema }).strict() }) q: { key: string }, @Res() reply: FastifyReply) {
-    return reply.redirect(await this.attachments.readUrl(q.key), 302);
+  @ApiOperation({
+    summary: '查看附件 Redirect to a short-lived link to an attachment',
+    description:
+      'Without `tier`, or with this tier\'s code: an attachment uploaded here. With the code of a tier above or below this one ' +
+      '(a case\'s timeline names the tier of each entry): that tier\'s attachment, fetched from it on the first read and kept here. ' +
+      '404 when the holder has no such attachment; 503 when the holder cannot be reached now and no copy is kept here yet.',
+  })
+  async content(@Query({ schema: contentQuery }) q: z.infer<typeof contentQuery>, @Res() reply: FastifyReply) {
+    return reply.redirect(await this.attachments.readUrl(q.key, q.tier), 302);
   }
 }

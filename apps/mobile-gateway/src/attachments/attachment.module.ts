@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { AttachmentController } from './attachment.controller';
+import { AttachmentRelayService } from './attachment-relay.service';
 import { AttachmentService } from './attachment.service';
 import { ObjectStorage } from './object-storage.service';
 
 @Module({
   controllers: [AttachmentController],
-  providers: [ObjectStorage, AttachmentService],
+  providers: [ObjectStorage, AttachmentRelayService, AttachmentService],
   exports: [AttachmentService],
 })
 export class AttachmentModule {}

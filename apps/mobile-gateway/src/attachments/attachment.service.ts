@@ -5,6 +5,7 @@ import { DomainError, type FieldError, type Principal } from '@gm/contracts';
 import { SERVICE_CONFIG } from '@gm/platform';
 import type { AppConfig } from '../config/config';
 import { Attachment } from './attachment.entity';
+import { AttachmentRelayService } from './attachment-relay.service';
 import { ObjectStorage } from './object-storage.service';
 
 export const ATTACHMENT_TYPES = {
@@ -31,8 +32,12 @@ export class AttachmentService {
   constructor(
     private readonly orm: MikroORM,
     private readonly storage: ObjectStorage,
+    private readonly relay: AttachmentRelayService,
     @Inject(SERVICE_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** Copies of other tiers' attachments being fetched now, by where they will be kept: one fetch each. */
+  private readonly fetching = new Map<string, Promise<void>>();
 
   async announce(principal: Principal, contentType: AttachmentType, sizeBytes: number) {
     const max = this.config.own.ATTACHMENT_MAX_BYTES;
@@ -78,10 +83,32 @@ export class AttachmentService {
     if (errors.length > 0) throw DomainError.validation(errors);
   }
 
-  /** A short-lived link to read an attachment uploaded on this tier. */
-  async readUrl(key: string): Promise<string> {
+  /**
+   * A short-lived link to read an attachment: one uploaded on this tier, or (`holder`) one held by
+   * a tier above or below this one in the federation. Another tier's attachment is fetched on its
+   * first read and kept in this tier's bucket under `federated/<holder>/<key>`; later reads, even
+   * while the holder is cut off, are served from that copy.
+   */
+  async readUrl(key: string, holder?: string): Promise<string> {
+    if (holder !== undefined && holder !== this.config.tier) {
+      const copy = `federated/${holder}/${key}`;
+      if ((await this.storage.sizeOf(copy)) === undefined) await this.fetchOnce(copy, holder, key);
+      return this.storage.presignedGet(copy, READ_SECONDS);
+    }
     const row = await this.orm.em.fork().findOne(Attachment, { key });
     if (!row || (await this.storage.sizeOf(key)) === undefined) throw new DomainError('ATTACHMENT.NOT_FOUND', `no attachment ${key}`);
     return this.storage.presignedGet(key, READ_SECONDS);
+  }
+
+  private fetchOnce(copy: string, holder: string, key: string): Promise<void> {
+    let pending = this.fetching.get(copy);
+    if (!pending) {
+      pending = (async () => {
+        const { bytes, contentType } = await this.relay.fetchWhole(holder, key);
+        await this.storage.put(copy, bytes, contentType);
+      })().finally(() => this.fetching.delete(copy));
+      this.fetching.set(copy, pending);
+    }
+    return pending;
   }
 }

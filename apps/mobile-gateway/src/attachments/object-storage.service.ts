@@ -47,11 +47,40 @@ export class ObjectStorage {
 
   /** Size of the stored object, or undefined when nothing was uploaded under the key. */
   async sizeOf(key: string): Promise<number | undefined> {
+    return (await this.stat(key))?.size;
+  }
+
+  /** Size and content type of the stored object, or undefined when there is none under the key. */
+  async stat(key: string): Promise<{ size: number; contentType: string } | undefined> {
     const client = await this.ready();
     try {
-      return (await client.statObject(this.bucket, key)).size;
+      const s = await client.statObject(this.bucket, key);
+      const meta = s.metaData as Record<string, string | undefined>;
+      return { size: s.size, contentType: meta['content-type'] ?? 'application/octet-stream' };
     } catch (err) {
       if ((err as { code?: string }).code === 'NotFound' || (err as { code?: string }).code === 'NoSuchKey') return undefined;
+      throw this.unavailable(err);
+    }
+  }
+
+  /** Up to `length` bytes of the object from `offset`. */
+  async readRange(key: string, offset: number, length: number): Promise<Buffer> {
+    const client = await this.ready();
+    try {
+      const chunks: Buffer[] = [];
+      for await (const chunk of await client.getPartialObject(this.bucket, key, offset, length)) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    } catch (err) {
+      throw this.unavailable(err);
+    }
+  }
+
+  /** Stores `bytes` under `key` (replacing what was there). */
+  async put(key: string, bytes: Buffer, contentType: string): Promise<void> {
+    const client = await this.ready();
+    try {
+      await client.putObject(this.bucket, key, bytes, bytes.length, { 'Content-Type': contentType });
+    } catch (err) {
       throw this.unavailable(err);
     }
   }

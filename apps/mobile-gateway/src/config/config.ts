@@ -13,6 +13,16 @@ export const configSchema = serviceConfigSchema('mobile-gateway', { port: 3006, 
   S3_REGION: z.string().min(1).default('us-east-1'),
   /** Default: `gm-<tier code>`. */
   S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'S3_BUCKET: 3–63 lower-case letters, digits, "." or "-"').optional(),
+  /**
+   * This instance is one tier of a federation: readers here may see attachments held by the tiers
+   * above and below it (fetched over NATS on first read and kept in this tier's bucket), and this
+   * tier answers its parent's and children's reads of its own. Requires NATS_NAMESPACE unset or
+   * equal to TIER_CODE.
+   */
+  FEDERATION_ENABLED: z
+    .enum(['true', 'false'], { message: 'expected true or false' })
+    .default('false')
+    .transform((v) => v === 'true'),
   /** Largest attachment a handheld may upload (bytes). */
   ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(20 * 1024 * 1024),
 });

@@ -158,6 +158,26 @@ describe('federation topology on real nats-server processes (leafnodes, domains,
     expect(await got).toBe('ok');
   });
 
+  it("of its parent's subject space, a child may publish only the attachment reads it sends up", async () => {
+    const nc = await connect({ servers: `127.0.0.1:${servers.get(COMMUNITY)!.clientPort}`, user: leafUserOf(GRID_A), pass: PASSWORD[GRID_A]!, reconnect: false });
+    connections.push(nc);
+    const errors: string[] = [];
+    void (async () => {
+      for await (const s of nc.status()) if (s.type === 'error') errors.push(String(s.error));
+    })();
+    const parent = await open(COMMUNITY);
+    const heard: string[] = [];
+    const sub = parent.subscribe(`gm.${COMMUNITY}.>`, { callback: (_e, m) => void heard.push(m.subject) });
+    await parent.flush();
+    nc.publish(`gm.${COMMUNITY}.rpc.case.report.v1`, 'forged');
+    nc.publish(`gm.${COMMUNITY}.attachment.up.v1`, 'a read');
+    await nc.flush().catch(() => undefined);
+    await eventually('the read to arrive', async () => heard.includes(`gm.${COMMUNITY}.attachment.up.v1`), 5_000);
+    await eventually('the forged publish refused', async () => errors.some((e) => /Permissions Violation for Publish to "gm\.350206001001\.rpc/i.test(e)), 5_000);
+    sub.unsubscribe();
+    expect(heard).toEqual([`gm.${COMMUNITY}.attachment.up.v1`]);
+  });
+
   it('keeps what a grid sends while its parent is down and delivers it once when the parent returns', async () => {
     const parent = servers.get(COMMUNITY)!;
     const jsmParentBefore = await jetstreamManager(await open(COMMUNITY));

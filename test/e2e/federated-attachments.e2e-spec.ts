@@ -34,7 +34,8 @@ const TIERS: FederationTier[] = [
 ];
 /** Synthetic bytes (no picture of anyone): larger than two chunks of the relay, so the read takes three requests per hop. */
 const PHOTO = randomBytes(1_200_000);
-const NOTICE = Buffer.from('%PDF-1.4 synthetic notice of the street office (not a real document)');
+/** A synthetic PDF-typed blob of the street office (not a real document), two chunks long. */
+const NOTICE = Buffer.concat([Buffer.from('%PDF-1.4 synthetic notice of the street office\n'), randomBytes(700_000)]);
 
 type Json = Record<string, unknown>;
 
@@ -173,6 +174,7 @@ describe('attachments across tiers: a photo uploaded at the grid, read at the co
     expect(r.status).toBe(302);
     expect(r.bytes!.equals(NOTICE)).toBe(true);
     expect(r.type).toBe('application/pdf');
+    expect(logsOf(GRID, 'attachment.fetched').filter((e) => e['key'] === key)).toEqual([expect.objectContaining({ holder: STREET, chunks: 2 })]);
   });
 
   it('says what is wrong: no such attachment at the holder, a tier beside the path, a bad tier code', async () => {
@@ -188,6 +190,12 @@ describe('attachments across tiers: a photo uploaded at the grid, read at the co
     const bad = await read(STREET, 'street', 'grid-7', 'attachments/2026-12/a.jpg');
     expect(bad.status).toBe(400);
     expect((bad.body['errors'] as { field: string }[]).map((e) => e.field)).toEqual(['tier']);
+
+    // A photo that holds more bytes than were announced is not served to other tiers.
+    const announced = await call(gateways.get(GRID)!.url, 'gw-07', 'POST', '/api/v1/attachments', { contentType: 'image/jpeg', sizeBytes: 1000 });
+    const up = announced.body['upload'] as { url: string; method: string; headers: Record<string, string> };
+    expect((await fetch(up.url, { method: up.method, headers: up.headers, body: PHOTO })).status).toBe(200);
+    expect((await read(COMMUNITY, 'community', GRID, announced.body['key'] as string)).status).toBe(404);
 
     // A key the grid has only on its disk by chance (never announced there) is not served either.
     await bucketReader.putObject(`gm-${GRID}`, 'attachments/2026-12/unannounced.jpg', Buffer.from('x'));
@@ -222,22 +230,50 @@ describe('attachments across tiers: a photo uploaded at the grid, read at the co
     expect(after.type).toBe('image/png');
   });
 
-  it('drops a request whose reply subject is not in the space of a child of the link, so nobody can make a tier publish elsewhere', async () => {
+  it('drops a request whose reply subject is not in the space of the child of its link, so nobody can make a tier publish elsewhere', async () => {
     const nc = await connect(natsConnectionOptions([fed.tier(COMMUNITY).url]));
     try {
       const heard: string[] = [];
-      nc.subscribe(`gm.${COMMUNITY}.rpc.>`, { callback: (_e, m) => void heard.push(m.subject) });
-      nc.subscribe(`gm.${SIBLING_GRID}.attachment.reply.>`, { callback: (_e, m) => void heard.push(m.subject) });
-      const body = JSON.stringify({ tier: STREET, key: 'attachments/2026-12/a.pdf', offset: 0, deadline: Date.now() + 10_000 });
+      for (const subject of [`gm.${COMMUNITY}.rpc.>`, `gm.${SIBLING_GRID}.attachment.reply.>`, 'gm.35020600100107.>']) {
+        nc.subscribe(subject, { callback: (_e, m) => void heard.push(m.subject) });
+      }
+      const body = JSON.stringify({ tier: STREET, key: 'attachments/2026-12/a.pdf', offset: 0, budgetMs: 5_000 });
       const before = logsOf(COMMUNITY, 'attachment.request_dropped').length;
-      // Up from "a child", answered into the community's own RPC subject; down from "the parent", answered into a grid's space.
-      nc.publish(AttachmentRelay.upSubject(COMMUNITY), body, { reply: `gm.${COMMUNITY}.rpc.case.report.v1` });
-      nc.publish(AttachmentRelay.downSubject(COMMUNITY), body, { reply: AttachmentRelay.replySubject(SIBLING_GRID, 'x1') });
-      await eventually('both requests dropped', async () => logsOf(COMMUNITY, 'attachment.request_dropped').length === before + 2, 10_000);
+      // Up as the grid, answered into the community's own RPC subject, or into its sibling's space;
+      // up as the grid spelled without its hyphen; down "from the parent", answered into a grid's space.
+      nc.publish(AttachmentRelay.upSubject(COMMUNITY, GRID), body, { reply: `gm.${COMMUNITY}.rpc.case.report.v1` });
+      nc.publish(AttachmentRelay.upSubject(COMMUNITY, GRID), body, { reply: AttachmentRelay.replySubject(SIBLING_GRID, 'x1') });
+      nc.publish(AttachmentRelay.upSubject(COMMUNITY, '35020600100107'), body, { reply: AttachmentRelay.replySubject('35020600100107', 'x2') });
+      nc.publish(AttachmentRelay.downSubject(COMMUNITY), body, { reply: AttachmentRelay.replySubject(SIBLING_GRID, 'x3') });
+      await eventually('the four requests dropped', async () => logsOf(COMMUNITY, 'attachment.request_dropped').length === before + 4, 10_000);
       await nc.flush();
       expect(heard).toEqual([]);
     } finally {
       await nc.close();
+    }
+  });
+
+  it("with the grid's own link credentials: it cannot ask as its sibling, and asking its parent for the sibling's attachment is refused", async () => {
+    const leaf = fed.tier(GRID).leaf!;
+    const nc = await connect({ servers: leaf.parentClientUrl, user: leaf.user, pass: leaf.password, reconnect: false });
+    const errors: string[] = [];
+    void (async () => {
+      for await (const st of nc.status()) if (st.type === 'error') errors.push(String(st.error));
+    })();
+    try {
+      const sideways = await nc.request(
+        AttachmentRelay.upSubject(COMMUNITY, GRID),
+        JSON.stringify({ tier: SIBLING_GRID, key: 'attachments/2026-12/a.jpg', offset: 0, budgetMs: 5_000 }),
+        { timeout: 5_000, noMux: true, reply: AttachmentRelay.replySubject(GRID, 'sideways1') },
+      );
+      expect(sideways.headers?.get(AttachmentRelay.headers.status)).toBe('not_found');
+      expect(sideways.data.length).toBe(0);
+
+      nc.publish(AttachmentRelay.upSubject(COMMUNITY, SIBLING_GRID), '{}', { reply: AttachmentRelay.replySubject(SIBLING_GRID, 'x') });
+      await nc.flush().catch(() => undefined);
+      await eventually('the publish as the sibling refused', async () => errors.some((e) => /Permissions Violation for Publish/i.test(e)), 5_000);
+    } finally {
+      await nc.close().catch(() => undefined);
     }
   });
 

@@ -16,37 +16,47 @@ import { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from '../config/config';
 import { Attachment } from './attachment.entity';
 import { routeAttachmentRead, type AttachmentAsker, type AttachmentRoute } from './attachment-route';
+import { ChunkAssembler, ChunkRejected } from './chunk-assembler';
 import { ObjectStorage } from './object-storage.service';
 
-/** How long a reader waits for one chunk, across every hop; each hop keeps this much back for its own answer. */
-const CHUNK_TIMEOUT_MS = 10_000;
+/** What each hop keeps back from the time it was given, for its own answer. */
 const HOP_MARGIN_MS = 250;
+/** A reader's whole fetch gives up after this long, however many chunks. */
+const FETCH_TIMEOUT_MS = 120_000;
+/** Chunk requests this tier works on at once (each may hold a chunk); past that it says it is busy. */
+const MAX_ANSWERING = 16;
+/** Whole fetches for this tier's readers at once (each holds up to ATTACHMENT_MAX_BYTES); the rest wait their turn. */
+const MAX_FETCHING = 4;
 const QUEUE = 'mobile-gateway';
+const NOTHING = new Uint8Array();
 
 /** One chunk's answer, from this tier's bucket or relayed from the next hop. */
 interface ChunkAnswer {
   readonly status: AttachmentReadStatus;
-  readonly size?: number | undefined;
-  readonly contentType?: string | undefined;
+  readonly headers?: { readonly size?: string | undefined; readonly etag?: string | undefined; readonly contentType?: string | undefined };
   readonly bytes: Uint8Array;
-  /** Why, for a status other than ok (kept in this process: not sent). */
+  /** Why, for a status other than ok: composed here, safe to show (kept in this process, not sent). */
   readonly why?: string | undefined;
 }
 
 /**
- * Attachments across the tiers of a federation (see `AttachmentRelay` in the contracts). This
- * tier answers chunk requests for objects in its own bucket, passes on requests for objects
+ * Attachments across the tiers of a federation (ADR 0010, `AttachmentRelay` in the contracts).
+ * This tier answers chunk requests for objects in its own bucket, passes on requests for objects
  * further down or up the hierarchy, and fetches whole objects for its own readers.
  *
- * Nothing crosses a link but over NATS, one hop at a time, in the child's subject space, so the
- * leafnode permissions that keep tiers apart (ADR 0006) need no exception for it.
+ * Nothing crosses a link but over NATS, one hop at a time, in the subject spaces the leafnode
+ * permissions give each link (ADR 0006).
  */
 @Injectable()
 export class AttachmentRelayService implements OnModuleInit, OnApplicationShutdown {
   private readonly here: string;
   private readonly federated: boolean;
+  private readonly maxBytes: number;
   private readonly subscriptions: Subscription[] = [];
   private closing = false;
+  private answering = 0;
+  private fetching = 0;
+  private readonly waitingToFetch: (() => void)[] = [];
 
   constructor(
     private readonly nats: NatsClient,
@@ -57,6 +67,7 @@ export class AttachmentRelayService implements OnModuleInit, OnApplicationShutdo
   ) {
     this.here = config.tier;
     this.federated = config.own.FEDERATION_ENABLED;
+    this.maxBytes = config.own.ATTACHMENT_MAX_BYTES;
     if (this.federated && config.namespace !== config.tier) {
       throw new Error(`FEDERATION_ENABLED needs the subject namespace to be the tier code (${config.tier}); NATS_NAMESPACE is ${config.namespace}`);
     }
@@ -77,14 +88,14 @@ export class AttachmentRelayService implements OnModuleInit, OnApplicationShutdo
     const code = OrgUnitCode.parse(this.here);
     // nats.js keeps subscriptions across reconnects: one each, for the life of the service.
     if (code.parent) this.subscriptions.push(this.subscribe(nc, AttachmentRelay.downSubject(this.here), 'parent'));
-    if (code.level !== 'grid') this.subscriptions.push(this.subscribe(nc, AttachmentRelay.upSubject(this.here), 'child'));
+    if (code.level !== 'grid') this.subscriptions.push(this.subscribe(nc, AttachmentRelay.upFromChildren(this.here), 'child'));
   }
 
   private subscribe(nc: NatsConnection, subject: string, asker: AttachmentAsker): Subscription {
     return nc.subscribe(subject, {
       queue: QUEUE,
       callback: (err, msg) => {
-        if (err || !msg.reply) return;
+        if (err) return;
         void this.answer(msg, asker).catch((e: unknown) =>
           this.logger.event('warn', 'attachment.relay_failed', { error: e instanceof Error ? e.message : String(e) }, 'AttachmentRelay'),
         );
@@ -93,35 +104,54 @@ export class AttachmentRelayService implements OnModuleInit, OnApplicationShutdo
   }
 
   /**
-   * Answers one chunk request from the parent or a child, on a reply subject of the link's child
-   * only (this tier's own space for the parent's requests, a direct child's for a child's): a
-   * request naming any other reply subject is dropped, so no request can make this tier publish
-   * into a subject of its own services.
+   * The child whose space the answer to `msg` must go to, or undefined to drop it: for the parent's
+   * requests this tier's own space; for a child's, the space of the child that sent it (the up
+   * subject names it, and only its leaf user may publish that subject). Codes must be in their
+   * canonical form (`350206001001-07`), exactly as the link's permissions spell them.
    */
+  private replyTo(msg: Msg, asker: AttachmentAsker): string | undefined {
+    const replyChild = msg.reply ? AttachmentRelay.replyChild(msg.reply) : undefined;
+    if (replyChild === undefined) return undefined;
+    if (asker === 'parent') return replyChild === this.here ? replyChild : undefined;
+    const child = AttachmentRelay.upAsker(msg.subject);
+    return child !== undefined && child === replyChild && this.isChild(child) ? child : undefined;
+  }
+
+  /** Answers one chunk request from the parent or a child, onto a reply subject of the link's child only. */
   private async answer(msg: Msg, asker: AttachmentAsker): Promise<void> {
-    const replyChild = AttachmentRelay.replyChild(msg.reply ?? '');
-    const linkChild = asker === 'parent' ? replyChild === this.here : replyChild !== undefined && this.isChild(replyChild);
-    if (!linkChild) {
+    if (this.replyTo(msg, asker) === undefined) {
       this.logger.event('warn', 'attachment.request_dropped', { subject: msg.subject, reply: msg.reply ?? null }, 'AttachmentRelay');
       return;
     }
     let answer: ChunkAnswer;
-    const parsed = attachmentReadRequestSchema.safeParse(safeJson(msg.data));
-    if (!parsed.success) {
-      answer = { status: 'failed', bytes: new Uint8Array(), why: 'malformed request' };
+    if (this.answering >= MAX_ANSWERING) {
+      answer = { status: 'unreachable', bytes: NOTHING, why: `tier ${this.here} is busy` };
     } else {
-      const route = routeAttachmentRead(this.here, parsed.data.tier, asker, true);
-      answer = await this.chunk(route, parsed.data);
+      this.answering++;
+      try {
+        const parsed = attachmentReadRequestSchema.safeParse(safeJson(msg.data));
+        if (!parsed.success) {
+          answer = { status: 'failed', bytes: NOTHING, why: 'malformed request' };
+        } else {
+          const req = { ...parsed.data, budgetMs: Math.min(parsed.data.budgetMs, AttachmentRelay.maxBudgetMs) };
+          answer = await this.chunk(routeAttachmentRead(this.here, req.tier, asker, true), req);
+        }
+      } finally {
+        this.answering--;
+      }
     }
     const h = natsHeaders();
     h.set(AttachmentRelay.headers.status, answer.status);
-    if (answer.size !== undefined) h.set(AttachmentRelay.headers.size, String(answer.size));
-    if (answer.contentType !== undefined) h.set(AttachmentRelay.headers.contentType, answer.contentType);
+    if (answer.headers?.size !== undefined) h.set(AttachmentRelay.headers.size, answer.headers.size);
+    if (answer.headers?.etag !== undefined) h.set(AttachmentRelay.headers.etag, answer.headers.etag);
+    if (answer.headers?.contentType !== undefined) h.set(AttachmentRelay.headers.contentType, answer.headers.contentType);
     msg.respond(answer.bytes, { headers: h });
   }
 
   private isChild(code: string): boolean {
-    return OrgUnitCode.isValid(code) && OrgUnitCode.parse(code).parent?.value === this.here;
+    if (!OrgUnitCode.isValid(code)) return false;
+    const unit = OrgUnitCode.parse(code);
+    return unit.value === code && unit.parent?.value === this.here;
   }
 
   private async chunk(route: AttachmentRoute, req: AttachmentReadRequest): Promise<ChunkAnswer> {
@@ -129,88 +159,105 @@ export class AttachmentRelayService implements OnModuleInit, OnApplicationShutdo
       case 'here':
         return this.readHere(req.key, req.offset);
       case 'refused':
-        return { status: 'not_found', bytes: new Uint8Array(), why: route.why };
+        return { status: 'not_found', bytes: NOTHING, why: route.why };
       default:
         return this.ask(route, req);
     }
   }
 
-  /** A chunk of an attachment uploaded on this tier: announced here and really in the bucket. */
+  /** A chunk of an attachment uploaded on this tier: announced here, in the bucket, no larger than announced. */
   private async readHere(key: string, offset: number): Promise<ChunkAnswer> {
     try {
       const row = await this.orm.em.fork().findOne(Attachment, { key });
       const stat = row ? await this.storage.stat(key) : undefined;
-      if (!row || !stat) return { status: 'not_found', bytes: new Uint8Array(), why: `no attachment ${key} at tier ${this.here}` };
-      const bytes = offset < stat.size ? await this.storage.readRange(key, offset, AttachmentRelay.chunkBytes) : Buffer.alloc(0);
-      return { status: 'ok', size: stat.size, contentType: row.contentType, bytes };
-    } catch (err) {
-      return { status: 'failed', bytes: new Uint8Array(), why: err instanceof Error ? err.message : String(err) };
+      if (!row || !stat) return { status: 'not_found', bytes: NOTHING, why: `no attachment ${key} at tier ${this.here}` };
+      if (stat.size > row.sizeBytes) return { status: 'not_found', bytes: NOTHING, why: `${key} holds more bytes than announced` };
+      const bytes = offset < stat.size ? await this.storage.readRange(key, offset, AttachmentRelay.chunkBytes) : NOTHING;
+      return { status: 'ok', headers: { size: String(stat.size), etag: stat.etag, contentType: row.contentType }, bytes };
+    } catch {
+      return { status: 'failed', bytes: NOTHING, why: `the storage of tier ${this.here} does not answer` };
     }
   }
 
   /** Passes a chunk request one hop on and brings back the answer. */
   private async ask(route: { kind: 'down'; child: string } | { kind: 'up'; parent: string }, req: AttachmentReadRequest): Promise<ChunkAnswer> {
     const nc = this.nats.current();
-    if (!nc) return { status: 'unreachable', bytes: new Uint8Array(), why: `tier ${this.here} is not connected to NATS` };
-    const link = route.kind === 'down' ? route.child : this.here;
+    if (!nc) return { status: 'unreachable', bytes: NOTHING, why: `tier ${this.here} is not connected to NATS` };
     const next = route.kind === 'down' ? route.child : route.parent;
-    const subject = route.kind === 'down' ? AttachmentRelay.downSubject(route.child) : AttachmentRelay.upSubject(route.parent);
-    const timeout = req.deadline - Date.now() - HOP_MARGIN_MS;
-    if (timeout < 100) return { status: 'unreachable', bytes: new Uint8Array(), why: 'out of time' };
+    const timeout = req.budgetMs - HOP_MARGIN_MS;
+    if (timeout < 100) return { status: 'unreachable', bytes: NOTHING, why: `out of time at tier ${this.here}` };
     try {
-      const reply = await nc.request(subject, JSON.stringify(req), {
-        timeout,
-        noMux: true,
-        reply: AttachmentRelay.replySubject(link, randomUUID().replaceAll('-', '')),
-        headers: injectTrace(),
-      });
-      const status = reply.headers?.get(AttachmentRelay.headers.status) as AttachmentReadStatus | '' | undefined;
-      const size = reply.headers?.get(AttachmentRelay.headers.size);
-      const contentType = reply.headers?.get(AttachmentRelay.headers.contentType);
+      const reply = await nc.request(
+        route.kind === 'down' ? AttachmentRelay.downSubject(route.child) : AttachmentRelay.upSubject(route.parent, this.here),
+        JSON.stringify({ ...req, budgetMs: timeout - HOP_MARGIN_MS } satisfies AttachmentReadRequest),
+        {
+          timeout,
+          noMux: true,
+          // In the space of the link's child: this tier's going up, the child's going down.
+          reply: AttachmentRelay.replySubject(route.kind === 'down' ? route.child : this.here, randomUUID().replaceAll('-', '')),
+          headers: injectTrace(),
+        },
+      );
+      const get = (name: string) => reply.headers?.get(name) || undefined;
+      const status = get(AttachmentRelay.headers.status);
+      const known = status === 'ok' || status === 'not_found' || status === 'unreachable' || status === 'failed';
       return {
-        status: status || 'failed',
-        size: size ? Number(size) : undefined,
-        contentType: contentType || undefined,
+        status: known ? status : 'failed',
+        headers: { size: get(AttachmentRelay.headers.size), etag: get(AttachmentRelay.headers.etag), contentType: get(AttachmentRelay.headers.contentType) },
         bytes: reply.data,
-        why: status === 'ok' ? undefined : `tier ${next} answered ${status || 'without a status'}`,
+        why: status === 'ok' ? undefined : `tier ${next} answered ${known ? status : 'without a status'}`,
       };
-    } catch (err) {
+    } catch {
       // No responders (the link or the next hop's gateway is down) or no answer in time.
-      return { status: 'unreachable', bytes: new Uint8Array(), why: `tier ${next} does not answer (${err instanceof Error ? err.message : String(err)})` };
+      return { status: 'unreachable', bytes: NOTHING, why: `tier ${next} does not answer` };
     }
   }
 
   /**
    * The whole of an attachment held by another tier, chunk by chunk, for a reader of this tier.
    * Throws ATTACHMENT.NOT_FOUND (404) when the holder has no such attachment or cannot be reached
-   * this way at all, SERVICE.UNAVAILABLE (503) when a link or tier on the way does not answer now.
+   * this way at all, SERVICE.UNAVAILABLE (503) when a link or tier on the way does not answer now or
+   * sends what this tier will not take. At most MAX_FETCHING run at once; the others wait.
    */
   async fetchWhole(holder: string, key: string): Promise<{ bytes: Buffer; contentType: string }> {
     const route = routeAttachmentRead(this.here, holder, 'reader', this.federated);
     if (route.kind === 'refused') throw new DomainError('ATTACHMENT.NOT_FOUND', `No attachment ${key} of tier ${holder} can be read here: ${route.why}`);
     if (route.kind === 'here') throw new Error('fetchWhole is for attachments of other tiers');
+    if (this.fetching < MAX_FETCHING) this.fetching++;
+    else await new Promise<void>((resolve) => this.waitingToFetch.push(resolve));
+    try {
+      return await this.fetchChunks(route, holder, key);
+    } finally {
+      // The slot goes straight to the next in line, if any.
+      const next = this.waitingToFetch.shift();
+      if (next) next();
+      else this.fetching--;
+    }
+  }
+
+  private async fetchChunks(route: { kind: 'down'; child: string } | { kind: 'up'; parent: string }, holder: string, key: string) {
     const started = Date.now();
-    const parts: Uint8Array[] = [];
-    let offset = 0;
-    let size = 0;
-    let contentType = 'application/octet-stream';
+    const assembler = new ChunkAssembler(this.maxBytes, AttachmentRelay.chunkBytes);
+    const fail = (status: AttachmentReadStatus, why: string | undefined): never => {
+      this.logger.event('warn', 'attachment.fetch_failed', { holder, key, status, why: why ?? null }, 'AttachmentRelay');
+      if (status === 'not_found') throw new DomainError('ATTACHMENT.NOT_FOUND', `Tier ${holder} has no attachment ${key}`);
+      throw new DomainError('SERVICE.UNAVAILABLE', `The attachment ${key} of tier ${holder} cannot be read now (${why ?? status}); try again later`);
+    };
     do {
-      const answer = await this.ask(route, { tier: holder, key, offset, deadline: Date.now() + CHUNK_TIMEOUT_MS });
-      if (answer.status !== 'ok' || answer.size === undefined) {
-        this.logger.event('warn', 'attachment.fetch_failed', { holder, key, status: answer.status, why: answer.why }, 'AttachmentRelay');
-        if (answer.status === 'not_found') throw new DomainError('ATTACHMENT.NOT_FOUND', `Tier ${holder} has no attachment ${key}`);
-        throw new DomainError('SERVICE.UNAVAILABLE', `The tier that holds this attachment (${holder}) cannot be reached now; try again later`);
+      const left = started + FETCH_TIMEOUT_MS - Date.now();
+      if (left < 1000) fail('unreachable', `no whole copy after ${FETCH_TIMEOUT_MS / 1000} s`);
+      const answer = await this.ask(route, { tier: holder, key, offset: assembler.offset, budgetMs: Math.min(AttachmentRelay.maxBudgetMs, left) });
+      if (answer.status !== 'ok') fail(answer.status, answer.why);
+      try {
+        assembler.add({ size: answer.headers?.size, etag: answer.headers?.etag, contentType: answer.headers?.contentType }, answer.bytes);
+      } catch (err) {
+        if (err instanceof ChunkRejected) fail('failed', `tier ${holder} sent ${err.message}`);
+        throw err;
       }
-      if (offset > 0 && answer.size !== size) throw new DomainError('SERVICE.UNAVAILABLE', `The attachment ${key} changed while it was being read; try again`);
-      size = answer.size;
-      contentType = answer.contentType ?? contentType;
-      if (answer.bytes.length === 0 && offset < size) throw new DomainError('SERVICE.UNAVAILABLE', `Tier ${holder} sent an empty chunk of ${key}; try again later`);
-      parts.push(answer.bytes);
-      offset += answer.bytes.length;
-    } while (offset < size);
-    if (offset !== size) throw new DomainError('SERVICE.UNAVAILABLE', `Tier ${holder} sent ${offset} bytes of ${key} instead of ${size}; try again later`);
-    this.logger.event('info', 'attachment.fetched', { holder, key, bytes: size, chunks: parts.length, ms: Date.now() - started }, 'AttachmentRelay');
-    return { bytes: Buffer.concat(parts), contentType };
+    } while (!assembler.complete);
+    const whole = assembler.result();
+    this.logger.event('info', 'attachment.fetched', { holder, key, bytes: whole.bytes.length, chunks: assembler.chunks, ms: Date.now() - started }, 'AttachmentRelay');
+    return whole;
   }
 }
 

@@ -8,15 +8,9 @@ import { Attachment } from './attachment.entity';
 import { AttachmentRelayService } from './attachment-relay.service';
 import { ObjectStorage } from './object-storage.service';
 
-export const ATTACHMENT_TYPES = {
-  'image/jpeg': 'jpg',
-  'image/png': 'png',
-  'image/webp': 'webp',
-  'video/mp4': 'mp4',
-  'audio/mpeg': 'mp3',
-  'application/pdf': 'pdf',
-} as const;
-export type AttachmentType = keyof typeof ATTACHMENT_TYPES;
+import { ATTACHMENT_TYPES, type AttachmentType } from './attachment-types';
+
+export { ATTACHMENT_TYPES, type AttachmentType };
 
 /** How long a handheld has to upload after announcing, and how long a read link lives (seconds). */
 const UPLOAD_SECONDS = 15 * 60;
@@ -104,6 +98,8 @@ export class AttachmentService {
     let pending = this.fetching.get(copy);
     if (!pending) {
       pending = (async () => {
+        // A fetch that ended just before this one began may have stored it already.
+        if ((await this.storage.sizeOf(copy)) !== undefined) return;
         const { bytes, contentType } = await this.relay.fetchWhole(holder, key);
         await this.storage.put(copy, bytes, contentType);
       })().finally(() => this.fetching.delete(copy));

@@ -50,13 +50,12 @@ export class ObjectStorage {
     return (await this.stat(key))?.size;
   }
 
-  /** Size and content type of the stored object, or undefined when there is none under the key. */
-  async stat(key: string): Promise<{ size: number; contentType: string } | undefined> {
+  /** Size and ETag of the stored object, or undefined when there is none under the key. */
+  async stat(key: string): Promise<{ size: number; etag: string } | undefined> {
     const client = await this.ready();
     try {
       const s = await client.statObject(this.bucket, key);
-      const meta = s.metaData as Record<string, string | undefined>;
-      return { size: s.size, contentType: meta['content-type'] ?? 'application/octet-stream' };
+      return { size: s.size, etag: s.etag };
     } catch (err) {
       if ((err as { code?: string }).code === 'NotFound' || (err as { code?: string }).code === 'NoSuchKey') return undefined;
       throw this.unavailable(err);

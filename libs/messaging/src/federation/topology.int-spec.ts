@@ -158,7 +158,7 @@ describe('federation topology on real nats-server processes (leafnodes, domains,
     expect(await got).toBe('ok');
   });
 
-  it("of its parent's subject space, a child may publish only the attachment reads it sends up", async () => {
+  it("of its parent's subject space, a child may publish only its own attachment reads up (not as its sibling)", async () => {
     const nc = await connect({ servers: `127.0.0.1:${servers.get(COMMUNITY)!.clientPort}`, user: leafUserOf(GRID_A), pass: PASSWORD[GRID_A]!, reconnect: false });
     connections.push(nc);
     const errors: string[] = [];
@@ -170,12 +170,14 @@ describe('federation topology on real nats-server processes (leafnodes, domains,
     const sub = parent.subscribe(`gm.${COMMUNITY}.>`, { callback: (_e, m) => void heard.push(m.subject) });
     await parent.flush();
     nc.publish(`gm.${COMMUNITY}.rpc.case.report.v1`, 'forged');
-    nc.publish(`gm.${COMMUNITY}.attachment.up.v1`, 'a read');
+    nc.publish(`gm.${COMMUNITY}.attachment.up.${GRID_B}.v1`, 'as the sibling');
+    nc.publish(`gm.${COMMUNITY}.attachment.up.${GRID_A}.v1`, 'a read');
     await nc.flush().catch(() => undefined);
-    await eventually('the read to arrive', async () => heard.includes(`gm.${COMMUNITY}.attachment.up.v1`), 5_000);
+    await eventually('the read to arrive', async () => heard.includes(`gm.${COMMUNITY}.attachment.up.${GRID_A}.v1`), 5_000);
     await eventually('the forged publish refused', async () => errors.some((e) => /Permissions Violation for Publish to "gm\.350206001001\.rpc/i.test(e)), 5_000);
+    await eventually('the publish as the sibling refused', async () => errors.some((e) => /Permissions Violation for Publish to "gm\.350206001001\.attachment\.up\.350206001001-08/i.test(e)), 5_000);
     sub.unsubscribe();
-    expect(heard).toEqual([`gm.${COMMUNITY}.attachment.up.v1`]);
+    expect(heard).toEqual([`gm.${COMMUNITY}.attachment.up.${GRID_A}.v1`]);
   });
 
   it('keeps what a grid sends while its parent is down and delivers it once when the parent returns', async () => {

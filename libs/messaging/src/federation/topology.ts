@@ -60,8 +60,8 @@ export function leafPermissions(child: string, parent: string): { publish: strin
   return {
     publish: [
       `gm.${child}.>`,
-      // a child's reads of the attachments of the tiers above it (answered in the child's space)
-      `gm.${parent}.attachment.up.v1`,
+      // the child's reads of the attachments of the tiers above it (answered in the child's space)
+      `gm.${parent}.attachment.up.${child}.v1`,
       // replies to the parent's consumer requests, and the UPLINK messages delivered to the parent's source
       '$JSC.R.>',
       '$JS.S.>',

@@ -27,6 +27,8 @@ const FETCH_TIMEOUT_MS = 120_000;
 const MAX_ANSWERING = 16;
 /** Whole fetches for this tier's readers at once (each holds up to ATTACHMENT_MAX_BYTES); the rest wait their turn. */
 const MAX_FETCHING = 4;
+/** Chunk requests of one fetch in flight at once. */
+const CHUNK_WINDOW = 4;
 const QUEUE = 'mobile-gateway';
 const NOTHING = new Uint8Array();
 
@@ -243,18 +245,34 @@ export class AttachmentRelayService implements OnModuleInit, OnApplicationShutdo
       if (status === 'not_found') throw new DomainError('ATTACHMENT.NOT_FOUND', `Tier ${holder} has no attachment ${key}`);
       throw new DomainError('SERVICE.UNAVAILABLE', `The attachment ${key} of tier ${holder} cannot be read now (${why ?? status}); try again later`);
     };
-    do {
+    const askAt = (offset: number) => {
       const left = started + FETCH_TIMEOUT_MS - Date.now();
-      if (left < 1000) fail('unreachable', `no whole copy after ${FETCH_TIMEOUT_MS / 1000} s`);
-      const answer = await this.ask(route, { tier: holder, key, offset: assembler.offset, budgetMs: Math.min(AttachmentRelay.maxBudgetMs, left) });
+      if (left < 1000) return Promise.resolve<ChunkAnswer>({ status: 'unreachable', bytes: NOTHING, why: `no whole copy after ${FETCH_TIMEOUT_MS / 1000} s` });
+      return this.ask(route, { tier: holder, key, offset, budgetMs: Math.min(AttachmentRelay.maxBudgetMs, left) });
+    };
+    const take = (answer: ChunkAnswer, offset: number) => {
       if (answer.status !== 'ok') fail(answer.status, answer.why);
       try {
-        assembler.add({ size: answer.headers?.size, etag: answer.headers?.etag, contentType: answer.headers?.contentType }, answer.bytes);
+        assembler.add({ size: answer.headers?.size, etag: answer.headers?.etag, contentType: answer.headers?.contentType }, answer.bytes, offset);
       } catch (err) {
         if (err instanceof ChunkRejected) fail('failed', `tier ${holder} sent ${err.message}`);
         throw err;
       }
-    } while (!assembler.complete);
+    };
+    // The first chunk tells the size; the rest are asked for CHUNK_WINDOW at a time (each hop's
+    // round trip overlaps the others'), and taken in order.
+    take(await askAt(0), 0);
+    const size = assembler.total!;
+    const inFlight: { offset: number; answer: Promise<ChunkAnswer> }[] = [];
+    for (let offset = assembler.offset; offset < size || inFlight.length > 0; ) {
+      while (offset < size && inFlight.length < CHUNK_WINDOW) {
+        inFlight.push({ offset, answer: askAt(offset) });
+        offset += AttachmentRelay.chunkBytes;
+      }
+      const next = inFlight.shift()!;
+      take(await next.answer, next.offset);
+    }
+    if (!assembler.complete) fail('failed', `tier ${holder} sent fewer bytes than the ${size} it announced`);
     const whole = assembler.result();
     this.logger.event('info', 'attachment.fetched', { holder, key, bytes: whole.bytes.length, chunks: assembler.chunks, ms: Date.now() - started }, 'AttachmentRelay');
     return whole;

@@ -43,6 +43,12 @@ describe('ChunkAssembler', () => {
     expect(() => new ChunkAssembler(1000, 4).add(h('6'), bytes(0))).toThrow(ChunkRejected);
   });
 
+  it('refuses a chunk asked for further on than the chunks so far end (one before it came short)', () => {
+    const a = new ChunkAssembler(1000, 4);
+    a.add(h('12'), bytes(3), 0);
+    expect(() => a.add(h('12'), bytes(4), 4)).toThrow(/a chunk for 4 where 3 was due/);
+  });
+
   it('refuses a size or an ETag that changes between chunks (the object was replaced meanwhile)', () => {
     const size = new ChunkAssembler(1000, 4);
     size.add(h('8'), bytes(4));

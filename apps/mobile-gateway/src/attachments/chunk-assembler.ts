@@ -39,8 +39,17 @@ export class ChunkAssembler {
     return this.parts.length;
   }
 
-  /** Takes the chunk that starts at `offset`; throws a `ChunkRejected` saying what is wrong with it. */
-  add(h: ChunkHeaders, bytes: Uint8Array): void {
+  /** The total size, once the first chunk has told it. */
+  get total(): number | undefined {
+    return this.size;
+  }
+
+  /**
+   * Takes the chunk that was asked for at `askedAt`, which must be where the chunks so far end;
+   * throws a `ChunkRejected` saying what is wrong with it.
+   */
+  add(h: ChunkHeaders, bytes: Uint8Array, askedAt: number = this.received): void {
+    if (askedAt !== this.received) throw new ChunkRejected(`a chunk for ${askedAt} where ${this.received} was due (a short chunk before it)`);
     const size = h.size !== undefined && /^\d{1,15}$/.test(h.size) ? Number(h.size) : undefined;
     if (size === undefined) throw new ChunkRejected(`no valid size (${JSON.stringify(h.size ?? null)})`);
     if (size > this.maxBytes) throw new ChunkRejected(`${size} bytes, more than the ${this.maxBytes} this tier accepts`);

@@ -23,10 +23,13 @@ import { ObjectStorage } from './object-storage.service';
 const HOP_MARGIN_MS = 250;
 /** A reader's whole fetch gives up after this long, however many chunks. */
 const FETCH_TIMEOUT_MS = 120_000;
-/** Chunk requests this tier works on at once (each may hold a chunk); past that it says it is busy. */
-const MAX_ANSWERING = 16;
-/** Whole fetches for this tier's readers at once (each holds up to ATTACHMENT_MAX_BYTES); the rest wait their turn. */
+/** Chunk requests this tier works on at once (each may hold a chunk), well above what its own fetches ask of a relay (MAX_FETCHING × CHUNK_WINDOW); past that it says it is busy. */
+const MAX_ANSWERING = 64;
+/** Whole fetches for this tier's readers at once (each holds up to ATTACHMENT_MAX_BYTES); up to MAX_WAITING more wait their turn. */
 const MAX_FETCHING = 4;
+const MAX_WAITING = 32;
+/** Tries per chunk when a tier on the way is busy or does not answer. */
+const CHUNK_ATTEMPTS = 3;
 /** Chunk requests of one fetch in flight at once. */
 const CHUNK_WINDOW = 4;
 const QUEUE = 'mobile-gateway';
@@ -158,8 +161,19 @@ export class AttachmentRelayService implements OnModuleInit, OnApplicationShutdo
 
   private async chunk(route: AttachmentRoute, req: AttachmentReadRequest): Promise<ChunkAnswer> {
     switch (route.kind) {
-      case 'here':
-        return this.readHere(req.key, req.offset);
+      case 'here': {
+        // The database and the bucket get the asker's budget (less the margin), not longer: a hung
+        // storage must not keep this tier's answer slots.
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<ChunkAnswer>((resolve) => {
+          timer = setTimeout(() => resolve({ status: 'unreachable', bytes: NOTHING, why: `the storage of tier ${this.here} does not answer in time` }), req.budgetMs - HOP_MARGIN_MS);
+        });
+        try {
+          return await Promise.race([this.readHere(req.key, req.offset), late]);
+        } finally {
+          clearTimeout(timer);
+        }
+      }
       case 'refused':
         return { status: 'not_found', bytes: NOTHING, why: route.why };
       default:
@@ -175,6 +189,11 @@ export class AttachmentRelayService implements OnModuleInit, OnApplicationShutdo
       if (!row || !stat) return { status: 'not_found', bytes: NOTHING, why: `no attachment ${key} at tier ${this.here}` };
       if (stat.size > row.sizeBytes) return { status: 'not_found', bytes: NOTHING, why: `${key} holds more bytes than announced` };
       const bytes = offset < stat.size ? await this.storage.readRange(key, offset, AttachmentRelay.chunkBytes) : NOTHING;
+      // Replaced between the look and the read (its upload link lives 15 minutes): say so rather
+      // than send a chunk of the new object under the old ETag.
+      if (bytes.length > 0 && (await this.storage.stat(key))?.etag !== stat.etag) {
+        return { status: 'unreachable', bytes: NOTHING, why: `${key} changed while it was being read` };
+      }
       return { status: 'ok', headers: { size: String(stat.size), etag: stat.etag, contentType: row.contentType }, bytes };
     } catch {
       return { status: 'failed', bytes: NOTHING, why: `the storage of tier ${this.here} does not answer` };
@@ -186,12 +205,13 @@ export class AttachmentRelayService implements OnModuleInit, OnApplicationShutdo
     const nc = this.nats.current();
     if (!nc) return { status: 'unreachable', bytes: NOTHING, why: `tier ${this.here} is not connected to NATS` };
     const next = route.kind === 'down' ? route.child : route.parent;
+    // This hop waits its budget less a margin for its own answer, and gives the next hop what it waits.
     const timeout = req.budgetMs - HOP_MARGIN_MS;
     if (timeout < 100) return { status: 'unreachable', bytes: NOTHING, why: `out of time at tier ${this.here}` };
     try {
       const reply = await nc.request(
         route.kind === 'down' ? AttachmentRelay.downSubject(route.child) : AttachmentRelay.upSubject(route.parent, this.here),
-        JSON.stringify({ ...req, budgetMs: timeout - HOP_MARGIN_MS } satisfies AttachmentReadRequest),
+        JSON.stringify({ ...req, budgetMs: timeout } satisfies AttachmentReadRequest),
         {
           timeout,
           noMux: true,
@@ -216,19 +236,25 @@ export class AttachmentRelayService implements OnModuleInit, OnApplicationShutdo
   }
 
   /**
-   * The whole of an attachment held by another tier, chunk by chunk, for a reader of this tier.
-   * Throws ATTACHMENT.NOT_FOUND (404) when the holder has no such attachment or cannot be reached
-   * this way at all, SERVICE.UNAVAILABLE (503) when a link or tier on the way does not answer now or
-   * sends what this tier will not take. At most MAX_FETCHING run at once; the others wait.
+   * Fetches the whole of an attachment held by another tier, chunk by chunk, and hands it to
+   * `keep` (which stores the copy) while this fetch still holds its slot, so that at most
+   * MAX_FETCHING objects are in this process's memory at once; up to MAX_WAITING more wait their
+   * turn, and the time they wait counts towards FETCH_TIMEOUT_MS. Throws ATTACHMENT.NOT_FOUND (404)
+   * when the holder has no such attachment or cannot be reached this way at all, and
+   * SERVICE.UNAVAILABLE (503) when a link or tier on the way does not answer now, this tier is
+   * busy, or the holder sends what this tier will not take.
    */
-  async fetchWhole(holder: string, key: string): Promise<{ bytes: Buffer; contentType: string }> {
+  async fetchWhole(holder: string, key: string, keep: (whole: { bytes: Buffer; contentType: string }) => Promise<void>): Promise<void> {
     const route = routeAttachmentRead(this.here, holder, 'reader', this.federated);
     if (route.kind === 'refused') throw new DomainError('ATTACHMENT.NOT_FOUND', `No attachment ${key} of tier ${holder} can be read here: ${route.why}`);
     if (route.kind === 'here') throw new Error('fetchWhole is for attachments of other tiers');
+    const started = Date.now();
     if (this.fetching < MAX_FETCHING) this.fetching++;
-    else await new Promise<void>((resolve) => this.waitingToFetch.push(resolve));
+    else if (this.waitingToFetch.length >= MAX_WAITING) {
+      throw new DomainError('SERVICE.UNAVAILABLE', `Tier ${this.here} is fetching as many attachments from other tiers as it can; try again shortly`);
+    } else await new Promise<void>((resolve) => this.waitingToFetch.push(resolve));
     try {
-      return await this.fetchChunks(route, holder, key);
+      await keep(await this.fetchChunks(route, holder, key, started));
     } finally {
       // The slot goes straight to the next in line, if any.
       const next = this.waitingToFetch.shift();
@@ -237,42 +263,49 @@ export class AttachmentRelayService implements OnModuleInit, OnApplicationShutdo
     }
   }
 
-  private async fetchChunks(route: { kind: 'down'; child: string } | { kind: 'up'; parent: string }, holder: string, key: string) {
-    const started = Date.now();
+  private async fetchChunks(route: { kind: 'down'; child: string } | { kind: 'up'; parent: string }, holder: string, key: string, started: number) {
     const assembler = new ChunkAssembler(this.maxBytes, AttachmentRelay.chunkBytes);
-    const fail = (status: AttachmentReadStatus, why: string | undefined): never => {
+    const inFlight: { offset: number; answer: Promise<ChunkAnswer> }[] = [];
+    const fail = async (status: AttachmentReadStatus, why: string | undefined): Promise<never> => {
+      // The chunks still on their way are waited for (each ends within its budget), so that this
+      // fetch's slot is not given to another while they still hold relays' answer slots.
+      await Promise.allSettled(inFlight.map((f) => f.answer));
       this.logger.event('warn', 'attachment.fetch_failed', { holder, key, status, why: why ?? null }, 'AttachmentRelay');
       if (status === 'not_found') throw new DomainError('ATTACHMENT.NOT_FOUND', `Tier ${holder} has no attachment ${key}`);
       throw new DomainError('SERVICE.UNAVAILABLE', `The attachment ${key} of tier ${holder} cannot be read now (${why ?? status}); try again later`);
     };
-    const askAt = (offset: number) => {
-      const left = started + FETCH_TIMEOUT_MS - Date.now();
-      if (left < 1000) return Promise.resolve<ChunkAnswer>({ status: 'unreachable', bytes: NOTHING, why: `no whole copy after ${FETCH_TIMEOUT_MS / 1000} s` });
-      return this.ask(route, { tier: holder, key, offset, budgetMs: Math.min(AttachmentRelay.maxBudgetMs, left) });
+    /** One chunk; asked again (after a pause) when a tier on the way is busy or does not answer, while time is left. */
+    const askAt = async (offset: number): Promise<ChunkAnswer> => {
+      for (let attempt = 1; ; attempt++) {
+        const left = started + FETCH_TIMEOUT_MS - Date.now();
+        if (left < 1000) return { status: 'unreachable', bytes: NOTHING, why: `no whole copy after ${FETCH_TIMEOUT_MS / 1000} s` };
+        const answer = await this.ask(route, { tier: holder, key, offset, budgetMs: Math.min(AttachmentRelay.maxBudgetMs, left) });
+        if (answer.status !== 'unreachable' || attempt >= CHUNK_ATTEMPTS) return answer;
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
     };
-    const take = (answer: ChunkAnswer, offset: number) => {
-      if (answer.status !== 'ok') fail(answer.status, answer.why);
+    const take = async (answer: ChunkAnswer, offset: number) => {
+      if (answer.status !== 'ok') return fail(answer.status, answer.why);
       try {
         assembler.add({ size: answer.headers?.size, etag: answer.headers?.etag, contentType: answer.headers?.contentType }, answer.bytes, offset);
       } catch (err) {
-        if (err instanceof ChunkRejected) fail('failed', `tier ${holder} sent ${err.message}`);
+        if (err instanceof ChunkRejected) return fail('failed', `tier ${holder} sent ${err.message}`);
         throw err;
       }
     };
     // The first chunk tells the size; the rest are asked for CHUNK_WINDOW at a time (each hop's
     // round trip overlaps the others'), and taken in order.
-    take(await askAt(0), 0);
+    await take(await askAt(0), 0);
     const size = assembler.total!;
-    const inFlight: { offset: number; answer: Promise<ChunkAnswer> }[] = [];
     for (let offset = assembler.offset; offset < size || inFlight.length > 0; ) {
       while (offset < size && inFlight.length < CHUNK_WINDOW) {
         inFlight.push({ offset, answer: askAt(offset) });
         offset += AttachmentRelay.chunkBytes;
       }
       const next = inFlight.shift()!;
-      take(await next.answer, next.offset);
+      await take(await next.answer, next.offset);
     }
-    if (!assembler.complete) fail('failed', `tier ${holder} sent fewer bytes than the ${size} it announced`);
+    if (!assembler.complete) await fail('failed', `tier ${holder} sent fewer bytes than the ${size} it announced`);
     const whole = assembler.result();
     this.logger.event('info', 'attachment.fetched', { holder, key, bytes: whole.bytes.length, chunks: assembler.chunks, ms: Date.now() - started }, 'AttachmentRelay');
     return whole;

@@ -100,8 +100,7 @@ export class AttachmentService {
       pending = (async () => {
         // A fetch that ended just before this one began may have stored it already.
         if ((await this.storage.sizeOf(copy)) !== undefined) return;
-        const { bytes, contentType } = await this.relay.fetchWhole(holder, key);
-        await this.storage.put(copy, bytes, contentType);
+        await this.relay.fetchWhole(holder, key, ({ bytes, contentType }) => this.storage.put(copy, bytes, contentType));
       })().finally(() => this.fetching.delete(copy));
       this.fetching.set(copy, pending);
     }

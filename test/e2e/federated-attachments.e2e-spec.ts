@@ -123,7 +123,7 @@ describe('attachments across tiers: a photo uploaded at the grid, read at the co
       () => undefined,
     );
 
-  it('a grid photo sent up with an escalated case is read at the community from the case timeline, and kept there', async () => {
+  it('a grid photo sent up with an escalated case is fetched by the community as it takes the case over, and shown there even while the grid is cut off', async () => {
     const key = await upload(GRID, 'gw-07', 'image/jpeg', PHOTO);
     const reported = await call(gateways.get(GRID)!.url, 'gw-07', 'POST', '/api/v1/reports', aReport({ gridCode: GRID, categoryCode: 'BJ0101', evidence: [key] }));
     expect(reported.status).toBe(201);
@@ -145,14 +145,42 @@ describe('attachments across tiers: a photo uploaded at the grid, read at the co
     const reportEntry = timeline.find((e) => e['action'] === 'report')!;
     expect(reportEntry).toMatchObject({ tier: GRID, attachments: [key] });
 
-    // Not in the community's bucket yet; the first read fetches it from the grid, chunk by chunk.
-    expect(await copiedAt(COMMUNITY, GRID, key)).toBeUndefined();
-    const first = await read(COMMUNITY, 'community', reportEntry['tier'] as string, key);
-    expect(first.status).toBe(302);
-    expect(first.bytes!.equals(PHOTO)).toBe(true);
-    expect(first.type).toBe('image/jpeg');
-    expect(await copiedAt(COMMUNITY, GRID, key)).toBe(PHOTO.length);
+    // Taking the case over, the community fetched the photo (gm.case.received.v1), before anyone opened it.
+    await eventually('the photo kept at the community', async () => (await copiedAt(COMMUNITY, GRID, key)) === PHOTO.length, 30_000);
+    expect(logsOf(COMMUNITY, 'attachment.prefetched')).toEqual([expect.objectContaining({ caseId: copyId, kept: 1, of: 1 })]);
+    expect(logsOf(COMMUNITY, 'attachment.fetched').filter((e) => e['key'] === key)).toEqual([expect.objectContaining({ holder: GRID, chunks: 3 })]);
+
+    // The grid's link goes down: the community's staff still see the photo.
+    await fed.tier(GRID).stop();
+    try {
+      const shown = await read(COMMUNITY, 'community', reportEntry['tier'] as string, key);
+      expect(shown.status).toBe(302);
+      expect(shown.bytes!.equals(PHOTO)).toBe(true);
+      expect(shown.type).toBe('image/jpeg');
+    } finally {
+      await fed.tier(GRID).start();
+    }
+    // The grid's gateway is back on the link before the next test reads through it.
+    const probe = await upload(GRID, 'gw-07', 'image/jpeg', NOTICE);
+    await eventually('reads from the grid again', async () => (await read(COMMUNITY, 'community', GRID, probe)).status === 302, 30_000);
   });
+
+  it("a photo that cannot be fetched when the case arrives (the grid's gateway is down) is fetched when the grid answers again", async () => {
+    const key = await upload(GRID, 'gw-07', 'image/jpeg', PHOTO);
+    const reported = await call(gateways.get(GRID)!.url, 'gw-07', 'POST', '/api/v1/reports', aReport({ gridCode: GRID, categoryCode: 'BJ0101', evidence: [key] }));
+    expect(reported.status).toBe(201);
+    await gateways.get(GRID)!.close();
+    try {
+      const escalated = await call(cases.get(GRID)!.url, 'gw-07', 'POST', `/api/v1/cases/${reported.body['caseId'] as string}/actions/escalate`, { reason: '需要社区协调 (needs the community)' });
+      expect(escalated.status).toBe(200);
+      await eventually('the fetch put off', async () => logsOf(COMMUNITY, 'attachment.prefetch_deferred').length > 0, 30_000);
+      expect(await copiedAt(COMMUNITY, GRID, key)).toBeUndefined();
+    } finally {
+      await startGateway(GRID);
+    }
+    // Tried again with the consumer's back-off (1 s, 2 s, 4 s, …): kept once the grid answers.
+    await eventually('the photo kept at the community', async () => (await copiedAt(COMMUNITY, GRID, key)) === PHOTO.length, 45_000);
+  }, 90_000);
 
   it('the street reads a grid photo through the community (two hops), several readers at once, and one copy is kept', async () => {
     const key = await upload(GRID, 'gw-07', 'image/jpeg', PHOTO);

@@ -84,14 +84,20 @@ export class AttachmentService {
    * while the holder is cut off, are served from that copy.
    */
   async readUrl(key: string, holder?: string): Promise<string> {
-    if (holder !== undefined && holder !== this.config.tier) {
-      const copy = `federated/${holder}/${key}`;
-      if ((await this.storage.sizeOf(copy)) === undefined) await this.fetchOnce(copy, holder, key);
-      return this.storage.presignedGet(copy, READ_SECONDS);
-    }
+    if (holder !== undefined && holder !== this.config.tier) return this.storage.presignedGet(await this.keep(key, holder), READ_SECONDS);
     const row = await this.orm.em.fork().findOne(Attachment, { key });
     if (!row || (await this.storage.sizeOf(key)) === undefined) throw new DomainError('ATTACHMENT.NOT_FOUND', `no attachment ${key}`);
     return this.storage.presignedGet(key, READ_SECONDS);
+  }
+
+  /**
+   * Makes sure this tier's bucket holds a copy of another tier's attachment (fetching it if not)
+   * and returns the copy's key. Errors as `readUrl`.
+   */
+  async keep(key: string, holder: string): Promise<string> {
+    const copy = `federated/${holder}/${key}`;
+    if ((await this.storage.sizeOf(copy)) === undefined) await this.fetchOnce(copy, holder, key);
+    return copy;
   }
 
   private fetchOnce(copy: string, holder: string, key: string): Promise<void> {

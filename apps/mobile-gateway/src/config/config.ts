@@ -23,6 +23,14 @@ export const configSchema = serviceConfigSchema('mobile-gateway', { port: 3006, 
     .enum(['true', 'false'], { message: 'expected true or false' })
     .default('false')
     .transform((v) => v === 'true'),
+  /**
+   * When this tier takes over a case escalated from below, fetch its attachments held by other
+   * tiers at once (so they stay visible if the link to them fails later); otherwise only on first read.
+   */
+  ATTACHMENT_PREFETCH: z
+    .enum(['true', 'false'], { message: 'expected true or false' })
+    .default('true')
+    .transform((v) => v === 'true'),
   /** Largest attachment a handheld may upload (bytes). */
   ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(20 * 1024 * 1024),
 });

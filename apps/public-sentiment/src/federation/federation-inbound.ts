@@ -274,6 +274,7 @@ export class FederationInbound implements OnApplicationBootstrap {
         },
         c.id,
       );
+      this.received(tx, c, d, !passOn, now);
       if (passOn) await this.passOnward(tx, c, d, now, entries);
       created = c;
     };
@@ -497,6 +498,7 @@ export class FederationInbound implements OnApplicationBootstrap {
     this.workflow.setClock(c, { kind: 'restart', step: 'dispatch' }, now);
     const step: StepTaken = { action: 'escalate', from: before, to: 'registered', at: now, role: d.actor.role, unit: d.actor.unit, note: d.reason, actingTier: d.from.tier };
     this.cases.add(tx, escalationEntry(c.id, d, 'receive', now, before, 'registered', { again: true }));
+    this.received(tx, c, d, !passOn, now);
     await this.emitLocal(tx, c, step, { step: c.step, deadlineAt: c.deadlineAt?.toISOString() ?? null, escalatedTo: this.position.tier });
     if (passOn) {
       c.state = 'escalated';
@@ -508,6 +510,25 @@ export class FederationInbound implements OnApplicationBootstrap {
       return;
     }
     this.outbound.progressUp(tx, c, step);
+  }
+
+  /** `gm.case.received.v1` for this tier's own subscribers, naming the case's attachments held by other tiers. */
+  private received(tx: EntityManager, c: Case, d: CaseEscalatedUpV1, ownedHere: boolean, now: Date): void {
+    this.outbox.add(
+      tx,
+      Events.caseReceived,
+      {
+        caseId: c.id,
+        caseNo: c.caseNo,
+        gridCode: c.gridCode,
+        from: d.from.tier,
+        origin: d.origin,
+        ownedHere,
+        attachments: d.attachments.filter((a) => a.tier !== this.position.tier),
+        receivedAt: now.toISOString(),
+      },
+      c.id,
+    );
   }
 
   /**

@@ -85,6 +85,30 @@ export const caseEscalatedUpV1 = defineEvent({
 export type CaseEscalatedUpV1 = z.infer<typeof caseEscalatedUpV1.schema>;
 
 /**
+ * `gm.case.received.v1`, into the receiving tier's own CASE_EVENTS: a case escalated from a child
+ * was taken in here, as this tier's case (`ownedHere`) or as a read-only copy passed on further
+ * up. It names the attachments of the case held by other tiers, so that the tier that takes the
+ * case over can fetch them at once (mobile-gateway, ADR 0010): the photos stay visible here even if
+ * the link to the tier holding them fails later.
+ */
+export const caseReceivedV1 = defineEvent({
+  type: 'gm.case.received.v1',
+  aggregate: 'case',
+  description: 'A case escalated from a child tier was received here (owned here or passed on), with the references of its attachments held by other tiers',
+  schema: z.object({
+    caseId: z.uuid(),
+    caseNo: z.string().min(1),
+    gridCode: orgUnitCodeSchema,
+    from: orgUnitCodeSchema,
+    origin: caseRef,
+    ownedHere: z.boolean(),
+    attachments: z.array(attachmentRefSchema).max(200),
+    receivedAt: iso,
+  }),
+});
+export type CaseReceivedV1 = z.infer<typeof caseReceivedV1.schema>;
+
+/**
  * A step taken on a case at the tier that owns it, as it travels to the other tiers that hold a
  * copy (down towards the origin, or up to a parent that assigned it back).
  */

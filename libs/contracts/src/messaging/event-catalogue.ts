@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import * as CaseEvents from '../cases/case-events';
-import { caseEscalatedUpV1, caseProgressedDownV1, caseProgressedUpV1, tierSummaryV1 } from '../federation/federation-events';
+import { caseEscalatedUpV1, caseProgressedDownV1, caseProgressedUpV1, caseReceivedV1, tierSummaryV1 } from '../federation/federation-events';
 import { parameterChangedV1 } from '../parameters/parameters';
 import { boundaryImportedV1 } from '../gis/gis';
 import { orgImportedV1 } from '../org/org';
@@ -36,6 +36,7 @@ export const Events = {
   caseEscalationDue: CaseEvents.caseEscalationDueV1,
   caseEmergency: CaseEvents.caseEmergencyV1,
   caseEscalatedUp: caseEscalatedUpV1,
+  caseReceived: caseReceivedV1,
   caseProgressedDown: caseProgressedDownV1,
   caseProgressedUp: caseProgressedUpV1,
   tierSummary: tierSummaryV1,

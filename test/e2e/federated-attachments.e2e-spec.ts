@@ -117,6 +117,17 @@ describe('attachments across tiers: a photo uploaded at the grid, read at the co
     expect(object.status).toBe(200);
     return { ...res, bytes: Buffer.from(await object.arrayBuffer()), type: object.headers.get('content-type') };
   };
+  /** The id of the community's copy of the grid's case `caseId`, once it is there. */
+  const copyAtCommunity = (caseId: string) =>
+    eventually('the escalated case at the community', async () => {
+      const c = new pg.Client({ connectionString: dbs.get(COMMUNITY)!.url });
+      await c.connect();
+      try {
+        return (await c.query<{ id: string }>('SELECT id FROM public_sentiment.cases WHERE source_case_id = $1', [caseId])).rows[0]?.id;
+      } finally {
+        await c.end();
+      }
+    }, 30_000);
   const copiedAt = async (tier: string, holder: string, key: string) =>
     bucketReader.statObject(`gm-${tier}`, `federated/${holder}/${key}`).then(
       (s) => s.size,
@@ -132,22 +143,14 @@ describe('attachments across tiers: a photo uploaded at the grid, read at the co
     expect(escalated.status).toBe(200);
 
     // The community's copy of the case names the grid's photo by tier and key.
-    const copyId = await eventually('the escalated case at the community', async () => {
-      const c = new pg.Client({ connectionString: dbs.get(COMMUNITY)!.url });
-      await c.connect();
-      try {
-        return (await c.query<{ id: string }>('SELECT id FROM public_sentiment.cases WHERE source_case_id = $1', [caseId])).rows[0]?.id;
-      } finally {
-        await c.end();
-      }
-    }, 30_000);
+    const copyId = await copyAtCommunity(caseId);
     const timeline = (await call(cases.get(COMMUNITY)!.url, 'community', 'GET', `/api/v1/cases/${copyId}/timeline`)).body['entries'] as Json[];
     const reportEntry = timeline.find((e) => e['action'] === 'report')!;
     expect(reportEntry).toMatchObject({ tier: GRID, attachments: [key] });
 
     // Taking the case over, the community fetched the photo (gm.case.received.v1), before anyone opened it.
     await eventually('the photo kept at the community', async () => (await copiedAt(COMMUNITY, GRID, key)) === PHOTO.length, 30_000);
-    expect(logsOf(COMMUNITY, 'attachment.prefetched')).toEqual([expect.objectContaining({ caseId: copyId, kept: 1, of: 1 })]);
+    expect(logsOf(COMMUNITY, 'attachment.prefetched').filter((e) => e['caseId'] === copyId)).toEqual([expect.objectContaining({ kept: 1, of: 1, gaveUp: 0 })]);
     expect(logsOf(COMMUNITY, 'attachment.fetched').filter((e) => e['key'] === key)).toEqual([expect.objectContaining({ holder: GRID, chunks: 3 })]);
 
     // The grid's link goes down: the community's staff still see the photo.
@@ -165,21 +168,48 @@ describe('attachments across tiers: a photo uploaded at the grid, read at the co
     await eventually('reads from the grid again', async () => (await read(COMMUNITY, 'community', GRID, probe)).status === 302, 30_000);
   });
 
+  it("the community's photo of the result goes down with its step: the grid sees it in its timeline and reads it from the community", async () => {
+    const reported = await call(gateways.get(GRID)!.url, 'gw-07', 'POST', '/api/v1/reports', aReport({ gridCode: GRID, categoryCode: 'BJ0101' }));
+    const caseId = reported.body['caseId'] as string;
+    expect((await call(cases.get(GRID)!.url, 'gw-07', 'POST', `/api/v1/cases/${caseId}/actions/escalate`, { reason: '需要社区协调 (needs the community)' })).status).toBe(200);
+    const copyId = await copyAtCommunity(caseId);
+    const after = await upload(COMMUNITY, 'community', 'image/jpeg', PHOTO);
+    const act = async (action: string, body: Json) => {
+      const r = await call(cases.get(COMMUNITY)!.url, 'community', 'POST', `/api/v1/cases/${copyId}/actions/${action}`, body);
+      expect({ action, status: r.status, body: r.status === 200 ? undefined : r.body }).toEqual({ action, status: 200, body: undefined });
+    };
+    await act('dispatch', { assignee: { kind: 'department', code: 'urban-management' } });
+    await act('handle', { note: '已清理 (cleared)', evidence: [after] });
+
+    const handled = await eventually('the handling step at the grid', async () => {
+      const entries = (await call(cases.get(GRID)!.url, 'gw-07', 'GET', `/api/v1/cases/${caseId}/timeline`)).body['entries'] as Json[];
+      return entries.find((e) => e['action'] === 'handle');
+    }, 30_000);
+    expect(handled).toMatchObject({ tier: COMMUNITY, attachments: [after] });
+    const r = await read(GRID, 'gw-07', handled['tier'] as string, after);
+    expect(r.status).toBe(302);
+    expect(r.bytes!.equals(PHOTO)).toBe(true);
+  });
+
   it("a photo that cannot be fetched when the case arrives (the grid's gateway is down) is fetched when the grid answers again", async () => {
     const key = await upload(GRID, 'gw-07', 'image/jpeg', PHOTO);
     const reported = await call(gateways.get(GRID)!.url, 'gw-07', 'POST', '/api/v1/reports', aReport({ gridCode: GRID, categoryCode: 'BJ0101', evidence: [key] }));
     expect(reported.status).toBe(201);
+    const caseId = reported.body['caseId'] as string;
     await gateways.get(GRID)!.close();
+    let copyId: string;
     try {
-      const escalated = await call(cases.get(GRID)!.url, 'gw-07', 'POST', `/api/v1/cases/${reported.body['caseId'] as string}/actions/escalate`, { reason: '需要社区协调 (needs the community)' });
+      const escalated = await call(cases.get(GRID)!.url, 'gw-07', 'POST', `/api/v1/cases/${caseId}/actions/escalate`, { reason: '需要社区协调 (needs the community)' });
       expect(escalated.status).toBe(200);
-      await eventually('the fetch put off', async () => logsOf(COMMUNITY, 'attachment.prefetch_deferred').length > 0, 30_000);
+      copyId = await copyAtCommunity(caseId);
+      await eventually('the fetch put off', async () => logsOf(COMMUNITY, 'attachment.prefetch_deferred').some((e) => e['caseId'] === copyId), 30_000);
       expect(await copiedAt(COMMUNITY, GRID, key)).toBeUndefined();
     } finally {
       await startGateway(GRID);
     }
-    // Tried again with the consumer's back-off (1 s, 2 s, 4 s, …): kept once the grid answers.
+    // Tried again with the consumer's back-off (1 s, 2 s, 4 s, …) once the grid has cooled down (10 s): kept once the grid answers.
     await eventually('the photo kept at the community', async () => (await copiedAt(COMMUNITY, GRID, key)) === PHOTO.length, 45_000);
+    await eventually('the case done', async () => logsOf(COMMUNITY, 'attachment.prefetched').some((e) => e['caseId'] === copyId && e['kept'] === 1 && e['gaveUp'] === 0), 10_000);
   }, 90_000);
 
   it('the street reads a grid photo through the community (two hops), several readers at once, and one copy is kept', async () => {

@@ -289,7 +289,12 @@ export class AttachmentRelayService implements OnModuleInit, OnApplicationShutdo
       try {
         assembler.add({ size: answer.headers?.size, etag: answer.headers?.etag, contentType: answer.headers?.contentType }, answer.bytes, offset);
       } catch (err) {
-        if (err instanceof ChunkRejected) return fail('failed', `tier ${holder} sent ${err.message}`);
+        if (err instanceof ChunkRejected) {
+          // Asking again would fetch the same again: said as such, and not tried again by the prefetcher.
+          await Promise.allSettled(inFlight.map((f) => f.answer));
+          this.logger.event('warn', 'attachment.fetch_failed', { holder, key, status: 'rejected', why: err.message }, 'AttachmentRelay');
+          throw new DomainError('ATTACHMENT.BAD_COPY', `Tier ${holder} sent ${err.message} for ${key}`);
+        }
         throw err;
       }
     };

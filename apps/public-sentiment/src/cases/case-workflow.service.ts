@@ -323,6 +323,7 @@ export class CaseWorkflowService {
       unit: principal.orgUnit,
       note: entry.note,
       evidenceCount: body.evidence?.length,
+      attachments: body.evidence?.map((key) => ({ tier: this.position.tier, key })),
       assignee,
       actingTier: this.position.tier,
     };

@@ -368,6 +368,7 @@ export class FederationInbound implements OnApplicationBootstrap {
       unit: s.actor.unit,
       note: s.note,
       evidenceCount: s.evidenceCount,
+      attachments: s.attachments,
       assignee: s.assignee,
       actingTier: s.actingTier,
       deadlineAt: s.deadlineAt,
@@ -382,7 +383,8 @@ export class FederationInbound implements OnApplicationBootstrap {
         role: s.actor.role,
         unit: s.actor.unit,
         note: s.note ?? null,
-        attachments: [],
+        // The entry's `tier` is the acting tier, which holds the step's evidence.
+        attachments: (s.attachments ?? []).filter((a) => a.tier === s.actingTier).map((a) => a.key),
         tier: s.actingTier,
         details: { ownerTier: s.ownerTier, localState: { from: before, to: c.state }, ...(s.assignee && { assignee: s.assignee }) },
       }),

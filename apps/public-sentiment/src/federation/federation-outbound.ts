@@ -25,6 +25,8 @@ export interface StepTaken {
   readonly unit: string;
   readonly note?: string | null | undefined;
   readonly evidenceCount?: number | undefined;
+  /** The step's evidence, by reference (held by the acting tier). */
+  readonly attachments?: readonly AttachmentRef[] | undefined;
   readonly assignee?: { kind: 'department' | 'unit'; code: string } | undefined;
   /** The tier that took the step (this one, or the owner above when a mirrored step is passed on). */
   readonly actingTier: string;
@@ -144,6 +146,7 @@ export class FederationOutbound {
       actor: { role: step.role, unit: step.unit },
       ...(step.note && { note: redact(step.note) }),
       ...(step.evidenceCount !== undefined && { evidenceCount: step.evidenceCount }),
+      ...(step.attachments && step.attachments.length > 0 && { attachments: step.attachments.slice(0, 20) }),
       ...(step.assignee && { assignee: step.assignee }),
       deadlineAt: step.deadlineAt !== undefined ? step.deadlineAt : (c.deadlineAt?.toISOString() ?? null),
     };

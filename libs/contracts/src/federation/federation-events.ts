@@ -124,6 +124,8 @@ export const ownerStepSchema = z.object({
   actor: z.object({ role: z.string().min(1), unit: z.string().min(1) }),
   note: z.string().max(FREE_TEXT_MAX).optional(),
   evidenceCount: z.number().int().min(0).optional(),
+  /** The step's evidence (photos of the result, say), held by the acting tier: readable at every tier the step reaches (ADR 0010). */
+  attachments: z.array(attachmentRefSchema).max(20).optional(),
   assignee: assigneeSchema.optional(),
   deadlineAt: iso.nullable(),
 });

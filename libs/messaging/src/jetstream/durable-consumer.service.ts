@@ -20,8 +20,6 @@ export type ConsumerSource =
 export interface DeliveryMeta {
   readonly redelivered: boolean;
   readonly streamSequence: number;
-  /** 1 on the first delivery, then one more each time the message is delivered again. */
-  readonly deliveryCount: number;
 }
 
 /** One event of a run handed to `handleBatch`. */
@@ -157,7 +155,7 @@ export class DurableConsumers implements OnApplicationShutdown {
         await this.process(spec, msg);
         continue;
       }
-      const meta = { redelivered: msg.redelivered, streamSequence: msg.seq, deliveryCount: msg.info.deliveryCount };
+      const meta = { redelivered: msg.redelivered, streamSequence: msg.seq };
       items.push({ msg, item: { event: parsed.event, meta, within: (fn) => withSpan(this.opts.service, `process ${parsed.event.type}`, this.spanOptions(spec, msg), fn) } });
     }
     if (items.length === 0) return;
@@ -198,7 +196,7 @@ export class DurableConsumers implements OnApplicationShutdown {
             msg.term(parsed.reason);
             return;
           }
-          await spec.handle(parsed.event, { redelivered: msg.redelivered, streamSequence: msg.seq, deliveryCount: msg.info.deliveryCount });
+          await spec.handle(parsed.event, { redelivered: msg.redelivered, streamSequence: msg.seq });
           msg.ack();
         },
       );

@@ -38,6 +38,7 @@ describe('httpStatusOf', () => {
     'IMPORT.REJECTED': 400,
     'RESIDENT.NOT_FOUND': 404,
     'BUILDING.NOT_FOUND': 404,
+    'ATTACHMENT.BAD_COPY': 502,
     'SERVICE.UNAVAILABLE': 503,
     INTERNAL: 500,
   };
@@ -52,7 +53,7 @@ describe('httpStatusOf', () => {
 
   it('answers 5xx only for server-side failures', () => {
     const serverSide = ERROR_CODES.filter((c) => httpStatusOf(c) >= 500).sort();
-    expect(serverSide).toEqual(['INTERNAL', 'SERVICE.UNAVAILABLE']);
+    expect(serverSide).toEqual(['ATTACHMENT.BAD_COPY', 'INTERNAL', 'SERVICE.UNAVAILABLE']);
   });
 
   it('tells unauthenticated (401) from forbidden (403)', () => {

@@ -493,7 +493,17 @@ describe('four-tier federation: grid → community → street → district and b
     for (const tier of [COMMUNITY, STREET, DISTRICT]) {
       expect({ tier, history: await history(tier, 'c.origin_case_id', `t.tier = '${GRID}'`) }).toEqual({ tier, history: atGrid });
     }
-  }, 120_000);
+
+    // Results still come down through the restarted community (its DOWNLINK_IN came back with its server).
+    const [first] = (await sql.get(DISTRICT)!.query<{ id: string }>(`SELECT id FROM public_sentiment.cases WHERE origin_case_id = $1`, [ids[0]])).rows;
+    await act(DISTRICT, 'district', first!.id, 'dispatch', { assignee: { kind: 'department', code: 'urban-management' } });
+    await waitFor(
+      'the district\'s step at the grid, through the restarted community',
+      async () => stepsOf(await timelineAt(GRID, 'gw-07', ids[0]!), GRID).includes(`dispatch@${DISTRICT}`),
+      30_000,
+      100,
+    );
+  }, 150_000);
 
   it("kills the street's public-sentiment while escalations flow; after its restart nothing is missing or doubled", async () => {
     const ids: string[] = [];

@@ -47,7 +47,7 @@ describe('the federation topology CLI (built code, real nats-server config parsi
     expect(community).toContain('user: "leaf_350206001001_02"');
     expect(community).not.toContain('leaf_350206001001_03');
     const streams = JSON.parse(readFileSync(join(out, '350206001001', 'streams.json'), 'utf8')) as { name: string }[];
-    expect(streams.map((s) => s.name)).toEqual(['UPLINK', 'DOWNLINK_IN', 'UPLINK_AGG', 'DOWNLINK']);
+    expect(streams.map((s) => s.name)).toEqual(['UPLINK', 'DOWNLINK_IN', 'UPLINK_AGG', 'DOWNLINK_350206001001_01', 'DOWNLINK_350206001001_02']);
     expect(statSync(join(out, 'credentials.json')).mode & 0o077).toBe(0);
   });
 
@@ -101,9 +101,9 @@ describe('the federation topology CLI (built code, real nats-server config parsi
       await startTier('350206001001-01');
       const first = apply('350206001001');
       expect(first.status).toBe(0);
-      expect(first.stdout).toContain('created [UPLINK_AGG, DOWNLINK]');
+      expect(first.stdout).toContain('created [UPLINK_AGG, DOWNLINK_350206001001_01]');
       expect(apply('350206001001-01').status).toBe(0);
-      expect(apply('350206001001').stdout).toContain('unchanged [UPLINK_AGG, DOWNLINK]');
+      expect(apply('350206001001').stdout).toContain('unchanged [UPLINK_AGG, DOWNLINK_350206001001_01]');
 
       // Grid 03 joins: new leaf user (config reload), new source and subjects (apply), the community keeps running.
       expect(gen('350206001001,350206001001-01,350206001001-03').status).toBe(0);
@@ -111,7 +111,8 @@ describe('the federation topology CLI (built code, real nats-server config parsi
       await new Promise((r) => setTimeout(r, 500));
       const grown = apply('350206001001');
       expect(grown.status).toBe(0);
-      expect(grown.stdout).toContain('updated [UPLINK_AGG, DOWNLINK]');
+      expect(grown.stdout).toContain('created [DOWNLINK_350206001001_03]');
+      expect(grown.stdout).toContain('updated [UPLINK_AGG]');
       const grid3 = await startTier('350206001001-03');
       expect(apply('350206001001-03').status).toBe(0);
 
@@ -131,6 +132,38 @@ describe('the federation topology CLI (built code, real nats-server config parsi
       for (const p of servers) await p.stop();
     }
   }, 90_000);
+
+  it('upgrading a parent that still has the single DOWNLINK of earlier builds: refused with what to do, then retired on request', async () => {
+    const out = join(dir, 'legacy');
+    const base = 30000 + Math.floor(Math.random() * 20000);
+    expect(run('--org-units', join(dir, 'org-units.csv'), '--out', out, '--base-port', String(base), '--tiers', '350206001001,350206001001-01').status).toBe(0);
+    const tiers = JSON.parse(readFileSync(join(out, 'tiers.json'), 'utf8')) as { code: string; url: string }[];
+    const url = tiers.find((t) => t.code === '350206001001')!.url;
+    const server = spawnProcess(NATS_SERVER_BINARY(), ['-c', join(out, '350206001001', 'nats.conf')]);
+    const creds = JSON.parse(readFileSync(join(out, 'credentials.json'), 'utf8')) as Record<string, { services: string }>;
+    let nc: NatsConnection | undefined;
+    try {
+      await waitFor('nats-server of the community', () => portAnswers(Number(new URL(url).port)));
+      nc = await connect({ servers: url, user: 'services', pass: creds['350206001001']!.services });
+      const jsm = await jetstreamManager(nc, { domain: 'd350206001001' });
+      // What an earlier build's apply left: one DOWNLINK holding every child's subjects.
+      await jsm.streams.add({ name: 'DOWNLINK', subjects: ['gm.350206001001-01.downlink.>'] });
+
+      const refused = run('apply', '--out', out, '--tier', '350206001001');
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toContain('--retire-legacy-downlink');
+      expect((await jsm.streams.info('DOWNLINK')).config.name).toBe('DOWNLINK');
+
+      const retired = run('apply', '--out', out, '--tier', '350206001001', '--retire-legacy-downlink');
+      expect(retired.status).toBe(0);
+      expect(retired.stdout).toContain('created [UPLINK_AGG, DOWNLINK_350206001001_01]');
+      expect(retired.stdout).toContain('removed [DOWNLINK]');
+      await expect(jsm.streams.info('DOWNLINK')).rejects.toThrow(/stream not found/i);
+    } finally {
+      await nc?.close().catch(() => undefined);
+      await server.stop();
+    }
+  }, 60_000);
 
   it('`apply` without a generated tier refuses with exit code 2 and the reason', () => {
     const res = run('apply', '--out', join(dir, 'nothing'), '--tier', '350206');

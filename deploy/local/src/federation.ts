@@ -159,7 +159,7 @@ async function apply(argv: string[]): Promise<void> {
   };
   const out = get('out');
   const tier = get('tier');
-  if (!out || !tier) throw new Error('usage: federation apply --out DIR --tier CODE [--url nats://host:port]');
+  if (!out || !tier) throw new Error('usage: federation apply --out DIR --tier CODE [--url nats://host:port] [--retire-legacy-downlink]');
   const dir = join(out, tier);
   if (!existsSync(join(dir, 'streams.json'))) throw new Error(`${dir}/streams.json is missing: generate the federation first`);
   const streams = JSON.parse(readFileSync(join(dir, 'streams.json'), 'utf8')) as FederationStream[];
@@ -170,8 +170,10 @@ async function apply(argv: string[]): Promise<void> {
   const nc = await connect({ servers: url, user: 'services', pass: password, timeout: 5000 });
   try {
     const jsm = await jetstreamManager(nc, { domain: jetstreamDomainOf(tier) });
-    const r = await applyStreams(jsm, streams);
-    process.stdout.write(`${tier}: created [${r.created.join(', ')}] updated [${r.updated.join(', ')}] unchanged [${r.unchanged.join(', ')}]\n`);
+    const r = await applyStreams(jsm, streams, { retireLegacyDownlink: argv.includes('--retire-legacy-downlink') });
+    process.stdout.write(
+      `${tier}: created [${r.created.join(', ')}] updated [${r.updated.join(', ')}] unchanged [${r.unchanged.join(', ')}]${r.removed.length > 0 ? ` removed [${r.removed.join(', ')}]` : ''}\n`,
+    );
   } finally {
     await nc.close();
   }

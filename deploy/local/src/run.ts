@@ -302,7 +302,13 @@ async function mainFederation(): Promise<void> {
   const credentials = JSON.parse(readFileSync(join(fedDir, 'credentials.json'), 'utf8')) as Record<string, { services: string }>;
   for (const t of tiers) await ensureTierNats(t, join(fedDir, t.code, 'nats.conf'));
   for (const t of tiers) {
-    await waitFor(`the streams of tier ${t.code}`, () => run(`apply ${t.code}`, cli, ['apply', '--out', fedDir, '--tier', t.code], shared).then(() => true), 30_000, 500);
+    // A local federation from an earlier build may still hold the single DOWNLINK stream: its demo data is not kept.
+    await waitFor(
+      `the streams of tier ${t.code}`,
+      () => run(`apply ${t.code}`, cli, ['apply', '--out', fedDir, '--tier', t.code, '--retire-legacy-downlink'], shared).then(() => true),
+      30_000,
+      500,
+    );
   }
 
   const started: { tier: TierListing; services: [ServiceName, number][] }[] = [];

@@ -37,7 +37,7 @@ export interface StepTaken {
 /**
  * What a tier writes for other tiers, always through the outbox in the transaction of the change
  * itself: the escalation into UPLINK (`gm.<tier>.uplink.case-escalated.v1`, then sourced by the
- * parent), and each step on a case received from a child into DOWNLINK
+ * parent), and each step on a case received from a child into DOWNLINK_<child>
  * (`gm.<child>.downlink.case-progressed.v1`, sourced by that child only).
  */
 @Injectable()

@@ -15,7 +15,7 @@ import {
 /**
  * Events that cross tiers (federation). They travel only through the federation streams: a child
  * publishes `gm.<child>.uplink.…` into its `UPLINK`, which the parent's `UPLINK_AGG` sources; a
- * parent publishes `gm.<child>.downlink.…` into its `DOWNLINK`, whose part the child's
+ * parent publishes `gm.<child>.downlink.…` into its `DOWNLINK_<child>`, which the child's
  * `DOWNLINK_IN` sources. Free text is redacted before it is written (no ID or phone numbers), and
  * people are pseudonymous subject ids with their role and unit.
  */

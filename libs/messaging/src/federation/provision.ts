@@ -7,16 +7,44 @@ export interface ProvisionResult {
   readonly created: string[];
   readonly updated: string[];
   readonly unchanged: string[];
+  /** Streams of an earlier layout that were removed (`retireLegacyDownlink`). */
+  readonly removed: string[];
+}
+
+/** The one down stream a parent held for all its children before each child got its own (`DOWNLINK_<child>`). */
+export const LEGACY_DOWNLINK = 'DOWNLINK';
+
+export interface ApplyOptions {
+  /**
+   * Remove a legacy `DOWNLINK` stream, whose subjects the per-child streams take over. Its
+   * messages are gone with it: give it only once every child has caught up (each child's
+   * `DOWNLINK_IN` holds the last message meant for it). Without it, a parent that still has one
+   * is refused with a message saying so.
+   */
+  readonly retireLegacyDownlink?: boolean;
 }
 
 /**
- * Creates a tier's federation streams or brings them to the generated definition (new subjects of
- * a new child on DOWNLINK, a new source on UPLINK_AGG) on the running server: adding a child never
+ * Creates a tier's federation streams or brings them to the generated definition (a new
+ * child's DOWNLINK_<child>, a new source on UPLINK_AGG) on the running server: adding a child never
  * needs a restart of its parent. Limits retention (sourcing from other retentions is undefined
  * before 2.14), file storage, a day's de-duplication window by `Nats-Msg-Id`.
  */
-export async function applyStreams(jsm: JetStreamManager, streams: readonly FederationStream[]): Promise<ProvisionResult> {
-  const result: ProvisionResult = { created: [], updated: [], unchanged: [] };
+export async function applyStreams(jsm: JetStreamManager, streams: readonly FederationStream[], opts: ApplyOptions = {}): Promise<ProvisionResult> {
+  const result: ProvisionResult = { created: [], updated: [], unchanged: [], removed: [] };
+  if (streams.some((s) => s.name.startsWith(`${LEGACY_DOWNLINK}_`) && s.name !== 'DOWNLINK_IN')) {
+    const legacy = await jsm.streams.info(LEGACY_DOWNLINK).catch(() => undefined);
+    if (legacy) {
+      if (!opts.retireLegacyDownlink) {
+        throw new Error(
+          `this tier still has the ${LEGACY_DOWNLINK} stream of earlier builds (${legacy.state.messages} messages), whose subjects each child's own DOWNLINK_<child> now takes: ` +
+            'once every child has caught up (its DOWNLINK_IN holds the last message meant for it), apply again with --retire-legacy-downlink',
+        );
+      }
+      await jsm.streams.delete(LEGACY_DOWNLINK);
+      result.removed.push(LEGACY_DOWNLINK);
+    }
+  }
   for (const def of streams) {
     const config: Partial<StreamConfig> & { name: string } = {
       name: def.name,

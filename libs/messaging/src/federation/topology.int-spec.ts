@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { jetstream, jetstreamManager, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { NATS_SERVER_BINARY, freePort, portAnswers, spawnProcess, waitFor, type Spawned } from '@gm/testing';
-import { DOWNLINK, DOWNLINK_IN, UPLINK, UPLINK_AGGREGATE, childrenOf, leafUserOf, natsServerConfig, tierStreams, type FederationTier } from './topology';
+import { DOWNLINK_IN, UPLINK, UPLINK_AGGREGATE, childrenOf, downlinkStreamOf, leafUserOf, natsServerConfig, tierStreams, type FederationTier } from './topology';
 
 const COMMUNITY = '350206001001';
 const GRID_A = '350206001001-07';
@@ -114,7 +114,7 @@ describe('federation topology on real nats-server processes (leafnodes, domains,
     expect(first?.subject.startsWith('gm.350206001001-0')).toBe(true);
   });
 
-  it("delivers DOWNLINK to each child its own part only", async () => {
+  it("delivers to each child its own down stream only", async () => {
     const jsParent = jetstream(await open(COMMUNITY));
     await jsParent.publish(`gm.${GRID_A}.downlink.case.closed.v1`, 'closed-a1', { msgID: 'd-a1' });
     await jsParent.publish(`gm.${GRID_A}.downlink.case.closed.v1`, 'closed-a2', { msgID: 'd-a2' });
@@ -124,7 +124,24 @@ describe('federation topology on real nats-server processes (leafnodes, domains,
     await eventually('2 at grid A and 1 at grid B', async () => (await count(jsmA, DOWNLINK_IN)) === 2 && (await count(jsmB, DOWNLINK_IN)) === 1);
     const msg = await jsmB.streams.getMessage(DOWNLINK_IN, { seq: 1 });
     expect(msg?.subject).toBe(`gm.${GRID_B}.downlink.case.closed.v1`);
-    expect(await count(await jetstreamManager(await open(COMMUNITY)), DOWNLINK)).toBe(3);
+    const jsmParent = await jetstreamManager(await open(COMMUNITY));
+    expect([await count(jsmParent, downlinkStreamOf(GRID_A)), await count(jsmParent, downlinkStreamOf(GRID_B))]).toEqual([2, 1]);
+  });
+
+  it("a child may not create a consumer on its sibling's down stream at the parent (to read it with a filter of its choosing)", async () => {
+    const nc = await connect({ servers: `127.0.0.1:${servers.get(COMMUNITY)!.clientPort}`, user: leafUserOf(GRID_A), pass: PASSWORD[GRID_A]!, reconnect: false });
+    connections.push(nc);
+    const errors: string[] = [];
+    void (async () => {
+      for await (const s of nc.status()) if (s.type === 'error') errors.push(String(s.error));
+    })();
+    const api = '$JS.d350206001001.API.CONSUMER.CREATE';
+    const config = (stream: string) => JSON.stringify({ stream_name: stream, config: { ack_policy: 'none', deliver_subject: `gm.${GRID_A}.spy`, filter_subject: `gm.${GRID_B}.downlink.>` } });
+    nc.publish(`${api}.${downlinkStreamOf(GRID_B)}`, config(downlinkStreamOf(GRID_B)));
+    await nc.flush().catch(() => undefined);
+    // (Asked of the parent itself, its own domain's API prefix is mapped to `$JS.API` before the check.)
+    const refused = `CONSUMER.CREATE.${downlinkStreamOf(GRID_B)}"`;
+    await eventually('the sibling consumer refused', async () => errors.some((e) => /Permissions Violation for Publish/.test(e) && e.includes(refused)), 5_000);
   });
 
   it("a tier's credentials cannot publish to or read another tier's subjects (permission violation)", async () => {

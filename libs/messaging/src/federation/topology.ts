@@ -7,8 +7,17 @@
  * - `UPLINK` at each child (Limits retention, bounded by age): what it forwards up;
  * - `UPLINK_AGG` at each parent: no subjects of its own, it *sources* every direct child's UPLINK
  *   through the child's domain, so a cut link only delays;
- * - `DOWNLINK` at each parent, with one subject space per child (`gm.<child>.downlink.>`);
- * - `DOWNLINK_IN` at each child: sources only its own part of the parent's DOWNLINK.
+ * - `DOWNLINK_<child>` at each parent, one per child, with that child's subject space
+ *   (`gm.<child>.downlink.>`);
+ * - `DOWNLINK_IN` at each child: sources its own `DOWNLINK_<child>` at the parent (no filter).
+ *
+ * One down stream per child, not one with a filtered source per child, for two reasons. A child's
+ * leaf user may create consumers on its own stream only, so it cannot read a sibling's part with a
+ * filter of its choosing. And nats-server 2.9 checks an external source's filter against a *local*
+ * stream of the same name: a middle tier, holding its own down stream for its children, lost its
+ * `DOWNLINK_IN` whenever its server restarted ("filter subject does not overlap", seen with
+ * `npm start` run twice; `test/e2e/federation.e2e-spec.ts` restarts the community and checks that
+ * results still come down).
  *
  * Pure: it returns configuration text and stream definitions; applying them is the caller's job.
  */
@@ -29,7 +38,11 @@ export const TIER_ACCOUNT = 'TIER';
 export const SYSTEM_ACCOUNT = 'SYS';
 export const UPLINK = 'UPLINK';
 export const UPLINK_AGGREGATE = 'UPLINK_AGG';
-export const DOWNLINK = 'DOWNLINK';
+/** The parent's stream of what goes down to one child. */
+export function downlinkStreamOf(child: string): string {
+  jetstreamDomainOf(child); // an org unit code
+  return `DOWNLINK_${child.replace('-', '_')}`;
+}
 export const DOWNLINK_IN = 'DOWNLINK_IN';
 
 const DAY_NS = 24 * 60 * 60 * 1e9;
@@ -52,11 +65,12 @@ export const downlinkSubject = (child: string) => `gm.${child}.downlink.>`;
  * What a child's leafnode user may do on its parent. Publish = what the child may send up;
  * subscribe = what the parent may send down to it. Besides the child's own subject space, only the
  * JetStream traffic of the two source relations: the parent's consumer on the child's UPLINK and
- * the child's consumer on its part of the parent's DOWNLINK.
+ * the child's consumer on its own down stream at the parent (`DOWNLINK_<child>`).
  */
 export function leafPermissions(child: string, parent: string): { publish: string[]; subscribe: string[] } {
   const childApi = `$JS.${jetstreamDomainOf(child)}.API`;
   const parentApi = `$JS.${jetstreamDomainOf(parent)}.API`;
+  const down = downlinkStreamOf(child);
   return {
     publish: [
       `gm.${child}.>`,
@@ -65,11 +79,11 @@ export function leafPermissions(child: string, parent: string): { publish: strin
       // replies to the parent's consumer requests, and the UPLINK messages delivered to the parent's source
       '$JSC.R.>',
       '$JS.S.>',
-      // the child's own source on the parent's DOWNLINK: create its consumer, ack and flow control
-      `${parentApi}.CONSUMER.CREATE.${DOWNLINK}`,
-      `${parentApi}.CONSUMER.CREATE.${DOWNLINK}.>`,
-      `$JS.ACK.${DOWNLINK}.>`,
-      `$JS.FC.${DOWNLINK}.>`,
+      // the child's own source on its down stream at the parent: create its consumer, ack and flow control
+      `${parentApi}.CONSUMER.CREATE.${down}`,
+      `${parentApi}.CONSUMER.CREATE.${down}.>`,
+      `$JS.ACK.${down}.>`,
+      `$JS.FC.${down}.>`,
     ],
     subscribe: [
       `gm.${child}.>`,
@@ -169,7 +183,7 @@ export function tierStreams(tier: FederationTier, children: readonly string[], m
     streams.push({
       name: DOWNLINK_IN,
       max_age: maxAge,
-      sources: [{ name: DOWNLINK, filter_subject: downlinkSubject(tier.code), external: { api: `$JS.${jetstreamDomainOf(tier.parent)}.API`, deliver: '' } }],
+      sources: [{ name: downlinkStreamOf(tier.code), external: { api: `$JS.${jetstreamDomainOf(tier.parent)}.API`, deliver: '' } }],
     });
   }
   if (children.length > 0) {
@@ -178,7 +192,7 @@ export function tierStreams(tier: FederationTier, children: readonly string[], m
       max_age: maxAge,
       sources: children.map((c) => ({ name: UPLINK, external: { api: `$JS.${jetstreamDomainOf(c)}.API`, deliver: '' } })),
     });
-    streams.push({ name: DOWNLINK, subjects: children.map(downlinkSubject), max_age: maxAge });
+    for (const c of children) streams.push({ name: downlinkStreamOf(c), subjects: [downlinkSubject(c)], max_age: maxAge });
   }
   return streams;
 }

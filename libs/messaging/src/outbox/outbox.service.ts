@@ -27,7 +27,7 @@ export class Outbox {
 
   /**
    * The same, published in another tier's subject space: what a parent sends down to a child
-   * (`gm.<child>.downlink.…`, captured by the parent's DOWNLINK stream).
+   * (`gm.<child>.downlink.…`, captured by the parent's DOWNLINK_<child> stream).
    */
   addFor<S extends z.ZodType>(em: EntityManager, target: Namespace, def: EventDefinition<S>, data: z.input<S>, about?: string): CloudEvent<z.infer<S>> {
     const { row, event } = this.build(def, data, about, target);

@@ -146,8 +146,9 @@ describe('the federation topology CLI (built code, real nats-server config parsi
       await waitFor('nats-server of the community', () => portAnswers(Number(new URL(url).port)));
       nc = await connect({ servers: url, user: 'services', pass: creds['350206001001']!.services });
       const jsm = await jetstreamManager(nc, { domain: 'd350206001001' });
-      // What an earlier build's apply left: one DOWNLINK holding every child's subjects.
+      // What an earlier build's apply left: one DOWNLINK holding every child's subjects, and sources delivering on $JS.S.
       await jsm.streams.add({ name: 'DOWNLINK', subjects: ['gm.350206001001-01.downlink.>'] });
+      await jsm.streams.add({ name: 'UPLINK_AGG', sources: [{ name: 'UPLINK', external: { api: '$JS.d350206001001_01.API', deliver: '' } }] });
 
       const refused = run('apply', '--out', out, '--tier', '350206001001');
       expect(refused.status).toBe(2);
@@ -156,9 +157,11 @@ describe('the federation topology CLI (built code, real nats-server config parsi
 
       const retired = run('apply', '--out', out, '--tier', '350206001001', '--retire-legacy-downlink');
       expect(retired.status).toBe(0);
-      expect(retired.stdout).toContain('created [UPLINK_AGG, DOWNLINK_350206001001_01]');
+      expect(retired.stdout).toContain('created [DOWNLINK_350206001001_01] updated [UPLINK_AGG]');
       expect(retired.stdout).toContain('removed [DOWNLINK]');
       await expect(jsm.streams.info('DOWNLINK')).rejects.toThrow(/stream not found/i);
+      // The source now delivers in the grid's own subject space (its leaf user may no longer receive $JS.S.>).
+      expect((await jsm.streams.info('UPLINK_AGG')).config.sources?.[0]?.external?.deliver).toBe('gm.350206001001-01.sourced');
     } finally {
       await nc?.close().catch(() => undefined);
       await server.stop();

@@ -73,8 +73,8 @@ export async function applyStreams(jsm: JetStreamManager, streams: readonly Fede
 
 function differs(current: StreamConfig, wanted: FederationStream): boolean {
   const subjects = (s: readonly string[] | undefined) => JSON.stringify([...(s ?? [])].sort());
-  const sources = (s: readonly { name: string; filter_subject?: string; external?: { api: string } }[] | undefined) =>
-    JSON.stringify((s ?? []).map((x) => `${x.name}|${x.filter_subject ?? ''}|${x.external?.api ?? ''}`).sort());
+  const sources = (s: readonly { name: string; filter_subject?: string; external?: { api: string; deliver?: string } }[] | undefined) =>
+    JSON.stringify((s ?? []).map((x) => `${x.name}|${x.filter_subject ?? ''}|${x.external?.api ?? ''}|${x.external?.deliver ?? ''}`).sort());
   return (
     current.max_age !== wanted.max_age ||
     (wanted.subjects !== undefined && subjects(current.subjects) !== subjects(wanted.subjects)) ||

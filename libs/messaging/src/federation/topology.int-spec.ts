@@ -128,6 +128,22 @@ describe('federation topology on real nats-server processes (leafnodes, domains,
     expect([await count(jsmParent, downlinkStreamOf(GRID_A)), await count(jsmParent, downlinkStreamOf(GRID_B))]).toEqual([2, 1]);
   });
 
+  it("a child cannot listen in on what the parent's sources deliver ($JS.S.>): each link's deliveries are in its child's own space", async () => {
+    const nc = await connect({ servers: `127.0.0.1:${servers.get(COMMUNITY)!.clientPort}`, user: leafUserOf(GRID_A), pass: PASSWORD[GRID_A]!, reconnect: false });
+    connections.push(nc);
+    const tapped = (async () => {
+      try {
+        for await (const _m of nc.subscribe('$JS.S.>')) return 'received';
+        return 'closed';
+      } catch (err) {
+        return String(err);
+      }
+    })();
+    await nc.flush();
+    expect(await tapped).toMatch(/Permissions Violation for Subscription to "\$JS\.S\.>"/);
+    for (const s of tierStreams(TIERS[0]!, [GRID_A, GRID_B])) for (const src of s.sources ?? []) expect(src.external.deliver).toMatch(/^gm\.350206001001-0[78]\.sourced$/);
+  });
+
   it("a child may not create a consumer on its sibling's down stream at the parent (to read it with a filter of its choosing)", async () => {
     const nc = await connect({ servers: `127.0.0.1:${servers.get(COMMUNITY)!.clientPort}`, user: leafUserOf(GRID_A), pass: PASSWORD[GRID_A]!, reconnect: false });
     connections.push(nc);

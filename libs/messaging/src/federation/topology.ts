@@ -59,6 +59,8 @@ export function leafUserOf(child: string): string {
 }
 
 export const uplinkSubject = (code: string) => `gm.${code}.uplink.>`;
+/** Where the sourcing consumers of a child's two links deliver: in the child's own subject space, so that no other child can receive it. */
+export const sourceDeliverPrefix = (child: string) => `gm.${child}.sourced`;
 export const downlinkSubject = (child: string) => `gm.${child}.downlink.>`;
 
 /**
@@ -73,12 +75,12 @@ export function leafPermissions(child: string, parent: string): { publish: strin
   const down = downlinkStreamOf(child);
   return {
     publish: [
+      // its own subjects, among them the deliveries of the parent's source on its UPLINK (`gm.<child>.sourced.…`)
       `gm.${child}.>`,
       // the child's reads of the attachments of the tiers above it (answered in the child's space)
       `gm.${parent}.attachment.up.${child}.v1`,
-      // replies to the parent's consumer requests, and the UPLINK messages delivered to the parent's source
+      // replies to the parent's consumer requests
       '$JSC.R.>',
-      '$JS.S.>',
       // the child's own source on its down stream at the parent: create its consumer, ack and flow control
       `${parentApi}.CONSUMER.CREATE.${down}`,
       `${parentApi}.CONSUMER.CREATE.${down}.>`,
@@ -86,13 +88,13 @@ export function leafPermissions(child: string, parent: string): { publish: strin
       `$JS.FC.${down}.>`,
     ],
     subscribe: [
+      // its own subjects, among them the deliveries of its source on its down stream at the parent
       `gm.${child}.>`,
       `${childApi}.CONSUMER.CREATE.${UPLINK}`,
       `${childApi}.CONSUMER.CREATE.${UPLINK}.>`,
       `$JS.ACK.${UPLINK}.>`,
       `$JS.FC.${UPLINK}.>`,
       '$JSC.R.>',
-      '$JS.S.>',
     ],
   };
 }
@@ -183,14 +185,14 @@ export function tierStreams(tier: FederationTier, children: readonly string[], m
     streams.push({
       name: DOWNLINK_IN,
       max_age: maxAge,
-      sources: [{ name: downlinkStreamOf(tier.code), external: { api: `$JS.${jetstreamDomainOf(tier.parent)}.API`, deliver: '' } }],
+      sources: [{ name: downlinkStreamOf(tier.code), external: { api: `$JS.${jetstreamDomainOf(tier.parent)}.API`, deliver: sourceDeliverPrefix(tier.code) } }],
     });
   }
   if (children.length > 0) {
     streams.push({
       name: UPLINK_AGGREGATE,
       max_age: maxAge,
-      sources: children.map((c) => ({ name: UPLINK, external: { api: `$JS.${jetstreamDomainOf(c)}.API`, deliver: '' } })),
+      sources: children.map((c) => ({ name: UPLINK, external: { api: `$JS.${jetstreamDomainOf(c)}.API`, deliver: sourceDeliverPrefix(c) } })),
     });
     for (const c of children) streams.push({ name: downlinkStreamOf(c), subjects: [downlinkSubject(c)], max_age: maxAge });
   }

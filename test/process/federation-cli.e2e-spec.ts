@@ -150,15 +150,16 @@ describe('the federation topology CLI (built code, real nats-server config parsi
       await jsm.streams.add({ name: 'DOWNLINK', subjects: ['gm.350206001001-01.downlink.>'] });
       await jsm.streams.add({ name: 'UPLINK_AGG', sources: [{ name: 'UPLINK', external: { api: '$JS.d350206001001_01.API', deliver: '' } }] });
 
+      // Without the flag: everything else is applied, the child's own down stream is held back, and the operator is told.
       const refused = run('apply', '--out', out, '--tier', '350206001001');
       expect(refused.status).toBe(2);
+      expect(refused.stdout).toContain('created [] updated [UPLINK_AGG] unchanged [] held back [DOWNLINK_350206001001_01]');
       expect(refused.stderr).toContain('--retire-legacy-downlink');
       expect((await jsm.streams.info('DOWNLINK')).config.name).toBe('DOWNLINK');
 
       const retired = run('apply', '--out', out, '--tier', '350206001001', '--retire-legacy-downlink');
       expect(retired.status).toBe(0);
-      expect(retired.stdout).toContain('created [DOWNLINK_350206001001_01] updated [UPLINK_AGG]');
-      expect(retired.stdout).toContain('removed [DOWNLINK]');
+      expect(retired.stdout).toContain('created [DOWNLINK_350206001001_01] updated [] unchanged [UPLINK_AGG] removed [DOWNLINK]');
       await expect(jsm.streams.info('DOWNLINK')).rejects.toThrow(/stream not found/i);
       // The source now delivers in the grid's own subject space (its leaf user may no longer receive $JS.S.>).
       expect((await jsm.streams.info('UPLINK_AGG')).config.sources?.[0]?.external?.deliver).toBe('gm.350206001001-01.sourced');

@@ -6,7 +6,7 @@
  *
  * For each tier: `<out>/<code>/nats.conf` (its own JetStream domain, a leafnode listener for its
  * children and a remote to its parent, a permission-limited leaf user per child) and
- * `<out>/<code>/streams.json` (the UPLINK/UPLINK_AGG/DOWNLINK/DOWNLINK_IN definitions to apply);
+ * `<out>/<code>/streams.json` (the UPLINK/UPLINK_AGG/DOWNLINK_<child>/DOWNLINK_IN definitions to apply);
  * `<out>/credentials.json` (mode 0600) holds the generated passwords. Without `--tiers`: the chain
  * district → first street → its first community → that community's first two grids.
  * Existing passwords in `<out>/credentials.json` are kept, so that re-running after adding a tier
@@ -172,8 +172,9 @@ async function apply(argv: string[]): Promise<void> {
     const jsm = await jetstreamManager(nc, { domain: jetstreamDomainOf(tier) });
     const r = await applyStreams(jsm, streams, { retireLegacyDownlink: argv.includes('--retire-legacy-downlink') });
     process.stdout.write(
-      `${tier}: created [${r.created.join(', ')}] updated [${r.updated.join(', ')}] unchanged [${r.unchanged.join(', ')}]${r.removed.length > 0 ? ` removed [${r.removed.join(', ')}]` : ''}\n`,
+      `${tier}: created [${r.created.join(', ')}] updated [${r.updated.join(', ')}] unchanged [${r.unchanged.join(', ')}]${r.removed.length > 0 ? ` removed [${r.removed.join(', ')}]` : ''}${r.blocked.length > 0 ? ` held back [${r.blocked.join(', ')}]` : ''}\n`,
     );
+    if (r.blocked.length > 0) throw new Error(r.blockedBecause ?? 'some streams were held back');
   } finally {
     await nc.close();
   }

@@ -101,6 +101,8 @@ export class FederationInbound implements OnApplicationBootstrap {
       try {
         const nc = await this.nats.connection();
         const result = await applyStreams(await this.jetstream.manager(nc), streams);
+        // Held back by a legacy DOWNLINK: everything else is applied; this needs the operator (README, "Upgrading a federation").
+        if (result.blocked.length > 0) this.logger.event('error', 'federation.streams_held_back', { streams: result.blocked, why: result.blockedBecause ?? null }, 'FederationInbound');
         this.logger.event('info', 'federation.streams_applied', { ...result }, 'FederationInbound');
         return;
       } catch (err) {

@@ -9,6 +9,13 @@ export interface ProvisionResult {
   readonly unchanged: string[];
   /** Streams of an earlier layout that were removed (`retireLegacyDownlink`). */
   readonly removed: string[];
+  /**
+   * Streams not created because a legacy `DOWNLINK` still holds their subjects (without
+   * `retireLegacyDownlink`); every other stream was applied. Empty when nothing is held back.
+   */
+  readonly blocked: string[];
+  /** Why `blocked` is not empty, and what to do. */
+  readonly blockedBecause?: string;
 }
 
 /** The one down stream a parent held for all its children before each child got its own (`DOWNLINK_<child>`). */
@@ -18,8 +25,8 @@ export interface ApplyOptions {
   /**
    * Remove a legacy `DOWNLINK` stream, whose subjects the per-child streams take over. Its
    * messages are gone with it: give it only once every child has caught up (each child's
-   * `DOWNLINK_IN` holds the last message meant for it). Without it, a parent that still has one
-   * is refused with a message saying so.
+   * `DOWNLINK_IN` holds the last message meant for it). Without it, the per-child down streams of
+   * a parent that still has one are held back (`blocked`, with the reason); the rest is applied.
    */
   readonly retireLegacyDownlink?: boolean;
 }
@@ -31,21 +38,26 @@ export interface ApplyOptions {
  * before 2.14), file storage, a day's de-duplication window by `Nats-Msg-Id`.
  */
 export async function applyStreams(jsm: JetStreamManager, streams: readonly FederationStream[], opts: ApplyOptions = {}): Promise<ProvisionResult> {
-  const result: ProvisionResult = { created: [], updated: [], unchanged: [], removed: [] };
-  if (streams.some((s) => s.name.startsWith(`${LEGACY_DOWNLINK}_`) && s.name !== 'DOWNLINK_IN')) {
-    const legacy = await jsm.streams.info(LEGACY_DOWNLINK).catch(() => undefined);
-    if (legacy) {
-      if (!opts.retireLegacyDownlink) {
-        throw new Error(
-          `this tier still has the ${LEGACY_DOWNLINK} stream of earlier builds (${legacy.state.messages} messages), whose subjects each child's own DOWNLINK_<child> now takes: ` +
-            'once every child has caught up (its DOWNLINK_IN holds the last message meant for it), apply again with --retire-legacy-downlink',
-        );
-      }
+  const result: { -readonly [K in keyof ProvisionResult]: ProvisionResult[K] } = { created: [], updated: [], unchanged: [], removed: [], blocked: [] };
+  const perChild = (name: string) => name.startsWith(`${LEGACY_DOWNLINK}_`) && name !== 'DOWNLINK_IN';
+  let holdBack = false;
+  if (streams.some((s) => perChild(s.name))) {
+    const legacy = await streamInfo(jsm, LEGACY_DOWNLINK);
+    if (legacy && opts.retireLegacyDownlink) {
       await jsm.streams.delete(LEGACY_DOWNLINK);
       result.removed.push(LEGACY_DOWNLINK);
+    } else if (legacy) {
+      holdBack = true;
+      result.blockedBecause =
+        `this tier still has the ${LEGACY_DOWNLINK} stream of earlier builds (${legacy.state.messages} messages), whose subjects each child's own DOWNLINK_<child> now takes: ` +
+        "stop this tier's services, let every child catch up (its DOWNLINK_IN holds the last message meant for it), then apply with --retire-legacy-downlink";
     }
   }
   for (const def of streams) {
+    if (holdBack && perChild(def.name) && !(await streamInfo(jsm, def.name))) {
+      result.blocked.push(def.name);
+      continue;
+    }
     const config: Partial<StreamConfig> & { name: string } = {
       name: def.name,
       retention: RetentionPolicy.Limits,
@@ -57,7 +69,7 @@ export async function applyStreams(jsm: JetStreamManager, streams: readonly Fede
       ...(def.subjects && { subjects: def.subjects }),
       ...(def.sources && { sources: def.sources }),
     };
-    const existing = await jsm.streams.info(def.name).catch(() => undefined);
+    const existing = await streamInfo(jsm, def.name);
     if (!existing) {
       await jsm.streams.add(config);
       result.created.push(def.name);
@@ -69,6 +81,16 @@ export async function applyStreams(jsm: JetStreamManager, streams: readonly Fede
     }
   }
   return result;
+}
+
+/** The stream's info, or undefined when there is no such stream (any other failure is thrown). */
+async function streamInfo(jsm: JetStreamManager, name: string) {
+  try {
+    return await jsm.streams.info(name);
+  } catch (err) {
+    if (/stream not found/i.test(String(err instanceof Error ? err.message : err))) return undefined;
+    throw err;
+  }
 }
 
 function differs(current: StreamConfig, wanted: FederationStream): boolean {

@@ -177,9 +177,12 @@ describe('federation topology on real nats-server processes (leafnodes, domains,
       }
     })();
     nc.publish(`gm.${GRID_B}.uplink.case.escalated.v1`, 'forged');
+    // Nor into its own down stream at the parent, which is the parent's to write.
+    nc.publish(`gm.${GRID_A}.downlink.case.closed.v1`, 'forged from below');
     await nc.flush().catch(() => undefined);
     expect(await subError).toMatch(/Permissions Violation/i);
-    await eventually('the publish violation reported', async () => errors.some((e) => /Permissions Violation for Publish/i.test(e)), 5_000);
+    await eventually('the publish violation reported', async () => errors.some((e) => /Permissions Violation for Publish to "gm\.350206001001-08\.uplink/i.test(e)), 5_000);
+    await eventually('the downlink forgery refused', async () => errors.some((e) => /Permissions Violation for Publish to "gm\.350206001001-07\.downlink/i.test(e)), 5_000);
     // Its own subjects remain allowed.
     const own = nc.subscribe(`gm.${GRID_A}.probe`, { max: 1 });
     const got = (async () => {

@@ -69,7 +69,7 @@ export const downlinkSubject = (child: string) => `gm.${child}.downlink.>`;
  * JetStream traffic of the two source relations: the parent's consumer on the child's UPLINK and
  * the child's consumer on its own down stream at the parent (`DOWNLINK_<child>`).
  */
-export function leafPermissions(child: string, parent: string): { publish: string[]; subscribe: string[] } {
+export function leafPermissions(child: string, parent: string): { publish: string[]; publishDeny: string[]; subscribe: string[] } {
   const childApi = `$JS.${jetstreamDomainOf(child)}.API`;
   const parentApi = `$JS.${jetstreamDomainOf(parent)}.API`;
   const down = downlinkStreamOf(child);
@@ -87,6 +87,8 @@ export function leafPermissions(child: string, parent: string): { publish: strin
       `$JS.ACK.${down}.>`,
       `$JS.FC.${down}.>`,
     ],
+    // What the parent sends down to this child is the parent's to write: the child may not fill its own down stream there.
+    publishDeny: [downlinkSubject(child)],
     subscribe: [
       // its own subjects, among them the deliveries of its source on its down stream at the parent
       `gm.${child}.>`,
@@ -127,7 +129,7 @@ export function natsServerConfig(input: ServerConfigInput): string {
     if (!password) throw new Error(`no leaf password for child ${child}`);
     const p = leafPermissions(child, tier.code);
     users.push(
-      `      { user: ${q(leafUserOf(child))}, password: ${q(password)}, permissions: { publish: { allow: ${JSON.stringify(p.publish)} }, subscribe: { allow: ${JSON.stringify(p.subscribe)} } } }`,
+      `      { user: ${q(leafUserOf(child))}, password: ${q(password)}, permissions: { publish: { allow: ${JSON.stringify(p.publish)}, deny: ${JSON.stringify(p.publishDeny)} }, subscribe: { allow: ${JSON.stringify(p.subscribe)} } } }`,
     );
   }
   const lines = [

@@ -1,11 +1,9 @@
 import { z } from 'zod';
-import { serviceConfigSchema } from '@gm/platform/config';
-
-const bool = z.enum(['true', 'false'], { message: 'expected true or false' }).transform((v) => v === 'true');
+import { envBool, serviceConfigSchema } from '@gm/platform/config';
 
 export const configSchema = serviceConfigSchema('gis', { port: 3007, schema: 'gis' }, {
   /** Answer `locate` from grid polygons held in memory (reloaded after imports); false: from PostGIS each time. */
-  LOCATE_CACHE: bool.default(true),
+  LOCATE_CACHE: envBool.default(true),
   /** How often the in-memory grids check the database for boundaries changed by another replica. */
   LOCATE_CACHE_REFRESH_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   /** Gaps, overlaps and overhangs smaller than this (m²) are rounding, not problems. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { serviceConfigSchema } from '@gm/platform/config';
+import { envBool, serviceConfigSchema } from '@gm/platform/config';
 
 export const configSchema = serviceConfigSchema('mobile-gateway', { port: 3006, schema: 'mobile_gateway' }, {
   /** How long a handheld waits for public-sentiment before the report is queued here instead. */
@@ -19,18 +19,12 @@ export const configSchema = serviceConfigSchema('mobile-gateway', { port: 3006, 
    * tier answers its parent's and children's reads of its own. Requires NATS_NAMESPACE unset or
    * equal to TIER_CODE.
    */
-  FEDERATION_ENABLED: z
-    .enum(['true', 'false'], { message: 'expected true or false' })
-    .default('false')
-    .transform((v) => v === 'true'),
+  FEDERATION_ENABLED: envBool.default(false),
   /**
    * When this tier takes over a case escalated from below, fetch its attachments held by other
    * tiers at once (so they stay visible if the link to them fails later); otherwise only on first read.
    */
-  ATTACHMENT_PREFETCH: z
-    .enum(['true', 'false'], { message: 'expected true or false' })
-    .default('true')
-    .transform((v) => v === 'true'),
+  ATTACHMENT_PREFETCH: envBool.default(true),
   /** Largest attachment a handheld may upload (bytes). */
   ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(20 * 1024 * 1024),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { serviceConfigSchema } from '@gm/platform/config';
+import { envBool, serviceConfigSchema } from '@gm/platform/config';
 import { open311ApiKeysSchema } from '../open311/open311-api-keys';
 
 export const configSchema = serviceConfigSchema('public-sentiment', { port: 3003, schema: 'public_sentiment' }, {
@@ -22,10 +22,7 @@ export const configSchema = serviceConfigSchema('public-sentiment', { port: 3003
    * escalations go up through UPLINK, results come down through DOWNLINK_IN. Requires the subject
    * namespace to be the tier's code (NATS_NAMESPACE unset or equal to TIER_CODE).
    */
-  FEDERATION_ENABLED: z
-    .enum(['true', 'false'], { message: 'expected true or false' })
-    .default('false')
-    .transform((v) => v === 'true'),
+  FEDERATION_ENABLED: envBool.default(false),
   /**
    * A streams.json of this tier written by deploy/local federation.js (or k8s/overlays/<level>/streams.json):
    * applied to the tier's NATS server at start (created, or updated in place). Without it the

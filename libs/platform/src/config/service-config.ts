@@ -8,9 +8,11 @@ import type { OidcOptions } from '@gm/auth';
  * that reads environment variables; a missing or bad variable stops the service with a message
  * naming it (values are never printed: some are secrets).
  */
-const bool = z
+/** A yes/no environment variable (`true`/`false`, `1`/`0`, `yes`/`no`), for the services' own settings too. */
+export const envBool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = envBool;
 
 const port = z.coerce.number({ message: 'expected a port number' }).int().min(0, 'expected a port number between 0 (any free port) and 65535').max(65535, 'expected a port number between 0 (any free port) and 65535');
 

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { DEFAULT_CASE_RULES, DEFAULT_CATALOGUE } from '@gm/domain';
-import { aReport, startInfra, startService, type TestInfra, type TestService } from '@gm/testing';
+import { caseRulesInForceSchema, errorBodySchema, parameterHistorySchema, parameterListSchema, parameterViewSchema } from '@gm/contracts';
+import { aReport, expectShape, startInfra, startService, type TestInfra, type TestService } from '@gm/testing';
 import { AppModule as PublicSentimentModule } from '../../apps/public-sentiment/src/app.module';
 import { configSchema as publicSentimentConfig, type AppConfig as PublicSentimentConfig } from '../../apps/public-sentiment/src/config/config';
 import { AppModule as SystemAdminModule } from '../../apps/system-admin/src/app.module';
@@ -35,9 +36,9 @@ describe('case rules and category catalogue: held by system-admin, followed by p
     return { status: res.status, body: (await res.json()) as Json };
   };
   /** Waits until public-sentiment runs by `version` of parameter `key`. */
-  const followed = async (key: string, version: number) => {
+  const followed = async (key: 'case-rules' | 'case-catalogue', version: number) => {
     const until = Date.now() + 10_000;
-    while (((await call(cases, 'community', 'GET', '/api/v1/case-rules')).body['versions'] as Json)[key] !== version) {
+    while (expectShape(caseRulesInForceSchema, (await call(cases, 'community', 'GET', '/api/v1/case-rules')).body).versions[key] !== version) {
       if (Date.now() > until) throw new Error(`public-sentiment did not load ${key} version ${version}`);
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -47,15 +48,28 @@ describe('case rules and category catalogue: held by system-admin, followed by p
   it('serves the shipped defaults as version 0 until an administrator saves a version', async () => {
     const res = await call(admin, 'community', 'GET', '/api/v1/parameters/case-rules');
     expect(res.status).toBe(200);
-    expect(res.body['version']).toBe(0);
-    expect((res.body['value'] as Json)['reopenWindowMinutes']).toBe(DEFAULT_CASE_RULES.reopenWindowMinutes);
-    expect((await call(cases, 'community', 'GET', '/api/v1/case-rules')).body['versions']).toEqual({ 'case-rules': 0, 'case-catalogue': 0 });
-    const list = await call(admin, 'auditor', 'GET', '/api/v1/parameters');
-    expect((list.body['items'] as { key: string; version: number }[]).map((p) => [p.key, p.version])).toEqual([
+    const parameter = expectShape(parameterViewSchema, res.body);
+    expect(parameter.version).toBe(0);
+    expect((parameter.value as Json)['reopenWindowMinutes']).toBe(DEFAULT_CASE_RULES.reopenWindowMinutes);
+    expect(expectShape(caseRulesInForceSchema, (await call(cases, 'community', 'GET', '/api/v1/case-rules')).body).versions).toEqual({ 'case-rules': 0, 'case-catalogue': 0 });
+    const list = expectShape(parameterListSchema, (await call(admin, 'auditor', 'GET', '/api/v1/parameters')).body);
+    expect(list.items.map((p) => [p.key, p.version])).toEqual([
       ['case-rules', 0],
       ['case-catalogue', 0],
+      ['assessment-scheme', 0],
     ]);
     expect((await call(admin, 'admin', 'GET', '/api/v1/parameters/colours')).status).toBe(400);
+  });
+
+  it('keeps the assessment scheme as a parameter: bad thresholds refused by field, a good one saved as version 1', async () => {
+    const current = expectShape(parameterViewSchema, (await call(admin, 'admin', 'GET', '/api/v1/parameters/assessment-scheme')).body);
+    const scheme = current.value as Json & { grades: Record<string, number> };
+    const bad = await call(admin, 'admin', 'PUT', '/api/v1/parameters/assessment-scheme', { ...scheme, grades: { ...scheme.grades, good: 95 } });
+    expect(bad.status).toBe(400);
+    expect(expectShape(errorBodySchema, bad.body).errors?.map((e) => e.field)).toContain('grades.good');
+    const good = await call(admin, 'admin', 'PUT', '/api/v1/parameters/assessment-scheme', { ...scheme, grades: { ...scheme.grades, excellent: 92 } });
+    expect(good.status).toBe(200);
+    expect(expectShape(parameterViewSchema, good.body).version).toBe(1);
   });
 
   it('refuses bad rules with 400 naming the fields, and non-administrators with 403; nothing is saved', async () => {
@@ -63,7 +77,7 @@ describe('case rules and category catalogue: held by system-admin, followed by p
     noCatchAll.deadlines = noCatchAll.deadlines.filter((r) => !(r['step'] === 'accept' && r['urgency'] === undefined && r['category'] === undefined));
     const res = await call(admin, 'admin', 'PUT', '/api/v1/parameters/case-rules', noCatchAll);
     expect(res.status).toBe(400);
-    expect((res.body['errors'] as { field: string }[]).map((e) => e.field)).toEqual(['deadlines']);
+    expect(expectShape(errorBodySchema, res.body).errors?.map((e) => e.field)).toEqual(['deadlines']);
 
     const badShape = await call(admin, 'admin', 'PUT', '/api/v1/parameters/case-rules', rules({ duplicateRadiusM: -1, calendar: { ...DEFAULT_CASE_RULES.calendar, timeZone: 'Nowhere/Land' } }));
     expect(badShape.status).toBe(400);
@@ -82,7 +96,7 @@ describe('case rules and category catalogue: held by system-admin, followed by p
     shorter.deadlines = shorter.deadlines.map((r) => (r['step'] === 'accept' && r['urgency'] === undefined && r['category'] === undefined ? { ...r, minutes: 30, clock: 'natural' } : r));
     const saved = await call(admin, 'admin', 'PUT', '/api/v1/parameters/case-rules', shorter, { 'if-match': '0' });
     expect(saved.status).toBe(200);
-    expect(saved.body['version']).toBe(1);
+    expect(expectShape(parameterViewSchema, saved.body).version).toBe(1);
 
     await followed('case-rules', 1);
     const created = await call(cases, 'community', 'POST', '/api/v1/cases', aReport({ gridCode: '350206001001-07' }));
@@ -93,7 +107,7 @@ describe('case rules and category catalogue: held by system-admin, followed by p
     const db = new pg.Client({ connectionString: infra.db.url });
     await db.connect();
     try {
-      const events = await db.query(`SELECT type, payload->'data' AS data FROM system_admin.outbox WHERE type = 'gm.parameter.changed.v1'`);
+      const events = await db.query(`SELECT type, payload->'data' AS data FROM system_admin.outbox WHERE type = 'gm.parameter.changed.v1' AND payload->'data'->>'key' = 'case-rules'`);
       expect(events.rows).toEqual([{ type: 'gm.parameter.changed.v1', data: expect.objectContaining({ key: 'case-rules', version: 1 }) }]);
     } finally {
       await db.end();
@@ -103,9 +117,9 @@ describe('case rules and category catalogue: held by system-admin, followed by p
   it('refuses a save based on a stale version with 409, and keeps the history', async () => {
     const stale = await call(admin, 'admin', 'PUT', '/api/v1/parameters/case-rules', rules(), { 'if-match': '0' });
     expect(stale.status).toBe(409);
-    expect(stale.body['code']).toBe('PARAMETER.VERSION_CONFLICT');
-    const history = await call(admin, 'admin', 'GET', '/api/v1/parameters/case-rules/history');
-    expect((history.body['items'] as { version: number }[]).map((h) => h.version)).toEqual([1]);
+    expect(expectShape(errorBodySchema, stale.body).code).toBe('PARAMETER.VERSION_CONFLICT');
+    const history = expectShape(parameterHistorySchema, (await call(admin, 'admin', 'GET', '/api/v1/parameters/case-rules/history')).body);
+    expect(history.items.map((h) => h.version)).toEqual([1]);
   });
 
   it('a new category saved in the catalogue can be reported at once; a catalogue naming an unknown department is refused', async () => {

@@ -7,3 +7,5 @@ export * from './people/resident-id';
 export * from './cases/case-workflow';
 export * from './cases/working-time';
 export * from './cases/case-rules';
+export * from './assessment/kpi';
+export * from './assessment/assessment-scheme';

@@ -1,6 +1,9 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Subscription } from '@nats-io/transport-node';
 import { Events, PARAMETERS, Rpc, scopedSubject, validate, type ParameterKey } from '@gm/contracts';
+
+/** The parameters the case engine runs by (the others are other services' business). */
+type CaseParameter = Extract<ParameterKey, 'case-rules' | 'case-catalogue'>;
 import { CaseClock, CategoryCatalogue, DEFAULT_CASE_RULES, validateCaseRules, validateCatalogue, type CaseRules } from '@gm/domain';
 import { NatsClient, RpcClient } from '@gm/messaging';
 import { SERVICE_CONFIG } from '@gm/platform';
@@ -42,7 +45,7 @@ export class CaseRulesProvider implements OnApplicationBootstrap, OnApplicationS
   }
 
   /** Versions in force (0 = the defaults shipped with the code). */
-  get versions(): Record<ParameterKey, number> {
+  get versions(): Record<CaseParameter, number> {
     return { 'case-rules': this.rulesState.version, 'case-catalogue': this.catalogueState.version };
   }
 
@@ -59,12 +62,12 @@ export class CaseRulesProvider implements OnApplicationBootstrap, OnApplicationS
   }
 
   /** Loads both parameters from system-admin; keeps what is in force when it does not answer or sends something that does not validate. */
-  async refresh(): Promise<Record<ParameterKey, number>> {
+  async refresh(): Promise<Record<CaseParameter, number>> {
     await Promise.all([this.load('case-rules'), this.load('case-catalogue')]);
     return this.versions;
   }
 
-  private async load(key: ParameterKey): Promise<void> {
+  private async load(key: CaseParameter): Promise<void> {
     try {
       const answer = await this.rpc.request(Rpc.parameter, { key }, { timeoutMs: 3_000 });
       if (answer.version === this.versions[key]) return;

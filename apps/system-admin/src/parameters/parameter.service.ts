@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, Events, PARAMETERS, validate, type ParameterKey, type ParameterSnapshot, type Principal } from '@gm/contracts';
-import { DEFAULT_CASE_RULES, DEFAULT_CATALOGUE, validateCaseRules, validateCatalogue } from '@gm/domain';
+import { DEFAULT_ASSESSMENT_SCHEME, DEFAULT_CASE_RULES, DEFAULT_CATALOGUE, validateAssessmentScheme, validateCaseRules, validateCatalogue } from '@gm/domain';
 import { Outbox } from '@gm/messaging';
 import { ServiceSql } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
@@ -9,11 +9,13 @@ import { JsonLogger } from '@gm/telemetry';
 const RULES: { readonly [K in ParameterKey]: { readonly defaults: unknown; readonly check: (value: never) => unknown } } = {
   'case-rules': { defaults: DEFAULT_CASE_RULES, check: validateCaseRules },
   'case-catalogue': { defaults: DEFAULT_CATALOGUE, check: validateCatalogue },
+  'assessment-scheme': { defaults: DEFAULT_ASSESSMENT_SCHEME, check: validateAssessmentScheme },
 };
 
 /**
- * Run-time parameters of the tier (the case rules, the category catalogue): held here, versioned,
- * with history; readers get them over NATS and reload when `gm.parameter.changed.v1` says so.
+ * Run-time parameters of the tier (the case rules, the category catalogue, the assessment
+ * scheme): held here, versioned, with history; readers get them over NATS and reload when
+ * `gm.parameter.changed.v1` says so.
  * Until an administrator saves a version, the defaults shipped in libs/domain apply (version 0).
  */
 @Injectable()

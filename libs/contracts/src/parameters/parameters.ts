@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineEvent } from '../messaging/define-event';
 import { caseCatalogueSchema } from '../cases/case-catalogue';
 import { caseRulesSchema } from '../cases/case-rules';
+import { assessmentSchemeSchema } from '../assessment/assessment-scheme';
 
 /**
  * The run-time parameters of a tier that system-admin holds (versioned, with history) and other
@@ -11,6 +12,7 @@ import { caseRulesSchema } from '../cases/case-rules';
 export const PARAMETERS = {
   'case-rules': { schema: caseRulesSchema, description: '案件规则 Case rules: time limits, escalation, working calendar, windows' },
   'case-catalogue': { schema: caseCatalogueSchema, description: '事部件分类 Category catalogue: categories with attributes, major classes, departments' },
+  'assessment-scheme': { schema: assessmentSchemeSchema, description: '考核方案 Assessment scheme: indicators, weights, grades, one-vote vetoes' },
 } as const;
 export type ParameterKey = keyof typeof PARAMETERS;
 export type ParameterValue<K extends ParameterKey> = z.infer<(typeof PARAMETERS)[K]['schema']>;

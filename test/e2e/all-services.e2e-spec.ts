@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { namespace, serviceInfoRpc, SERVICE_NAMES, type ServiceName } from '@gm/contracts';
+import { meSchema, namespace, serviceInfoRpc, SERVICE_NAMES, type ServiceName } from '@gm/contracts';
 import { RpcClient } from '@gm/messaging';
 import type { ServiceConfig } from '@gm/platform';
-import { startInfra, startService, TEST_TIER, type ServiceUnderTest, type TestInfra, type TestService } from '@gm/testing';
+import { expectShape, startInfra, startService, TEST_TIER, type ServiceUnderTest, type TestInfra, type TestService } from '@gm/testing';
 import * as baseData from '../../apps/base-data/src/app.module';
 import * as baseDataConfig from '../../apps/base-data/src/config/config';
 import * as systemAdmin from '../../apps/system-admin/src/app.module';
@@ -100,7 +100,7 @@ describe('the seven services start against one tier and report ready', () => {
     const token = await infra.oidc.tokenFor('gw-07');
     const res = await fetch(`${running.get('system-admin')!.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({
+    expect(expectShape(meSchema, await res.json())).toMatchObject({
       roles: ['grid-worker'],
       orgUnit: { code: '350206001001-07', level: 'grid' },
       path: [

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { DEFAULT_OPTIONS, generateDistrict } from '@gm/district-generator';
-import { namespace, streamName, Streams } from '@gm/contracts';
-import { aReport, startInfra, startService, type TestInfra, type TestService } from '@gm/testing';
+import { csvImportResultSchema, errorBodySchema, namespace, residentPageSchema, residentViewSchema, streamName, Streams, unitSummarySchema, type ResidentPage } from '@gm/contracts';
+import { aReport, expectShape, startInfra, startService, type TestInfra, type TestService } from '@gm/testing';
 import pg from 'pg';
 import type { ServiceConfig } from '@gm/platform';
 import * as baseData from '../../apps/base-data/src/app.module';
@@ -17,16 +17,6 @@ import * as gis from '../../apps/gis/src/app.module';
 import * as gisConfig from '../../apps/gis/src/config/config';
 import * as publicSentiment from '../../apps/public-sentiment/src/app.module';
 import * as psConfig from '../../apps/public-sentiment/src/config/config';
-
-interface Resident {
-  id: string;
-  name: string;
-  idNumber: string;
-  phone: string | null;
-  gridCode: string;
-  tags: string[];
-  focusClass: string;
-}
 
 describe('base-data: a generated district, privacy, scope, imports (real PostgreSQL/PostGIS, NATS)', () => {
   let infra: TestInfra;
@@ -80,7 +70,7 @@ describe('base-data: a generated district, privacy, scope, imports (real Postgre
     for (const kind of ['buildings', 'houses', 'households', 'residents', 'organisations', 'city-objects']) {
       const rows = csv(`${kind}.csv`).trim().split('\n').length - 1;
       const res = await importKind(kind, csv(`${kind}.csv`));
-      const body = (await res.json()) as { rows: number; inserted: number; rejected: number; errors: unknown[] };
+      const body = expectShape(csvImportResultSchema, await res.json());
       expect({ kind, status: res.status, rows: body.rows, inserted: body.inserted, rejected: body.rejected }).toEqual({ kind, status: 200, rows, inserted: rows, rejected: 0 });
     }
     const again = (await (await importKind('residents', csv('residents.csv'))).json()) as { inserted: number; updated: number; unchanged: number; rows: number };
@@ -102,19 +92,19 @@ describe('base-data: a generated district, privacy, scope, imports (real Postgre
 
   it('masks identifiers in every list and detail; exact search by ID and by phone works', async () => {
     const [idNumber, , phone] = residentsCsv().find((r) => r[2] && r[9]!.startsWith('350206001001'))!;
-    const byId = (await (await search({ idNumber }, community)).json()) as { items: Resident[] };
+    const byId = expectShape(residentPageSchema, await (await search({ idNumber }, community)).json());
     expect(byId.items).toHaveLength(1);
     expect(byId.items[0]!.idNumber).toBe(`${idNumber!.slice(0, 6)}********${idNumber!.slice(-4)}`);
-    const byPhone = (await (await search({ phone }, community)).json()) as { items: Resident[] };
+    const byPhone = expectShape(residentPageSchema, await (await search({ phone }, community)).json());
     expect(byPhone.items.map((r) => r.id)).toContain(byId.items[0]!.id);
-    const detail = (await (await get(`/api/v1/residents/${byId.items[0]!.id}`, community)).json()) as Resident;
+    const detail = expectShape(residentViewSchema, await (await get(`/api/v1/residents/${byId.items[0]!.id}`, community)).json());
     expect(detail.phone).toBe(`${phone!.slice(0, 3)}****${phone!.slice(-4)}`);
-    const page = (await (await get('/api/v1/residents?limit=200', community)).json()) as { items: Resident[] };
+    const page = expectShape(residentPageSchema, await (await get('/api/v1/residents?limit=200', community)).json());
     for (const r of page.items) expect(r.idNumber).toMatch(/^\d{6}\*{8}[\dX]{4}$/);
     // Identifiers never go in a URL.
     const inUrl = await get(`/api/v1/residents?idNumber=${idNumber}`, community);
     expect(inUrl.status).toBe(400);
-    expect(((await inUrl.json()) as { errors: { field: string; message: string }[] }).errors[0]).toMatchObject({ field: 'idNumber', message: expect.stringContaining('POST /api/v1/residents/search') });
+    expect(expectShape(errorBodySchema, await inUrl.json()).errors?.[0]).toMatchObject({ field: 'idNumber', message: expect.stringContaining('POST /api/v1/residents/search') });
   });
 
   it('lists by name prefix, focus tags and address, with cursor pagination inside the caller\'s community only', async () => {
@@ -122,7 +112,7 @@ describe('base-data: a generated district, privacy, scope, imports (real Postgre
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res = (await (await get(`/api/v1/residents?limit=100${cursor ? `&cursor=${cursor}` : ''}`, community)).json()) as { items: Resident[]; nextCursor: string | null };
+      const res: ResidentPage = expectShape(residentPageSchema, await (await get(`/api/v1/residents?limit=100${cursor ? `&cursor=${cursor}` : ''}`, community)).json());
       for (const r of res.items) {
         expect(r.gridCode.startsWith('350206001001')).toBe(true);
         expect(seen.has(r.id)).toBe(false);
@@ -135,10 +125,10 @@ describe('base-data: a generated district, privacy, scope, imports (real Postgre
     expect(seen.size).toBe(inCommunity);
 
     const someone = residentsCsv().find((r) => r[9]!.startsWith('350206001001'))!;
-    const byName = (await (await get(`/api/v1/residents?name=${encodeURIComponent(someone[1]!.slice(0, 1))}`, community)).json()) as { items: Resident[] };
+    const byName = expectShape(residentPageSchema, await (await get(`/api/v1/residents?name=${encodeURIComponent(someone[1]!.slice(0, 1))}`, community)).json());
     expect(byName.items.length).toBeGreaterThan(0);
     expect(byName.items.every((r) => r.name.startsWith(someone[1]!.slice(0, 1)))).toBe(true);
-    const vulnerable = (await (await get('/api/v1/residents?focusClass=vulnerable&limit=200', community)).json()) as { items: Resident[] };
+    const vulnerable = expectShape(residentPageSchema, await (await get('/api/v1/residents?focusClass=vulnerable&limit=200', community)).json());
     expect(vulnerable.items.every((r) => r.focusClass === 'vulnerable')).toBe(true);
     const bad = await get('/api/v1/residents?tags=not_a_tag', community);
     expect(bad.status).toBe(400);
@@ -146,14 +136,14 @@ describe('base-data: a generated district, privacy, scope, imports (real Postgre
 
   it("a community user cannot list or read another community's residents", async () => {
     expect((await get('/api/v1/residents?unit=350206001002', community)).status).toBe(403);
-    const other = (await (await get('/api/v1/residents?limit=1', await infra.oidc.tokenFor('community-other'))).json()) as { items: Resident[] };
+    const other = expectShape(residentPageSchema, await (await get('/api/v1/residents?limit=1', await infra.oidc.tokenFor('community-other'))).json());
     expect(other.items[0]!.gridCode.startsWith('350206001002')).toBe(true);
     expect((await get(`/api/v1/residents/${other.items[0]!.id}`, community)).status).toBe(404);
   });
 
   it('reads clear identifiers only for allowed roles, with a reason, and audits each read', async () => {
     const [idNumber, , phone] = residentsCsv().find((r) => r[2] && r[9]!.startsWith('350206001001'))!;
-    const { items } = (await (await search({ idNumber }, community)).json()) as { items: Resident[] };
+    const { items } = expectShape(residentPageSchema, await (await search({ idNumber }, community)).json());
     const id = items[0]!.id;
     const read = (token: string, body: unknown) =>
       fetch(`${bd.url}/api/v1/residents/${id}/clear-read`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
@@ -184,9 +174,9 @@ describe('base-data: a generated district, privacy, scope, imports (real Postgre
     const file = [lines[0], lines[3], 'too,few,columns', badChecksum.join(','), unknownGrid.join(','), lines[4]].join('\n');
     const res = await importKind('residents', file);
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { code: string; errors: { line: number; field: string; message: string }[] };
+    const body = expectShape(errorBodySchema, await res.json());
     expect(body.code).toBe('IMPORT.REJECTED');
-    expect(body.errors.map((e) => [e.line, e.field])).toEqual([
+    expect(body.errors?.map((e) => [e.line, e.field])).toEqual([
       [3, '(row)'],
       [4, 'id_number'],
       [5, 'grid_code'],
@@ -205,13 +195,7 @@ describe('base-data: a generated district, privacy, scope, imports (real Postgre
     const ps = services[2]!;
     const staff = await fetch(`${ps.url}/api/v1/cases`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${community}` }, body: JSON.stringify(aReport({ gridCode: '350206001001-07' })) });
     expect(staff.status).toBe(201);
-    const s = (await (await get('/api/v1/my-grid', community)).json()) as {
-      unit: string;
-      households: number;
-      residents: { total: number; byResidenceType: Record<string, number> };
-      objects: { total: number };
-      openCases: number;
-    };
+    const s = expectShape(unitSummarySchema, await (await get('/api/v1/my-grid', community)).json());
     const rows = residentsCsv().filter((r) => r[9]!.startsWith('350206001001'));
     expect(s.unit).toBe('350206001001');
     expect(s.residents.total).toBe(rows.length);
@@ -220,6 +204,8 @@ describe('base-data: a generated district, privacy, scope, imports (real Postgre
     expect(s.objects.total).toBeGreaterThan(0);
     expect(s.openCases).toBe(1);
     expect((await get('/api/v1/units/350206001002/summary', community)).status).toBe(403);
+    const grid = expectShape(unitSummarySchema, await (await get('/api/v1/units/350206001001-07/summary', community)).json());
+    expect(grid).toMatchObject({ unit: '350206001001-07', openCases: 1 });
 
     const building = csv('buildings.csv').split('\n')[1]!.split(',')[0]!;
     const hh = (await (await get(`/api/v1/buildings/${building}/households`, community)).json()) as { households: { members: number }[] };
@@ -228,11 +214,11 @@ describe('base-data: a generated district, privacy, scope, imports (real Postgre
 
   it('a grid worker updates a phone number: history says "changed", the event names the field only', async () => {
     const worker = await infra.oidc.tokenFor('gw-07');
-    const { items } = (await (await get('/api/v1/residents?unit=350206001001-07&limit=1', worker)).json()) as { items: Resident[] };
+    const { items } = expectShape(residentPageSchema, await (await get('/api/v1/residents?unit=350206001001-07&limit=1', worker)).json());
     const id = items[0]!.id;
     const res = await fetch(`${bd.url}/api/v1/residents/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json', authorization: `Bearer ${worker}` }, body: JSON.stringify({ phone: '14000999888', tags: ['disabled'] }) });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ phone: '140****9888', tags: ['disabled'] });
+    expect(expectShape(residentViewSchema, await res.json())).toMatchObject({ phone: '140****9888', tags: ['disabled'] });
     const history = (await (await get(`/api/v1/residents/${id}/history`, worker)).json()) as { action: string; changes: Record<string, unknown> }[];
     expect(history.at(-1)).toMatchObject({ action: 'update', changes: { phone: 'changed', tags: { to: ['disabled'] } } });
 
@@ -263,7 +249,7 @@ describe('base-data: a generated district, privacy, scope, imports (real Postgre
       expect(await res.json()).toMatchObject({ residents: total });
       expect(await sql('SELECT DISTINCT pii_key FROM base_data.residents')).toEqual([{ pii_key: 2 }]);
       const [idNumber] = residentsCsv().find((r) => r[9]!.startsWith('350206001001'))!;
-      const { items } = (await (await search({ idNumber }, community, rotated.url)).json()) as { items: Resident[] };
+      const { items } = expectShape(residentPageSchema, await (await search({ idNumber }, community, rotated.url)).json());
       const clear = await fetch(`${rotated.url}/api/v1/residents/${items[0]!.id}/clear-read`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${community}` },

@@ -3,10 +3,11 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { connect } from '@nats-io/transport-node';
-import { Rpc, namespace } from '@gm/contracts';
+import { Rpc, caseTimelineSchema, caseViewSchema, errorBodySchema, federationSummarySchema, namespace, type FederationSummary } from '@gm/contracts';
 import { leafUserOf, RpcClient, type FederationTier } from '@gm/messaging';
 import {
   aReport,
+  expectShape,
   freePort,
   provideDatabase,
   provideOidc,
@@ -146,7 +147,7 @@ describe('four-tier federation: grid → community → street → district and b
   const act = async (tier: string, user: string, id: string, action: string, body: Json = {}) => {
     const r = await call(tier, user, 'POST', `/api/v1/cases/${id}/actions/${action}`, body);
     if (r.status !== 200) throw new Error(`${action} at ${tier}: ${r.status} ${r.text}`);
-    return r.body;
+    return expectShape(caseViewSchema, r.body);
   };
   /** A grid worker reports on the handheld (through the grid's NATS, as mobile-gateway does). */
   const report = async (description = '井盖破损，需要更换 (a broken manhole cover)') => {
@@ -163,7 +164,7 @@ describe('four-tier federation: grid → community → street → district and b
     waitFor(`case ${sourceCaseId} at ${tier}`, async () => (await copyAt(tier, sourceCaseId)) !== undefined, 30_000, 50).then(async () => (await copyAt(tier, sourceCaseId))!);
 
   /** A case's timeline at `tier`, as its reader there sees it. */
-  const timelineAt = async (tier: string, user: string, id: string) => (await call(tier, user, 'GET', `/api/v1/cases/${id}/timeline`)).body['entries'] as Json[];
+  const timelineAt = async (tier: string, user: string, id: string) => expectShape(caseTimelineSchema, (await call(tier, user, 'GET', `/api/v1/cases/${id}/timeline`)).body).entries;
   /** Each entry as `action@tier` (the tier that took the step; entries of this tier have none). */
   const stepsOf = (entries: Json[], here: string) => entries.map((e) => `${e['action']}@${e['tier'] ?? here}`);
 
@@ -175,7 +176,7 @@ describe('four-tier federation: grid → community → street → district and b
     expect(escalated['availableActions']).toEqual([]);
 
     const atCommunity = await arrivedAt(COMMUNITY, gridCase);
-    const communityView = (await call(COMMUNITY, 'community', 'GET', `/api/v1/cases/${atCommunity.id}`)).body;
+    const communityView = expectShape(caseViewSchema, (await call(COMMUNITY, 'community', 'GET', `/api/v1/cases/${atCommunity.id}`)).body);
     expect(communityView).toMatchObject({ state: 'registered', gridCode: GRID, federation: { origin: { tier: GRID, caseId: gridCase }, source: { tier: GRID, caseId: gridCase }, path: [GRID] } });
     // The grid's history came along: the report and the escalation, done at the grid.
     const communityTimeline = await timelineAt(COMMUNITY, 'community', atCommunity.id);
@@ -185,7 +186,7 @@ describe('four-tier federation: grid → community → street → district and b
     const atStreet = await arrivedAt(STREET, atCommunity.id);
     await act(STREET, 'street', atStreet.id, 'escalate', { reason: '需要区城管局 (needs the district urban management bureau)' });
     const atDistrict = await arrivedAt(DISTRICT, atStreet.id);
-    const districtView = (await call(DISTRICT, 'district', 'GET', `/api/v1/cases/${atDistrict.id}`)).body;
+    const districtView = expectShape(caseViewSchema, (await call(DISTRICT, 'district', 'GET', `/api/v1/cases/${atDistrict.id}`)).body);
     expect(districtView['federation']).toMatchObject({ origin: { tier: GRID, caseId: gridCase }, source: { tier: STREET, caseId: atStreet.id }, path: [GRID, COMMUNITY, STREET] });
 
     // The grid heard that the case went further up (owner now the district), still read-only.
@@ -193,7 +194,7 @@ describe('four-tier federation: grid → community → street → district and b
     await waitFor('the grid to know the district owns it', async () => (await ownerAtGrid()) === DISTRICT, 30_000, 100);
     const refused = await call(GRID, 'gw-07', 'POST', `/api/v1/cases/${gridCase}/actions/escalate`, { reason: 'again' });
     expect(refused.status).toBe(409);
-    expect(refused.body['code']).toBe('CASE.OWNED_BY_OTHER_TIER');
+    expect(expectShape(errorBodySchema, refused.body).code).toBe('CASE.OWNED_BY_OTHER_TIER');
 
     // The district works it to the end.
     await act(DISTRICT, 'district', atDistrict.id, 'dispatch', { assignee: { kind: 'department', code: 'urban-management' } });
@@ -203,7 +204,7 @@ describe('four-tier federation: grid → community → street → district and b
     await act(DISTRICT, 'district', atDistrict.id, 'close', { note });
 
     await waitFor('the grid copy closed', async () => (await call(GRID, 'gw-07', 'GET', `/api/v1/cases/${gridCase}`)).body['state'] === 'closed', 30_000, 100);
-    const gridView = (await call(GRID, 'gw-07', 'GET', `/api/v1/cases/${gridCase}`)).body;
+    const gridView = expectShape(caseViewSchema, (await call(GRID, 'gw-07', 'GET', `/api/v1/cases/${gridCase}`)).body);
     expect(gridView['federation']).toMatchObject({ ownerTier: DISTRICT, upstreamState: 'closed', readOnly: true });
     const gridTimeline = await timelineAt(GRID, 'gw-07', gridCase);
     const closing = gridTimeline.at(-1)!;
@@ -272,23 +273,23 @@ describe('four-tier federation: grid → community → street → district and b
 
   it("sends statistics up: the district's summary covers its whole subtree, each case counted once, at the tier that owns it", async () => {
     const expected = (await Promise.all(TIERS.map((t) => ownedAt(t.code)))).reduce((a, b) => a + b, 0);
-    let summary: Json = {};
+    let summary: FederationSummary | undefined;
     await waitFor(
       'the district summary to cover grid, community, street and district',
       async () => {
-        summary = (await call(DISTRICT, 'district', 'GET', '/api/v1/federation/summary')).body;
-        const subtree = summary['subtree'] as { tiers: string[]; counts: { total: number } };
+        summary = expectShape(federationSummarySchema, (await call(DISTRICT, 'district', 'GET', '/api/v1/federation/summary')).body);
+        const subtree = summary.subtree;
         return [...subtree.tiers].sort().join() === [DISTRICT, STREET, COMMUNITY, GRID].sort().join() && subtree.counts.total === expected;
       },
       30_000,
       100,
     );
-    const subtree = summary['subtree'] as { counts: { total: number; byGrid: Record<string, { total: number }>; byState: Record<string, number> } };
+    const { subtree } = summary!;
     // Every case of this suite so far began in grid 07; the one closed at the district counts there as closed, its copies below do not count.
     expect(subtree.counts.byGrid[GRID]!.total).toBe(expected);
     expect(subtree.counts.byState['closed']).toBe(1);
     expect(subtree.counts.byState['escalated']).toBeUndefined();
-    expect(summary['children']).toEqual([expect.objectContaining({ tier: STREET, tiers: expect.arrayContaining([STREET, COMMUNITY, GRID]) })]);
+    expect(summary!.children).toEqual([expect.objectContaining({ tier: STREET, tiers: expect.arrayContaining([STREET, COMMUNITY, GRID]) })]);
     // A community's staff cannot read the district's summary.
     expect((await call(DISTRICT, 'community', 'GET', '/api/v1/federation/summary')).status).toBe(403);
   });
@@ -326,7 +327,7 @@ describe('four-tier federation: grid → community → street → district and b
     expect(back['availableActions']).toEqual([]);
     const refused = await call(DISTRICT, 'district', 'POST', `/api/v1/cases/${ids.district}/actions/void`, { reason: 'x' });
     expect(refused.status).toBe(409);
-    expect(refused.body['code']).toBe('CASE.OWNED_BY_OTHER_TIER');
+    expect(expectShape(errorBodySchema, refused.body).code).toBe('CASE.OWNED_BY_OTHER_TIER');
 
     // The street owns it again, dispatched to itself, with the district's instructions; the district follows it.
     await waitFor('the street to own it again', async () => (await stateAt(STREET, 'street', ids.street)) === 'dispatched', 30_000, 100);

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { aReport, startInfra, type TestInfra } from '@gm/testing';
+import { deskReportResultSchema, queuedReportSchema, reportCaseResultSchema } from '@gm/contracts';
+import { aReport, expectShape, startInfra, type TestInfra } from '@gm/testing';
 import { caseStream, eventually, sql, startSlice, type Slice } from './support';
 
 /**
@@ -46,7 +47,7 @@ describe('NATS outage: nothing accepted is lost, nothing is published twice', ()
       body: JSON.stringify(aReport({ gridCode: '350206001001-07' })),
     });
     expect(desk.status).toBe(201);
-    const deskCase = (await desk.json()) as { caseId: string };
+    const deskCase = expectShape(deskReportResultSchema, await desk.json());
     const unsent = await sql<{ id: string }>(infra, 'SELECT id FROM public_sentiment.outbox WHERE sent_at IS NULL');
     expect(unsent).toHaveLength(1);
 
@@ -58,7 +59,7 @@ describe('NATS outage: nothing accepted is lost, nothing is published twice', ()
       body: JSON.stringify(handheld),
     });
     expect(queued.status).toBe(202);
-    expect(await queued.json()).toMatchObject({ status: 'queued', clientId: handheld.clientId });
+    expect(expectShape(queuedReportSchema, await queued.json())).toMatchObject({ status: 'queued', clientId: handheld.clientId });
 
     await infra.nats.start();
 
@@ -95,7 +96,7 @@ describe('NATS outage: nothing accepted is lost, nothing is published twice', ()
       body: JSON.stringify(handheld),
     });
     expect(again.status).toBe(201);
-    expect(await again.json()).toMatchObject({ state: 'reported', clientId: handheld.clientId });
+    expect(expectShape(reportCaseResultSchema.strict(), await again.json())).toMatchObject({ state: 'reported', clientId: handheld.clientId });
 
     // The queued copy kept no body and no token once forwarded.
     const held = await sql<{ status: string; body: unknown; authorization_header: unknown }>(

@@ -8,5 +8,6 @@ export * from './platform.module';
 export * from './bootstrap';
 export * from './service-module';
 export * from './http/read-body';
+export * from './http/api-responses';
 export * from './import';
 export * from './service-sql';

@@ -2,9 +2,9 @@ import { Body, Controller, HttpCode, Inject, Param, Post, Query } from '@nestjs/
 import { ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import { baseDataKindSchema, DomainError, type BaseDataKind, type Principal } from '@gm/contracts';
+import { baseDataKindSchema, csvImportResultSchema, DomainError, type BaseDataKind, type CsvImportResult, type Principal } from '@gm/contracts';
 import { CurrentPrincipal, Roles } from '@gm/auth';
-import { SERVICE_CONFIG } from '@gm/platform';
+import { ApiErrorResponses, ApiJsonResponse, SERVICE_CONFIG } from '@gm/platform';
 import type { AppConfig } from '../config/config';
 import { BaseDataImportService } from './import.service';
 
@@ -38,7 +38,14 @@ export class ImportController {
     summary: '导入基础数据 Import a CSV file of one kind (buildings, houses, households, residents, organisations, city-objects)',
     description: 'Streams through COPY; every row is checked; all or nothing unless partial=true; errors name their line. Upsert by natural key: re-importing changes nothing.',
   })
-  import(@Param('kind', { schema: baseDataKindSchema }) kind: BaseDataKind, @Body() body: unknown, @Query({ schema: importQuery }) q: z.infer<typeof importQuery>, @CurrentPrincipal() p: Principal) {
+  @ApiJsonResponse(200, 'Imported (with partial=true: the good rows, and the bad ones listed)', csvImportResultSchema)
+  @ApiErrorResponses({ 400: 'The file has bad rows (errors name their line); nothing was written', 413: 'The file is too large', 415: 'Not sent as text/csv' })
+  import(
+    @Param('kind', { schema: baseDataKindSchema }) kind: BaseDataKind,
+    @Body() body: unknown,
+    @Query({ schema: importQuery }) q: z.infer<typeof importQuery>,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<CsvImportResult> {
     if (!body || typeof (body as Readable)[Symbol.asyncIterator] !== 'function') throw new DomainError('REQUEST.UNSUPPORTED_MEDIA_TYPE', 'send the file as text/csv');
     return this.imports.import(kind, limited(body as Readable, this.config.own.IMPORT_MAX_BYTES), `${p.subject} (${p.roles.join(',')})`, { partial: q.partial === 'true' });
   }

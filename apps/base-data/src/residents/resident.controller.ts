@@ -1,8 +1,9 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { FOCUS_CLASSES, RESIDENCE_TYPES, RESIDENT_TAGS, type Principal, type Role } from '@gm/contracts';
+import { FOCUS_CLASSES, RESIDENCE_TYPES, RESIDENT_TAGS, residentPageSchema, residentViewSchema, type Principal, type ResidentPage, type ResidentView, type Role } from '@gm/contracts';
 import { CurrentPrincipal, RequestScope, Roles, ScopedBy } from '@gm/auth';
+import { ApiErrorResponses, ApiJsonResponse } from '@gm/platform';
 import { ResidentService } from './resident.service';
 
 const READERS: Role[] = ['grid-worker', 'grid-leader', 'community-staff', 'street-staff', 'district-staff'];
@@ -74,7 +75,9 @@ export class ResidentController {
     summary: '人口查询 Residents in your org unit: by name (prefix), exact ID or phone number, address, focus tags',
     description: 'ID and phone numbers are masked in every response. Cursor pagination: pass nextCursor back as cursor.',
   })
-  list(@RequestScope() scope: string, @Query({ schema: listQuery }) q: z.infer<typeof listQuery>) {
+  @ApiJsonResponse(200, 'One page of residents, by name', residentPageSchema)
+  @ApiErrorResponses({ 400: 'A filter or the cursor is invalid, or an identifier was sent in the URL', 403: 'The unit lies outside yours' })
+  list(@RequestScope() scope: string, @Query({ schema: listQuery }) q: z.infer<typeof listQuery>): Promise<ResidentPage> {
     return this.residents.list({
       scope,
       name: q.name,
@@ -96,14 +99,17 @@ export class ResidentController {
     summary: '按证件号/电话精确查找 Search by exact ID or phone number (and the list filters), in the body',
     description: 'Identifiers are matched through keyed hashes and never appear in URLs or logs; results are masked.',
   })
-  search(@RequestScope() scope: string, @Body({ schema: searchBody }) body: z.infer<typeof searchBody>) {
+  @ApiJsonResponse(200, 'One page of residents, by name', residentPageSchema)
+  search(@RequestScope() scope: string, @Body({ schema: searchBody }) body: z.infer<typeof searchBody>): Promise<ResidentPage> {
     return this.residents.list({ ...body, scope });
   }
 
   @Get(':id')
   @Roles(...READERS)
   @ApiOperation({ summary: '人口详情 One resident (masked); 404 outside your org unit' })
-  get(@Param('id', { schema: z.uuid('id must be a UUID') }) id: string, @CurrentPrincipal() p: Principal) {
+  @ApiJsonResponse(200, 'The resident (masked)', residentViewSchema)
+  @ApiErrorResponses({ 404: 'No such resident in your org unit' })
+  get(@Param('id', { schema: z.uuid('id must be a UUID') }) id: string, @CurrentPrincipal() p: Principal): Promise<ResidentView> {
     return this.residents.get(p.orgUnit, id);
   }
 
@@ -126,7 +132,8 @@ export class ResidentController {
   @Patch(':id')
   @Roles('grid-worker', 'grid-leader', 'community-staff')
   @ApiOperation({ summary: '更新人口信息 Update phone, tags, focus class, residence type or party membership (history kept, event published)' })
-  update(@Param('id', { schema: z.uuid('id must be a UUID') }) id: string, @Body({ schema: patchBody }) body: z.infer<typeof patchBody>, @CurrentPrincipal() p: Principal) {
+  @ApiJsonResponse(200, 'The resident after the change (masked)', residentViewSchema)
+  update(@Param('id', { schema: z.uuid('id must be a UUID') }) id: string, @Body({ schema: patchBody }) body: z.infer<typeof patchBody>, @CurrentPrincipal() p: Principal): Promise<ResidentView> {
     return this.residents.update(p, roleOf(p, ['grid-worker', 'grid-leader', 'community-staff']), id, body);
   }
 }

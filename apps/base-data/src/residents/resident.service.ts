@@ -1,29 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DomainError, Events, type Principal } from '@gm/contracts';
+import { DomainError, Events, type Principal, type ResidentPage, type ResidentView } from '@gm/contracts';
 import { isPlausiblePhone, isWithinScope, maskPhone, normalizeIdNumber, normalizePhone } from '@gm/domain';
 import { Outbox } from '@gm/messaging';
 import { ServiceSql } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
 import { PiiCipher } from '../privacy/pii-cipher';
-
-export interface ResidentView {
-  readonly id: string;
-  readonly name: string;
-  readonly sex: string;
-  readonly birthDate: string;
-  /** Always masked here, e.g. 350206********1234. */
-  readonly idNumber: string;
-  readonly phone: string | null;
-  readonly householdCode: string;
-  readonly relation: string;
-  readonly residenceType: string;
-  readonly focusClass: string;
-  readonly tags: string[];
-  readonly partyMember: boolean;
-  readonly gridCode: string;
-  readonly address: string;
-}
 
 export interface ResidentFilter {
   readonly scope: string;
@@ -70,7 +52,7 @@ export class ResidentService {
 
   private t = (n: string) => this.sql.table(n);
 
-  async list(f: ResidentFilter): Promise<{ items: ResidentView[]; nextCursor: string | null }> {
+  async list(f: ResidentFilter): Promise<ResidentPage> {
     const params: unknown[] = [`${f.scope}%`];
     const where = ['r.grid_code LIKE $1'];
     const add = (clause: (p: string) => string, value: unknown) => {

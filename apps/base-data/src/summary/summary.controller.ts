@@ -1,8 +1,9 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { orgUnitCodeSchema, type Principal, type Role } from '@gm/contracts';
+import { orgUnitCodeSchema, unitSummarySchema, type Principal, type Role, type UnitSummary } from '@gm/contracts';
 import { CurrentPrincipal, Roles, ScopedBy } from '@gm/auth';
+import { ApiErrorResponses, ApiJsonResponse } from '@gm/platform';
 import { SummaryService } from './summary.service';
 
 const READERS: Role[] = ['grid-worker', 'grid-leader', 'community-staff', 'street-staff', 'district-staff'];
@@ -15,7 +16,8 @@ export class SummaryController {
   @Get('my-grid')
   @Roles(...READERS)
   @ApiOperation({ summary: '我的网格 Your unit at a glance: buildings, households, residents by category, organisations, objects, open cases' })
-  mine(@CurrentPrincipal() p: Principal) {
+  @ApiJsonResponse(200, 'Your unit', unitSummarySchema)
+  mine(@CurrentPrincipal() p: Principal): Promise<UnitSummary> {
     return this.summaries.summary(p.orgUnit);
   }
 
@@ -23,7 +25,9 @@ export class SummaryController {
   @Roles(...READERS)
   @ScopedBy({ in: 'params', name: 'code' })
   @ApiOperation({ summary: '单元概况 Any unit in your subtree at a glance' })
-  unit(@Param('code', { schema: orgUnitCodeSchema }) code: string) {
+  @ApiJsonResponse(200, 'The unit', unitSummarySchema)
+  @ApiErrorResponses({ 403: 'The unit lies outside yours' })
+  unit(@Param('code', { schema: orgUnitCodeSchema }) code: string): Promise<UnitSummary> {
     return this.summaries.summary(code);
   }
 

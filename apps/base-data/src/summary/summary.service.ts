@@ -1,19 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, Rpc } from '@gm/contracts';
+import { DomainError, Rpc, type UnitSummary } from '@gm/contracts';
 import { isWithinScope } from '@gm/domain';
 import { RpcClient } from '@gm/messaging';
 import { ServiceSql } from '@gm/platform';
-
-export interface UnitSummary {
-  readonly unit: string;
-  readonly buildings: number;
-  readonly households: number;
-  readonly residents: { total: number; byResidenceType: Record<string, number>; byFocusClass: Record<string, number>; byTag: Record<string, number>; partyMembers: number };
-  readonly organisations: { total: number; byType: Record<string, number> };
-  readonly objects: { total: number; byState: Record<string, number> };
-  /** From public-sentiment; null when it cannot be reached. */
-  readonly openCases: number | null;
-}
 
 /** "Three knows, two clears, one grasp" at a glance: what a grid (or any unit) holds. */
 @Injectable()

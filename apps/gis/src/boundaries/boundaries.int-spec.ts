@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_OPTIONS, generateDistrict, type GenerateOptions, type Manifest } from '@gm/district-generator';
-import { namespace, Rpc, type CoverageReport } from '@gm/contracts';
+import { coverageReportSchema, errorBodySchema, locateBatchResponseSchema, locatedUnitsSchema, namespace, Rpc, unitFeatureSchema, unitLayerSchema, type CoverageReport } from '@gm/contracts';
 import { RpcClient } from '@gm/messaging';
-import { startInfra, startService, TEST_TIER, type TestInfra, type TestService } from '@gm/testing';
+import { expectShape, startInfra, startService, TEST_TIER, type TestInfra, type TestService } from '@gm/testing';
 import { AppModule } from '../app.module';
 import { configSchema, type AppConfig } from '../config/config';
 
@@ -59,7 +59,7 @@ describe('gis: boundaries, coverage, locate, layers (real PostGIS)', () => {
     expect(report.coverage.unitsChecked).toBe(1 + district.manifest.counts['streets']! + district.manifest.counts['communities']!);
     expect(report.coverage.problems).toEqual([]);
 
-    const deep = (await (await get(cached, `/api/v1/units/${SMALL.districtCode}/coverage?deep=true`)).json()) as CoverageReport;
+    const deep = expectShape(coverageReportSchema, await (await get(cached, `/api/v1/units/${SMALL.districtCode}/coverage?deep=true`)).json());
     expect({ gaps: deep.gaps, overlaps: deep.overlaps, outside: deep.outside }).toEqual({ gaps: 0, overlaps: 0, outside: 0 });
   });
 
@@ -76,11 +76,11 @@ describe('gis: boundaries, coverage, locate, layers (real PostGIS)', () => {
     const [x1] = ring0[1]!;
     const [, y1] = ring0[2]!;
     for (const svc of [cached, sqlOnly]) {
-      const inside = (await (await get(svc, `/api/v1/locate?longitude=${(x0! + x1!) / 2}&latitude=${(y0! + y1!) / 2}`)).json()) as Record<string, string>;
+      const inside = expectShape(locatedUnitsSchema.strict(), await (await get(svc, `/api/v1/locate?longitude=${(x0! + x1!) / 2}&latitude=${(y0! + y1!) / 2}`)).json());
       expect(inside).toEqual({ gridCode: g.properties.code, communityCode: g.properties.parent_code, streetCode: g.properties.code.slice(0, 9), districtCode: '350206' });
       const outside = await get(svc, '/api/v1/locate?longitude=100&latitude=30');
       expect(outside.status).toBe(404);
-      expect(((await outside.json()) as { code: string }).code).toBe('GIS.OUTSIDE_DISTRICT');
+      expect(expectShape(errorBodySchema, await outside.json()).code).toBe('GIS.OUTSIDE_DISTRICT');
     }
     // Every grid's corners and edge midpoints: both paths agree, and the owner is the lowest code among the grids covering the point.
     const points: { longitude: number; latitude: number }[] = [];
@@ -100,7 +100,10 @@ describe('gis: boundaries, coverage, locate, layers (real PostGIS)', () => {
       return covering.map((c) => c.properties.code).sort()[0];
     });
     for (const svc of [cached, sqlOnly]) {
-      const res = (await (await fetch(`${svc.url}/api/v1/locate`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: JSON.stringify({ points }) })).json()) as { results: ({ gridCode: string } | null)[] };
+      const res = expectShape(
+        locateBatchResponseSchema,
+        await (await fetch(`${svc.url}/api/v1/locate`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: JSON.stringify({ points }) })).json(),
+      );
       expect(res.results.map((r) => r?.gridCode)).toEqual(expected);
     }
   });
@@ -121,16 +124,32 @@ describe('gis: boundaries, coverage, locate, layers (real PostGIS)', () => {
     }
   });
 
-  it('serves layers as FeatureCollections with code, name and level, filtered by bbox', async () => {
-    const all = (await (await get(cached, '/api/v1/layers/grid?zoom=12')).json()) as { type: string; features: { properties: Record<string, unknown> }[] };
-    expect(all.type).toBe('FeatureCollection');
+  it('serves layers as FeatureCollections with code, name and level, filtered by bbox, and each unit as a Feature', async () => {
+    const all = expectShape(unitLayerSchema, await (await get(cached, '/api/v1/layers/grid?zoom=12')).json());
     expect(all.features).toHaveLength(district.manifest.counts['grids']!);
     expect(all.features[0]!.properties).toMatchObject({ code: expect.any(String), name: expect.any(String), level: 'grid' });
-    const some = (await (await get(cached, '/api/v1/layers/grid?bbox=118.08,24.48,118.1,24.5&zoom=16')).json()) as { features: unknown[] };
+    expect(expectShape(unitLayerSchema, await (await get(cached, '/api/v1/layers/district?zoom=8')).json()).features[0]!.properties.parentCode).toBeNull();
+    const some = expectShape(unitLayerSchema, await (await get(cached, '/api/v1/layers/grid?bbox=118.08,24.48,118.1,24.5&zoom=16')).json());
     expect(some.features.length).toBeGreaterThan(0);
     expect(some.features.length).toBeLessThan(all.features.length);
     const bad = await get(cached, '/api/v1/layers/grid?bbox=1,2,3');
     expect(bad.status).toBe(400);
+
+    // Within the caller's subtree: a community sees exactly its own grids, its neighbour none of them.
+    const community = '350206001001';
+    const mine = expectShape(unitLayerSchema, await (await get(cached, '/api/v1/layers/grid?zoom=12', await infra.oidc.tokenFor('community'))).json());
+    expect(mine.features.length).toBeGreaterThan(0);
+    expect(mine.features.map((f) => f.properties.code).sort()).toEqual(all.features.map((f) => f.properties.code).filter((c) => c.startsWith(`${community}-`)).sort());
+    const theirs = expectShape(unitLayerSchema, await (await get(cached, '/api/v1/layers/grid?zoom=12', await infra.oidc.tokenFor('community-other'))).json());
+    expect(theirs.features.some((f) => f.properties.code.startsWith(community))).toBe(false);
+    expect((await get(cached, `/api/v1/layers/grid?unit=${community}`, await infra.oidc.tokenFor('community-other'))).status).toBe(403);
+    const ofOne = expectShape(unitLayerSchema, await (await get(cached, `/api/v1/layers/community?unit=${community}`)).json());
+    expect(ofOne.features.map((f) => f.properties.code)).toEqual([community]);
+
+    const code = all.features[0]!.properties.code;
+    const unit = await get(cached, `/api/v1/units/${code}`);
+    expect(unit.headers.get('content-type')).toContain('application/geo+json');
+    expect(expectShape(unitFeatureSchema, await unit.json()).properties).toMatchObject({ code, level: 'grid', parentCode: code.slice(0, 12) });
   });
 
   it('rejects a file with bad features, naming each by number, and writes nothing of it', async () => {
@@ -148,9 +167,9 @@ describe('gis: boundaries, coverage, locate, layers (real PostGIS)', () => {
     };
     const res = await importFile(JSON.stringify(bad));
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { code: string; errors: { line: number; field: string }[] };
+    const body = expectShape(errorBodySchema, await res.json());
     expect(body.code).toBe('IMPORT.REJECTED');
-    expect(body.errors.map((e) => [e.line, e.field])).toEqual([[2, 'properties.level']]);
+    expect(body.errors?.map((e) => [e.line, e.field])).toEqual([[2, 'properties.level']]);
     // Fix the level: the remaining problems are found in the database pass.
     bad.features[1]!.properties.level = 'grid';
     const again = (await (await importFile(JSON.stringify(bad))).json()) as { errors: { line: number; field: string }[] };
@@ -223,7 +242,7 @@ describe('gis: a district with injected defects', () => {
     const res = await fetch(`${svc.url}/api/v1/boundaries/import`, { method: 'POST', headers: { 'content-type': 'application/geo+json', authorization: `Bearer ${token}` }, body: broken.geojson });
     expect(res.status).toBe(200);
     const report = (await res.json()) as { coverage: CoverageReport };
-    const deep = (await (await fetch(`${svc.url}/api/v1/units/350206/coverage?deep=true`, { headers: { authorization: `Bearer ${token}` } })).json()) as CoverageReport;
+    const deep = expectShape(coverageReportSchema, await (await fetch(`${svc.url}/api/v1/units/350206/coverage?deep=true`, { headers: { authorization: `Bearer ${token}` } })).json());
     for (const found of [report.coverage.problems, deep.problems]) {
       const simplified = found.map((p) => ({ kind: p.kind, unit: p.unit, children: p.kind === 'gap' ? [] : p.children })).sort((a, b) => a.kind.localeCompare(b.kind));
       const injected = broken.manifest.defects.map((d) => ({ kind: d.kind, unit: d.unit, children: d.kind === 'gap' ? [] : [...d.children] })).sort((a, b) => a.kind.localeCompare(b.kind));

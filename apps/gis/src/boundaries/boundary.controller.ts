@@ -1,15 +1,16 @@
 import { Body, Controller, Get, Header, Headers, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiConsumes, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { DomainError, boundaryLevelSchema, orgUnitCodeSchema, type Principal } from '@gm/contracts';
-import { CurrentPrincipal, Roles, ScopedBy } from '@gm/auth';
-import { readBodyText, SERVICE_CONFIG } from '@gm/platform';
+import { DomainError, boundaryLevelSchema, coverageReportSchema, orgUnitCodeSchema, unitFeatureSchema, unitLayerSchema, type CoverageReport, type Principal } from '@gm/contracts';
+import { CurrentPrincipal, RequestScope, Roles, ScopedBy } from '@gm/auth';
+import { ApiErrorResponses, ApiJsonResponse, readBodyText, SERVICE_CONFIG } from '@gm/platform';
 import type { AppConfig } from '../config/config';
 import { CoverageService } from '../coverage/coverage.service';
 import { LayerService } from '../layers/layer.service';
 import { BoundaryImportService } from './boundary-import.service';
 
 const layerQuery = z.object({
+  unit: orgUnitCodeSchema.optional(),
   bbox: z
     .string()
     .regex(/^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$/, 'bbox must be minLng,minLat,maxLng,maxLat')
@@ -45,6 +46,8 @@ export class BoundaryController {
   @Get('units/:code')
   @Header('content-type', 'application/geo+json; charset=utf-8')
   @ApiOperation({ summary: '单元边界 One unit as a GeoJSON Feature' })
+  @ApiProduces('application/geo+json')
+  @ApiJsonResponse(200, 'The unit at full detail', unitFeatureSchema)
   unit(@Param('code', { schema: orgUnitCodeSchema }) code: string) {
     return this.layers.unit(code);
   }
@@ -54,16 +57,22 @@ export class BoundaryController {
   @ScopedBy({ in: 'params', name: 'code' })
   @ApiQuery({ name: 'deep', required: false, description: 'true: check every unit with children in the subtree' })
   @ApiOperation({ summary: '覆盖检查 Gaps, overlaps and overhangs among a unit\'s children (areas in m², regions as GeoJSON)' })
-  check(@Param('code', { schema: orgUnitCodeSchema }) code: string, @Query({ schema: coverageQuery }) q: { deep: 'true' | 'false' }) {
+  @ApiJsonResponse(200, 'The problems found (none: the children divide the unit exactly)', coverageReportSchema)
+  @ApiErrorResponses({ 403: 'The unit lies outside yours', 404: 'No boundary for the unit' })
+  check(@Param('code', { schema: orgUnitCodeSchema }) code: string, @Query({ schema: coverageQuery }) q: { deep: 'true' | 'false' }): Promise<CoverageReport> {
     return this.coverage.check(code, q.deep === 'true');
   }
 
   @Get('layers/:level')
+  @ScopedBy({ in: 'query', name: 'unit' })
   @Header('content-type', 'application/geo+json; charset=utf-8')
+  @ApiQuery({ name: 'unit', required: false, description: "Only this unit's subtree (default: yours); must lie in your subtree" })
   @ApiQuery({ name: 'bbox', required: false, description: 'minLng,minLat,maxLng,maxLat' })
   @ApiQuery({ name: 'zoom', required: false, description: 'Web map zoom 0–22 (default 14): geometry simplified to about half a pixel' })
-  @ApiOperation({ summary: '图层 One level of the division as a GeoJSON FeatureCollection' })
-  layer(@Param('level', { schema: boundaryLevelSchema }) level: z.infer<typeof boundaryLevelSchema>, @Query({ schema: layerQuery }) q: z.infer<typeof layerQuery>) {
-    return this.layers.layer({ level, bbox: q.bbox, zoom: q.zoom });
+  @ApiOperation({ summary: "图层 One level of the division as a GeoJSON FeatureCollection, within your subtree (a community sees its own grids, never a neighbour's)" })
+  @ApiProduces('application/geo+json')
+  @ApiJsonResponse(200, 'The units of the level (in the box), by code', unitLayerSchema)
+  layer(@Param('level', { schema: boundaryLevelSchema }) level: z.infer<typeof boundaryLevelSchema>, @Query({ schema: layerQuery }) q: z.infer<typeof layerQuery>, @RequestScope() scope: string) {
+    return this.layers.layer({ level, bbox: q.bbox, zoom: q.zoom, within: scope });
   }
 }

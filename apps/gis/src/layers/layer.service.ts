@@ -6,6 +6,8 @@ export interface LayerQuery {
   readonly level: 'district' | 'street' | 'community' | 'grid';
   readonly bbox?: readonly [number, number, number, number] | undefined;
   readonly zoom: number;
+  /** Only units of this unit's subtree (codes are prefixes of their subtree's). */
+  readonly within?: string | undefined;
 }
 
 const MAX_FEATURES = 20_000;
@@ -23,7 +25,11 @@ export class LayerService {
     let where = 'level = $1';
     if (q.bbox) {
       params.push(...q.bbox);
-      where += ' AND geom && ST_MakeEnvelope($3, $4, $5, $6, 4326)';
+      where += ` AND geom && ST_MakeEnvelope($${params.length - 3}, $${params.length - 2}, $${params.length - 1}, $${params.length}, 4326)`;
+    }
+    if (q.within) {
+      params.push(`${q.within.replace(/[%_\\]/g, '\\$&')}%`);
+      where += ` AND code LIKE $${params.length}`;
     }
     const [row] = await this.sql.query<{ fc: string }>(
       `SELECT json_build_object('type', 'FeatureCollection', 'features', COALESCE(json_agg(f ORDER BY f->'properties'->>'code'), '[]'::json))::text AS fc

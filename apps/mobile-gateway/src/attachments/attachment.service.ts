@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { DomainError, type FieldError, type Principal } from '@gm/contracts';
+import { DomainError, type AttachmentUpload, type FieldError, type Principal } from '@gm/contracts';
 import { SERVICE_CONFIG } from '@gm/platform';
 import type { AppConfig } from '../config/config';
 import { Attachment } from './attachment.entity';
@@ -33,7 +33,7 @@ export class AttachmentService {
   /** Copies of other tiers' attachments being fetched now, by where they will be kept: one fetch each. */
   private readonly fetching = new Map<string, Promise<void>>();
 
-  async announce(principal: Principal, contentType: AttachmentType, sizeBytes: number) {
+  async announce(principal: Principal, contentType: AttachmentType, sizeBytes: number): Promise<AttachmentUpload> {
     const max = this.config.own.ATTACHMENT_MAX_BYTES;
     if (sizeBytes > max) throw DomainError.validation([{ field: 'sizeBytes', message: `attachments may be at most ${max} bytes` }]);
     const now = new Date();
@@ -83,6 +83,12 @@ export class AttachmentService {
    * first read and kept in this tier's bucket under `federated/<holder>/<key>`; later reads, even
    * while the holder is cut off, are served from that copy.
    */
+  /** The same as a link with its expiry (the console shows photos through it). */
+  async readLink(key: string, holder?: string): Promise<{ url: string; expiresAt: string }> {
+    const url = await this.readUrl(key, holder);
+    return { url, expiresAt: new Date(Date.now() + READ_SECONDS * 1000).toISOString() };
+  }
+
   async readUrl(key: string, holder?: string): Promise<string> {
     if (holder !== undefined && holder !== this.config.tier) return this.storage.presignedGet(await this.keep(key, holder), READ_SECONDS);
     const row = await this.orm.em.fork().findOne(Attachment, { key });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Client } from 'minio';
 import { DomainError } from '@gm/contracts';
@@ -89,12 +90,30 @@ export class ObjectStorage {
     if (!client) throw new DomainError('SERVICE.UNAVAILABLE', 'No object storage is configured for attachments on this tier (S3_ENDPOINT)');
     this.bucketReady ??= (async () => {
       if (!(await client.bucketExists(this.bucket))) await client.makeBucket(this.bucket, this.config.own.S3_REGION);
+      const origins = this.config.own.S3_CORS_ORIGINS;
+      if (origins) await this.allowBrowsers(client, origins);
     })().catch((err: unknown) => {
       this.bucketReady = undefined;
       throw this.unavailable(err);
     });
     await this.bucketReady;
     return client;
+  }
+
+  /**
+   * Lets browsers of these origins PUT and GET objects through presigned links (the console's
+   * evidence upload, photos in `<img>`); the minio client has no call for bucket CORS, so the
+   * S3 request is made through its signed-request primitive.
+   */
+  private async allowBrowsers(client: Client, origins: readonly string[]): Promise<void> {
+    const xml =
+      '<CORSConfiguration><CORSRule>' +
+      origins.map((o) => `<AllowedOrigin>${o.replace(/[<>&]/g, '')}</AllowedOrigin>`).join('') +
+      '<AllowedMethod>GET</AllowedMethod><AllowedMethod>PUT</AllowedMethod><AllowedMethod>HEAD</AllowedMethod>' +
+      '<AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3600</MaxAgeSeconds>' +
+      '</CORSRule></CORSConfiguration>';
+    const md5 = createHash('md5').update(xml).digest('base64');
+    await client.makeRequestAsyncOmit({ method: 'PUT', bucketName: this.bucket, query: 'cors', headers: { 'Content-MD5': md5, 'Content-Type': 'application/xml' } }, xml, [200, 204]);
   }
 
   private unavailable(err: unknown): DomainError {

@@ -1,9 +1,9 @@
 import { Body, Controller, Post, Res } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { z } from 'zod';
-import { Headers, reportCaseBodySchema, reportCaseResultSchema, type Principal, type ReportCaseBody } from '@gm/contracts';
+import { Headers, queuedReportSchema, reportCaseBodySchema, reportCaseResultSchema, type Principal, type QueuedReport, type ReportCaseBody, type ReportCaseResult } from '@gm/contracts';
 import { BearerHeader, CurrentPrincipal, Roles } from '@gm/auth';
+import { ApiErrorResponses, ApiJsonResponse } from '@gm/platform';
 import { ReportService } from './report.service';
 
 @ApiTags('reports 上报')
@@ -19,14 +19,15 @@ export class ReportController {
       'Send `clientId` (a UUID made on the device) so that a retry never makes a second case: the same clientId returns the first answer. ' +
       '201: stored as a case. 202: accepted and queued because the case service is unreachable; it is submitted automatically, and sending the report again with the same clientId returns its case once it exists.',
   })
-  @ApiResponse({ status: 201, description: 'Stored as a case', schema: z.toJSONSchema(reportCaseResultSchema) as object })
-  @ApiResponse({ status: 202, description: 'Queued on the gateway (store-and-forward)' })
+  @ApiJsonResponse(201, 'Stored as a case (or the earlier answer for the same clientId)', reportCaseResultSchema)
+  @ApiJsonResponse(202, 'Queued on the gateway (store-and-forward)', queuedReportSchema)
+  @ApiErrorResponses({ 400: 'The report is invalid, or names evidence that is not yours or not uploaded', 409: 'The same clientId was used for a different report' })
   async report(
     @Body({ schema: reportCaseBodySchema }) body: ReportCaseBody,
     @CurrentPrincipal() principal: Principal,
     @BearerHeader() authorization: string,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ) {
+  ): Promise<ReportCaseResult | QueuedReport> {
     const outcome = await this.reports.submit(principal, authorization, body);
     if (outcome.kind === 'queued') {
       void reply.status(202);

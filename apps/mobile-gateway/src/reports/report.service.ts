@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { MikroORM, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
-import { DomainError, Rpc, type Principal, type ReportCaseBody, type ReportCaseResult } from '@gm/contracts';
+import { DomainError, Rpc, type Principal, type QueuedReport, type ReportCaseBody, type ReportCaseResult } from '@gm/contracts';
 import { RpcClient } from '@gm/messaging';
 import { JsonLogger } from '@gm/telemetry';
 import { SERVICE_CONFIG } from '@gm/platform';
@@ -12,14 +12,7 @@ import { PendingReportRepository } from './pending-report.repository';
 
 export type SubmitOutcome =
   | { readonly kind: 'stored'; readonly result: ReportCaseResult; readonly replayed: boolean }
-  | { readonly kind: 'queued'; readonly receipt: QueuedReceipt };
-
-export interface QueuedReceipt {
-  readonly status: 'queued';
-  readonly clientId: string;
-  readonly acceptedAt: string;
-  readonly message: string;
-}
+  | { readonly kind: 'queued'; readonly receipt: QueuedReport };
 
 @Injectable()
 export class ReportService {
@@ -77,7 +70,7 @@ export class ReportService {
     this.wakeForwarder = wake;
   }
 
-  private async enqueue(principal: Principal, authorization: string, report: ReportCaseBody, key: string): Promise<QueuedReceipt> {
+  private async enqueue(principal: Principal, authorization: string, report: ReportCaseBody, key: string): Promise<QueuedReport> {
     const row = new PendingReport();
     row.id = randomUUID();
     row.reporterSubject = principal.subject;
@@ -100,7 +93,7 @@ export class ReportService {
   }
 }
 
-function receiptOf(row: PendingReport): QueuedReceipt {
+function receiptOf(row: PendingReport): QueuedReport {
   return {
     status: 'queued',
     clientId: row.idempotencyKey,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { aReport, startInfra, startService, type TestInfra, type TestService } from '@gm/testing';
+import { caseViewSchema, deskReportResultSchema, errorBodySchema } from '@gm/contracts';
+import { aReport, expectShape, startInfra, startService, type TestInfra, type TestService } from '@gm/testing';
 import { configSchema, type AppConfig } from '../config/config';
 import { AppModule } from '../app.module';
 
@@ -29,7 +30,7 @@ describe('public-sentiment desk intake (real PostgreSQL/PostGIS, NATS, OIDC)', (
   it('stores a case with a PostGIS point and its outbox event in one transaction', async () => {
     const res = await post(aReport({ gridCode: '350206001001-07' }));
     expect(res.status).toBe(201);
-    const body = (await res.json()) as { caseId: string; caseNo: string; state: string };
+    const body = expectShape(deskReportResultSchema, await res.json());
     expect(body.state).toBe('reported');
     expect(body.caseNo).toMatch(/^350206-\d{8}-\d{6}$/);
 
@@ -58,13 +59,14 @@ describe('public-sentiment desk intake (real PostgreSQL/PostGIS, NATS, OIDC)', (
 
     const changed = await post(aReport({ gridCode: '350206001001-07', clientId: key, description: 'something else' }));
     expect(changed.status).toBe(409);
-    expect(((await changed.json()) as { code: string }).code).toBe('CASE.IDEMPOTENCY_CONFLICT');
+    expect(expectShape(errorBodySchema, await changed.json()).code).toBe('CASE.IDEMPOTENCY_CONFLICT');
   });
 
   it('reads a case back within scope and hides it outside', async () => {
     const created = (await (await post(aReport({ gridCode: '350206001001-07' }))).json()) as { caseId: string };
     const mine = await fetch(`${svc.url}/api/v1/cases/${created.caseId}`, { headers: { authorization: `Bearer ${token}` } });
     expect(mine.status).toBe(200);
+    expect(expectShape(caseViewSchema, await mine.json()).id).toBe(created.caseId);
     const other = await infra.oidc.tokenFor('community-other');
     const theirs = await fetch(`${svc.url}/api/v1/cases/${created.caseId}`, { headers: { authorization: `Bearer ${other}` } });
     expect(theirs.status).toBe(404);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
-import type { Principal } from '@gm/contracts';
+import type { CasePage, CaseStats, CaseTimeline, Principal } from '@gm/contracts';
 import { CaseRepository, type CaseFilter, type CaseSort } from './case.repository';
 import { CaseService } from './case.service';
 import { listItemView, timelineEntryView, type CaseListItem } from './case-view';
@@ -35,13 +35,13 @@ export class CaseQueryService {
     private readonly caseService: CaseService,
   ) {}
 
-  async list(filter: CaseFilter, sort: CaseSort, limit: number, cursor: string | undefined) {
+  async list(filter: CaseFilter, sort: CaseSort, limit: number, cursor: string | undefined): Promise<CasePage> {
     const now = new Date();
     const page = await this.cases.list(filter, sort, limit, cursor, now);
     return { items: page.rows.map((r) => listItemView(r, now)), nextCursor: page.nextCursor };
   }
 
-  async counts(filter: CaseFilter) {
+  async counts(filter: CaseFilter): Promise<CaseStats> {
     const now = new Date();
     const rows = await this.cases.counts(filter, now);
     const by = (dimension: string) => Object.fromEntries(rows.filter((r) => r.dimension === dimension).map((r) => [r.value, r.n]));
@@ -70,7 +70,7 @@ export class CaseQueryService {
     } while (cursor && written < EXPORT_MAX_ROWS);
   }
 
-  async timeline(principal: Principal, id: string) {
+  async timeline(principal: Principal, id: string): Promise<CaseTimeline> {
     const c = await this.caseService.load(principal, id);
     const entries = await this.cases.timeline(this.orm.em.fork(), c.id);
     return { caseId: c.id, caseNo: c.caseNo, state: c.state, entries: entries.map(timelineEntryView) };

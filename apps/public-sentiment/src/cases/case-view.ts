@@ -1,59 +1,11 @@
-import type { Assignee, CaseAction, CaseState, ClockStep, TrafficLight, Triage, Urgency } from '@gm/contracts';
+import type { Assignee, CaseAction, CaseListItem, CaseTimelineEntry, CaseView, DuplicateCandidateView } from '@gm/contracts';
 import { lightAt } from '@gm/domain';
 import type { Case } from './case.entity';
 import type { CaseTransition } from './case-transition.entity';
-import type { CaseListRow } from './case.repository';
+import type { CaseListRow, DuplicateCandidate } from './case.repository';
 
-/** A case as staff see it (within their org unit subtree). */
-export interface CaseView {
-  readonly id: string;
-  readonly caseNo: string;
-  readonly state: CaseState;
-  readonly categoryCode: string;
-  readonly urgency: Urgency;
-  readonly triage: Triage;
-  readonly gridCode: string;
-  readonly location: { latitude: number; longitude: number };
-  readonly address: string | null;
-  readonly description: string;
-  /** Answers to the category's extra attributes. */
-  readonly attributes: Readonly<Record<string, unknown>>;
-  /** The reporter's link to media held elsewhere (Open311). */
-  readonly mediaUrl: string | null;
-  readonly reportedAt: string;
-  readonly channel: string;
-  /** Pseudonymous subject of the accountable first responder (首问负责人), once accepted. */
-  readonly owner: string | null;
-  readonly assignee: Assignee | null;
-  readonly step: ClockStep | null;
-  readonly deadlineAt: string | null;
-  /** null while on hold or once the case left the open states. */
-  readonly light: TrafficLight | null;
-  readonly onHoldSince: string | null;
-  readonly pendingExtensionMinutes: number | null;
-  readonly reworkCount: number;
-  readonly urgeCount: number;
-  readonly escalationDue: boolean;
-  readonly closedAt: string | null;
-  readonly rating: number | null;
-  readonly ratingComment: string | null;
-  readonly primaryCaseId: string | null;
-  /** What the caller may do now (buttons); inputs are checked on submit. */
-  readonly availableActions: CaseAction[];
-  /** Across tiers: where the case went (上报至) and who owns it, where it began and the way it came. */
-  readonly federation: {
-    readonly escalatedTo: string | null;
-    readonly ownerTier: string | null;
-    /** The state at the owning tier (another tier's), as last heard. */
-    readonly upstreamState: CaseState | null;
-    /** The tier above whose copy follows this case, after it assigned the case back here (下派). */
-    readonly followedBy: string | null;
-    readonly readOnly: boolean;
-    readonly origin: { readonly tier: string; readonly caseId: string; readonly caseNo: string | null } | null;
-    readonly source: { readonly tier: string; readonly caseId: string } | null;
-    readonly path: readonly string[];
-  };
-}
+/** The builders' answers, typed by their schemas in libs/contracts. */
+export type { CaseListItem, CaseView };
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
@@ -103,7 +55,7 @@ export function caseView(c: Case, now: Date, availableActions: CaseAction[]): Ca
 }
 
 /** A row of a list, with its light as of `now`. */
-export function listItemView(r: CaseListRow, now: Date) {
+export function listItemView(r: CaseListRow, now: Date): CaseListItem {
   return {
     id: r.id,
     caseNo: r.caseNo,
@@ -127,9 +79,8 @@ export function listItemView(r: CaseListRow, now: Date) {
     primaryCaseId: r.primaryCaseId,
   };
 }
-export type CaseListItem = ReturnType<typeof listItemView>;
 
-export function timelineEntryView(t: CaseTransition) {
+export function timelineEntryView(t: CaseTransition): CaseTimelineEntry {
   return {
     action: t.action,
     from: t.fromState,
@@ -140,7 +91,10 @@ export function timelineEntryView(t: CaseTransition) {
     note: t.note,
     attachments: t.attachments,
     details: t.details,
-    /** The tier where the step was taken, when not this one. */
     tier: t.tier,
   };
+}
+
+export function duplicateView(d: DuplicateCandidate): DuplicateCandidateView {
+  return { caseId: d.caseId, caseNo: d.caseNo, state: d.state, distanceM: d.distanceM, reportedAt: d.reportedAt.toISOString() };
 }

@@ -1,9 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { Rpc, namespace } from '@gm/contracts';
+import {
+  Rpc,
+  caseDuplicatesSchema,
+  casePageSchema,
+  caseStatsSchema,
+  caseTimelineSchema,
+  caseViewSchema,
+  deskReportResultSchema,
+  errorBodySchema,
+  namespace,
+} from '@gm/contracts';
 import { RpcClient } from '@gm/messaging';
 import { startTelemetry, type Telemetry } from '@gm/telemetry';
-import { TEST_TIER, aReport, startInfra, startService, type TestInfra, type TestService } from '@gm/testing';
+import { TEST_TIER, aReport, expectShape, startInfra, startService, type TestInfra, type TestService } from '@gm/testing';
 import { configSchema, type AppConfig } from '../config/config';
 import { AppModule } from '../app.module';
 import type { CaseView } from './case-view';
@@ -51,14 +61,15 @@ describe('public-sentiment: the case workflow (real PostgreSQL/PostGIS, NATS Jet
   const expectOk = async (p: Promise<{ status: number; body: CaseView; text: string }>, state?: string) => {
     const r = await p;
     if (r.status !== 200) throw new Error(`expected 200, got ${r.status}: ${r.text}`);
-    if (state) expect(r.body.state).toBe(state);
-    return r.body;
+    const view = expectShape(caseViewSchema, r.body);
+    if (state) expect(view.state).toBe(state);
+    return view;
   };
   /** A case reported at the community's desk (the `community` user is its reporter). */
   const deskCase = async (overrides: Json = {}) => {
     const res = await call('community', 'POST', '/api/v1/cases', aReport({ gridCode: GRID, ...overrides }));
     expect(res.status).toBe(201);
-    return res.body as unknown as { caseId: string; caseNo: string; state: string; urgency: string };
+    return expectShape(deskReportResultSchema, res.body);
   };
   const events = async (caseId: string) =>
     (await db.query<{ type: string; data: Json }>(`SELECT type, payload->'data' AS data FROM public_sentiment.outbox WHERE payload->>'subject' = $1 ORDER BY seq`, [caseId])).rows;
@@ -93,7 +104,7 @@ describe('public-sentiment: the case workflow (real PostgreSQL/PostGIS, NATS Jet
     expect(rated.owner).toBe(communitySubject);
 
     const timeline = await call('community', 'GET', `/api/v1/cases/${caseId}/timeline`);
-    const entries = timeline.body['entries'] as { action: string; to: string; actor: { role: string }; attachments: string[]; location: unknown }[];
+    const { entries } = expectShape(caseTimelineSchema, timeline.body);
     expect(entries.map((e) => `${e.action}:${e.to}`)).toEqual([
       'report:reported',
       'accept:accepted',
@@ -204,7 +215,7 @@ describe('public-sentiment: the case workflow (real PostgreSQL/PostGIS, NATS Jet
     const otherCategory = await deskCase({ location: nearLocation, categoryCode: 'SJ0101' });
 
     const suggestions = await call('community', 'GET', `/api/v1/cases/${dup.caseId}/duplicates`);
-    const items = suggestions.body['items'] as { caseId: string; distanceM: number }[];
+    const { items } = expectShape(caseDuplicatesSchema, suggestions.body);
     expect(items.map((i) => i.caseId)).toEqual([primary.caseId]);
     expect(items[0]!.distanceM).toBeGreaterThan(1);
     expect(items[0]!.distanceM).toBeLessThan(10);
@@ -213,7 +224,7 @@ describe('public-sentiment: the case workflow (real PostgreSQL/PostGIS, NATS Jet
 
     const wrong = await act('community', dup.caseId, 'merge', { primaryCaseId: otherCategory.caseId });
     expect(wrong.status).toBe(409);
-    expect(wrong.body['code']).toBe('CASE.MERGE_TARGET_INVALID');
+    expect(expectShape(errorBodySchema, wrong.body).code).toBe('CASE.MERGE_TARGET_INVALID');
     const merged = await expectOk(act('community', dup.caseId, 'merge', { primaryCaseId: primary.caseId }), 'merged');
     expect(merged.primaryCaseId).toBe(primary.caseId);
 
@@ -299,10 +310,11 @@ describe('public-sentiment: the case workflow (real PostgreSQL/PostGIS, NATS Jet
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const page = await call('community', 'GET', `/api/v1/cases?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
-        expect(page.status).toBe(200);
-        seen.push(...(page.body['items'] as { id: string }[]).map((i) => i.id));
-        cursor = page.body['nextCursor'] as string | null;
+        const res = await call('community', 'GET', `/api/v1/cases?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(res.status).toBe(200);
+        const page = expectShape(casePageSchema, res.body);
+        seen.push(...page.items.map((i) => i.id));
+        cursor = page.nextCursor;
       } while (cursor);
       const total = Number((await db.query(`SELECT count(*) FROM public_sentiment.cases WHERE grid_code LIKE '350206001001%'`)).rows[0].count);
       expect(seen).toHaveLength(total);
@@ -310,9 +322,9 @@ describe('public-sentiment: the case workflow (real PostgreSQL/PostGIS, NATS Jet
 
       const closed = await call('community', 'GET', '/api/v1/cases?state=closed&limit=200');
       expect((closed.body['items'] as { state: string }[]).every((i) => i.state === 'closed')).toBe(true);
-      const stats = await call('community', 'GET', '/api/v1/cases/stats');
-      expect(stats.body['total']).toBe(total);
-      expect((stats.body['byState'] as Record<string, number>)['closed']).toBe((closed.body['items'] as unknown[]).length);
+      const stats = expectShape(caseStatsSchema, (await call('community', 'GET', '/api/v1/cases/stats')).body);
+      expect(stats.total).toBe(total);
+      expect(stats.byState.closed).toBe((closed.body['items'] as unknown[]).length);
 
       // Make one case overdue: the red filter finds it, the green one does not.
       const { caseId } = await deskCase({ categoryCode: 'SJ0501' });
@@ -335,7 +347,7 @@ describe('public-sentiment: the case workflow (real PostgreSQL/PostGIS, NATS Jet
       ] as const) {
         const res = await call('community', 'GET', `/api/v1/cases?${query}`);
         expect(res.status).toBe(400);
-        expect((res.body['errors'] as { field: string }[]).some((e) => e.field === field || e.field.startsWith(`${field}.`))).toBe(true);
+        expect(expectShape(errorBodySchema, res.body).errors?.some((e) => e.field === field || e.field.startsWith(`${field}.`))).toBe(true);
       }
     });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Body, Controller, Get, Headers as Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import {
@@ -11,19 +11,32 @@ import {
   URGENCIES,
   caseActionBodySchema,
   caseActionSchema,
+  caseDuplicatesSchema,
+  casePageSchema,
+  caseStatsSchema,
+  caseTimelineSchema,
+  caseViewSchema,
+  deskReportResultSchema,
   reportCaseBodySchema,
-  reportCaseResultSchema,
   validate,
   type CaseActionBody,
+  type CaseDuplicates,
+  type CasePage,
+  type CaseStats,
+  type CaseTimeline,
+  type CaseView,
+  type DeskReportResult,
   type Principal,
   type ReportCaseBody,
   type Role,
 } from '@gm/contracts';
 import { CurrentPrincipal, RequestScope, Roles, ScopedBy } from '@gm/auth';
+import { ApiErrorResponses, ApiJsonResponse } from '@gm/platform';
 import { CASE_SORTS, type CaseFilter } from './case.repository';
 import { CaseQueryService } from './case-query.service';
 import { CaseService } from './case.service';
 import { CaseWorkflowService } from './case-workflow.service';
+import { duplicateView } from './case-view';
 
 const idempotencyKeySchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'Idempotency-Key must be 8–64 letters, digits, "-" or "_"');
 const READERS: Role[] = ['grid-worker', 'grid-leader', 'community-staff', 'street-staff', 'district-staff', 'department', 'admin', 'auditor'];
@@ -41,6 +54,7 @@ const listQuery = z
     urgency: z.enum(URGENCIES).optional(),
     light: z.enum(TRAFFIC_LIGHTS).optional(),
     escalationDue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+    urged: z.enum(['true', 'false'], 'urged must be true or false').transform((v) => v === 'true').optional(),
     from: z.iso.datetime({ offset: true, message: 'from must be an ISO 8601 date-time with offset' }).transform((v) => new Date(v)).optional(),
     to: z.iso.datetime({ offset: true, message: 'to must be an ISO 8601 date-time with offset' }).transform((v) => new Date(v)).optional(),
     sort: z.enum(CASE_SORTS).default('reported_desc'),
@@ -60,6 +74,7 @@ const filterOf = (scope: string, q: ListQuery): CaseFilter => ({
   from: q.from,
   to: q.to,
   escalationDue: q.escalationDue,
+  urged: q.urged,
 });
 
 const UNIT_QUERY = { name: 'unit', required: false, description: 'Org unit (default: yours); must lie in your subtree' } as const;
@@ -77,19 +92,20 @@ export class CaseController {
   @HttpCode(201)
   @Roles('community-staff', 'street-staff', 'district-staff')
   @ApiOperation({ summary: '窗口登记案件 Register a case at a staff desk (phone call, walk-in)' })
-  @ApiResponse({ status: 201, description: 'Stored in state "reported" (or the earlier answer for the same key), with possibleDuplicates: open cases of the same category nearby', schema: z.toJSONSchema(reportCaseResultSchema) as object })
+  @ApiJsonResponse(201, 'Stored in state "reported" (or the earlier answer for the same key), with possibleDuplicates: open cases of the same category nearby', deskReportResultSchema)
+  @ApiErrorResponses({ 400: 'The report or the Idempotency-Key is invalid', 409: 'The same key was used for a different report' })
   async register(
     @Body({ schema: reportCaseBodySchema }) body: ReportCaseBody,
     @Header('idempotency-key') idempotencyKey: string | undefined,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ) {
+  ): Promise<DeskReportResult> {
     const key = idempotencyKey ? validate(idempotencyKeySchema, idempotencyKey, 'Idempotency-Key') : (body.clientId ?? randomUUID());
     const outcome = await this.cases.report(principal, body, 'desk', key);
     if (outcome.replayed) void reply.header(Headers.idempotentReplayed, 'true');
     const { replayed: _r, ...result } = outcome;
     // Suggested at intake, so that the desk can merge a duplicate at once (advisory: the case is stored either way).
-    const possibleDuplicates = await this.cases.duplicates(principal, result.caseId);
+    const possibleDuplicates = (await this.cases.duplicates(principal, result.caseId)).map(duplicateView);
     return { ...result, possibleDuplicates };
   }
 
@@ -101,7 +117,9 @@ export class CaseController {
     summary: '案件列表 Cases in your org unit: by state, category, urgency, light, time; sorted; cursor pages',
     description: 'sort: reported_desc (default), reported_asc, deadline_asc, priority (emergencies first, then the nearest deadline). Pass nextCursor back as cursor.',
   })
-  list(@RequestScope() scope: string, @Query({ schema: listQuery }) q: ListQuery) {
+  @ApiJsonResponse(200, 'One page of cases', casePageSchema)
+  @ApiErrorResponses({ 400: 'A filter or the cursor is invalid', 403: 'The unit lies outside yours' })
+  list(@RequestScope() scope: string, @Query({ schema: listQuery }) q: ListQuery): Promise<CasePage> {
     return this.queries.list(filterOf(scope, q), q.sort, q.limit, q.cursor);
   }
 
@@ -110,7 +128,8 @@ export class CaseController {
   @ScopedBy({ in: 'query', name: 'unit' })
   @ApiQuery(UNIT_QUERY)
   @ApiOperation({ summary: '案件统计 Counts per state, light, urgency and category (same filters as the list)' })
-  stats(@RequestScope() scope: string, @Query({ schema: listQuery }) q: ListQuery) {
+  @ApiJsonResponse(200, 'Counts of the filtered cases', caseStatsSchema)
+  stats(@RequestScope() scope: string, @Query({ schema: listQuery }) q: ListQuery): Promise<CaseStats> {
     return this.queries.counts(filterOf(scope, q));
   }
 
@@ -130,22 +149,28 @@ export class CaseController {
   @Get(':id')
   @Roles(...READERS)
   @ApiOperation({ summary: '查看案件 A case within your org unit, with its light and the actions you may take' })
-  get(@Param('id', { schema: caseId }) id: string, @CurrentPrincipal() principal: Principal) {
+  @ApiJsonResponse(200, 'The case', caseViewSchema)
+  @ApiErrorResponses({ 404: 'No such case in your org unit' })
+  get(@Param('id', { schema: caseId }) id: string, @CurrentPrincipal() principal: Principal): Promise<CaseView> {
     return this.cases.get(principal, id);
   }
 
   @Get(':id/timeline')
   @Roles(...READERS)
   @ApiOperation({ summary: '处置过程 Every step of a case: who, in which role, when, where, note and attachments' })
-  timeline(@Param('id', { schema: caseId }) id: string, @CurrentPrincipal() principal: Principal) {
+  @ApiJsonResponse(200, 'The steps, oldest first', caseTimelineSchema)
+  @ApiErrorResponses({ 404: 'No such case in your org unit' })
+  timeline(@Param('id', { schema: caseId }) id: string, @CurrentPrincipal() principal: Principal): Promise<CaseTimeline> {
     return this.queries.timeline(principal, id);
   }
 
   @Get(':id/duplicates')
   @Roles('community-staff', 'street-staff', 'district-staff')
   @ApiOperation({ summary: '疑似重复 Open cases of the same category nearby, reported within the duplicate window' })
-  async duplicates(@Param('id', { schema: caseId }) id: string, @CurrentPrincipal() principal: Principal) {
-    return { items: await this.cases.duplicates(principal, id) };
+  @ApiJsonResponse(200, 'The nearest first, at most 10', caseDuplicatesSchema)
+  @ApiErrorResponses({ 404: 'No such case in your org unit' })
+  async duplicates(@Param('id', { schema: caseId }) id: string, @CurrentPrincipal() principal: Principal): Promise<CaseDuplicates> {
+    return { items: (await this.cases.duplicates(principal, id)).map(duplicateView) };
   }
 
   @Post(':id/actions/:action')
@@ -155,12 +180,19 @@ export class CaseController {
     summary: '案件流转 Do one workflow action: accept, reject, register, dispatch, start, handle, return, verify, close, hold, resume, void, merge, reopen, urge, request/approve/deny_extension, rate',
     description: 'The state, your role and the inputs each action needs are checked; 409 when the state does not allow it.',
   })
+  @ApiJsonResponse(200, 'The case after the action, with the actions you may take next', caseViewSchema)
+  @ApiErrorResponses({
+    400: 'The body lacks what the action needs, or a value is invalid',
+    403: 'Your role may not take this action',
+    404: 'No such case in your org unit',
+    409: 'The state of the case does not allow the action (or another tier owns it)',
+  })
   act(
     @Param('id', { schema: caseId }) id: string,
     @Param('action', { schema: caseActionSchema }) action: z.infer<typeof caseActionSchema>,
     @Body({ schema: caseActionBodySchema }) body: CaseActionBody,
     @CurrentPrincipal() principal: Principal,
-  ) {
+  ): Promise<CaseView> {
     return this.workflow.act(principal, id, action, body);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
-import { DomainError, FINAL_CASE_STATES, type CaseState, type TrafficLight, type Urgency } from '@gm/contracts';
+import { DomainError, FINAL_CASE_STATES, type CaseState, type ClockStep, type TrafficLight, type Triage, type Urgency } from '@gm/contracts';
 import { ServiceSql } from '@gm/platform';
 import { Case } from './case.entity';
 import { CaseTransition } from './case-transition.entity';
@@ -25,6 +25,8 @@ export interface CaseFilter {
   readonly from?: Date | undefined;
   readonly to?: Date | undefined;
   readonly escalationDue?: boolean | undefined;
+  /** Urged (督办) at least once (true), or never (false). */
+  readonly urged?: boolean | undefined;
 }
 
 export const CASE_SORTS = ['reported_desc', 'reported_asc', 'deadline_asc', 'priority'] as const;
@@ -50,14 +52,14 @@ export interface CaseListRow {
   state: CaseState;
   categoryCode: string;
   urgency: Urgency;
-  triage: string;
+  triage: Triage;
   gridCode: string;
   latitude: number;
   longitude: number;
   address: string | null;
   summary: string;
   reportedAt: Date;
-  step: string | null;
+  step: ClockStep | null;
   yellowAt: Date | null;
   deadlineAt: Date | null;
   reworkCount: number;
@@ -357,6 +359,7 @@ export class CaseRepository {
     if (f.from) add((p) => `c.reported_at >= ${p}`, f.from);
     if (f.to) add((p) => `c.reported_at < ${p}`, f.to);
     if (f.escalationDue !== undefined) add((p) => `c.escalation_due = ${p}`, f.escalationDue);
+    if (f.urged !== undefined) where.push(f.urged ? 'c.urge_count > 0' : 'c.urge_count = 0');
     if (f.light === 'red') add((p) => `c.deadline_at < ${p}`, now);
     if (f.light === 'yellow') add((p) => `c.yellow_at <= ${p} AND c.deadline_at >= ${p}`, now);
     if (f.light === 'green') add((p) => `c.yellow_at > ${p}`, now);

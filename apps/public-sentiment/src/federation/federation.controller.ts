@@ -1,7 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '@gm/auth';
-import { DomainError, type Principal } from '@gm/contracts';
+import { DomainError, federationSummarySchema, type FederationSummary, type Principal } from '@gm/contracts';
+import { ApiErrorResponses, ApiJsonResponse } from '@gm/platform';
 import { isWithinScope } from '@gm/domain';
 import { TierPosition } from './tier-position';
 import { TierSummaryPublisher } from './tier-summary.publisher';
@@ -21,7 +22,9 @@ export class FederationController {
   @ApiOperation({
     summary: '本级及下级案件统计 Case counts of this tier\'s subtree: the cases it owns, each child\'s latest summary, and the sum',
   })
-  async summary(@CurrentPrincipal() principal: Principal) {
+  @ApiJsonResponse(200, "This tier's own counts, each child's latest summary, and the sum", federationSummarySchema)
+  @ApiErrorResponses({ 403: "This tier lies outside your org unit" })
+  async summary(@CurrentPrincipal() principal: Principal): Promise<FederationSummary> {
     if (!isWithinScope(principal.orgUnit, this.position.tier)) {
       throw new DomainError('AUTH.OUT_OF_SCOPE', `tier ${this.position.tier} is outside your org unit ${principal.orgUnit}`);
     }

@@ -1,4 +1,4 @@
-import { STAFF_POSTS, type FieldError } from '@gm/contracts';
+import { STAFF_EMPLOYMENTS, STAFF_POSTS, type FieldError } from '@gm/contracts';
 import { OrgUnitCode } from '@gm/domain';
 import { rowBad, rowOk, upsertCounts, type CsvKind } from '@gm/platform';
 
@@ -72,7 +72,7 @@ export function staffKind(schema: string): CsvKind {
       const n = name!.trim();
       if (n.length === 0 || n.length > 50) errors.push({ line, field: 'display_name', message: 'display_name must be 1–50 characters' });
       if (!(STAFF_POSTS as readonly string[]).includes(post!)) errors.push({ line, field: 'post', message: `one of ${STAFF_POSTS.join(', ')}` });
-      if (employment !== 'full-time' && employment !== 'part-time') errors.push({ line, field: 'employment', message: 'full-time or part-time' });
+      if (!(STAFF_EMPLOYMENTS as readonly string[]).includes(employment!)) errors.push({ line, field: 'employment', message: `one of ${STAFF_EMPLOYMENTS.join(', ')}` });
       const p = partner!.trim() || null;
       if (p !== null && (!USERNAME.test(p) || p === username)) errors.push({ line, field: 'ab_partner', message: 'another staff member\'s username' });
       return errors.length > 0 ? rowBad(errors) : rowOk([OrgUnitCode.parse(unit!).value, username, n, post, employment, p]);

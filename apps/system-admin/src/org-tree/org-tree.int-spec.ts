@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_OPTIONS, generateDistrict, type Manifest } from '@gm/district-generator';
-import { namespace, Rpc } from '@gm/contracts';
+import { csvImportResultSchema, errorBodySchema, namespace, orgUnitDetailSchema, orgUnitListSchema, Rpc } from '@gm/contracts';
 import { RpcClient } from '@gm/messaging';
-import { startInfra, startService, TEST_TIER, type TestInfra, type TestService } from '@gm/testing';
+import { expectShape, startInfra, startService, TEST_TIER, type TestInfra, type TestService } from '@gm/testing';
 import { AppModule } from '../app.module';
 import { configSchema, type AppConfig } from '../config/config';
 
@@ -37,21 +37,17 @@ describe('system-admin: org tree and staff (CSV import through COPY, real Postgr
     const units = 1 + manifest.counts['streets']! + manifest.counts['communities']! + manifest.counts['grids']!;
     const first = await upload('/api/v1/org-units/import', file('org-units.csv'));
     expect(first.status).toBe(200);
-    expect(await first.json()).toMatchObject({ kind: 'org-units', rows: units, inserted: units, updated: 0, rejected: 0 });
+    expect(expectShape(csvImportResultSchema, await first.json())).toMatchObject({ kind: 'org-units', rows: units, inserted: units, updated: 0, rejected: 0 });
     expect(await (await upload('/api/v1/org-units/import', file('org-units.csv'))).json()).toMatchObject({ inserted: 0, updated: 0, unchanged: units });
 
     const staff = await upload('/api/v1/staff/import', file('staff.csv'));
     expect(staff.status).toBe(200);
-    expect(await staff.json()).toMatchObject({ kind: 'staff', rows: manifest.counts['staff'], inserted: manifest.counts['staff'] });
+    expect(expectShape(csvImportResultSchema, await staff.json())).toMatchObject({ kind: 'staff', rows: manifest.counts['staff'], inserted: manifest.counts['staff'] });
   });
 
   it('shows a grid with its path and its A/B-paired grid workers', async () => {
     const grid = '350206001001-01';
-    const res = (await (await get(`/api/v1/org-units/${grid}`)).json()) as {
-      level: string;
-      path: { code: string }[];
-      staff: { username: string; post: string; abPartner: string | null }[];
-    };
+    const res = expectShape(orgUnitDetailSchema, await (await get(`/api/v1/org-units/${grid}`)).json());
     expect(res.level).toBe('grid');
     expect(res.path.map((u) => u.code)).toEqual(['350206', '350206001', '350206001001', grid]);
     const workers = res.staff.filter((s) => s.post === 'grid-worker');
@@ -63,7 +59,7 @@ describe('system-admin: org tree and staff (CSV import through COPY, real Postgr
   });
 
   it('lists a subtree by level, over HTTP and over NATS', async () => {
-    const grids = (await (await get('/api/v1/org-units?under=350206001001&level=grid')).json()) as { code: string }[];
+    const grids = expectShape(orgUnitListSchema, await (await get('/api/v1/org-units?under=350206001001&level=grid')).json());
     expect(grids.map((g) => g.code)).toEqual(['350206001001-01', '350206001001-02', '350206001001-03', '350206001001-04']);
     const rpc = new RpcClient({ servers: [infra.nats.url], namespace: namespace(infra.nats.namespace), tier: TEST_TIER, service: 'base-data' });
     try {
@@ -86,9 +82,9 @@ describe('system-admin: org tree and staff (CSV import through COPY, real Postgr
     ].join('\n');
     const res = await upload('/api/v1/org-units/import', csv);
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { code: string; errors: { line: number; field: string }[] };
+    const body = expectShape(errorBodySchema, await res.json());
     expect(body.code).toBe('IMPORT.REJECTED');
-    expect(body.errors.map((e) => [e.line, e.field])).toEqual([
+    expect(body.errors?.map((e) => [e.line, e.field])).toEqual([
       [3, '(row)'],
       [4, 'code'],
       [5, 'level'],
@@ -105,7 +101,7 @@ describe('system-admin: org tree and staff (CSV import through COPY, real Postgr
     ]);
     const partial = await upload('/api/v1/org-units/import?partial=true', csv);
     expect(partial.status).toBe(200);
-    expect(await partial.json()).toMatchObject({ inserted: 1, rejected: 2, errors: [{ line: 3 }, { line: 4 }] });
+    expect(expectShape(csvImportResultSchema, await partial.json())).toMatchObject({ inserted: 1, rejected: 2, errors: [{ line: 3 }, { line: 4 }] });
     expect((await get('/api/v1/org-units/350206001001-09')).status).toBe(200);
   });
 

@@ -1,24 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, Events, type OrgUnit } from '@gm/contracts';
+import { DomainError, Events, type CsvImportResult, type OrgUnit, type OrgUnitDetail, type StaffMember } from '@gm/contracts';
 import { OrgUnitCode } from '@gm/domain';
 import { Outbox } from '@gm/messaging';
-import { importCsv, ServiceSql, type CsvImportOptions, type CsvImportResult } from '@gm/platform';
+import { importCsv, ServiceSql, type CsvImportOptions } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
 import { orgUnitsKind, staffKind } from './org-csv.kinds';
-
-export interface StaffMember {
-  readonly username: string;
-  readonly displayName: string;
-  readonly post: string;
-  readonly employment: string;
-  readonly abPartner: string | null;
-}
-
-export interface OrgUnitDetail extends OrgUnit {
-  readonly path: readonly OrgUnit[];
-  readonly children: readonly OrgUnit[];
-  readonly staff: readonly StaffMember[];
-}
 
 /** The org tree (district → street → community → grid) and who works in each unit. */
 @Injectable()

@@ -35,6 +35,7 @@ export const ERROR_CODES = [
   'IMPORT.REJECTED',
   'RESIDENT.NOT_FOUND',
   'BUILDING.NOT_FOUND',
+  'WORKER.NOT_FOUND',
   'SERVICE.UNAVAILABLE',
   'INTERNAL',
 ] as const;
@@ -74,6 +75,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, { readonly zh: string; readonly e
   'IMPORT.REJECTED': { zh: '导入文件有错误行，未写入任何数据', en: 'The file has invalid rows; nothing was written' },
   'RESIDENT.NOT_FOUND': { zh: '人口信息不存在', en: 'No such resident' },
   'BUILDING.NOT_FOUND': { zh: '楼栋不存在', en: 'No such building' },
+  'WORKER.NOT_FOUND': { zh: '本组织范围内没有该网格员', en: 'No such grid worker in your org unit' },
   'SERVICE.UNAVAILABLE': { zh: '服务暂时不可用，请稍后重试', en: 'Service temporarily unavailable; try again later' },
   INTERNAL: { zh: '服务器内部错误', en: 'Internal server error' },
 };

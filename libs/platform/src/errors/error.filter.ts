@@ -1,7 +1,7 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { throwError, type Observable } from 'rxjs';
-import { DomainError, ERROR_MESSAGES, type ErrorCode, type RemoteError } from '@gm/contracts';
+import { DomainError, ERROR_MESSAGES, type ErrorBody, type ErrorCode, type RemoteError } from '@gm/contracts';
 import { activeTraceIds, type JsonLogger } from '@gm/telemetry';
 import { httpStatusOf } from './http-status';
 
@@ -29,12 +29,12 @@ export class ErrorFilter implements ExceptionFilter {
     const title = ERROR_MESSAGES[error.code][english ? 'en' : 'zh'];
     const fields = error.fieldErrors.map((f) => f.field);
     const trace = activeTraceIds();
-    const body = {
+    const body: ErrorBody = {
       statusCode: status,
       code: error.code,
       message: fields.length > 0 ? `${title}: ${fields.join(', ')}` : title,
       detail: error.message,
-      ...(error.fieldErrors.length > 0 && { errors: error.fieldErrors }),
+      ...(error.fieldErrors.length > 0 && { errors: [...error.fieldErrors] }),
       ...(trace && { traceId: trace.traceId }),
     };
     if (reply.sent) return;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { DomainError, type FieldError } from '@gm/contracts';
+import { DomainError, type CsvImportResult, type FieldError } from '@gm/contracts';
 import { copyLine, type RawSql } from '@gm/persistence';
 import { CsvSyntaxError, readCsv, type CsvReadProgress } from './csv-reader';
 import { RowWorkerPool, type ParallelRows } from './row-workers';
@@ -42,20 +42,8 @@ export interface CsvImportOptions {
   readonly maxErrors?: number;
 }
 
-export interface CsvImportResult {
-  readonly importId: string;
-  readonly kind: string;
-  readonly rows: number;
-  readonly inserted: number;
-  readonly updated: number;
-  readonly unchanged: number;
-  readonly rejected: number;
-  readonly errors: readonly FieldError[];
-  readonly durationMs: number;
-  readonly rowsPerSecond: number;
-  /** Where the time went: reading, checking and staging rows; database checks; writing. */
-  readonly phasesMs: { readonly stage: number; readonly check: number; readonly apply: number };
-}
+/** Typed by its schema in libs/contracts, which documents the import endpoints' answer. */
+export type { CsvImportResult };
 
 /**
  * Imports a CSV file of one kind: every record is checked (column count, formats, references)

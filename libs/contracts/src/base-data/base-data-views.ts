@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { orgUnitCodeSchema } from '../cases/case-values';
+import { FOCUS_CLASSES, OBJECT_STATES, ORGANISATION_TYPES, RELATIONS, RESIDENCE_TYPES, RESIDENT_TAGS } from './base-data';
+
+const count = z.number().int().min(0);
+
+/** A unit at a glance (三知两清一掌握): what its grids hold. */
+export const unitSummarySchema = z
+  .object({
+    unit: orgUnitCodeSchema,
+    buildings: count,
+    households: count,
+    residents: z
+      .object({
+        total: count,
+        byResidenceType: z.partialRecord(z.enum(RESIDENCE_TYPES), count),
+        byFocusClass: z.partialRecord(z.enum(FOCUS_CLASSES), count),
+        byTag: z.partialRecord(z.enum(RESIDENT_TAGS), count),
+        partyMembers: count,
+      })
+      .strict(),
+    organisations: z.object({ total: count, byType: z.partialRecord(z.enum(ORGANISATION_TYPES), count) }).strict(),
+    objects: z.object({ total: count, byState: z.partialRecord(z.enum(OBJECT_STATES), count) }).strict(),
+    openCases: count.nullable().describe('From public-sentiment; null when it cannot be reached'),
+  })
+  .strict()
+  .meta({ id: 'UnitSummary' });
+export type UnitSummary = z.infer<typeof unitSummarySchema>;
+
+export const residentViewSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    sex: z.enum(['male', 'female']),
+    birthDate: z.iso.date(),
+    idNumber: z.string().describe('Always masked, e.g. 350206********1234'),
+    phone: z.string().nullable().describe('Always masked'),
+    householdCode: z.string(),
+    relation: z.enum(RELATIONS),
+    residenceType: z.enum(RESIDENCE_TYPES),
+    focusClass: z.enum(FOCUS_CLASSES),
+    tags: z.array(z.enum(RESIDENT_TAGS)),
+    partyMember: z.boolean(),
+    gridCode: orgUnitCodeSchema,
+    address: z.string(),
+  })
+  .strict()
+  .meta({ id: 'Resident' });
+export type ResidentView = z.infer<typeof residentViewSchema>;
+
+export const residentPageSchema = z
+  .object({ items: z.array(residentViewSchema), nextCursor: z.string().nullable().describe('Pass back as cursor for the next page; null on the last') })
+  .strict();
+export type ResidentPage = z.infer<typeof residentPageSchema>;

@@ -5,8 +5,10 @@
  *  - libs/contracts and libs/domain import no framework;
  *  - libs/domain imports nothing but @gm/contracts, Node built-ins and its own files.
  *
- * Only apps/*\/src and libs/*\/src are scanned. test/ (e2e suites import several apps on purpose)
- * is not.
+ *  - the browser console (apps/web) imports no server framework and no Node built-in.
+ *
+ * Only apps/*\/src and libs/*\/src are scanned (.ts and .tsx). test/ (e2e suites import several
+ * apps on purpose) is not.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -15,7 +17,8 @@ import { SERVICE_NAMES } from '@gm/contracts';
 
 const ROOT = resolve(__dirname, '..', '..');
 
-const APP_NAMES = SERVICE_NAMES;
+/** The seven services and the browser console. */
+const APP_NAMES = [...SERVICE_NAMES, 'web'] as const;
 
 // ---------------------------------------------------------------------------------------------
 // A small tokenizer: enough of TypeScript's lexical grammar to tell code from comments, strings,
@@ -228,7 +231,7 @@ function listTs(dir: string): string[] {
     if (entry.name === 'node_modules' || entry.name === 'dist') continue;
     const full = join(dir, entry.name);
     if (entry.isDirectory()) files.push(...listTs(full));
-    else if (entry.isFile() && entry.name.endsWith('.ts')) files.push(full);
+    else if (entry.isFile() && /\.tsx?$/.test(entry.name)) files.push(full);
   }
   return files;
 }
@@ -355,7 +358,7 @@ describe('architecture boundaries', () => {
   const appDirs = projects('apps');
   const apps = [...new Set([...APP_NAMES, ...appDirs])];
 
-  it('scans the seven apps and the libs', () => {
+  it('scans the seven apps, the console and the libs', () => {
     expect(appDirs).toEqual([...APP_NAMES].sort());
     for (const app of APP_NAMES) expect(appFiles.some((f) => f.project === app)).toBe(true);
     for (const lib of ['contracts', 'domain', 'platform']) expect(libFiles.some((f) => f.project === lib)).toBe(true);
@@ -384,6 +387,15 @@ describe('architecture boundaries', () => {
         }
       }
     }
+    expect(violations).toEqual([]);
+  });
+
+  it('the browser console imports no server framework and no Node built-in', () => {
+    const files = appFiles.filter((f) => f.project === 'web');
+    expect(files.some((f) => f.rel.endsWith('.tsx'))).toBe(true);
+    const violations: Violation[] = files.flatMap((file) =>
+      file.specifiers.filter((spec) => FRAMEWORK.test(spec) || isBuiltin(spec)).map((spec): Violation => `${file.rel}: '${spec}' does not run in a browser`),
+    );
     expect(violations).toEqual([]);
   });
 

@@ -1,14 +1,22 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { Streams } from '@gm/contracts';
 import { serviceModule } from '@gm/platform';
 import type { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from './config/config';
 import { databaseOptions } from './database';
 import { AttachmentModule } from './attachments/attachment.module';
+import { PositionModule } from './positions/position.module';
 import { ReportModule } from './reports/report.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, logger: JsonLogger): DynamicModule {
-    return serviceModule(AppModule, { config, logger, database: databaseOptions(config), features: [AttachmentModule, ReportModule] });
+    return serviceModule(AppModule, {
+      config,
+      logger,
+      database: databaseOptions(config),
+      outbox: { streams: [Streams.workerEvents] },
+      features: [AttachmentModule, ReportModule, PositionModule],
+    });
   }
 }

@@ -7,5 +7,7 @@ export * from './infra/oidc';
 export * from './harness';
 export * from './sse-client';
 export * from './builders';
+export * from './expect-shape';
 export * from './open311-contract';
 export * from './infra/federation';
+export * from './case-events';

@@ -11,6 +11,16 @@ export const configSchema = serviceConfigSchema('mobile-gateway', { port: 3006, 
   S3_ACCESS_KEY: z.string().min(1).optional(),
   S3_SECRET_KEY: z.string().min(1).optional(),
   S3_REGION: z.string().min(1).default('us-east-1'),
+  /**
+   * Browser origins allowed to upload to and read from the bucket directly (presigned PUT/GET from
+   * the staff console and the handheld app), comma-separated, or `*`; set as the bucket's CORS
+   * rules when the bucket is first used. Unset: the bucket's CORS rules are left as they are.
+   */
+  S3_CORS_ORIGINS: z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.union([z.literal('*'), z.url({ message: 'S3_CORS_ORIGINS: origins such as http://127.0.0.1:3005, or *' })])).min(1))
+    .optional(),
   /** Default: `gm-<tier code>`. */
   S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'S3_BUCKET: 3–63 lower-case letters, digits, "." or "-"').optional(),
   /**

@@ -299,6 +299,7 @@ export class CaseWorkflowService {
       reporters,
       step: c.step,
       deadlineAt: c.deadlineAt?.toISOString() ?? null,
+      yellowAt: c.yellowAt?.toISOString() ?? null,
       reworkCount: c.reworkCount,
       ...(entry.note && { note: summarize(entry.note) }),
       ...(assignee && { assignee }),

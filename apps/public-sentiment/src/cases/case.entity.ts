@@ -1,6 +1,6 @@
 import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { ArrayType } from '@mikro-orm/postgresql';
-import type { CaseState, ClockStep, Triage, Urgency } from '@gm/contracts';
+import type { Assignee, CaseState, ClockStep, Triage, Urgency } from '@gm/contracts';
 import type { ClockKind } from '@gm/domain';
 import { PointType, type GeoJsonPoint } from '@gm/persistence';
 
@@ -83,7 +83,7 @@ export class Case {
   ownerSubject: string | null = null;
 
   @Property({ type: 'text', nullable: true })
-  assigneeKind: 'department' | 'unit' | null = null;
+  assigneeKind: Assignee['kind'] | null = null;
 
   @Property({ type: 'text', nullable: true })
   assigneeCode: string | null = null;

@@ -11,9 +11,10 @@ import { CaseWorkflowService } from './case-workflow.service';
 import { DeadlineScheduler } from './deadline.scheduler';
 import { FederationOutbound } from '../federation/federation-outbound';
 import { TierPosition } from '../federation/tier-position';
+import { CaseWorkflowController } from './case-workflow.controller';
 
 @Module({
-  controllers: [CaseController, CaseNatsController, CaseRulesController],
+  controllers: [CaseController, CaseNatsController, CaseRulesController, CaseWorkflowController],
   providers: [ServiceSql, CaseRulesProvider, CaseService, CaseWorkflowService, CaseQueryService, CaseRepository, DeadlineScheduler, TierPosition, FederationOutbound],
   exports: [ServiceSql, CaseRulesProvider, CaseService, CaseRepository, CaseWorkflowService, TierPosition, FederationOutbound],
 })

@@ -176,6 +176,9 @@ export class CaseService {
         triage: decision.triage,
         reportedAt: now.toISOString(),
         reporter: { subject: principal.subject, role: decision.reporterRole },
+        step: entity.step,
+        deadlineAt: entity.deadlineAt?.toISOString() ?? null,
+        yellowAt: entity.yellowAt?.toISOString() ?? null,
       },
       entity.id,
     );

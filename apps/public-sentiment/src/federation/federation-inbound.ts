@@ -273,6 +273,10 @@ export class FederationInbound implements OnApplicationBootstrap {
           triage: c.triage,
           reportedAt: c.reportedAt.toISOString(),
           reporter: { subject: c.reporterSubject, role: c.reporterRole },
+          receivedFrom: d.from.tier,
+          step: c.step,
+          deadlineAt: c.deadlineAt?.toISOString() ?? null,
+          yellowAt: c.yellowAt?.toISOString() ?? null,
         },
         c.id,
       );

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Events, namespace, type AttachmentRef, type CaseAction, type CaseState, type HistoryEntry, type OwnerStep, type Principal } from '@gm/contracts';
+import { Events, namespace, type Assignee, type AttachmentRef, type CaseAction, type CaseState, type HistoryEntry, type OwnerStep, type Principal } from '@gm/contracts';
 import { redactPersonalData } from '@gm/domain';
 import { Outbox } from '@gm/messaging';
 import type { Case } from '../cases/case.entity';
@@ -27,7 +27,7 @@ export interface StepTaken {
   readonly evidenceCount?: number | undefined;
   /** The step's evidence, by reference (held by the acting tier). */
   readonly attachments?: readonly AttachmentRef[] | undefined;
-  readonly assignee?: { kind: 'department' | 'unit'; code: string } | undefined;
+  readonly assignee?: Assignee | undefined;
   /** The tier that took the step (this one, or the owner above when a mirrored step is passed on). */
   readonly actingTier: string;
   /** The owner's deadline, when a mirrored step is passed on (else this copy's own). */

@@ -34,6 +34,16 @@ export const caseReportedV1 = defineEvent({
     triage: triageSchema.optional(),
     reportedAt: z.iso.datetime({ offset: true }),
     reporter: z.object({ subject: z.string().min(1), role: z.string().min(1) }),
+    /**
+     * Set on the copy of a case escalated from a child tier: the child it came from. The case was
+     * reported there (and counts there); here it is taken over or passed on.
+     */
+    receivedFrom: orgUnitCodeSchema.optional(),
+    /** The first step's clock (accept), so that a read model shows the case's light from its first event. */
+    step: clockStepSchema.nullable().optional(),
+    deadlineAt: z.iso.datetime({ offset: true }).nullable().optional(),
+    /** When the light turns yellow (80 % of the step's time used); absent where the owner's clock is not known here. */
+    yellowAt: z.iso.datetime({ offset: true }).nullable().optional(),
   }),
 });
 
@@ -63,6 +73,8 @@ export const caseTransitionDataSchema = z.object({
   /** The current step and its deadline after the transition (none while on hold or once final). */
   step: clockStepSchema.nullable(),
   deadlineAt: iso.nullable(),
+  /** When the step's light turns yellow (80 % of its time used); absent when the clock is another tier's. */
+  yellowAt: iso.nullable().optional(),
   reworkCount: z.number().int().min(0),
   assignee: assigneeSchema.optional(),
   primaryCaseId: z.uuid().optional(),

@@ -105,9 +105,14 @@ export const TRAFFIC_LIGHTS = ['green', 'yellow', 'red'] as const;
 export const trafficLightSchema = z.enum(TRAFFIC_LIGHTS);
 export type TrafficLight = z.infer<typeof trafficLightSchema>;
 
-/** Who a case was handed to by `dispatch`: a department (职能部门, by code) or an org unit (a grid or community, by code). */
+/**
+ * Who a case was handed to by `dispatch`: a department (职能部门, by code), an org unit (a grid or
+ * community, by code), or one grid worker (by the pseudonymous subject of their account; the
+ * command centre suggests the nearest on duty).
+ */
 export const assigneeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('department'), code: z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, 'department code: lower-case letters, digits and "-"') }),
   z.object({ kind: z.literal('unit'), code: orgUnitCodeSchema }),
+  z.object({ kind: z.literal('worker'), code: z.string().regex(/^[A-Za-z0-9-]{8,64}$/, "worker: the subject of the worker's account (8–64 letters, digits or \"-\")") }),
 ]);
 export type Assignee = z.infer<typeof assigneeSchema>;

@@ -5,6 +5,7 @@ import { parameterChangedV1 } from '../parameters/parameters';
 import { boundaryImportedV1 } from '../gis/gis';
 import { orgImportedV1 } from '../org/org';
 import { baseDataImportedV1, residentChangedV1 } from '../base-data/base-data';
+import { workerPositionsReportedV1 } from '../field-work/positions';
 import type { EventDefinition } from './define-event';
 
 /** Every event type of the platform. A rename here breaks every publisher and consumer at build time. */
@@ -45,6 +46,7 @@ export const Events = {
   orgImported: orgImportedV1,
   baseDataImported: baseDataImportedV1,
   residentChanged: residentChangedV1,
+  workerPositionsReported: workerPositionsReportedV1,
 } as const satisfies Record<string, EventDefinition>;
 
 export type EventKey = keyof typeof Events;

@@ -75,6 +75,13 @@ export const Streams = {
     maxAgeMs: 365 * DAY,
     duplicateWindowMs: 1 * DAY,
   },
+  workerEvents: {
+    key: 'WORKER_EVENTS',
+    subjects: ['gm.worker.>'],
+    description: "Facts about grid workers' field work from their handhelds (positions) of this tier",
+    maxAgeMs: 7 * DAY,
+    duplicateWindowMs: 1 * DAY,
+  },
   baseDataEvents: {
     key: 'BASE_DATA_EVENTS',
     subjects: ['gm.base-data.>', 'gm.resident.>'],

@@ -275,6 +275,11 @@ export class CategoryCatalogue {
   departmentName(code: string): { readonly zh: string; readonly en: string } | undefined {
     return Object.hasOwn(this.departments, code) ? this.departments[code] : undefined;
   }
+
+  /** Every department the catalogue names, by code. */
+  listDepartments(): { readonly code: string; readonly zh: string; readonly en: string }[] {
+    return Object.entries(this.departments).map(([code, name]) => ({ code, ...name }));
+  }
 }
 
 /** The catalogue as a parameter document (what system-admin holds). */

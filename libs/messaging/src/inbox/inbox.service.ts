@@ -15,4 +15,10 @@ export class Inbox {
     );
     return rows.length === 1;
   }
+
+  /** The same for a plain pg client in its transaction (repositories that write with `$n` SQL). */
+  async claimWith(client: { query(sql: string, params: unknown[]): Promise<{ rowCount: number | null }> }, schema: string, consumer: string, eventId: string, eventType: string): Promise<boolean> {
+    const result = await client.query(`INSERT INTO "${schema}".inbox (consumer, event_id, event_type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [consumer, eventId, eventType]);
+    return result.rowCount === 1;
+  }
 }

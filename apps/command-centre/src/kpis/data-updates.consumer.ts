@@ -1,0 +1,44 @@
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { durableName, Events, Streams, type CloudEvent, type EventData } from '@gm/contracts';
+import { DurableConsumers, Inbox } from '@gm/messaging';
+import { SERVICE_CONFIG } from '@gm/platform';
+import type { AppConfig } from '../config/config';
+import { dayIn } from '../cases/case-fold';
+import { KpiRepository } from './kpi.repository';
+
+export const DATA_UPDATES_DURABLE = durableName('command-centre', 'data-updates');
+
+/**
+ * Base data kept current (数据更新) for the assessment: each change of a resident's record counts
+ * for its grid and for the person who made it, once (the inbox).
+ */
+@Injectable()
+export class DataUpdatesConsumer implements OnApplicationBootstrap {
+  private readonly day: (at: Date) => string;
+
+  constructor(
+    private readonly consumers: DurableConsumers,
+    private readonly inbox: Inbox,
+    private readonly kpis: KpiRepository,
+    @Inject(SERVICE_CONFIG) config: AppConfig,
+  ) {
+    this.day = dayIn(config.own.KPI_TIME_ZONE);
+  }
+
+  onApplicationBootstrap(): void {
+    this.consumers.start({ stream: Streams.baseDataEvents, durable: DATA_UPDATES_DURABLE, filterSubject: 'gm.resident.>', handle: (e) => this.handle(e) });
+  }
+
+  async handle(event: CloudEvent): Promise<void> {
+    if (event.type !== Events.residentChanged.type) return;
+    const d = event.data as EventData<'residentChanged'>;
+    const day = this.day(new Date(event.time));
+    await this.kpis.transaction(async (client) => {
+      if (!(await this.inbox.claimWith(client, this.kpis.schema, DATA_UPDATES_DURABLE, event.id, event.type))) return;
+      await this.kpis.add(client, [
+        { kind: 'unit', subject: d.gridCode, unitCode: d.gridCode, day, add: { dataUpdates: 1 } },
+        { kind: 'person', subject: d.by.subject, unitCode: d.gridCode, day, add: { dataUpdates: 1 } },
+      ]);
+    });
+  }
+}

@@ -1,0 +1,38 @@
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { durableName, Events, Streams, type CloudEvent, type WorkerPositionsReportedV1 } from '@gm/contracts';
+import { DurableConsumers, Inbox } from '@gm/messaging';
+import { JsonLogger } from '@gm/telemetry';
+import { WorkerRepository } from './worker.repository';
+
+export const WORKERS_DURABLE = durableName('command-centre', 'workers');
+
+/** Keeps each worker's track and last position from the handhelds' position batches (exactly once: the inbox). */
+@Injectable()
+export class WorkerPositionsConsumer implements OnApplicationBootstrap {
+  constructor(
+    private readonly consumers: DurableConsumers,
+    private readonly inbox: Inbox,
+    private readonly workers: WorkerRepository,
+    private readonly logger: JsonLogger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.consumers.start({
+      stream: Streams.workerEvents,
+      durable: WORKERS_DURABLE,
+      filterSubject: 'gm.worker.>',
+      handle: (event) => this.handle(event),
+    });
+  }
+
+  async handle(event: CloudEvent): Promise<void> {
+    if (event.type !== Events.workerPositionsReported.type) return;
+    const batch = event.data as WorkerPositionsReportedV1;
+    const applied = await this.workers.transaction(async (client) => {
+      if (!(await this.inbox.claimWith(client, this.workers.schema, WORKERS_DURABLE, event.id, event.type))) return false;
+      await this.workers.record(client, batch);
+      return true;
+    });
+    this.logger.event('debug', applied ? 'workers.positions_recorded' : 'workers.duplicate_ignored', { eventId: event.id, fixes: batch.fixes.length }, 'WorkerPositionsConsumer');
+  }
+}

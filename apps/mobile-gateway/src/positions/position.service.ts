@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
+import {
+  DomainError,
+  Events,
+  POSITION_CLOCK_SKEW_MS,
+  POSITION_MAX_AGE_MS,
+  type FieldError,
+  type PostPositionsBody,
+  type PostPositionsResult,
+  type Principal,
+} from '@gm/contracts';
+import { Outbox } from '@gm/messaging';
+
+/**
+ * Grid workers' GPS fixes from the handheld: checked, ordered and published as one
+ * `gm.worker.positions-reported.v1` per batch (through the outbox: a batch accepted here is not
+ * lost while NATS is away). The command centre keeps the tracks and last positions.
+ */
+@Injectable()
+export class PositionService {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async accept(principal: Principal, body: PostPositionsBody, now = new Date()): Promise<PostPositionsResult> {
+    if (body.worker !== undefined && body.worker !== principal.subject) {
+      throw new DomainError('AUTH.FORBIDDEN', "worker: a handheld posts only its own worker's positions", [
+        { field: 'worker', message: 'must be your own subject (or left out)' },
+      ]);
+    }
+    const errors: FieldError[] = [];
+    for (const [i, fix] of body.fixes.entries()) {
+      const at = Date.parse(fix.at);
+      if (at > now.getTime() + POSITION_CLOCK_SKEW_MS) errors.push({ field: `fixes.${i}.at`, message: 'is in the future' });
+      else if (at < now.getTime() - POSITION_MAX_AGE_MS) errors.push({ field: `fixes.${i}.at`, message: 'is older than 72 hours' });
+    }
+    if (errors.length > 0) throw DomainError.validation(errors);
+
+    const fixes = [...body.fixes].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    await this.orm.em.fork().transactional(async (tx) => {
+      this.outbox.add(
+        tx,
+        Events.workerPositionsReported,
+        {
+          batchId: randomUUID(),
+          worker: { subject: principal.subject, username: principal.username ?? principal.subject, role: principal.roles[0] ?? 'grid-worker', unit: principal.orgUnit },
+          fixes,
+          receivedAt: now.toISOString(),
+        },
+        principal.subject,
+      );
+    });
+    this.outbox.committed();
+    return { accepted: fixes.length, latestAt: new Date(Date.parse(fixes[fixes.length - 1]!.at)).toISOString() };
+  }
+}

@@ -43,5 +43,24 @@ if [ -z "${DATABASE_URL:-}" ] && ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/nul
   done
 fi
 
+# Headless Chromium for the browser tests (Debian's package, never a downloaded browser) and a
+# font with Chinese glyphs, so that pages and screenshots show Chinese text.
+gm_ensure_browser() {
+  local pkgs=()
+  [ -x /usr/bin/chromium ] || pkgs+=(chromium)
+  fc-list :lang=zh 2>/dev/null | grep -q . || pkgs+=(fonts-wqy-microhei)
+  if [ "${#pkgs[@]}" -gt 0 ]; then
+    echo "[setup] installing Debian packages: ${pkgs[*]}" >&2
+    _as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    _as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+  fi
+}
+
+# The staff console (apps/web): API types from docs/openapi, type-check, Vite build into apps/web/dist.
+gm_build_web() {
+  echo "[setup] building the console (apps/web)" >&2
+  npm run --silent build -w apps/web
+}
+
 export PATH="$PATH:/usr/sbin"
 unset _apt _pg_major _v _root

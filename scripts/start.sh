@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 echo "[start] building (tsc -b)" >&2
 npx tsc -b tsconfig.build.json
+gm_build_web
 exec node deploy/local/dist/run.js "$@"

@@ -1,0 +1,5 @@
+import './admin-i18n';
+
+export function ImportsPage() {
+  return null;
+}

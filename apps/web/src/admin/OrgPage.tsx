@@ -1,0 +1,5 @@
+import './admin-i18n';
+
+export function OrgPage() {
+  return null;
+}

@@ -1,0 +1,81 @@
+import { useEffect, useState } from 'react';
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { App as AntApp, ConfigProvider, theme } from 'antd';
+import zhCN from 'antd/locale/zh_CN';
+import enUS from 'antd/locale/en_US';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { AuthProvider } from '../shared/auth/AuthProvider';
+import { CallbackPage, SignedOutPage } from '../shared/auth/CallbackPage';
+import { ApiError } from '../shared/api/client';
+import { LiveFeedProvider } from '../shared/live/LiveFeedProvider';
+import { AppLayout } from './AppLayout';
+import { MapPage } from '../map/MapPage';
+import { CaseDeskPage } from '../cases/CaseDeskPage';
+import { CaseDetailPage } from '../cases/CaseDetailPage';
+import { KpiPage } from '../kpis/KpiPage';
+import { DashboardPage } from '../dashboard/DashboardPage';
+import { WallPage } from '../dashboard/WallPage';
+import { ParametersPage } from '../admin/ParametersPage';
+import { OrgPage } from '../admin/OrgPage';
+import { ImportsPage } from '../admin/ImportsPage';
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      staleTime: 15_000,
+      refetchOnWindowFocus: false,
+      // A refusal (4xx) will not change by asking again; a network hiccup might.
+      retry: (count, err) => count < 2 && !(err instanceof ApiError && err.status < 500),
+    },
+  },
+});
+
+export function App() {
+  const { i18n } = useTranslation();
+  const [lang, setLang] = useState(i18n.language);
+  useEffect(() => {
+    const on = (l: string) => setLang(l);
+    i18n.on('languageChanged', on);
+    return () => i18n.off('languageChanged', on);
+  }, [i18n]);
+  return (
+    <ConfigProvider locale={lang === 'en' ? enUS : zhCN} theme={{ algorithm: theme.defaultAlgorithm, token: { colorPrimary: '#1f4e8c', borderRadius: 6 } }}>
+      <AntApp>
+        <QueryClientProvider client={queryClient}>
+          <BrowserRouter>
+            <Routes>
+              <Route path="/callback" element={<CallbackPage />} />
+              <Route path="/signed-out" element={<SignedOutPage />} />
+              <Route
+                path="*"
+                element={
+                  <AuthProvider>
+                    <LiveFeedProvider>
+                      <Routes>
+                        <Route path="/wall" element={<WallPage />} />
+                        <Route element={<AppLayout />}>
+                          <Route path="/" element={<Navigate to="/map" replace />} />
+                          <Route path="/map" element={<MapPage />} />
+                          <Route path="/cases" element={<CaseDeskPage />} />
+                          <Route path="/cases/:id" element={<CaseDetailPage />} />
+                          <Route path="/kpis" element={<KpiPage />} />
+                          <Route path="/dashboard" element={<DashboardPage />} />
+                          <Route path="/admin" element={<Navigate to="/admin/parameters" replace />} />
+                          <Route path="/admin/parameters" element={<ParametersPage />} />
+                          <Route path="/admin/org" element={<OrgPage />} />
+                          <Route path="/admin/imports" element={<ImportsPage />} />
+                          <Route path="*" element={<Navigate to="/map" replace />} />
+                        </Route>
+                      </Routes>
+                    </LiveFeedProvider>
+                  </AuthProvider>
+                }
+              />
+            </Routes>
+          </BrowserRouter>
+        </QueryClientProvider>
+      </AntApp>
+    </ConfigProvider>
+  );
+}

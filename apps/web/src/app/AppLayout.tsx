@@ -1,0 +1,119 @@
+import { useMemo, useState } from 'react';
+import { Outlet, useLocation, useNavigate } from 'react-router';
+import { Badge, Button, Dropdown, Grid, Layout, Menu, Segmented, Space, Tooltip, Typography } from 'antd';
+import {
+  AimOutlined,
+  BarChartOutlined,
+  DesktopOutlined,
+  FileSearchOutlined,
+  LogoutOutlined,
+  SettingOutlined,
+  TrophyOutlined,
+  UserOutlined,
+} from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { hasAnyRole, signOut, STAFF_ROLES } from '../shared/auth/auth';
+import { useAuth } from '../shared/auth/AuthProvider';
+import { runtimeConfig } from '../shared/config/runtime-config';
+import { setLanguage, type Language } from '../shared/i18n/i18n';
+import { useLiveStatus } from '../shared/live/LiveFeedProvider';
+import { levelOf } from '../shared/org-units';
+
+/** The console's frame: menu by role, the tier and the user, language, the live feed's state. */
+export function AppLayout() {
+  const { t, i18n } = useTranslation();
+  const { principal } = useAuth();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const screens = Grid.useBreakpoint();
+  const [collapsed, setCollapsed] = useState(false);
+  const live = useLiveStatus();
+  const tier = runtimeConfig().tier;
+
+  const items = useMemo(() => {
+    const staff = hasAnyRole(principal, STAFF_ROLES);
+    return [
+      { key: '/map', icon: <AimOutlined />, label: t('nav.map') },
+      { key: '/cases', icon: <FileSearchOutlined />, label: t('nav.cases') },
+      ...(staff ? [{ key: '/kpis', icon: <TrophyOutlined />, label: t('nav.kpis') }] : []),
+      ...(staff ? [{ key: '/dashboard', icon: <BarChartOutlined />, label: t('nav.dashboard') }] : []),
+      ...(staff ? [{ key: '/wall', icon: <DesktopOutlined />, label: t('nav.wall') }] : []),
+      ...(hasAnyRole(principal, ['admin'])
+        ? [
+            {
+              key: '/admin',
+              icon: <SettingOutlined />,
+              label: t('nav.admin'),
+              children: [
+                { key: '/admin/parameters', label: t('nav.adminParameters') },
+                { key: '/admin/org', label: t('nav.adminOrg') },
+                { key: '/admin/imports', label: t('nav.adminImports') },
+              ],
+            },
+          ]
+        : []),
+    ];
+  }, [principal, t]);
+  const selected = location.pathname.startsWith('/cases') ? '/cases' : location.pathname;
+  const narrow = !screens.md;
+
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Sider breakpoint="lg" collapsedWidth={narrow ? 0 : 64} collapsible collapsed={collapsed} onCollapse={setCollapsed} width={200} theme="dark">
+        <div style={{ color: '#fff', padding: '16px 12px', fontWeight: 600, whiteSpace: 'nowrap', overflow: 'hidden' }}>{collapsed ? '网格' : t('app.short')}</div>
+        <Menu
+          theme="dark"
+          mode="inline"
+          selectedKeys={[selected]}
+          defaultOpenKeys={location.pathname.startsWith('/admin') ? ['/admin'] : []}
+          items={items}
+          onClick={({ key }) => {
+            navigate(key);
+            if (narrow) setCollapsed(true);
+          }}
+          aria-label={t('app.title')}
+        />
+      </Layout.Sider>
+      <Layout>
+        <Layout.Header style={{ background: '#fff', padding: narrow ? '0 8px' : '0 16px', display: 'flex', alignItems: 'center', gap: 12, height: narrow ? 56 : 64 }}>
+          <Typography.Title level={5} style={{ margin: 0, flex: 1, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>
+            {narrow ? t('app.short') : t('app.title')}
+            <Typography.Text type="secondary" style={{ marginLeft: 12, fontWeight: 400 }}>
+              {t('app.tier', { level: t(`levels.${levelOf(tier)}`), code: tier })}
+            </Typography.Text>
+          </Typography.Title>
+          <Tooltip title={live ? t('common.live') : t('common.liveOff')}>
+            <Badge status={live ? 'processing' : 'error'} text={narrow ? undefined : t('common.live')} />
+          </Tooltip>
+          <Segmented<Language>
+            aria-label={`${t('app.language')} Language`}
+            size="small"
+            value={i18n.language === 'en' ? 'en' : 'zh-CN'}
+            options={[
+              { label: '中文', value: 'zh-CN' },
+              { label: 'English', value: 'en' },
+            ]}
+            onChange={(v) => void setLanguage(v)}
+          />
+          <Dropdown
+            menu={{
+              items: [
+                { key: 'who', label: `${principal.name} · ${principal.orgUnit}`, disabled: true },
+                { key: 'roles', label: principal.roles.map((r) => t(`roles.${r}`)).join('、'), disabled: true },
+                { type: 'divider' },
+                { key: 'logout', icon: <LogoutOutlined />, label: t('common.signOut'), onClick: () => void signOut() },
+              ],
+            }}
+          >
+            <Button type="text" icon={<UserOutlined />} aria-label={principal.username}>
+              {narrow ? null : <Space>{principal.username}</Space>}
+            </Button>
+          </Dropdown>
+        </Layout.Header>
+        <Layout.Content>
+          <Outlet />
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}

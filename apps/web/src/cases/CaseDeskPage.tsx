@@ -1,0 +1,99 @@
+import { useState } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Alert, App, Badge, Button, Card, Select, Space, Table, Tabs, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { useLiveEvents } from '../shared/live/LiveFeedProvider';
+import { formatDateTime } from '../shared/format/format';
+import type { CaseListItem } from '../shared/api/types';
+import { QUEUES, type QueueKey } from './case-states';
+import { useCaseList, useCategoryName, useQueueCount, type CaseQuery } from './case-queries';
+import { CaseLight, CaseStateTag, UrgencyTag } from './CaseTags';
+
+type Sort = CaseQuery['sort'];
+
+function QueueLabel({ queue }: { queue: (typeof QUEUES)[number] }) {
+  const { t } = useTranslation();
+  const count = useQueueCount(queue);
+  return (
+    <Space size={4}>
+      {t(`desk.queues.${queue.key}`)}
+      <Badge count={count.data ?? 0} showZero overflowCount={9999} color={queue.key === 'overdue' ? '#d4380d' : '#1f4e8c'} />
+    </Space>
+  );
+}
+
+/** The case desk: the queues of the workflow, each a filtered, sorted, paged list of the caller's subtree. */
+export function CaseDeskPage() {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const { notification } = App.useApp();
+  const [params, setParams] = useSearchParams();
+  const queueKey = (QUEUES.some((q) => q.key === params.get('queue')) ? params.get('queue') : 'toAccept') as QueueKey;
+  const queue = QUEUES.find((q) => q.key === queueKey)!;
+  const [sort, setSort] = useState<Sort>('priority');
+  const list = useCaseList({ ...queue, sort });
+  const categoryName = useCategoryName();
+  const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
+
+  useLiveEvents((e) => {
+    if (e.type === 'gm.case.reported.v1' && e.data.caseNo) {
+      notification.info({ message: t('desk.newCase', { caseNo: e.data.caseNo }), placement: 'bottomRight', duration: 4 });
+    }
+  });
+
+  return (
+    <div className="gm-page">
+      <Card
+        title={t('desk.title')}
+        extra={
+          <Space>
+            <Typography.Text type="secondary">{t('desk.sort')}</Typography.Text>
+            <Select<Sort>
+              aria-label={t('desk.sort')}
+              value={sort}
+              onChange={setSort}
+              style={{ width: 140 }}
+              options={(['priority', 'reported_desc', 'reported_asc', 'deadline_asc'] as const).map((s) => ({ value: s, label: t(`desk.sorts.${s}`) }))}
+            />
+          </Space>
+        }
+      >
+        <Tabs
+          activeKey={queueKey}
+          onChange={(k) => setParams({ queue: k })}
+          items={QUEUES.map((q) => ({ key: q.key, label: <QueueLabel queue={q} /> }))}
+        />
+        {list.error && <Alert type="error" showIcon message={list.error.message} style={{ marginBottom: 12 }} />}
+        <Table<CaseListItem>
+          rowKey="id"
+          size="middle"
+          loading={list.isLoading}
+          dataSource={rows}
+          pagination={false}
+          scroll={{ x: 900 }}
+          aria-label={t(`desk.queues.${queueKey}`)}
+          onRow={(r) => ({ onClick: () => navigate(`/cases/${r.id}`), style: { cursor: 'pointer' } })}
+          locale={{ emptyText: t('common.empty') }}
+          columns={[
+            { title: t('desk.columns.caseNo'), dataIndex: 'caseNo', render: (v: string, r) => <Link to={`/cases/${r.id}`} onClick={(e) => e.stopPropagation()}>{v}</Link> },
+            { title: t('desk.columns.category'), dataIndex: 'categoryCode', render: (v: string) => categoryName(v) },
+            { title: t('desk.columns.summary'), dataIndex: 'summary', ellipsis: true },
+            { title: t('desk.columns.grid'), dataIndex: 'gridCode' },
+            { title: t('desk.columns.state'), dataIndex: 'state', render: (v: string) => <CaseStateTag state={v} /> },
+            { title: t('desk.columns.light'), dataIndex: 'light', render: (v: CaseListItem['light']) => <CaseLight light={v} /> },
+            { title: t('desk.columns.urgency'), dataIndex: 'urgency', render: (v: string) => <UrgencyTag urgency={v} /> },
+            { title: t('desk.columns.reportedAt'), dataIndex: 'reportedAt', render: (v: string) => formatDateTime(v) },
+            { title: t('desk.columns.deadline'), dataIndex: 'deadlineAt', render: (v: string | null) => formatDateTime(v) },
+          ]}
+        />
+        {list.hasNextPage && (
+          <div style={{ textAlign: 'center', marginTop: 12 }}>
+            <Button onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>
+              {t('common.loadMore')}
+            </Button>
+          </div>
+        )}
+      </Card>
+    </div>
+  );
+}

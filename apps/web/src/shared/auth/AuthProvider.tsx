@@ -1,0 +1,73 @@
+import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import { Button, Result, Spin } from 'antd';
+import { useTranslation } from 'react-i18next';
+import type { User } from 'oidc-client-ts';
+import { authManager, principalOf, signIn, type Principal } from './auth';
+
+interface AuthState {
+  readonly user: User | undefined;
+  readonly principal: Principal | undefined;
+}
+
+const AuthContext = createContext<AuthState>({ user: undefined, principal: undefined });
+
+export function useAuth(): AuthState & { principal: Principal } {
+  const state = useContext(AuthContext);
+  if (!state.principal) throw new Error('useAuth outside a signed-in page');
+  return state as AuthState & { principal: Principal };
+}
+
+/** Pages that do not need a session (the return from the login page, the page after logging out). */
+const OPEN_PATHS = ['/callback', '/signed-out'];
+
+/**
+ * Holds the session. A page opened without one goes to the login page (and comes back); a session
+ * that cannot be renewed goes there too.
+ */
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const { t } = useTranslation();
+  const [state, setState] = useState<AuthState & { ready: boolean; failed?: string }>({ user: undefined, principal: undefined, ready: false });
+
+  useEffect(() => {
+    const m = authManager();
+    const set = (user: User | null) => setState({ user: user ?? undefined, principal: user ? principalOf(user) : undefined, ready: true });
+    const onLoaded = (user: User) => set(user);
+    const onUnloaded = () => set(null);
+    m.events.addUserLoaded(onLoaded);
+    m.events.addUserUnloaded(onUnloaded);
+    void (async () => {
+      if (OPEN_PATHS.includes(window.location.pathname)) return setState((s) => ({ ...s, ready: true }));
+      const user = await m.getUser();
+      if (user && !user.expired) return set(user);
+      // Expired: try the refresh token first, then the login page.
+      const renewed = user ? await m.signinSilent().catch(() => null) : null;
+      if (renewed) return set(renewed);
+      await signIn().catch((err: unknown) => setState((s) => ({ ...s, ready: true, failed: err instanceof Error ? err.message : String(err) })));
+    })();
+    return () => {
+      m.events.removeUserLoaded(onLoaded);
+      m.events.removeUserUnloaded(onUnloaded);
+    };
+  }, []);
+
+  if (state.failed) {
+    return (
+      <Result
+        status="warning"
+        title={t('auth.unreachable')}
+        subTitle={state.failed}
+        extra={<Button type="primary" onClick={() => window.location.reload()}>{t('common.retry')}</Button>}
+      />
+    );
+  }
+  if (!state.ready || (!state.principal && !OPEN_PATHS.includes(window.location.pathname))) {
+    return (
+      <div className="gm-fullscreen-center">
+        <Spin size="large" tip={t('auth.signingIn')}>
+          <div style={{ width: 200, height: 80 }} />
+        </Spin>
+      </div>
+    );
+  }
+  return <AuthContext.Provider value={state}>{children}</AuthContext.Provider>;
+}

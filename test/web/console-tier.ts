@@ -1,0 +1,92 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DEFAULT_OPTIONS, generateDistrict } from '@gm/district-generator';
+import { SERVICE_NAMES, type ServiceName } from '@gm/contracts';
+import type { ServiceConfig } from '@gm/platform';
+import { startInfra, startService, type ServiceUnderTest, type TestInfra, type TestService } from '@gm/testing';
+import * as baseData from '../../apps/base-data/src/app.module';
+import * as baseDataConfig from '../../apps/base-data/src/config/config';
+import * as systemAdmin from '../../apps/system-admin/src/app.module';
+import * as systemAdminConfig from '../../apps/system-admin/src/config/config';
+import * as publicSentiment from '../../apps/public-sentiment/src/app.module';
+import * as publicSentimentConfig from '../../apps/public-sentiment/src/config/config';
+import * as serviceOffice from '../../apps/service-office/src/app.module';
+import * as serviceOfficeConfig from '../../apps/service-office/src/config/config';
+import * as commandCentre from '../../apps/command-centre/src/app.module';
+import * as commandCentreConfig from '../../apps/command-centre/src/config/config';
+import * as mobileGateway from '../../apps/mobile-gateway/src/app.module';
+import * as mobileGatewayConfig from '../../apps/mobile-gateway/src/config/config';
+import * as gis from '../../apps/gis/src/app.module';
+import * as gisConfig from '../../apps/gis/src/config/config';
+
+export const WEB_ROOT = resolve(__dirname, '../../apps/web/dist');
+
+const SERVICES: Record<ServiceName, ServiceUnderTest<ServiceConfig>> = {
+  'base-data': { configSchema: baseDataConfig.configSchema, module: (c, l) => baseData.AppModule.forRoot(c as baseDataConfig.AppConfig, l), streamedContentTypes: ['text/csv'] },
+  'system-admin': { configSchema: systemAdminConfig.configSchema, module: (c, l) => systemAdmin.AppModule.forRoot(c as systemAdminConfig.AppConfig, l), streamedContentTypes: ['text/csv'] },
+  'public-sentiment': { configSchema: publicSentimentConfig.configSchema, module: (c, l) => publicSentiment.AppModule.forRoot(c as publicSentimentConfig.AppConfig, l) },
+  'service-office': { configSchema: serviceOfficeConfig.configSchema, module: (c, l) => serviceOffice.AppModule.forRoot(c as serviceOfficeConfig.AppConfig, l) },
+  'command-centre': { configSchema: commandCentreConfig.configSchema, module: (c, l) => commandCentre.AppModule.forRoot(c as commandCentreConfig.AppConfig, l) },
+  'mobile-gateway': { configSchema: mobileGatewayConfig.configSchema, module: (c, l) => mobileGateway.AppModule.forRoot(c as mobileGatewayConfig.AppConfig, l) },
+  gis: { configSchema: gisConfig.configSchema, module: (c, l) => gis.AppModule.forRoot(c as gisConfig.AppConfig, l), streamedContentTypes: ['application/geo+json'] },
+};
+
+/** One tier as `npm start` runs it, in this process: the seven services, the console served by command-centre, a small generated district loaded. */
+export interface ConsoleTier {
+  readonly infra: TestInfra;
+  /** The console's origin (command-centre). */
+  readonly url: string;
+  readonly services: ReadonlyMap<ServiceName, TestService<ServiceConfig>>;
+  /** The generated district's files (org-units.csv, staff.csv, boundaries.geojson, …). */
+  readonly districtDir: string;
+  /** A token of a demo user (password grant), for calls the test makes as someone else. */
+  token(username: string): Promise<string>;
+  /** A service's own URL. */
+  urlOf(service: ServiceName): string;
+  close(): Promise<void>;
+}
+
+/**
+ * The tier behind the browser tests. The district: two streets of two communities each, eight grids
+ * per community (350206001001-01 … -08: the demo users' grids -07 and -08 exist), with residents.
+ */
+export async function startConsoleTier(opts: { residents?: boolean } = {}): Promise<ConsoleTier> {
+  if (!existsSync(join(WEB_ROOT, 'index.html'))) throw new Error(`the console is not built (${WEB_ROOT}): npm run build -w apps/web`);
+  const infra = await startInfra({ s3: true });
+  const running = new Map<ServiceName, TestService<ServiceConfig>>();
+  const base = infra.env({ LOG_LEVEL: 'warn', S3_CORS_ORIGINS: '*' });
+  const others = SERVICE_NAMES.filter((s) => s !== 'command-centre');
+  const started = await Promise.all(others.map(async (name) => [name, await startService(SERVICES[name], base)] as const));
+  for (const [name, svc] of started) running.set(name, svc);
+  const upstreams = started.map(([name, svc]) => `${name}=${svc.url}`).join(',');
+  running.set('command-centre', await startService(SERVICES['command-centre'], { ...base, WEB_ROOT, CONSOLE_UPSTREAMS: upstreams }));
+
+  const dir = mkdtempSync(join(tmpdir(), 'gm-console-'));
+  await generateDistrict({ ...DEFAULT_OPTIONS, seed: 13, scale: 0.05, streets: 2, communitiesPerStreet: [2, 2], gridRows: [2, 2], gridCols: [4, 4], out: dir });
+  const admin = await infra.oidc.tokenFor('admin');
+  const post = async (url: string, type: string, file: string) => {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': type, authorization: `Bearer ${admin}` }, body: readFileSync(join(dir, file), 'utf8') });
+    if (!res.ok) throw new Error(`loading ${file}: ${res.status} ${await res.text()}`);
+  };
+  const url = (s: ServiceName) => running.get(s)!.url;
+  await post(`${url('system-admin')}/api/v1/org-units/import`, 'text/csv', 'org-units.csv');
+  await post(`${url('system-admin')}/api/v1/staff/import`, 'text/csv', 'staff.csv');
+  await post(`${url('gis')}/api/v1/boundaries/import`, 'application/geo+json', 'boundaries.geojson');
+  if (opts.residents !== false) {
+    for (const kind of ['buildings', 'houses', 'households', 'residents', 'organisations', 'city-objects']) await post(`${url('base-data')}/api/v1/imports/${kind}`, 'text/csv', `${kind}.csv`);
+  }
+  return {
+    infra,
+    url: url('command-centre'),
+    services: running,
+    districtDir: dir,
+    token: (u) => infra.oidc.tokenFor(u),
+    urlOf: url,
+    async close() {
+      await Promise.allSettled([...running.values()].map((s) => s.close()));
+      await infra.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -27,7 +27,7 @@ export const problems: string[] = [];
 /** A fresh browser profile with the console's language chosen (stored as the console stores it). */
 export async function newContext(browser: Browser, viewport: { width: number; height: number } = DESKTOP, language?: 'en' | 'zh-CN'): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...(viewport.width < 600 && { isMobile: true, hasTouch: true, deviceScaleFactor: 2 }) });
-  if (language) await context.addInitScript((lng) => window.localStorage.setItem('gm.language', lng), language);
+  if (language) await context.addInitScript((lng) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('gm.language', lng), language);
   context.on('weberror', (e) => problems.push(`page error: ${e.error().message}`));
   context.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console: ${m.text()}`);

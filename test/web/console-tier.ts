@@ -44,6 +44,8 @@ export interface ConsoleTier {
   token(username: string): Promise<string>;
   /** A service's own URL. */
   urlOf(service: ServiceName): string;
+  /** A point inside a grid (as gis locates it), for reports and positions placed in it. */
+  pointIn(gridCode: string): Promise<{ latitude: number; longitude: number }>;
   close(): Promise<void>;
 }
 
@@ -83,6 +85,29 @@ export async function startConsoleTier(opts: { residents?: boolean } = {}): Prom
     districtDir: dir,
     token: (u) => infra.oidc.tokenFor(u),
     urlOf: url,
+    async pointIn(gridCode) {
+      const fc = JSON.parse(readFileSync(join(dir, 'boundaries.geojson'), 'utf8')) as { features: { properties: { code: string }; geometry: { coordinates: unknown } }[] };
+      const grid = fc.features.find((f) => f.properties.code === gridCode);
+      if (!grid) throw new Error(`no grid ${gridCode} in the generated district`);
+      const xs: number[] = [];
+      const ys: number[] = [];
+      const visit = (c: unknown): void => {
+        if (Array.isArray(c) && typeof c[0] === 'number') {
+          xs.push(c[0] as number);
+          ys.push(c[1] as number);
+        } else if (Array.isArray(c)) c.forEach(visit);
+      };
+      visit(grid.geometry.coordinates);
+      const [w, e, s, n] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+      // Try points across the grid's box until gis places one in the grid (grids need not be convex).
+      const token = await infra.oidc.tokenFor('admin');
+      for (const [fx, fy] of [[0.5, 0.5], [0.3, 0.3], [0.7, 0.7], [0.3, 0.7], [0.7, 0.3], [0.5, 0.2], [0.5, 0.8], [0.2, 0.5], [0.8, 0.5]] as const) {
+        const point = { longitude: w + (e - w) * fx, latitude: s + (n - s) * fy };
+        const res = await fetch(`${url('gis')}/api/v1/locate?longitude=${point.longitude}&latitude=${point.latitude}`, { headers: { authorization: `Bearer ${token}` } });
+        if (res.ok && ((await res.json()) as { gridCode?: string }).gridCode === gridCode) return point;
+      }
+      throw new Error(`found no point inside ${gridCode}`);
+    },
     async close() {
       await Promise.allSettled([...running.values()].map((s) => s.close()));
       await infra.close();

@@ -17,6 +17,8 @@ export class AppModule {
       config,
       logger,
       database: databaseOptions(config),
+      // KPI increments up to the parent tier (UPLINK is provisioned by the federation's apply).
+      outbox: { streams: [] },
       features: [LiveModule, CaseModule, WorkerModule, DispatchModule, KpiModule, ConsoleModule],
     });
   }

@@ -6,10 +6,10 @@
  * grids -07 and -08 (the demo users' units; GM_TIERS=code,code,… picks others from the generated district), each
  * tier with its own nats-server (config and streams from deploy/local federation.js, in
  * .local/federation), its own database (gm_local for the district, gm_local_<code> below), its own
- * bucket and its own services: all seven from community up, public-sentiment and mobile-gateway on
- * a grid. Ports: tier n (0 = district) serves on 3001–3007 for the district, 3011+100n … 3017+100n below; NATS on 14222+10n. The
- * district's database holds the district's base data; every tier above the grids gets the org tree,
- * staff and boundaries. One URL per tier is printed.
+ * bucket and its own services: all seven from community up; on a grid public-sentiment,
+ * mobile-gateway and the console's command-centre with gis and system-admin. Ports: tier n (0 = district) serves on 3001–3007 for the district, 3011+100n … 3017+100n below; NATS on 14222+10n. The
+ * district's database holds the district's base data; every tier gets the org tree, staff and
+ * boundaries. One console URL per tier is printed (command-centre serves it).
  *
  * One tier (GM_FEDERATION=off), reusing whatever already runs:
  *   PostgreSQL  DATABASE_URL, else the machine's server on 127.0.0.1:5432 (database gm_local)
@@ -72,6 +72,9 @@ async function mainSingle(): Promise<void> {
     S3_ACCESS_KEY: process.env['S3_ACCESS_KEY'] ?? 'S3RVER',
     S3_SECRET_KEY: process.env['S3_SECRET_KEY'] ?? 'S3RVER',
     LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
+    // The console uploads evidence straight to the bucket from the browser.
+    S3_CORS_ORIGINS: '*',
+    CONSOLE_UPSTREAMS: consoleUpstreams(SERVICE_NAMES.map((name) => [name, PORTS[name]])),
     ...(process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] && { OTEL_EXPORTER_OTLP_ENDPOINT: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] }),
   };
   // Started together; their migrations serialise on a PostgreSQL advisory lock.
@@ -81,6 +84,8 @@ async function mainSingle(): Promise<void> {
   say('');
   say('社区网格化服务管理平台 · Grid governance platform: one tier is up');
   say(`  tier ${TIER}   database ${redact(databaseUrl)}   NATS ${natsUrl}   S3 ${s3}   OIDC ${issuer}`);
+  say('');
+  say(`  控制台 Console   http://127.0.0.1:${PORTS['command-centre']}   (log in as community, street, district or admin; password demo)`);
   say('');
   for (const name of SERVICE_NAMES) say(`  ${name.padEnd(17)} http://127.0.0.1:${PORTS[name]}   docs http://127.0.0.1:${PORTS[name]}/docs`);
   say('');
@@ -289,6 +294,7 @@ async function mainFederation(): Promise<void> {
     S3_SECRET_KEY: process.env['S3_SECRET_KEY'] ?? 'S3RVER',
     LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
     FEDERATION_ENABLED: 'true',
+    S3_CORS_ORIGINS: '*',
     ...(process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] && { OTEL_EXPORTER_OTLP_ENDPOINT: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] }),
   };
   const districtDir = await ensureDistrictFiles(shared);
@@ -318,16 +324,16 @@ async function mainFederation(): Promise<void> {
     nats.username = 'services';
     nats.password = credentials[t.code]!.services;
     const env = { ...shared, TIER_CODE: t.code, NATS_URL: nats.toString(), JETSTREAM_DOMAIN: t.domain, DATABASE_URL: databaseUrl };
-    const names: ServiceName[] = t.level === 'grid' ? ['public-sentiment', 'mobile-gateway'] : [...SERVICE_NAMES];
+    // A grid runs its case engine and gateway, and its console (for grid leaders) with what the console reads: gis, system-admin.
+    const names: ServiceName[] = t.level === 'grid' ? ['public-sentiment', 'mobile-gateway', 'command-centre', 'gis', 'system-admin'] : [...SERVICE_NAMES];
     const services = names.map((name) => [name, tierPort(name, n)] as [ServiceName, number]);
+    const tierEnv = { ...env, CONSOLE_UPSTREAMS: consoleUpstreams(services) };
     say(`[local] tier ${t.code} (${t.level}): starting ${names.join(', ')}`);
-    await Promise.all(services.map(([name, port]) => ensureService(name, env, port, `${t.code}-${name}`)));
-    if (t.level !== 'grid') {
-      const marker = join(fedDir, t.code, 'loaded');
-      if (!existsSync(marker)) {
-        await loadDistrict(districtDir, env, n === 0);
-        writeFileSync(marker, new Date().toISOString());
-      }
+    await Promise.all(services.map(([name, port]) => ensureService(name, tierEnv, port, `${t.code}-${name}`)));
+    const marker = join(fedDir, t.code, 'loaded');
+    if (!existsSync(marker)) {
+      await loadDistrict(districtDir, tierEnv, n === 0);
+      writeFileSync(marker, new Date().toISOString());
     }
     started.push({ tier: t, services });
   }
@@ -336,17 +342,27 @@ async function mainFederation(): Promise<void> {
   say('社区网格化服务管理平台 · Grid governance platform: a federation of tiers is up');
   say(`  S3 ${s3}   OIDC ${issuer}   NATS configs, streams and credentials in ${fedDir}`);
   say('');
+  say('  控制台 Consoles, one per tier (log in on the page; password "demo"):');
   for (const { tier, services } of started) {
-    const ps = services.find(([s]) => s === 'public-sentiment')![1];
+    const cc = services.find(([s]) => s === 'command-centre')![1];
     const up = tier.parent ? `  ↑ ${tier.parent}` : '';
-    say(`  ${tier.level.padEnd(9)} ${tier.code.padEnd(16)} http://127.0.0.1:${ps}   (NATS ${tier.url}, domain ${tier.domain})${up}`);
+    say(`  ${tier.level.padEnd(9)} ${tier.code.padEnd(16)} http://127.0.0.1:${cc}   (NATS ${tier.url}, domain ${tier.domain})${up}`);
     say(`  ${''.padEnd(26)} ${services.map(([s, p]) => `${s} :${p}`).join('  ')}`);
   }
   say('');
   say('  Demo users (password "demo"): gw-07, gw-08, gl-07 (grid), community, street, district, department, admin, auditor');
+  say('  Each user sees their own unit\'s subtree on the console of the tier they belong to (community on the community\'s, and so on).');
   say('  A case escalates with POST <tier>/api/v1/cases/{id}/actions/escalate {"reason": "…"}; the parent hands it back with');
   say('  POST <parent>/api/v1/cases/{its copy}/actions/assign_back {"note": "<instructions>"}; each tier\'s /docs shows its API.');
   say(`  Logs: ${join(LOCAL, 'logs')} (<tier>-<service>.log)   Ctrl-C stops what this run started.`);
+}
+
+/** Where command-centre sends the console's calls to the tier's other services. */
+function consoleUpstreams(services: readonly (readonly [ServiceName, number])[]): string {
+  return services
+    .filter(([name]) => name !== 'command-centre')
+    .map(([name, port]) => `${name}=http://127.0.0.1:${port}`)
+    .join(',');
 }
 
 /** Tier n's port of a service: the district keeps 3001–3007; tier n > 0 uses 3011+100n … 3017+100n. */

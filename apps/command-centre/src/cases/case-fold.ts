@@ -7,6 +7,7 @@ import {
   type ClockStep,
   type CloudEvent,
   type EventData,
+  type KpiIncrement,
   type Urgency,
 } from '@gm/contracts';
 import type { KpiCounters } from '@gm/domain';
@@ -56,16 +57,9 @@ export interface CaseRow {
   readonly lastEventAt: Date;
 }
 
-export type KpiKind = 'unit' | 'person' | 'department';
-
-/** Counters to add for one subject on one day (about one grid). */
-export interface KpiIncrement {
-  readonly kind: KpiKind;
-  readonly subject: string;
-  readonly unitCode: string;
-  readonly day: string;
-  readonly add: Partial<KpiCounters>;
-}
+export type KpiKind = KpiIncrement['kind'];
+/** Counters to add for one subject on one day, about one grid (the same shape travels up to the ancestors). */
+export type { KpiIncrement };
 
 export interface Fold {
   /** The row to store, or undefined when the event leaves it as it is. */

@@ -6,7 +6,7 @@ import { SERVICE_CONFIG } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from '../config/config';
 import { dayIn, foldCaseEvent, type CaseRow, type KpiIncrement } from './case-fold';
-import { KpiRepository } from '../kpis/kpi.repository';
+import { KpiLedger } from '../kpis/kpi-ledger.service';
 import { CaseReadModelRepository } from './case-read-model.repository';
 
 export const CASES_DURABLE = durableName('command-centre', 'cases');
@@ -24,9 +24,9 @@ export class CaseReadModelConsumer implements OnApplicationBootstrap {
     private readonly consumers: DurableConsumers,
     private readonly inbox: Inbox,
     private readonly cases: CaseReadModelRepository,
-    private readonly kpis: KpiRepository,
+    private readonly ledger: KpiLedger,
     private readonly logger: JsonLogger,
-    @Inject(SERVICE_CONFIG) config: AppConfig,
+    @Inject(SERVICE_CONFIG) private readonly config: AppConfig,
   ) {
     this.day = dayIn(config.own.KPI_TIME_ZONE);
   }
@@ -45,6 +45,7 @@ export class CaseReadModelConsumer implements OnApplicationBootstrap {
   /** Applies events in stream order, all or nothing. */
   async apply(events: readonly CloudEvent[]): Promise<void> {
     let applied = 0;
+    let sent = false;
     await this.cases.transaction(async (client) => {
       const fresh: CloudEvent[] = [];
       for (const e of events) if (await this.inbox.claimWith(client, this.cases.schema, CASES_DURABLE, e.id, e.type)) fresh.push(e);
@@ -63,9 +64,10 @@ export class CaseReadModelConsumer implements OnApplicationBootstrap {
         increments.push(...fold.kpis);
       }
       await saveAll(client, this.cases, changed.values());
-      await this.kpis.add(client, increments);
+      sent = await this.ledger.record(client, increments, this.config.tier);
       applied = fresh.length;
     });
+    if (sent) this.ledger.sent();
     if (applied < events.length) this.logger.event('debug', 'cases.duplicates_ignored', { count: events.length - applied }, 'CaseReadModelConsumer');
   }
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { SERVICE_NAMES, type ServiceName } from '@gm/contracts';
-import { serviceConfigSchema } from '@gm/platform/config';
+import { envBool, serviceConfigSchema } from '@gm/platform/config';
 
 /** The console's build next to this service in the repository (`apps/web/dist`), when it exists. */
 function defaultWebRoot(): string | undefined {
@@ -34,6 +34,11 @@ export const configSchema = serviceConfigSchema('command-centre', { port: 3005, 
   LIVE_HEARTBEAT_MS: z.coerce.number().int().min(1000).max(120_000).default(15_000),
   /** At most this many missed events are replayed to a client reconnecting with Last-Event-ID. */
   LIVE_REPLAY_LIMIT: z.coerce.number().int().min(0).max(10_000).default(500),
+  /**
+   * This instance is one tier of a federation: the assessment's increments go up to the parent
+   * (through UPLINK) and, above the grids, the children's come in (UPLINK_AGG).
+   */
+  FEDERATION_ENABLED: envBool.default(false),
   /** Time zone of the days that KPIs are counted by. */
   KPI_TIME_ZONE: z
     .string()

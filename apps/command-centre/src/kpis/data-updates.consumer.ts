@@ -4,6 +4,7 @@ import { DurableConsumers, Inbox } from '@gm/messaging';
 import { SERVICE_CONFIG } from '@gm/platform';
 import type { AppConfig } from '../config/config';
 import { dayIn } from '../cases/case-fold';
+import { KpiLedger } from './kpi-ledger.service';
 import { KpiRepository } from './kpi.repository';
 
 export const DATA_UPDATES_DURABLE = durableName('command-centre', 'data-updates');
@@ -20,7 +21,8 @@ export class DataUpdatesConsumer implements OnApplicationBootstrap {
     private readonly consumers: DurableConsumers,
     private readonly inbox: Inbox,
     private readonly kpis: KpiRepository,
-    @Inject(SERVICE_CONFIG) config: AppConfig,
+    private readonly ledger: KpiLedger,
+    @Inject(SERVICE_CONFIG) private readonly config: AppConfig,
   ) {
     this.day = dayIn(config.own.KPI_TIME_ZONE);
   }
@@ -33,12 +35,18 @@ export class DataUpdatesConsumer implements OnApplicationBootstrap {
     if (event.type !== Events.residentChanged.type) return;
     const d = event.data as EventData<'residentChanged'>;
     const day = this.day(new Date(event.time));
+    let sent = false;
     await this.kpis.transaction(async (client) => {
       if (!(await this.inbox.claimWith(client, this.kpis.schema, DATA_UPDATES_DURABLE, event.id, event.type))) return;
-      await this.kpis.add(client, [
-        { kind: 'unit', subject: d.gridCode, unitCode: d.gridCode, day, add: { dataUpdates: 1 } },
-        { kind: 'person', subject: d.by.subject, unitCode: d.gridCode, day, add: { dataUpdates: 1 } },
-      ]);
+      sent = await this.ledger.record(
+        client,
+        [
+          { kind: 'unit', subject: d.gridCode, unitCode: d.gridCode, day, add: { dataUpdates: 1 } },
+          { kind: 'person', subject: d.by.subject, unitCode: d.gridCode, day, add: { dataUpdates: 1 } },
+        ],
+        this.config.tier,
+      );
     });
+    if (sent) this.ledger.sent();
   }
 }

@@ -69,6 +69,21 @@ export class KpiRepository {
     );
   }
 
+  /** A child tier sent figures (the report says whose figures it includes). */
+  async heardFrom(client: Client, tier: string, at: Date): Promise<void> {
+    await client.query(
+      `INSERT INTO ${this.sql.table('kpi_sources')} (tier, first_at, last_at) VALUES ($1, $2, $2)
+       ON CONFLICT (tier) DO UPDATE SET last_at = GREATEST(${this.sql.table('kpi_sources')}.last_at, EXCLUDED.last_at)`,
+      [tier, at],
+    );
+  }
+
+  /** The child tiers (and below) whose figures are included, within `scope`. */
+  async sources(scope: string): Promise<string[]> {
+    const rows = await this.sql.query<{ tier: string }>(`SELECT tier FROM ${this.sql.table('kpi_sources')} WHERE tier LIKE $1 ORDER BY tier`, [`${scope.replace(/[%_\\]/g, '\\$&')}%`]);
+    return rows.map((r) => r.tier);
+  }
+
   /**
    * Sums over the days [from, to] of `scope`'s subtree, per subject: units grouped by the code
    * prefix of `level`, people and departments by their own key.

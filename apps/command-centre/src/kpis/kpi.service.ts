@@ -40,10 +40,11 @@ export class KpiService {
     const periodDays = Math.round((Date.parse(to) - Date.parse(from)) / DAY_MS) + 1;
     const level = q.kind === 'unit' ? (q.level ?? BELOW[OrgUnitCode.parse(scope).level]) : null;
     if (level && CODE_LENGTH[level] < scope.length) throw DomainError.validation([{ field: 'level', message: `${level}s are not inside ${scope}: choose a level below it` }]);
-    const [{ version, scheme }, sums, names] = await Promise.all([
+    const [{ version, scheme }, sums, names, includes] = await Promise.all([
       this.schemes.current(),
       this.kpis.sums(q.kind, scope, from, to, level ?? undefined),
       this.names(q.kind, scope, level),
+      this.kpis.sources(scope),
     ]);
     const bySubject = new Map(sums.map((s) => [s.subject, s]));
     const subjects = new Set([...bySubject.keys(), ...(q.kind === 'unit' ? names.keys() : [])]);
@@ -69,7 +70,7 @@ export class KpiService {
     rows.sort((a, b) => (b.assessment.index ?? -1) - (a.assessment.index ?? -1) || a.subject.localeCompare(b.subject));
     const unitSums = q.kind === 'unit' ? sums : await this.kpis.sums('unit', scope, from, to, 'grid');
     const total: KpiCounters = sumKpiCounters(unitSums.map((s) => s.counters));
-    return { unit: scope, kind: q.kind, level, from, to, periodDays, schemeVersion: version, rows, total: { counters: total, figures: kpiFigures(total) }, at: now.toISOString() };
+    return { unit: scope, kind: q.kind, level, from, to, periodDays, schemeVersion: version, rows, includes, total: { counters: total, figures: kpiFigures(total) }, at: now.toISOString() };
   }
 
   /** Names of the subjects: the org units of the level in the subtree, or the catalogue's departments. */

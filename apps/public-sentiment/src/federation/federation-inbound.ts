@@ -116,7 +116,8 @@ export class FederationInbound implements OnApplicationBootstrap {
     if (event.type === Events.caseEscalatedUp.type) await this.receiveEscalation(event as CloudEvent<CaseEscalatedUpV1>);
     else if (event.type === Events.caseProgressedUp.type) await this.receiveProgressUp(event as CloudEvent<CaseProgressedUpV1>);
     else if (event.type === Events.tierSummary.type) await this.summaries.receive(event as CloudEvent<TierSummaryV1>, UPLINK_DURABLE);
-    else this.logger.event('warn', 'federation.unexpected_event', { type: event.type, from: 'child' }, 'FederationInbound');
+    // Other services' events travel in the same stream (the command centre's KPI increments): theirs to consume.
+    else this.logger.event('debug', 'federation.not_for_this_service', { type: event.type, from: 'child' }, 'FederationInbound');
   }
 
   /**

@@ -1,6 +1,6 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
-import { App as AntApp, ConfigProvider, theme } from 'antd';
+import { App as AntApp, ConfigProvider, Spin, theme } from 'antd';
 import zhCN from 'antd/locale/zh_CN';
 import enUS from 'antd/locale/en_US';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
@@ -13,12 +13,14 @@ import { AppLayout } from './AppLayout';
 import { MapPage } from '../map/MapPage';
 import { CaseDeskPage } from '../cases/CaseDeskPage';
 import { CaseDetailPage } from '../cases/CaseDetailPage';
-import { KpiPage } from '../kpis/KpiPage';
-import { DashboardPage } from '../dashboard/DashboardPage';
-import { WallPage } from '../dashboard/WallPage';
-import { ParametersPage } from '../admin/ParametersPage';
-import { OrgPage } from '../admin/OrgPage';
-import { ImportsPage } from '../admin/ImportsPage';
+
+// Pages other than the map and the desk load when first opened (ECharts only for the boards).
+const KpiPage = lazy(() => import('../kpis/KpiPage').then((m) => ({ default: m.KpiPage })));
+const DashboardPage = lazy(() => import('../dashboard/DashboardPage').then((m) => ({ default: m.DashboardPage })));
+const WallPage = lazy(() => import('../dashboard/WallPage').then((m) => ({ default: m.WallPage })));
+const ParametersPage = lazy(() => import('../admin/ParametersPage').then((m) => ({ default: m.ParametersPage })));
+const OrgPage = lazy(() => import('../admin/OrgPage').then((m) => ({ default: m.OrgPage })));
+const ImportsPage = lazy(() => import('../admin/ImportsPage').then((m) => ({ default: m.ImportsPage })));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -40,7 +42,7 @@ export function App() {
     return () => i18n.off('languageChanged', on);
   }, [i18n]);
   return (
-    <ConfigProvider locale={lang === 'en' ? enUS : zhCN} theme={{ algorithm: theme.defaultAlgorithm, token: { colorPrimary: '#1f4e8c', borderRadius: 6 } }}>
+    <ConfigProvider locale={lang === 'en' ? enUS : zhCN} button={{ autoInsertSpace: false }} theme={{ algorithm: theme.defaultAlgorithm, token: { colorPrimary: '#1f4e8c', borderRadius: 6 } }}>
       <AntApp>
         <QueryClientProvider client={queryClient}>
           <BrowserRouter>
@@ -52,6 +54,7 @@ export function App() {
                 element={
                   <AuthProvider>
                     <LiveFeedProvider>
+                      <Suspense fallback={<Spin size="large" className="gm-fullscreen-center" />}>
                       <Routes>
                         <Route path="/wall" element={<WallPage />} />
                         <Route element={<AppLayout />}>
@@ -68,6 +71,7 @@ export function App() {
                           <Route path="*" element={<Navigate to="/map" replace />} />
                         </Route>
                       </Routes>
+                      </Suspense>
                     </LiveFeedProvider>
                   </AuthProvider>
                 }

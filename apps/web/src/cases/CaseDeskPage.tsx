@@ -70,20 +70,20 @@ export function CaseDeskPage() {
           loading={list.isLoading}
           dataSource={rows}
           pagination={false}
-          scroll={{ x: 900 }}
+          scroll={{ x: 1300 }}
           aria-label={t(`desk.queues.${queueKey}`)}
           onRow={(r) => ({ onClick: () => navigate(`/cases/${r.id}`), style: { cursor: 'pointer' } })}
           locale={{ emptyText: t('common.empty') }}
           columns={[
-            { title: t('desk.columns.caseNo'), dataIndex: 'caseNo', render: (v: string, r) => <Link to={`/cases/${r.id}`} onClick={(e) => e.stopPropagation()}>{v}</Link> },
-            { title: t('desk.columns.category'), dataIndex: 'categoryCode', render: (v: string) => categoryName(v) },
+            { title: t('desk.columns.caseNo'), dataIndex: 'caseNo', width: 240, render: (v: string, r) => <Link to={`/cases/${r.id}`} onClick={(e) => e.stopPropagation()}>{v}</Link> },
+            { title: t('desk.columns.category'), dataIndex: 'categoryCode', width: 130, render: (v: string) => categoryName(v) },
             { title: t('desk.columns.summary'), dataIndex: 'summary', ellipsis: true },
-            { title: t('desk.columns.grid'), dataIndex: 'gridCode' },
-            { title: t('desk.columns.state'), dataIndex: 'state', render: (v: string) => <CaseStateTag state={v} /> },
-            { title: t('desk.columns.light'), dataIndex: 'light', render: (v: CaseListItem['light']) => <CaseLight light={v} /> },
-            { title: t('desk.columns.urgency'), dataIndex: 'urgency', render: (v: string) => <UrgencyTag urgency={v} /> },
-            { title: t('desk.columns.reportedAt'), dataIndex: 'reportedAt', render: (v: string) => formatDateTime(v) },
-            { title: t('desk.columns.deadline'), dataIndex: 'deadlineAt', render: (v: string | null) => formatDateTime(v) },
+            { title: t('desk.columns.grid'), dataIndex: 'gridCode', width: 150 },
+            { title: t('desk.columns.state'), dataIndex: 'state', width: 100, render: (v: string) => <CaseStateTag state={v} /> },
+            { title: t('desk.columns.light'), dataIndex: 'light', width: 100, render: (v: CaseListItem['light']) => <CaseLight light={v} compact /> },
+            { title: t('desk.columns.urgency'), dataIndex: 'urgency', width: 100, render: (v: string) => <UrgencyTag urgency={v} /> },
+            { title: t('desk.columns.reportedAt'), dataIndex: 'reportedAt', width: 150, render: (v: string) => formatDateTime(v) },
+            { title: t('desk.columns.deadline'), dataIndex: 'deadlineAt', width: 150, render: (v: string | null) => formatDateTime(v) },
           ]}
         />
         {list.hasNextPage && (

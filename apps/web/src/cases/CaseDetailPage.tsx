@@ -6,7 +6,8 @@ import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, unwrap } from '../shared/api/client';
 import type { CaseActionName, CaseView, Timeline as TimelineData } from '../shared/api/types';
-import { hasAnyRole, DESK_ROLES } from '../shared/auth/auth';
+import { DESK_ROLES, hasAnyRole, STAFF_ROLES } from '../shared/auth/auth';
+import { useWorkerPositions } from '../map/map-queries';
 import { useAuth } from '../shared/auth/AuthProvider';
 import { formatDateTime, formatDistance } from '../shared/format/format';
 import { ActionDialog, type RequiredInput } from './ActionDialog';
@@ -59,7 +60,7 @@ export function CaseDetailPage() {
               <Descriptions.Item label={t('caseCard.deadline')}>{formatDateTime(v.deadlineAt)}</Descriptions.Item>
               {v.assignee && (
                 <Descriptions.Item label={t('detail.assignee')}>
-                  {t(`detail.assigneeKinds.${v.assignee.kind}`)} · {v.assignee.code}
+                  <AssigneeName assignee={v.assignee} />
                 </Descriptions.Item>
               )}
               {v.address && <Descriptions.Item label={t('caseCard.address')}>{v.address}</Descriptions.Item>}
@@ -178,6 +179,19 @@ function Photo({ attachmentKey, tier }: { attachmentKey: string; tier: string | 
   if (link.error) return <Alert type="warning" showIcon message={t('detail.photoUnavailable', { reason: link.error.message })} />;
   if (!link.data) return <Skeleton.Image active />;
   return <Image className="gm-photo" src={link.data.url} alt={attachmentKey} width={160} height={120} />;
+}
+
+/** Whom the case went to; a worker by the staff account their handheld reports positions with (the command centre knows it). */
+function AssigneeName({ assignee }: { assignee: NonNullable<CaseView['assignee']> }) {
+  const { t } = useTranslation();
+  const { principal } = useAuth();
+  const workers = useWorkerPositions(principal.orgUnit, assignee.kind === 'worker' && hasAnyRole(principal, STAFF_ROLES));
+  const name = assignee.kind === 'worker' ? (workers.data?.items.find((w) => w.subject === assignee.code)?.username ?? assignee.code) : assignee.code;
+  return (
+    <span>
+      {t(`detail.assigneeKinds.${assignee.kind}`)} · {name}
+    </span>
+  );
 }
 
 export type { CaseView };

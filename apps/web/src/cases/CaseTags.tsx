@@ -26,13 +26,13 @@ export function CaseStateTag({ state }: { state: string }) {
 }
 
 /** The traffic light as a coloured dot and its words (never colour alone). */
-export function CaseLight({ light }: { light: Light | null | undefined }) {
+export function CaseLight({ light, compact }: { light: Light | null | undefined; compact?: boolean }) {
   const { t } = useTranslation();
   const key = light ?? 'none';
   return (
-    <span>
+    <span style={{ whiteSpace: 'nowrap' }} title={t(`lights.${key}`)}>
       <span className="gm-legend-dot" style={{ background: LIGHT_COLOURS[key] }} aria-hidden />
-      {t(`lights.${key}`)}
+      {compact ? t(`lightsShort.${key}`) : t(`lights.${key}`)}
     </span>
   );
 }

@@ -32,7 +32,7 @@ export function WallPage() {
     return () => clearInterval(timer);
   }, []);
   return (
-    <ConfigProvider theme={{ algorithm: theme.darkAlgorithm, token: { colorPrimary: '#4d8fe6' } }}>
+    <ConfigProvider button={{ autoInsertSpace: false }} theme={{ algorithm: theme.darkAlgorithm, token: { colorPrimary: '#4d8fe6' } }}>
       <div className="gm-wall">
         <Space style={{ width: '100%', justifyContent: 'space-between', marginBottom: 12 }}>
           <Typography.Title level={2} style={{ margin: 0, color: '#e6f0ff' }}>

@@ -83,6 +83,7 @@ export function KpiPage() {
             ]}
           />
           {report.data && <Typography.Text type="secondary">{t('kpis.scheme', { version: report.data.schemeVersion })}</Typography.Text>}
+          {report.data && report.data.includes.length > 0 && <Typography.Text type="secondary">{t('kpis.children', { tiers: report.data.includes.join('、') })}</Typography.Text>}
         </Space>
         {report.error && <Alert type="error" showIcon message={report.error.message} style={{ marginBottom: 12 }} />}
         <Table<Row>

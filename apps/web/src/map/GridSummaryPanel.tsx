@@ -46,13 +46,14 @@ export function GridSummaryPanel({ code, name, onClose }: { code: string; name: 
       <Space wrap size="large" style={{ marginBottom: 12 }}>
         <Statistic title={t('grid.openCases')} value={cases.data?.open ?? '—'} loading={cases.isLoading} />
         <Statistic title={t('grid.redCases')} value={cases.data?.byLight.red ?? '—'} loading={cases.isLoading} valueStyle={{ color: '#d4380d' }} />
-        {s && <Statistic title={t('grid.households')} value={formatNumber(s.households)} />}
-        {s && <Statistic title={t('grid.residents')} value={formatNumber(s.residents.total)} />}
+        {s && s.households > 0 && <Statistic title={t('grid.households')} value={formatNumber(s.households)} />}
+        {s && s.households > 0 && <Statistic title={t('grid.residents')} value={formatNumber(s.residents.total)} />}
       </Space>
       {!hasService('base-data') && <Alert type="info" showIcon message={t('grid.unavailable')} style={{ marginBottom: 12 }} />}
       {summary.isLoading && <Skeleton active paragraph={{ rows: 3 }} />}
       {summary.error && <Alert type="warning" showIcon message={summary.error.message} />}
-      {s && (
+      {s && s.households === 0 && s.buildings === 0 && <Alert type="info" showIcon message={t('grid.noBaseData')} style={{ marginBottom: 12 }} />}
+      {s && (s.households > 0 || s.buildings > 0) && (
         <Descriptions size="small" column={2} title={t('grid.byClass')} bordered>
           <Descriptions.Item label={t('grid.classes.registered')}>{formatNumber(s.residents.byResidenceType.registered ?? 0)}</Descriptions.Item>
           <Descriptions.Item label={t('grid.classes.floating')}>{formatNumber(s.residents.byResidenceType.floating ?? 0)}</Descriptions.Item>

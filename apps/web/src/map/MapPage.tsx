@@ -162,7 +162,7 @@ export function MapPage() {
                     {categoryName(f.properties.categoryCode)} · {formatDateTime(f.properties.reportedAt)}
                   </Typography.Text>
                 </Space>
-                <CaseLight light={f.properties.light} />
+                <CaseLight light={f.properties.light} compact />
               </List.Item>
             )}
           />

@@ -86,6 +86,8 @@ export const kpiReportSchema = z
     schemeVersion: z.number().int().min(0),
     /** Highest index first; those without an index last. */
     rows: z.array(kpiRowSchema),
+    /** In a federation: the tiers below whose counted figures came up and are included here (their own steps counted there). */
+    includes: z.array(orgUnitCodeSchema),
     /** The whole of `unit`'s subtree. */
     total: z.object({ counters: kpiCountersSchema, figures: kpiFiguresSchema }).strict(),
     at: iso,

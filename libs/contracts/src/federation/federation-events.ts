@@ -186,3 +186,53 @@ export const tierSummaryV1 = defineEvent({
   }),
 });
 export type TierSummaryV1 = z.infer<typeof tierSummaryV1.schema>;
+
+const count = z.number().int().min(0);
+
+/** Additions to the assessment's daily counters of one subject (a unit, a person, a department) about one grid. */
+export const kpiIncrementSchema = z.object({
+  kind: z.enum(['unit', 'person', 'department']),
+  /** A grid's code, a person's pseudonymous subject, or a department's code. */
+  subject: z.string().min(1).max(64),
+  unitCode: orgUnitCodeSchema,
+  day: z.iso.date(),
+  add: z
+    .object({
+      reported: count,
+      registered: count,
+      closed: count,
+      closedOnTime: count,
+      dispatched: count,
+      dispatchedOnTime: count,
+      reworked: count,
+      overdue: count,
+      urged: count,
+      ratingSum: count,
+      ratingCount: count,
+      handlingMinutesSum: count,
+      handlingCount: count,
+      patrols: count,
+      visits: count,
+      dataUpdates: count,
+    })
+    .partial(),
+});
+export type KpiIncrement = z.infer<typeof kpiIncrementSchema>;
+
+/**
+ * `gm.uplink.kpi-increments.v1`: what a tier counted for the assessment (its own cases' steps, its
+ * children's increments passed on), sent up so that every ancestor's KPIs cover its subtree
+ * without reading a child's database. Applied once at each tier (inbox) and passed further up in
+ * the same transaction; a step counts at the one tier where it was taken.
+ */
+export const kpiIncrementsUpV1 = defineEvent({
+  type: 'gm.uplink.kpi-increments.v1',
+  aggregate: 'kpi',
+  description: "Additions to the assessment's daily counters of a tier's subtree, passed up to every ancestor",
+  schema: z.object({
+    /** The tier that counted them (the origin; passing on keeps it). */
+    countedAt: orgUnitCodeSchema,
+    increments: z.array(kpiIncrementSchema).min(1).max(5000),
+  }),
+});
+export type KpiIncrementsUpV1 = z.infer<typeof kpiIncrementsUpV1.schema>;

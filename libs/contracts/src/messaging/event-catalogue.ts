@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import * as CaseEvents from '../cases/case-events';
-import { caseEscalatedUpV1, caseProgressedDownV1, caseProgressedUpV1, caseReceivedV1, tierSummaryV1 } from '../federation/federation-events';
+import { caseEscalatedUpV1, caseProgressedDownV1, caseProgressedUpV1, caseReceivedV1, kpiIncrementsUpV1, tierSummaryV1 } from '../federation/federation-events';
 import { parameterChangedV1 } from '../parameters/parameters';
 import { boundaryImportedV1 } from '../gis/gis';
 import { orgImportedV1 } from '../org/org';
@@ -41,6 +41,7 @@ export const Events = {
   caseProgressedDown: caseProgressedDownV1,
   caseProgressedUp: caseProgressedUpV1,
   tierSummary: tierSummaryV1,
+  kpiIncrementsUp: kpiIncrementsUpV1,
   parameterChanged: parameterChangedV1,
   boundaryImported: boundaryImportedV1,
   orgImported: orgImportedV1,

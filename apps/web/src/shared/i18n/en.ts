@@ -85,6 +85,7 @@ export const en: Messages = {
     voided: 'Voided',
   },
   lights: { green: 'Green: on time', yellow: 'Yellow: nearly due', red: 'Red: overdue', none: 'No time limit' },
+  lightsShort: { green: 'On time', yellow: 'Due soon', red: 'Overdue', none: '—' },
   urgency: { normal: 'Normal', urgent: 'Urgent', emergency: 'Emergency' },
   actions: {
     accept: 'Accept',
@@ -177,6 +178,7 @@ export const en: Messages = {
       partyMember: 'Party members',
     },
     unavailable: 'This tier has no base-data service',
+    noBaseData: "This tier's instance holds no base data (people, houses, organisations) of this grid yet",
   },
   caseCard: {
     caseNo: 'Case no.',
@@ -212,10 +214,10 @@ export const en: Messages = {
       summary: 'Problem',
       grid: 'Grid',
       state: 'State',
-      light: 'Time limit',
+      light: 'Light',
       urgency: 'Urgency',
       reportedAt: 'Reported',
-      deadline: 'Due',
+      deadline: 'Step due',
     },
     newCase: 'New case: {{caseNo}}',
   },

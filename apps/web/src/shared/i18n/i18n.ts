@@ -16,9 +16,13 @@ export function initialLanguage(): Language {
 type Bundle = Readonly<Record<string, unknown>>;
 const features: { 'zh-CN': Bundle; en: Bundle }[] = [];
 
-/** A feature's own strings (e.g. the administration pages'), merged in when the console starts. */
+/**
+ * A feature's own strings (e.g. the administration pages'): merged in when the console starts, or
+ * at once when the feature's code loads later (pages loaded on first use).
+ */
 export function registerStrings(bundle: { 'zh-CN': Bundle; en: Bundle }): void {
   features.push(bundle);
+  if (i18n.isInitialized) for (const lng of ['zh-CN', 'en'] as const) i18n.addResourceBundle(lng, 'translation', bundle[lng], true, true);
 }
 
 export async function initI18n(): Promise<void> {

@@ -86,6 +86,7 @@ export const zhCN = {
     voided: '已作废',
   },
   lights: { green: '绿灯 正常', yellow: '黄灯 预警', red: '红灯 超期', none: '无时限' },
+  lightsShort: { green: '正常', yellow: '预警', red: '超期', none: '—' },
   urgency: { normal: '一般', urgent: '紧急', emergency: '突发' },
   actions: {
     accept: '受理',
@@ -178,6 +179,7 @@ export const zhCN = {
       partyMember: '党员',
     },
     unavailable: '本级没有基础数据服务',
+    noBaseData: '本级实例尚未保存该网格的人、房、组织等基础数据',
   },
   caseCard: {
     caseNo: '案件编号',
@@ -213,10 +215,10 @@ export const zhCN = {
       summary: '问题',
       grid: '网格',
       state: '状态',
-      light: '时限',
+      light: '红黄绿灯',
       urgency: '紧急程度',
       reportedAt: '上报时间',
-      deadline: '时限',
+      deadline: '环节时限',
     },
     newCase: '新案件：{{caseNo}}',
   },

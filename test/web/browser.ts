@@ -24,10 +24,27 @@ export async function launchChromium(): Promise<Browser> {
 /** Errors the pages reported (uncaught exceptions, console errors): a test may assert there are none. */
 export const problems: string[] = [];
 
+/** Every host the pages asked for anything (a closed network: only the tier's own). */
+export const requestedHosts = new Set<string>();
+
 /** A fresh browser profile with the console's language chosen (stored as the console stores it). */
 export async function newContext(browser: Browser, viewport: { width: number; height: number } = DESKTOP, language?: 'en' | 'zh-CN'): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...(viewport.width < 600 && { isMobile: true, hasTouch: true, deviceScaleFactor: 2 }) });
-  if (language) await context.addInitScript((lng) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('gm.language', lng), language);
+  // The console's choice, made once (a later switch on the page stays, as it does for a person).
+  if (language) {
+    await context.addInitScript((lng) => {
+      try {
+        const store = (globalThis as unknown as { localStorage: { getItem(k: string): string | null; setItem(k: string, v: string): void } }).localStorage;
+        if (store.getItem('gm.language') === null) store.setItem('gm.language', lng);
+      } catch {
+        // Pages that may not use storage (the realm's login page): nothing to set there.
+      }
+    }, language);
+  }
+  context.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.protocol === 'http:' || u.protocol === 'https:') requestedHosts.add(u.hostname);
+  });
   context.on('weberror', (e) => problems.push(`page error: ${e.error().message}`));
   context.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console: ${m.text()}`);

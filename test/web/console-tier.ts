@@ -53,9 +53,9 @@ export interface ConsoleTier {
  * The tier behind the browser tests. The district: two streets of two communities each, eight grids
  * per community (350206001001-01 … -08: the demo users' grids -07 and -08 exist), with residents.
  */
-export async function startConsoleTier(opts: { residents?: boolean } = {}): Promise<ConsoleTier> {
+export async function startConsoleTier(opts: { residents?: boolean; tokenLifetimeSec?: number } = {}): Promise<ConsoleTier> {
   if (!existsSync(join(WEB_ROOT, 'index.html'))) throw new Error(`the console is not built (${WEB_ROOT}): npm run build -w apps/web`);
-  const infra = await startInfra({ s3: true });
+  const infra = await startInfra({ s3: true, ...(opts.tokenLifetimeSec !== undefined && { tokenLifetimeSec: opts.tokenLifetimeSec }) });
   const running = new Map<ServiceName, TestService<ServiceConfig>>();
   const base = infra.env({ LOG_LEVEL: 'warn', S3_CORS_ORIGINS: '*' });
   const others = SERVICE_NAMES.filter((s) => s !== 'command-centre');

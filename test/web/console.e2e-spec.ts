@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { deflateSync } from 'node:zlib';
 import { kpiReportSchema } from '@gm/contracts';
 import { aReport } from '@gm/testing';
-import { DESKTOP, launchChromium, logIn, newContext, PHONE, screenshot } from './browser';
+import { DESKTOP, launchChromium, logIn, newContext, PHONE, requestedHosts, screenshot } from './browser';
 import { startConsoleTier, type ConsoleTier } from './console-tier';
 
 jest.setTimeout(180_000);
@@ -22,6 +22,7 @@ describe('the staff console in Chromium against a real tier (login with PKCE, ma
     await browser?.close();
     await tier?.close();
   });
+
 
   /** A signed-in page of `username` (login page, code + PKCE). */
   async function signedIn(username: string, viewport: { width: number; height: number } = DESKTOP, language?: 'en' | 'zh-CN', path = '/map'): Promise<{ context: BrowserContext; page: Page }> {
@@ -94,6 +95,8 @@ describe('the staff console in Chromium against a real tier (login with PKCE, ma
       await desk.goto(`${tier.url}/cases?queue=toAccept`);
       await desk.getByRole('tab', { name: /待受理/ }).waitFor();
       await page.getByText(/地图上 \d+ 件/).waitFor();
+      // Both pages hold the live feed open.
+      await Promise.all([page.getByRole('status', { name: '实时' }).waitFor(), desk.getByRole('status', { name: '实时' }).waitFor()]);
       const { caseNo } = await reportAsWorker('人行道井盖破损 (broken cover on the pavement)');
       const sent = Date.now();
       await Promise.all([page.getByText(caseNo).waitFor({ timeout: 1000 }), desk.getByRole('link', { name: caseNo }).waitFor({ timeout: 1000 })]);
@@ -217,6 +220,31 @@ describe('the staff console in Chromium against a real tier (login with PKCE, ma
     }
   });
 
+  it('the dashboard and the wall show the counts the command centre computes, in Chinese and in English', async () => {
+    const { context, page } = await signedIn('community', DESKTOP, 'zh-CN', '/dashboard');
+    try {
+      for (const chart of ['每日上报与结案', '在办案件时限', '案件类别 Top 10', '案件状态', '综合指数排名']) await page.getByRole('img', { name: chart }).waitFor();
+      const overview = (await (
+        await fetch(`${tier.url}/api/v1/overview?unit=${COMMUNITY}`, { headers: { authorization: `Bearer ${await tier.token('community')}` } })
+      ).json()) as { open: number };
+      await expect(page.getByRole('group', { name: '在办' }).textContent()).resolves.toContain(String(overview.open));
+      await page.waitForTimeout(800);
+      await screenshot(page, 'dashboard-zh-desktop');
+      await page.getByRole('button', { name: '大屏模式' }).click();
+      await page.getByRole('heading', { name: /网格化服务管理指挥中心/ }).waitFor();
+      await page.locator('[data-state="ready"]').waitFor();
+      await page.waitForTimeout(800);
+      await screenshot(page, 'wall-zh-desktop');
+      await page.getByRole('button', { name: '退出大屏' }).click();
+      await page.getByText('English').click();
+      await page.getByRole('img', { name: 'Reported and closed per day' }).waitFor();
+      await page.waitForTimeout(800);
+      await screenshot(page, 'dashboard-en-desktop');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('switching to English changes the page text, and a reload keeps the choice', async () => {
     const { context, page } = await signedIn('community');
     try {
@@ -245,6 +273,12 @@ describe('the staff console in Chromium against a real tier (login with PKCE, ma
     } finally {
       await context.close();
     }
+  });
+
+  it('asked nothing of any host but the tier (no external tiles, fonts or CDNs)', () => {
+    // Every page of the tests above: the console, the realm's login page, the bucket's photos.
+    expect(requestedHosts.size).toBeGreaterThan(0);
+    expect([...requestedHosts]).toEqual(['127.0.0.1']);
   });
 });
 

@@ -71,3 +71,11 @@ export function copyValue(value: string | number | boolean | null | undefined): 
 export function copyLine(values: readonly (string | number | boolean | null | undefined)[]): string {
   return `${values.map(copyValue).join('\t')}\n`;
 }
+
+/**
+ * A LIKE pattern for an org unit's subtree: a unit's code prefixes every code below it. `%`, `_`
+ * and `\` in the code are escaped (codes are validated, but a pattern is no place to trust that).
+ */
+export function subtreePattern(code: string): string {
+  return `${code.replace(/[%_\\]/g, '\\$&')}%`;
+}

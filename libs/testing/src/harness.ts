@@ -26,11 +26,11 @@ export interface TestInfra {
  * Real servers for one test file, each isolated from other workers: its own database, its own
  * subject namespace (hence its own stream names), and the OIDC issuer.
  */
-export async function startInfra(opts: { ownNats?: boolean; s3?: boolean } = {}): Promise<TestInfra> {
+export async function startInfra(opts: { ownNats?: boolean; s3?: boolean; tokenLifetimeSec?: number } = {}): Promise<TestInfra> {
   const [db, nats, oidc, s3] = await Promise.all([
     provideDatabase(),
     provideNats({ own: opts.ownNats ?? false }),
-    provideOidc(),
+    provideOidc(opts.tokenLifetimeSec !== undefined ? { tokenLifetimeSec: opts.tokenLifetimeSec } : {}),
     opts.s3 ? provideS3() : Promise.resolve(undefined),
   ]);
   // Per test file: base-data's keys for personal identifiers (synthetic data, thrown away).

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { OPEN_CASE_STATES, type Assignee, type CaseMapQuery, type CaseOverview, type CaseState, type ClockStep, type Urgency } from '@gm/contracts';
 import { ServiceSql } from '@gm/platform';
 import type { CaseRow } from './case-fold';
+import { subtreePattern } from '@gm/persistence';
 
 type Client = Pick<pg.PoolClient, 'query'>;
 
@@ -117,7 +118,7 @@ export class CaseReadModelRepository {
   /** Counts of `scope`'s subtree for the boards; `byDay` over [from, to) by local day. */
   async overview(scope: string, from: Date, to: Date, timeZone: string): Promise<Omit<CaseOverview, 'unit' | 'from' | 'to'>> {
     const t = this.sql.table('cases');
-    const like = `${escapeLike(scope)}%`;
+    const like = subtreePattern(scope);
     const [totals, byState, byCategory, byGrid, byDay] = await Promise.all([
       this.sql.query<{ total: string; open: string; green: string; yellow: string; red: string }>(
         `SELECT count(*) AS total, count(*) FILTER (WHERE state IN (${OPEN_STATES_SQL})) AS open,
@@ -225,7 +226,7 @@ function toRow(r: DbCase): CaseRow {
 }
 
 function filterSql(scope: string, q: CaseMapQuery): { where: string; params: unknown[] } {
-  const params: unknown[] = [`${escapeLike(scope)}%`];
+  const params: unknown[] = [subtreePattern(scope)];
   const clauses = ['c.grid_code LIKE $1', 'c.location IS NOT NULL'];
   const add = (sql: (n: number) => string, value: unknown) => {
     params.push(value);
@@ -245,9 +246,6 @@ function filterSql(scope: string, q: CaseMapQuery): { where: string; params: unk
   return { where: clauses.join(' AND '), params };
 }
 
-function escapeLike(s: string): string {
-  return s.replace(/[%_\\]/g, '\\$&');
-}
 
 function isoSql(expr: string): string {
   return `to_char(${expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;

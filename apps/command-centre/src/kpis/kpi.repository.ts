@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { KPI_COUNTER_KEYS, type KpiCounters } from '@gm/domain';
 import { ServiceSql } from '@gm/platform';
 import type { KpiIncrement, KpiKind } from '../cases/case-fold';
+import { subtreePattern } from '@gm/persistence';
 
 type Client = Pick<pg.PoolClient, 'query'>;
 
@@ -80,7 +81,7 @@ export class KpiRepository {
 
   /** The child tiers (and below) whose figures are included, within `scope`. */
   async sources(scope: string): Promise<string[]> {
-    const rows = await this.sql.query<{ tier: string }>(`SELECT tier FROM ${this.sql.table('kpi_sources')} WHERE tier LIKE $1 ORDER BY tier`, [`${scope.replace(/[%_\\]/g, '\\$&')}%`]);
+    const rows = await this.sql.query<{ tier: string }>(`SELECT tier FROM ${this.sql.table('kpi_sources')} WHERE tier LIKE $1 ORDER BY tier`, [subtreePattern(scope)]);
     return rows.map((r) => r.tier);
   }
 
@@ -95,7 +96,7 @@ export class KpiRepository {
        FROM ${this.sql.table('kpi_daily')} k ${kind === 'person' ? `LEFT JOIN ${this.sql.table('workers')} w ON w.subject = k.subject` : ''}
        WHERE k.kind = $1 AND k.unit_code LIKE $2 AND k.day BETWEEN $3::date AND $4::date
        GROUP BY 1 ORDER BY 1`,
-      [kind, `${scope.replace(/[%_\\]/g, '\\$&')}%`, from, to],
+      [kind, subtreePattern(scope), from, to],
     );
     return rows.map((r) => ({
       subject: r['subject']!,

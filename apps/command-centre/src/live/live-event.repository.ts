@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CloudEvent } from '@gm/contracts';
 import { LiveEvent } from './live-event.entity';
+import { subtreePattern } from '@gm/persistence';
 
 /** The only place that queries the live feed. */
 @Injectable()
@@ -23,7 +24,7 @@ export class LiveEventRepository {
     if (!from) return [];
     return em.find(
       LiveEvent,
-      { seq: { $gt: from.seq }, unitCode: { $like: `${scope.replace(/[%_\\]/g, '\\$&')}%` } },
+      { seq: { $gt: from.seq }, unitCode: { $like: subtreePattern(scope) } },
       { orderBy: { seq: 'asc' }, limit },
     );
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import type { WorkerPosition, WorkerPositionsReportedV1, WorkerTrack } from '@gm/contracts';
 import { ServiceSql } from '@gm/platform';
+import { subtreePattern } from '@gm/persistence';
 
 type Client = Pick<pg.PoolClient, 'query'>;
 
@@ -54,7 +55,7 @@ export class WorkerRepository {
     const rows = await this.sql.query<{ subject: string; username: string; role: string; unit_code: string; lng: number; lat: number; accuracy_m: number; position_at: Date }>(
       `SELECT subject, username, role, unit_code, ST_X(location) AS lng, ST_Y(location) AS lat, accuracy_m, position_at
        FROM ${this.sql.table('workers')} WHERE unit_code LIKE $1 ORDER BY position_at DESC LIMIT 5000`,
-      [`${escapeLike(scope)}%`],
+      [subtreePattern(scope)],
     );
     return rows.map((r) => ({
       subject: r.subject,
@@ -80,7 +81,7 @@ export class WorkerRepository {
              WHERE unit_code LIKE $1 AND position_at >= $4 AND role IN ('grid-worker', 'grid-leader')
              ORDER BY location <-> ST_SetSRID(ST_MakePoint($2, $3), 4326) LIMIT $5) near
        ORDER BY distance_m`,
-      [`${escapeLike(scope)}%`, point.longitude, point.latitude, since, limit],
+      [subtreePattern(scope), point.longitude, point.latitude, since, limit],
     );
     return rows.map((r) => ({ subject: r.subject, username: r.username, unitCode: r.unit_code, distanceM: Math.round(r.distance_m), positionAt: r.position_at, accuracyM: r.accuracy_m }));
   }
@@ -89,7 +90,7 @@ export class WorkerRepository {
   async track(scope: string, subject: string, from: Date, to: Date): Promise<WorkerTrack | undefined> {
     const [worker] = await this.sql.query<{ subject: string }>(`SELECT subject FROM ${this.sql.table('workers')} WHERE subject = $1 AND unit_code LIKE $2`, [
       subject,
-      `${escapeLike(scope)}%`,
+      subtreePattern(scope),
     ]);
     if (!worker) return undefined;
     const points = await this.sql.query<{ at: Date; lng: number; lat: number; accuracy_m: number }>(
@@ -111,6 +112,3 @@ export class WorkerRepository {
   }
 }
 
-function escapeLike(s: string): string {
-  return s.replace(/[%_\\]/g, '\\$&');
-}

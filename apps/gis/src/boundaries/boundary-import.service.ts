@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DomainError, Events, type CoverageReport, type FieldError } from '@gm/contracts';
+import { DomainError, Events, type BoundaryImportReport, type CoverageReport, type FieldError } from '@gm/contracts';
 import { OrgUnitCode } from '@gm/domain';
 import { Outbox } from '@gm/messaging';
 import { copyLine } from '@gm/persistence';
@@ -8,15 +8,7 @@ import { JsonLogger } from '@gm/telemetry';
 import { CoverageService } from '../coverage/coverage.service';
 import { ServiceSql } from '@gm/platform';
 
-export interface BoundaryImportReport {
-  readonly importId: string;
-  readonly features: number;
-  readonly inserted: number;
-  readonly updated: number;
-  readonly unchanged: number;
-  readonly coverage: Omit<CoverageReport, 'unit'> & { readonly units: readonly string[] };
-  readonly durationMs: number;
-}
+export type { BoundaryImportReport };
 
 interface StagedFeature {
   readonly line: number;

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Header, Headers, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiConsumes, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { DomainError, boundaryLevelSchema, coverageReportSchema, orgUnitCodeSchema, unitFeatureSchema, unitLayerSchema, type CoverageReport, type Principal } from '@gm/contracts';
+import { DomainError, boundaryImportReportSchema, boundaryLevelSchema, type BoundaryImportReport, coverageReportSchema, orgUnitCodeSchema, unitFeatureSchema, unitLayerSchema, type CoverageReport, type Principal } from '@gm/contracts';
 import { CurrentPrincipal, RequestScope, Roles, ScopedBy } from '@gm/auth';
 import { ApiErrorResponses, ApiJsonResponse, readBodyText, SERVICE_CONFIG } from '@gm/platform';
 import type { AppConfig } from '../config/config';
@@ -38,7 +38,9 @@ export class BoundaryController {
     summary: '导入网格边界 Import boundaries (GeoJSON FeatureCollection)',
     description: 'All or nothing: any invalid feature rejects the file (400 IMPORT.REJECTED, errors by feature number). Upsert by code; returns counts and the coverage check of every parent touched.',
   })
-  async import(@Body() body: unknown, @Headers('content-type') type: string | undefined, @CurrentPrincipal() principal: Principal) {
+  @ApiJsonResponse(200, 'Counts and the coverage of the parents touched', boundaryImportReportSchema)
+  @ApiErrorResponses({ 400: 'Invalid features, each named by its number (nothing written)', 403: 'Only administrators import', 415: 'Not sent as application/geo+json' })
+  async import(@Body() body: unknown, @Headers('content-type') type: string | undefined, @CurrentPrincipal() principal: Principal): Promise<BoundaryImportReport> {
     if (!type?.startsWith('application/geo+json')) throw new DomainError('REQUEST.UNSUPPORTED_MEDIA_TYPE', 'send the file as application/geo+json');
     return this.imports.import(await readBodyText(body, this.config.own.IMPORT_MAX_BYTES), `${principal.subject} (${principal.roles.join(',')})`);
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@gm/contracts';
 import { ServiceSql } from '@gm/platform';
+import { subtreePattern } from '@gm/persistence';
 
 export interface LayerQuery {
   readonly level: 'district' | 'street' | 'community' | 'grid';
@@ -28,7 +29,7 @@ export class LayerService {
       where += ` AND geom && ST_MakeEnvelope($${params.length - 3}, $${params.length - 2}, $${params.length - 1}, $${params.length}, 4326)`;
     }
     if (q.within) {
-      params.push(`${q.within.replace(/[%_\\]/g, '\\$&')}%`);
+      params.push(subtreePattern(q.within));
       where += ` AND code LIKE $${params.length}`;
     }
     const [row] = await this.sql.query<{ fc: string }>(

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, Param, Put } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import {
   parameterHistorySchema,
@@ -44,6 +44,7 @@ export class ParameterController {
   @Put(':key')
   @Roles('admin')
   @ApiHeader({ name: 'If-Match', required: false, description: 'The version you edited; 409 when it is no longer current' })
+  @ApiBody({ description: "The parameter's new value (its shape: GET /api/v1/parameters/{key})", schema: { type: 'object', additionalProperties: true } })
   @ApiOperation({ summary: '修改参数 Save a new version (checked; history kept; readers such as public-sentiment reload it at once)' })
   @ApiJsonResponse(200, 'The version saved', parameterViewSchema)
   @ApiErrorResponses({

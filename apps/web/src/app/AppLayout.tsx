@@ -1,12 +1,13 @@
 import { useMemo, useState } from 'react';
 import { Outlet, useLocation, useNavigate } from 'react-router';
-import { Badge, Button, Dropdown, Grid, Layout, Menu, Segmented, Space, Tooltip, Typography } from 'antd';
+import { Badge, Button, Drawer, Dropdown, Grid, Layout, Menu, Segmented, Space, Tooltip, Typography } from 'antd';
 import {
   AimOutlined,
   BarChartOutlined,
   DesktopOutlined,
   FileSearchOutlined,
   LogoutOutlined,
+  MenuOutlined,
   SettingOutlined,
   TrophyOutlined,
   UserOutlined,
@@ -55,27 +56,39 @@ export function AppLayout() {
     ];
   }, [principal, t]);
   const selected = location.pathname.startsWith('/cases') ? '/cases' : location.pathname;
-  const narrow = !screens.md;
+  // Phones: the menu opens as a drawer from the header, so that nothing covers the pages.
+  const narrow = screens.md === false;
+  const [drawer, setDrawer] = useState(false);
+  const menu = (
+    <Menu
+      theme="dark"
+      mode="inline"
+      selectedKeys={[selected]}
+      defaultOpenKeys={location.pathname.startsWith('/admin') ? ['/admin'] : []}
+      items={items}
+      onClick={({ key }) => {
+        navigate(key);
+        setDrawer(false);
+      }}
+      aria-label={t('app.title')}
+    />
+  );
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <Layout.Sider breakpoint="lg" collapsedWidth={narrow ? 0 : 64} collapsible collapsed={collapsed} onCollapse={setCollapsed} width={200} theme="dark">
-        <div style={{ color: '#fff', padding: '16px 12px', fontWeight: 600, whiteSpace: 'nowrap', overflow: 'hidden' }}>{collapsed ? '网格' : t('app.short')}</div>
-        <Menu
-          theme="dark"
-          mode="inline"
-          selectedKeys={[selected]}
-          defaultOpenKeys={location.pathname.startsWith('/admin') ? ['/admin'] : []}
-          items={items}
-          onClick={({ key }) => {
-            navigate(key);
-            if (narrow) setCollapsed(true);
-          }}
-          aria-label={t('app.title')}
-        />
-      </Layout.Sider>
+      {narrow ? (
+        <Drawer placement="left" open={drawer} onClose={() => setDrawer(false)} width={240} styles={{ body: { padding: 0, background: '#001529' } }} title={t('app.short')}>
+          {menu}
+        </Drawer>
+      ) : (
+        <Layout.Sider collapsible collapsed={collapsed} onCollapse={setCollapsed} collapsedWidth={64} width={200} theme="dark">
+          <div style={{ color: '#fff', padding: '16px 12px', fontWeight: 600, whiteSpace: 'nowrap', overflow: 'hidden' }}>{collapsed ? '网格' : t('app.short')}</div>
+          {menu}
+        </Layout.Sider>
+      )}
       <Layout>
-        <Layout.Header style={{ background: '#fff', padding: narrow ? '0 8px' : '0 16px', display: 'flex', alignItems: 'center', gap: 12, height: narrow ? 56 : 64 }}>
+        <Layout.Header style={{ background: '#fff', padding: narrow ? '0 8px' : '0 16px', display: 'flex', alignItems: 'center', gap: narrow ? 8 : 12, height: narrow ? 56 : 64 }}>
+          {narrow && <Button type="text" icon={<MenuOutlined />} aria-label={t('app.menu')} onClick={() => setDrawer(true)} />}
           <Typography.Title level={5} style={{ margin: 0, flex: 1, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>
             {narrow ? t('app.short') : t('app.title')}
             <Typography.Text type="secondary" style={{ marginLeft: 12, fontWeight: 400 }}>
@@ -83,7 +96,9 @@ export function AppLayout() {
             </Typography.Text>
           </Typography.Title>
           <Tooltip title={live ? t('common.live') : t('common.liveOff')}>
-            <Badge status={live ? 'processing' : 'error'} text={narrow ? undefined : t('common.live')} />
+            <span role="status" aria-label={live ? t('common.live') : t('common.liveOff')}>
+              <Badge status={live ? 'processing' : 'error'} text={narrow ? undefined : live ? t('common.live') : t('common.liveDown')} />
+            </span>
           </Tooltip>
           <Segmented<Language>
             aria-label={`${t('app.language')} Language`}

@@ -68,22 +68,22 @@ export function Boards({ overview, ranking, dark }: { overview: CaseOverview | u
   return (
     <Row gutter={[16, 16]}>
       <Col xs={12} md={6}>
-        <Card>
+        <Card role="group" aria-label={t('dashboard.open')}>
           <Statistic title={t('dashboard.open')} value={overview?.open ?? '—'} />
         </Card>
       </Col>
       <Col xs={12} md={6}>
-        <Card>
+        <Card role="group" aria-label={t('dashboard.red')}>
           <Statistic title={t('dashboard.red')} value={overview?.byLight.red ?? '—'} valueStyle={{ color: LIGHT_COLOURS.red }} />
         </Card>
       </Col>
       <Col xs={12} md={6}>
-        <Card>
+        <Card role="group" aria-label={t('dashboard.reportedSeries')}>
           <Statistic title={t('dashboard.reportedSeries')} value={overview?.byDay.reduce((n, d) => n + d.reported, 0) ?? '—'} />
         </Card>
       </Col>
       <Col xs={12} md={6}>
-        <Card>
+        <Card role="group" aria-label={t('dashboard.closedSeries')}>
           <Statistic title={t('dashboard.closedSeries')} value={overview?.byDay.reduce((n, d) => n + d.closed, 0) ?? '—'} />
         </Card>
       </Col>

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { orgUnitCodeSchema } from '../cases/case-values';
-import { boundaryLevelSchema } from './gis';
+import { boundaryLevelSchema, coverageReportSchema } from './gis';
 
 /** Units of the division as GeoJSON (RFC 7946, WGS84), as gis serves them to maps. */
 const position = z.array(z.number()).min(2).max(3).describe('[longitude, latitude]');
@@ -28,3 +28,17 @@ export const unitFeatureSchema = layerFeatureSchema
   .strict()
   .meta({ id: 'UnitFeature' });
 export type UnitFeature = z.infer<typeof unitFeatureSchema>;
+
+/** `POST /api/v1/boundaries/import`: what the file changed, and the coverage of every parent it touched. */
+export const boundaryImportReportSchema = z
+  .object({
+    importId: z.uuid(),
+    features: z.number().int().min(0),
+    inserted: z.number().int().min(0),
+    updated: z.number().int().min(0),
+    unchanged: z.number().int().min(0),
+    coverage: coverageReportSchema.omit({ unit: true }).extend({ units: z.array(orgUnitCodeSchema) }),
+    durationMs: z.number().int().min(0),
+  })
+  .strict();
+export type BoundaryImportReport = z.infer<typeof boundaryImportReportSchema>;

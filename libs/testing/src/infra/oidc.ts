@@ -16,9 +16,9 @@ export interface TestOidc {
  * The OIDC issuer: OIDC_ISSUER when set (the project's dev issuer started elsewhere, or a Keycloak
  * with the demo realm, which then cannot mint), else the dev issuer in this process.
  */
-export async function provideOidc(): Promise<TestOidc> {
+export async function provideOidc(opts: { /** Access tokens' lifetime (the dev issuer only): short for tests of renewal. */ tokenLifetimeSec?: number } = {}): Promise<TestOidc> {
   const external = process.env['OIDC_ISSUER'];
-  if (external) {
+  if (external && opts.tokenLifetimeSec === undefined) {
     const issuer = external.replace(/\/$/, '');
     return {
       issuer,
@@ -36,7 +36,7 @@ export async function provideOidc(): Promise<TestOidc> {
       close: async () => undefined,
     };
   }
-  const dev = await new DevIssuer({ allowMint: true, rotateEveryMs: 0 }).start();
+  const dev = await new DevIssuer({ allowMint: true, rotateEveryMs: 0, ...(opts.tokenLifetimeSec !== undefined && { tokenLifetimeSec: opts.tokenLifetimeSec }) }).start();
   return {
     issuer: dev.issuer,
     audience: dev.audience,

@@ -1,24 +1,19 @@
 import { useEffect, useState } from 'react';
-import { useNavigate } from 'react-router';
 import { Button, Result, Spin } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { authManager, signIn } from './auth';
+import { authManager, returnToAfterSignIn, signIn } from './auth';
 
 /** Where the login page sends the browser back with the code: exchanged for tokens (PKCE), then on to the page the user wanted. */
 export function CallbackPage() {
   const { t } = useTranslation();
-  const navigate = useNavigate();
   const [error, setError] = useState<string>();
   useEffect(() => {
     authManager()
       .signinRedirectCallback()
-      .then((user) => {
-        const returnTo = (user.state as { returnTo?: string } | undefined)?.returnTo ?? '/';
-        // A full load, so that the session is picked up by every provider.
-        window.location.replace(returnTo);
-      })
+      // A full load, so that the session is picked up by every provider.
+      .then((user) => window.location.replace(returnToAfterSignIn(user.state)))
       .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)));
-  }, [navigate]);
+  }, []);
   if (error) {
     return (
       <Result status="error" title={t('auth.callbackFailed')} subTitle={error} extra={<Button type="primary" onClick={() => void signIn()}>{t('auth.signInAgain')}</Button>} />

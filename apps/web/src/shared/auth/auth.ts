@@ -40,10 +40,32 @@ export function authManager(config?: RuntimeConfig): UserManager {
   return manager;
 }
 
-/** Off to the login page; back to where the user was afterwards. */
+const RETURN_TO = 'gm.returnTo';
+let redirecting = false;
+
+/** Off to the login page (once, however many reasons arrive together); back to where the user was afterwards. */
 export async function signIn(): Promise<void> {
+  if (redirecting) return;
+  redirecting = true;
   const here = window.location.pathname + window.location.search;
-  await authManager().signinRedirect({ state: { returnTo: here.startsWith('/callback') ? '/' : here }, extraQueryParams: { ui_locales: document.documentElement.lang || 'zh-CN' } });
+  const returnTo = here.startsWith('/callback') || here.startsWith('/signed-out') ? '/' : here;
+  sessionStorage.setItem(RETURN_TO, returnTo);
+  try {
+    await authManager().signinRedirect({ state: { returnTo }, extraQueryParams: { ui_locales: document.documentElement.lang || 'zh-CN' } });
+  } catch (err) {
+    redirecting = false;
+    throw err;
+  }
+}
+
+/** Where to go after the login page: the page the user was on. */
+export function returnToAfterSignIn(state: unknown): string {
+  const fromState = (state as { returnTo?: unknown } | undefined)?.returnTo;
+  const kept = sessionStorage.getItem(RETURN_TO);
+  sessionStorage.removeItem(RETURN_TO);
+  const target = typeof fromState === 'string' ? fromState : (kept ?? '/');
+  // Only a path of this console, never another origin.
+  return target.startsWith('/') && !target.startsWith('//') ? target : '/';
 }
 
 export async function signOut(): Promise<void> {

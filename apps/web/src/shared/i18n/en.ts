@@ -7,6 +7,7 @@ export const en: Messages = {
     short: 'Grid governance',
     tier: '{{level}} · {{code}}',
     language: 'Language',
+    menu: 'Menu',
   },
   nav: {
     map: 'Map',
@@ -45,6 +46,7 @@ export const en: Messages = {
     minutes: '{{count}} minutes',
     live: 'Live',
     liveOff: 'Live connection lost, reconnecting…',
+    liveDown: 'Offline',
     period: 'Period',
     unit: 'Unit',
   },

@@ -8,6 +8,7 @@ export const zhCN = {
     short: '网格化管理',
     tier: '{{level}} · {{code}}',
     language: '语言',
+    menu: '菜单',
   },
   nav: {
     map: '一张图',
@@ -46,6 +47,7 @@ export const zhCN = {
     minutes: '{{count}} 分钟',
     live: '实时',
     liveOff: '实时连接中断，正在重连…',
+    liveDown: '离线',
     period: '统计期间',
     unit: '单位',
   },

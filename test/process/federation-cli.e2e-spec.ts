@@ -76,7 +76,7 @@ describe('the federation topology CLI (built code, real nats-server config parsi
 
   it("adds a grid to a running community: config reload and `apply`, no restart; the new grid's uplink and downlink then flow", async () => {
     const out = join(dir, 'live');
-    const base = 30000 + Math.floor(Math.random() * 20000);
+    const base = await freeBase();
     const gen = (tiers: string) => run('--org-units', join(dir, 'org-units.csv'), '--out', out, '--base-port', String(base), '--tiers', tiers);
     const apply = (tier: string) => run('apply', '--out', out, '--tier', tier);
     const servers: Spawned[] = [];
@@ -135,7 +135,7 @@ describe('the federation topology CLI (built code, real nats-server config parsi
 
   it('upgrading a parent that still has the single DOWNLINK of earlier builds: refused with what to do, then retired on request', async () => {
     const out = join(dir, 'legacy');
-    const base = 30000 + Math.floor(Math.random() * 20000);
+    const base = await freeBase();
     expect(run('--org-units', join(dir, 'org-units.csv'), '--out', out, '--base-port', String(base), '--tiers', '350206001001,350206001001-01').status).toBe(0);
     const tiers = JSON.parse(readFileSync(join(out, 'tiers.json'), 'utf8')) as { code: string; url: string }[];
     const url = tiers.find((t) => t.code === '350206001001')!.url;
@@ -175,3 +175,17 @@ describe('the federation topology CLI (built code, real nats-server config parsi
     expect(res.stderr).toContain('streams.json is missing');
   });
 });
+
+/**
+ * A base port for the generated tiers (base + 10n, and the leaf ports beside): below the kernel's
+ * ephemeral range (32768–60999), where other tests' outgoing connections would take ports at
+ * random, and checked free for the first tiers.
+ */
+async function freeBase(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20000 + 10 * Math.floor(Math.random() * 1200);
+    const ports = Array.from({ length: 6 }, (_, n) => [base + 10 * n, base + 10 * n + 1]).flat();
+    if (!(await Promise.all(ports.map((p) => portAnswers(p)))).some(Boolean)) return base;
+  }
+  throw new Error('no free block of ports below 32768');
+}

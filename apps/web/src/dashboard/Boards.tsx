@@ -10,7 +10,7 @@ import { useCategoryName } from '../cases/case-queries';
 import type { KpiReport } from '../kpis/kpi-queries';
 
 /** The boards of the dashboard and of the wall: totals, cases by day, lights, categories, states, the ranking by index. */
-export function Boards({ overview, ranking, dark }: { overview: CaseOverview | undefined; ranking: KpiReport | undefined; dark?: boolean }) {
+export function Boards({ overview, ranking, dark, chartHeight = 280 }: { overview: CaseOverview | undefined; ranking: KpiReport | undefined; dark?: boolean; chartHeight?: number }) {
   const { t, i18n } = useTranslation();
   const categoryName = useCategoryName();
   const text = dark ? '#e6f0ff' : '#333';
@@ -34,6 +34,7 @@ export function Boards({ overview, ranking, dark }: { overview: CaseOverview | u
         {
           type: 'pie',
           radius: ['40%', '70%'],
+          label: { show: false },
           data: (['green', 'yellow', 'red'] as const).map((l) => ({ name: t(`lights.${l}`), value: o?.byLight[l] ?? 0, itemStyle: { color: LIGHT_COLOURS[l] } })),
         },
       ],
@@ -89,27 +90,27 @@ export function Boards({ overview, ranking, dark }: { overview: CaseOverview | u
       </Col>
       <Col xs={24} lg={16}>
         <Card title={t('dashboard.byDay')}>
-          <EChart option={options.byDay} label={t('dashboard.byDay')} dark={dark} />
+          <EChart option={options.byDay} label={t('dashboard.byDay')} dark={dark} height={chartHeight} />
         </Card>
       </Col>
       <Col xs={24} lg={8}>
         <Card title={t('dashboard.lights')}>
-          <EChart option={options.lights} label={t('dashboard.lights')} dark={dark} />
+          <EChart option={options.lights} label={t('dashboard.lights')} dark={dark} height={chartHeight} />
         </Card>
       </Col>
       <Col xs={24} lg={8}>
         <Card title={t('dashboard.categories')}>
-          <EChart option={options.categories} label={t('dashboard.categories')} dark={dark} />
+          <EChart option={options.categories} label={t('dashboard.categories')} dark={dark} height={chartHeight} />
         </Card>
       </Col>
       <Col xs={24} lg={8}>
         <Card title={t('dashboard.states')}>
-          <EChart option={options.byState} label={t('dashboard.states')} dark={dark} />
+          <EChart option={options.byState} label={t('dashboard.states')} dark={dark} height={chartHeight} />
         </Card>
       </Col>
       <Col xs={24} lg={8}>
         <Card title={t('dashboard.ranking')}>
-          <EChart option={options.ranking} label={t('dashboard.ranking')} dark={dark} />
+          <EChart option={options.ranking} label={t('dashboard.ranking')} dark={dark} height={chartHeight} />
         </Card>
       </Col>
     </Row>

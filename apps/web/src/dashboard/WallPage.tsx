@@ -61,7 +61,7 @@ export function WallPage() {
             </div>
           </Col>
           <Col xs={24} xl={14}>
-            <Boards overview={overview.data} ranking={ranking.data} dark />
+            <Boards overview={overview.data} ranking={ranking.data} dark chartHeight={200} />
           </Col>
         </Row>
       </div>

@@ -65,7 +65,7 @@ export function CaseMapView(props: CaseMapViewProps) {
     m.addControl(new NavigationControl({ showCompass: false }), 'top-right');
     m.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-left');
     m.on('load', () => {
-      for (const id of ['streets', 'communities', 'grids', 'workers']) m.addSource(id, { type: 'geojson', data: EMPTY });
+      for (const id of ['streets', 'communities', 'grids', 'workers', 'street-labels', 'community-labels', 'grid-labels']) m.addSource(id, { type: 'geojson', data: EMPTY });
       m.addSource('cases', { type: 'geojson', data: EMPTY, cluster: true, clusterRadius: 45, clusterMaxZoom: 15 });
       m.addSource('cases-heat', { type: 'geojson', data: EMPTY });
 
@@ -74,9 +74,9 @@ export function CaseMapView(props: CaseMapViewProps) {
       m.addLayer({ id: 'community-fill', type: 'fill', source: 'communities', maxzoom: 12, paint: { 'fill-color': '#ffffff', 'fill-opacity': 0.3 } });
       m.addLayer({ id: 'community-line', type: 'line', source: 'communities', paint: { 'line-color': '#42658c', 'line-width': ['interpolate', ['linear'], ['zoom'], 10, 0.8, 14, 2] } });
       m.addLayer({ id: 'street-line', type: 'line', source: 'streets', paint: { 'line-color': '#1f4e8c', 'line-width': ['interpolate', ['linear'], ['zoom'], 9, 1.5, 14, 3.5] } });
-      m.addLayer({ id: 'street-label', type: 'symbol', source: 'streets', maxzoom: 12, layout: { 'text-field': ['get', 'name'], 'text-size': 14 }, paint: { 'text-color': '#1f4e8c', 'text-halo-color': '#fff', 'text-halo-width': 1.5 } });
-      m.addLayer({ id: 'community-label', type: 'symbol', source: 'communities', minzoom: 11.5, maxzoom: 14, layout: { 'text-field': ['get', 'name'], 'text-size': 12 }, paint: { 'text-color': '#2c4a6b', 'text-halo-color': '#fff', 'text-halo-width': 1.2 } });
-      m.addLayer({ id: 'grid-label', type: 'symbol', source: 'grids', minzoom: 14, layout: { 'text-field': ['get', 'name'], 'text-size': 11 }, paint: { 'text-color': '#45566a', 'text-halo-color': '#fff', 'text-halo-width': 1 } });
+      m.addLayer({ id: 'street-label', type: 'symbol', source: 'street-labels', maxzoom: 12, layout: { 'text-field': ['get', 'name'], 'text-size': 14 }, paint: { 'text-color': '#1f4e8c', 'text-halo-color': '#fff', 'text-halo-width': 1.5 } });
+      m.addLayer({ id: 'community-label', type: 'symbol', source: 'community-labels', minzoom: 11.5, maxzoom: 14, layout: { 'text-field': ['get', 'name'], 'text-size': 12 }, paint: { 'text-color': '#2c4a6b', 'text-halo-color': '#fff', 'text-halo-width': 1.2 } });
+      m.addLayer({ id: 'grid-label', type: 'symbol', source: 'grid-labels', minzoom: 14, layout: { 'text-field': ['get', 'name'], 'text-size': 11 }, paint: { 'text-color': '#45566a', 'text-halo-color': '#fff', 'text-halo-width': 1 } });
 
       m.addLayer({ id: 'cases-heat', type: 'heatmap', source: 'cases-heat', layout: { visibility: 'none' }, paint: { 'heatmap-radius': ['interpolate', ['linear'], ['zoom'], 10, 12, 16, 30], 'heatmap-opacity': 0.75 } });
       m.addLayer({
@@ -178,6 +178,10 @@ function sync(m: MapLibre, p: CaseMapViewProps, drawn: DrawnState): void {
   set('streets', p.layers.streets);
   set('communities', p.layers.communities);
   set('grids', p.layers.grids && { ...p.layers.grids, features: p.layers.grids.features.map((f, i) => ({ ...f, id: i + 1 })) });
+  // One label per unit, at the middle of its largest ring's box (a polygon cut by tiles would get one per piece).
+  set('street-labels', labelsOf(p.layers.streets));
+  set('community-labels', labelsOf(p.layers.communities));
+  set('grid-labels', labelsOf(p.layers.grids));
   set('cases', p.layers.cases);
   set('cases-heat', p.layers.cases);
   set('workers', p.layers.workers && { type: 'FeatureCollection', features: p.layers.workers.items.map((w) => ({ type: 'Feature', geometry: w.location, properties: { username: w.username, subject: w.subject } })) });
@@ -202,6 +206,24 @@ function sync(m: MapLibre, p: CaseMapViewProps, drawn: DrawnState): void {
       drawn.fitted = true;
     }
   }
+}
+
+const labelCache = new WeakMap<object, unknown>();
+
+function labelsOf(layer: Layer | undefined): unknown {
+  if (!layer) return EMPTY;
+  const cached = labelCache.get(layer);
+  if (cached) return cached;
+  const features = layer.features.map((f) => {
+    const rings = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
+    // The largest polygon of the unit (by the number of points of its outer ring, which is cheap and good enough here).
+    const main = rings.reduce((a, b) => ((b[0]?.length ?? 0) > (a[0]?.length ?? 0) ? b : a));
+    const box = bboxOf({ features: [{ geometry: { type: 'Polygon', coordinates: main } }] })!;
+    return { type: 'Feature', geometry: { type: 'Point', coordinates: [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2] }, properties: { name: f.properties.name, code: f.properties.code } };
+  });
+  const fc = { type: 'FeatureCollection', features };
+  labelCache.set(layer, fc);
+  return fc;
 }
 
 export function bboxOf(layer: { features: readonly { geometry: { type: string; coordinates: unknown } }[] }): [number, number, number, number] | undefined {

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { Alert, Badge, Card, DatePicker, Divider, Empty, List, Select, Space, Switch, Typography } from 'antd';
+import { Alert, Badge, Button, Card, DatePicker, Divider, Empty, Grid, List, Select, Space, Switch, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -32,6 +32,10 @@ export function MapPage() {
   const [selectedGrid, setSelectedGrid] = useState<string>();
   const [selectedCase, setSelectedCase] = useState<string>();
   const [view, setView] = useState<{ zoom: number; bbox: [number, number, number, number] }>();
+  // On a phone the filters fold away above the map (open on demand); on a desk they stay open.
+  const narrow = Grid.useBreakpoint().md === false;
+  const [panelOpen, setPanelOpen] = useState<boolean>();
+  const showPanel = panelOpen ?? !narrow;
 
   const streets = useLayer('street', scope, level === 'district');
   const communities = useLayer('community', scope, level !== 'grid');
@@ -72,7 +76,18 @@ export function MapPage() {
         onView={setView}
       />
       <div className="gm-map-panel">
-        <Card size="small" title={t('map.filters')} role="search" aria-label={t('map.filters')}>
+        <Card
+          size="small"
+          title={t('map.filters')}
+          role="search"
+          aria-label={t('map.filters')}
+          extra={
+            <Button type="link" size="small" aria-expanded={showPanel} onClick={() => setPanelOpen(!showPanel)}>
+              {showPanel ? t('map.hideFilters') : t('map.showFilters')}
+            </Button>
+          }
+          styles={{ body: showPanel ? {} : { display: 'none' } }}
+        >
           <Space direction="vertical" style={{ width: '100%' }}>
             <Select
               aria-label={t('map.category')}

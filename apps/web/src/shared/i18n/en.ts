@@ -136,6 +136,8 @@ export const en: Messages = {
     heat: 'Heat map',
     workers: 'Grid workers',
     filters: 'Filters',
+    showFilters: 'Show',
+    hideFilters: 'Hide',
     category: 'Category',
     light: 'Traffic light',
     state: 'State',

@@ -137,6 +137,8 @@ export const zhCN = {
     heat: '热力图',
     workers: '网格员位置',
     filters: '筛选',
+    showFilters: '展开',
+    hideFilters: '收起',
     category: '类别',
     light: '红黄绿灯',
     state: '状态',

@@ -1,19 +1,20 @@
 import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { Alert, App, Badge, Button, Card, Select, Space, Table, Tabs, Typography } from 'antd';
+import { Alert, App, Badge, Button, Card, Input, Select, Space, Table, Tabs, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useLiveEvents } from '../shared/live/LiveFeedProvider';
 import { formatDateTime } from '../shared/format/format';
 import type { CaseListItem } from '../shared/api/types';
 import { QUEUES, type QueueKey } from './case-states';
-import { useCaseList, useCategoryName, useQueueCount, type CaseQuery } from './case-queries';
+import { localName } from '../shared/i18n/i18n';
+import { useCaseList, useCaseRules, useCategoryName, useQueueCount, type CaseQuery } from './case-queries';
 import { CaseLight, CaseStateTag, UrgencyTag } from './CaseTags';
 
 type Sort = CaseQuery['sort'];
 
-function QueueLabel({ queue }: { queue: (typeof QUEUES)[number] }) {
+function QueueLabel({ queue, filters }: { queue: (typeof QUEUES)[number]; filters: Pick<CaseQuery, 'category' | 'urgency' | 'unit'> }) {
   const { t } = useTranslation();
-  const count = useQueueCount(queue);
+  const count = useQueueCount({ ...queue, ...filters });
   return (
     <Space size={4}>
       {t(`desk.queues.${queue.key}`)}
@@ -24,14 +25,18 @@ function QueueLabel({ queue }: { queue: (typeof QUEUES)[number] }) {
 
 /** The case desk: the queues of the workflow, each a filtered, sorted, paged list of the caller's subtree. */
 export function CaseDeskPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const navigate = useNavigate();
   const { notification } = App.useApp();
   const [params, setParams] = useSearchParams();
   const queueKey = (QUEUES.some((q) => q.key === params.get('queue')) ? params.get('queue') : 'toAccept') as QueueKey;
   const queue = QUEUES.find((q) => q.key === queueKey)!;
   const [sort, setSort] = useState<Sort>('priority');
-  const list = useCaseList({ ...queue, sort });
+  const [category, setCategory] = useState<string>();
+  const [urgency, setUrgency] = useState<CaseQuery['urgency']>();
+  const [unit, setUnit] = useState<string>();
+  const list = useCaseList({ ...queue, sort, category, urgency, unit });
+  const rules = useCaseRules();
   const categoryName = useCategoryName();
   const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
 
@@ -58,10 +63,39 @@ export function CaseDeskPage() {
           </Space>
         }
       >
+        <Space wrap style={{ marginBottom: 8 }} role="search" aria-label={t('desk.search')}>
+          <Select
+            aria-label={t('map.category')}
+            placeholder={t('map.category')}
+            allowClear
+            showSearch
+            optionFilterProp="label"
+            style={{ width: 220 }}
+            value={category}
+            onChange={setCategory}
+            options={(rules.data?.categories ?? []).map((c) => ({ value: c.code, label: `${c.code} ${localName(c, i18n.language)}` }))}
+          />
+          <Select<NonNullable<CaseQuery['urgency']>>
+            aria-label={t('desk.columns.urgency')}
+            placeholder={t('desk.columns.urgency')}
+            allowClear
+            style={{ width: 140 }}
+            value={urgency}
+            onChange={setUrgency}
+            options={(['normal', 'urgent', 'emergency'] as const).map((u) => ({ value: u, label: t(`urgency.${u}`) }))}
+          />
+          <Input.Search
+            aria-label={t('common.unit')}
+            placeholder={t('desk.unitPlaceholder')}
+            allowClear
+            style={{ width: 220 }}
+            onSearch={(v) => setUnit(/^\d{6}(\d{3}(\d{3}(-\d{2})?)?)?$/.test(v.trim()) ? v.trim() : undefined)}
+          />
+        </Space>
         <Tabs
           activeKey={queueKey}
           onChange={(k) => setParams({ queue: k })}
-          items={QUEUES.map((q) => ({ key: q.key, label: <QueueLabel queue={q} /> }))}
+          items={QUEUES.map((q) => ({ key: q.key, label: <QueueLabel queue={q} filters={{ category, urgency, unit }} /> }))}
         />
         {list.error && <Alert type="error" showIcon message={list.error.message} style={{ marginBottom: 12 }} />}
         <Table<CaseListItem>

@@ -52,6 +52,7 @@ export interface CaseQuery {
   readonly state?: string | undefined;
   readonly light?: 'green' | 'yellow' | 'red' | undefined;
   readonly category?: string | undefined;
+  readonly urgency?: 'normal' | 'urgent' | 'emergency' | undefined;
   readonly urged?: boolean | undefined;
   readonly sort: 'reported_desc' | 'reported_asc' | 'deadline_asc' | 'priority';
 }
@@ -73,6 +74,7 @@ export function useCaseList(q: CaseQuery) {
               ...(q.state && { state: q.state }),
               ...(q.light && { light: q.light }),
               ...(q.category && { category: q.category }),
+              ...(q.urgency && { urgency: q.urgency }),
               ...(q.urged !== undefined && { urged: q.urged ? 'true' : 'false' }),
               ...(typeof pageParam === 'string' && { cursor: pageParam }),
             },
@@ -94,6 +96,8 @@ export function useQueueCount(q: Omit<CaseQuery, 'sort'>) {
               ...(q.unit && { unit: q.unit }),
               ...(q.state && { state: q.state }),
               ...(q.light && { light: q.light }),
+              ...(q.category && { category: q.category }),
+              ...(q.urgency && { urgency: q.urgency }),
               ...(q.urged !== undefined && { urged: q.urged ? 'true' : 'false' }),
             },
           },

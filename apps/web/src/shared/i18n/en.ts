@@ -212,6 +212,7 @@ export const en: Messages = {
     sort: 'Sort',
     sorts: { reported_desc: 'Newest first', reported_asc: 'Oldest first', deadline_asc: 'Nearest deadline', priority: 'Priority' },
     search: 'Filter',
+    unitPlaceholder: 'Unit code, e.g. 350206001001-07',
     columns: {
       caseNo: 'Case no.',
       category: 'Category',

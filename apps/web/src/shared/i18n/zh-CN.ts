@@ -213,6 +213,7 @@ export const zhCN = {
     sort: '排序',
     sorts: { reported_desc: '最新上报', reported_asc: '最早上报', deadline_asc: '时限最近', priority: '优先级' },
     search: '筛选',
+    unitPlaceholder: '单位编码，如 350206001001-07',
     columns: {
       caseNo: '案件编号',
       category: '类别',

@@ -91,9 +91,11 @@ export function AppLayout() {
           {narrow && <Button type="text" icon={<MenuOutlined />} aria-label={t('app.menu')} onClick={() => setDrawer(true)} />}
           <Typography.Title level={5} style={{ margin: 0, flex: 1, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>
             {narrow ? t('app.short') : t('app.title')}
-            <Typography.Text type="secondary" style={{ marginLeft: 12, fontWeight: 400 }}>
-              {t('app.tier', { level: t(`levels.${levelOf(tier)}`), code: tier })}
-            </Typography.Text>
+            {!narrow && (
+              <Typography.Text type="secondary" style={{ marginLeft: 12, fontWeight: 400 }}>
+                {t('app.tier', { level: t(`levels.${levelOf(tier)}`), code: tier })}
+              </Typography.Text>
+            )}
           </Typography.Title>
           <Tooltip title={live ? t('common.live') : t('common.liveOff')}>
             <span role="status" aria-label={live ? t('common.live') : t('common.liveOff')}>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { Alert, App, Badge, Button, Card, Input, Select, Space, Table, Tabs, Typography } from 'antd';
+import { Alert, App, Badge, Button, Card, Grid, Input, List, Select, Space, Table, Tabs, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useLiveEvents } from '../shared/live/LiveFeedProvider';
 import { formatDateTime } from '../shared/format/format';
@@ -39,6 +39,8 @@ export function CaseDeskPage() {
   const rules = useCaseRules();
   const categoryName = useCategoryName();
   const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
+  // On a phone: a list of cards instead of a wide table.
+  const narrow = Grid.useBreakpoint().md === false;
 
   useLiveEvents((e) => {
     if (e.type === 'gm.case.reported.v1' && e.data.caseNo) {
@@ -98,28 +100,59 @@ export function CaseDeskPage() {
           items={QUEUES.map((q) => ({ key: q.key, label: <QueueLabel queue={q} filters={{ category, urgency, unit }} /> }))}
         />
         {list.error && <Alert type="error" showIcon message={list.error.message} style={{ marginBottom: 12 }} />}
-        <Table<CaseListItem>
-          rowKey="id"
-          size="middle"
-          loading={list.isLoading}
-          dataSource={rows}
-          pagination={false}
-          scroll={{ x: 1300 }}
-          aria-label={t(`desk.queues.${queueKey}`)}
-          onRow={(r) => ({ onClick: () => navigate(`/cases/${r.id}`), style: { cursor: 'pointer' } })}
-          locale={{ emptyText: t('common.empty') }}
-          columns={[
-            { title: t('desk.columns.caseNo'), dataIndex: 'caseNo', width: 240, render: (v: string, r) => <Link to={`/cases/${r.id}`} onClick={(e) => e.stopPropagation()}>{v}</Link> },
-            { title: t('desk.columns.category'), dataIndex: 'categoryCode', width: 130, render: (v: string) => categoryName(v) },
-            { title: t('desk.columns.summary'), dataIndex: 'summary', ellipsis: true },
-            { title: t('desk.columns.grid'), dataIndex: 'gridCode', width: 150 },
-            { title: t('desk.columns.state'), dataIndex: 'state', width: 100, render: (v: string) => <CaseStateTag state={v} /> },
-            { title: t('desk.columns.light'), dataIndex: 'light', width: 100, render: (v: CaseListItem['light']) => <CaseLight light={v} compact /> },
-            { title: t('desk.columns.urgency'), dataIndex: 'urgency', width: 100, render: (v: string) => <UrgencyTag urgency={v} /> },
-            { title: t('desk.columns.reportedAt'), dataIndex: 'reportedAt', width: 150, render: (v: string) => formatDateTime(v) },
-            { title: t('desk.columns.deadline'), dataIndex: 'deadlineAt', width: 150, render: (v: string | null) => formatDateTime(v) },
-          ]}
-        />
+        {narrow ? (
+          <List<CaseListItem>
+            loading={list.isLoading}
+            dataSource={rows}
+            aria-label={t(`desk.queues.${queueKey}`)}
+            locale={{ emptyText: t('common.empty') }}
+            renderItem={(r) => (
+              <List.Item onClick={() => navigate(`/cases/${r.id}`)} style={{ cursor: 'pointer' }}>
+                <Space direction="vertical" size={2} style={{ width: '100%' }}>
+                  <Space style={{ justifyContent: 'space-between', width: '100%' }}>
+                    <Link to={`/cases/${r.id}`} onClick={(e) => e.stopPropagation()}>
+                      {r.caseNo}
+                    </Link>
+                    <CaseLight light={r.light} compact />
+                  </Space>
+                  <Typography.Text>
+                    {categoryName(r.categoryCode)} · {r.summary}
+                  </Typography.Text>
+                  <Space wrap size={4}>
+                    <CaseStateTag state={r.state} />
+                    <UrgencyTag urgency={r.urgency} />
+                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                      {r.gridCode} · {formatDateTime(r.reportedAt)}
+                    </Typography.Text>
+                  </Space>
+                </Space>
+              </List.Item>
+            )}
+          />
+        ) : (
+          <Table<CaseListItem>
+            rowKey="id"
+            size="middle"
+            loading={list.isLoading}
+            dataSource={rows}
+            pagination={false}
+            scroll={{ x: 1300 }}
+            aria-label={t(`desk.queues.${queueKey}`)}
+            onRow={(r) => ({ onClick: () => navigate(`/cases/${r.id}`), style: { cursor: 'pointer' } })}
+            locale={{ emptyText: t('common.empty') }}
+            columns={[
+              { title: t('desk.columns.caseNo'), dataIndex: 'caseNo', width: 240, render: (v: string, r) => <Link to={`/cases/${r.id}`} onClick={(e) => e.stopPropagation()}>{v}</Link> },
+              { title: t('desk.columns.category'), dataIndex: 'categoryCode', width: 130, render: (v: string) => categoryName(v) },
+              { title: t('desk.columns.summary'), dataIndex: 'summary', ellipsis: true },
+              { title: t('desk.columns.grid'), dataIndex: 'gridCode', width: 150 },
+              { title: t('desk.columns.state'), dataIndex: 'state', width: 100, render: (v: string) => <CaseStateTag state={v} /> },
+              { title: t('desk.columns.light'), dataIndex: 'light', width: 100, render: (v: CaseListItem['light']) => <CaseLight light={v} compact /> },
+              { title: t('desk.columns.urgency'), dataIndex: 'urgency', width: 100, render: (v: string) => <UrgencyTag urgency={v} /> },
+              { title: t('desk.columns.reportedAt'), dataIndex: 'reportedAt', width: 150, render: (v: string) => formatDateTime(v) },
+              { title: t('desk.columns.deadline'), dataIndex: 'deadlineAt', width: 150, render: (v: string | null) => formatDateTime(v) },
+            ]}
+          />
+        )}
         {list.hasNextPage && (
           <div style={{ textAlign: 'center', marginTop: 12 }}>
             <Button onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>

@@ -11,6 +11,8 @@ import {
   triageSchema,
   urgencySchema,
 } from '../cases/case-values';
+import { assessmentSubjectKindSchema } from '../assessment/assessment-scheme';
+import { kpiCountersSchema } from '../assessment/kpi-report';
 
 /**
  * Events that cross tiers (federation). They travel only through the federation streams: a child
@@ -187,35 +189,14 @@ export const tierSummaryV1 = defineEvent({
 });
 export type TierSummaryV1 = z.infer<typeof tierSummaryV1.schema>;
 
-const count = z.number().int().min(0);
-
 /** Additions to the assessment's daily counters of one subject (a unit, a person, a department) about one grid. */
 export const kpiIncrementSchema = z.object({
-  kind: z.enum(['unit', 'person', 'department']),
+  kind: assessmentSubjectKindSchema,
   /** A grid's code, a person's pseudonymous subject, or a department's code. */
   subject: z.string().min(1).max(64),
   unitCode: orgUnitCodeSchema,
   day: z.iso.date(),
-  add: z
-    .object({
-      reported: count,
-      registered: count,
-      closed: count,
-      closedOnTime: count,
-      dispatched: count,
-      dispatchedOnTime: count,
-      reworked: count,
-      overdue: count,
-      urged: count,
-      ratingSum: count,
-      ratingCount: count,
-      handlingMinutesSum: count,
-      handlingCount: count,
-      patrols: count,
-      visits: count,
-      dataUpdates: count,
-    })
-    .partial(),
+  add: kpiCountersSchema.partial(),
 });
 export type KpiIncrement = z.infer<typeof kpiIncrementSchema>;
 

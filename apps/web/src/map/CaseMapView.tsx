@@ -47,7 +47,7 @@ setWorkerUrl(workerUrl);
 export function CaseMapView(props: CaseMapViewProps) {
   const container = useRef<HTMLDivElement>(null);
   const map = useRef<MapLibre | undefined>(undefined);
-  const drawn = useRef<DrawnState>({ loaded: false, fitted: false, selected: undefined });
+  const drawn = useRef<DrawnState>({ loaded: false, sent: new Map(), fitted: false, selected: undefined });
   const latest = useRef(props);
   latest.current = props;
 
@@ -169,30 +169,37 @@ export function CaseMapView(props: CaseMapViewProps) {
 interface DrawnState {
   /** The sources and layers exist (the style's load event came). */
   loaded: boolean;
+  /** What each source was last given. */
+  sent: Map<string, object | undefined>;
   fitted: boolean;
   selected: string | undefined;
 }
 
 function sync(m: MapLibre, p: CaseMapViewProps, drawn: DrawnState): void {
-  const set = (id: string, data: unknown) => (m.getSource(id) as GeoJSONSource | undefined)?.setData((data ?? EMPTY) as GeoJSON);
-  set('streets', p.layers.streets);
-  set('communities', p.layers.communities);
-  set('grids', p.layers.grids && { ...p.layers.grids, features: p.layers.grids.features.map((f, i) => ({ ...f, id: i + 1 })) });
+  // A source gets new data only when its layer changed (10,000 grids are not sent to the worker again on a click).
+  const set = (id: string, from: object | undefined, data: () => unknown) => {
+    if (drawn.sent.get(id) === from) return;
+    drawn.sent.set(id, from);
+    (m.getSource(id) as GeoJSONSource | undefined)?.setData((from ? data() : EMPTY) as GeoJSON);
+  };
+  const { streets, communities, grids, cases, workers } = p.layers;
+  set('streets', streets, () => streets);
+  set('communities', communities, () => communities);
+  set('grids', grids, () => grids && { ...grids, features: grids.features.map((f, i) => ({ ...f, id: i + 1 })) });
   // One label per unit, at the middle of its largest ring's box (a polygon cut by tiles would get one per piece).
-  set('street-labels', labelsOf(p.layers.streets));
-  set('community-labels', labelsOf(p.layers.communities));
-  set('grid-labels', labelsOf(p.layers.grids));
-  set('cases', p.layers.cases);
-  set('cases-heat', p.layers.cases);
-  set('workers', p.layers.workers && { type: 'FeatureCollection', features: p.layers.workers.items.map((w) => ({ type: 'Feature', geometry: w.location, properties: { username: w.username, subject: w.subject } })) });
+  set('street-labels', streets, () => labelsOf(streets));
+  set('community-labels', communities, () => labelsOf(communities));
+  set('grid-labels', grids, () => labelsOf(grids));
+  set('cases', cases, () => cases);
+  set('cases-heat', cases, () => cases);
+  set('workers', workers, () => workers && { type: 'FeatureCollection', features: workers.items.map((w) => ({ type: 'Feature', geometry: w.location, properties: { username: w.username, subject: w.subject } })) });
   m.setLayoutProperty('cases-heat', 'visibility', p.heat ? 'visible' : 'none');
   for (const l of ['case-clusters', 'case-cluster-count', 'case-points']) m.setLayoutProperty(l, 'visibility', p.heat ? 'none' : 'visible');
   for (const l of ['workers', 'worker-label']) m.setLayoutProperty(l, 'visibility', p.showWorkers ? 'visible' : 'none');
 
   // Highlight the selected grid (feature ids are the features' places in the layer).
-  const grids = p.layers.grids?.features ?? [];
   if (drawn.selected !== p.selectedGrid) {
-    grids.forEach((f, i) => m.setFeatureState({ source: 'grids', id: i + 1 }, { selected: f.properties.code === p.selectedGrid }));
+    (grids?.features ?? []).forEach((f, i) => m.setFeatureState({ source: 'grids', id: i + 1 }, { selected: f.properties.code === p.selectedGrid }));
     drawn.selected = p.selectedGrid;
   }
   // The first time there are boundaries: fit the caller's area.
@@ -208,12 +215,8 @@ function sync(m: MapLibre, p: CaseMapViewProps, drawn: DrawnState): void {
   }
 }
 
-const labelCache = new WeakMap<object, unknown>();
-
 function labelsOf(layer: Layer | undefined): unknown {
   if (!layer) return EMPTY;
-  const cached = labelCache.get(layer);
-  if (cached) return cached;
   const features = layer.features.map((f) => {
     const rings = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
     // The largest polygon of the unit (by the number of points of its outer ring, which is cheap and good enough here).
@@ -221,9 +224,7 @@ function labelsOf(layer: Layer | undefined): unknown {
     const box = bboxOf({ features: [{ geometry: { type: 'Polygon', coordinates: main } }] })!;
     return { type: 'Feature', geometry: { type: 'Point', coordinates: [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2] }, properties: { name: f.properties.name, code: f.properties.code } };
   });
-  const fc = { type: 'FeatureCollection', features };
-  labelCache.set(layer, fc);
-  return fc;
+  return { type: 'FeatureCollection', features };
 }
 
 export function bboxOf(layer: { features: readonly { geometry: { type: string; coordinates: unknown } }[] }): [number, number, number, number] | undefined {

@@ -1,5 +1,6 @@
 import type { QueryClient } from '@tanstack/react-query';
-import type { CaseMap, CaseMapFeature } from '../api/types';
+import type { InfiniteData } from '@tanstack/react-query';
+import type { CaseListItem, CaseMap, CaseMapFeature, CasePage } from '../api/types';
 import { lightOf } from '../case-labels';
 
 /** A case event as the live feed sends it (a CloudEvent; only the fields the console reads). */
@@ -56,6 +57,7 @@ export function applyLiveEvent(qc: QueryClient, e: CaseEvent): void {
       },
     } as CaseMapFeature;
     qc.setQueriesData<CaseMap>({ queryKey: ['map', 'cases'] }, (fc) => (fc && !fc.features.some((f) => f.id === id) ? { ...fc, features: [feature, ...fc.features] } : fc));
+    addToQueues(qc, e, id);
   } else if (d.to) {
     const to = d.to;
     qc.setQueriesData<CaseMap>({ queryKey: ['map', 'cases'] }, (fc) => {
@@ -88,4 +90,49 @@ export function applyLiveEvent(qc: QueryClient, e: CaseEvent): void {
     void qc.invalidateQueries({ queryKey: ['overview'] });
     void qc.invalidateQueries({ queryKey: ['kpis'] });
   }, 1500);
+}
+
+/**
+ * A new case goes to the top of the desk's cached lists that would hold it (state `reported`, no
+ * filter it fails), so that 待受理 shows it at once; the lists are asked for again right after.
+ */
+function addToQueues(qc: QueryClient, e: CaseEvent, id: string): void {
+  const d = e.data;
+  if (!d.location || !d.caseNo || !d.categoryCode || !d.gridCode) return;
+  const item = {
+    id,
+    caseNo: d.caseNo,
+    state: 'reported',
+    categoryCode: d.categoryCode,
+    urgency: d.urgency ?? 'normal',
+    triage: 'coordination',
+    gridCode: d.gridCode,
+    location: d.location,
+    address: null,
+    summary: d.summary ?? '',
+    reportedAt: d.reportedAt ?? e.time,
+    step: 'accept',
+    deadlineAt: d.deadlineAt ?? null,
+    light: lightOf('reported', d.deadlineAt ?? null, d.yellowAt ?? null),
+    reworkCount: 0,
+    urgeCount: 0,
+    escalationDue: false,
+    rating: null,
+    closedAt: null,
+    primaryCaseId: null,
+  } as CaseListItem;
+  for (const [key, data] of qc.getQueriesData<InfiniteData<CasePage>>({ queryKey: ['cases'] })) {
+    const q = key[1] as { state?: string; light?: string; category?: string; urgency?: string; unit?: string; urged?: boolean } | undefined;
+    if (!data?.pages || !q || typeof q !== 'object') continue;
+    const fits =
+      (q.state ?? '').split(',').includes('reported') &&
+      !q.light &&
+      !q.urged &&
+      (!q.category || item.categoryCode.startsWith(q.category)) &&
+      (!q.urgency || q.urgency === item.urgency) &&
+      (!q.unit || item.gridCode.startsWith(q.unit));
+    if (!fits || data.pages.some((p) => p.items.some((i) => i.id === id))) continue;
+    const [first, ...rest] = data.pages;
+    qc.setQueryData<InfiniteData<CasePage>>(key, { ...data, pages: [{ ...first!, items: [item, ...first!.items] }, ...rest] });
+  }
 }

@@ -7,7 +7,7 @@ import { OrgUnitCode } from '@gm/domain';
 import { SERVICE_CONFIG } from '@gm/platform';
 import type { AppConfig } from '../config/config';
 import { LiveEventRepository } from './live-event.repository';
-import { LiveHub, type LiveEntry } from './live-hub.service';
+import { LiveHub, sseFrame } from './live-hub.service';
 
 @ApiTags('live 实时监控')
 @Controller('api/v1/live')
@@ -47,8 +47,7 @@ export class LiveController {
     });
     raw.write(`retry: 3000\n: watching ${scope}\n\n`);
 
-    const write = (entry: LiveEntry) => raw.write(`id: ${entry.eventId}\nevent: ${entry.type}\ndata: ${JSON.stringify(entry.envelope)}\n\n`);
-    const unsubscribe = this.hub.subscribe({ scope: OrgUnitCode.parse(scope), send: write, end: () => raw.end() });
+    const unsubscribe = this.hub.subscribe({ scope: OrgUnitCode.parse(scope), send: (frames) => raw.write(frames), end: () => raw.end() });
     const heartbeat = setInterval(() => raw.write(': ping\n\n'), this.config.own.LIVE_HEARTBEAT_MS);
     req.raw.once('close', () => {
       clearInterval(heartbeat);
@@ -57,7 +56,7 @@ export class LiveController {
 
     if (lastEventId && /^[0-9a-f-]{36}$/i.test(lastEventId)) {
       const missed = await this.events.after(this.orm.em.fork(), lastEventId, scope, this.config.own.LIVE_REPLAY_LIMIT);
-      for (const e of missed) write({ eventId: e.eventId, type: e.type, unitCode: e.unitCode, envelope: e.envelope });
+      for (const e of missed) raw.write(sseFrame({ eventId: e.eventId, type: e.type, unitCode: e.unitCode, envelope: e.envelope }));
     }
   }
 }

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -69,7 +69,17 @@ export async function tier(): Promise<Tier> {
     env,
     async service(name, extra = {}, nodeArgs = []) {
       const port = await freePort();
-      const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'apps', name, 'dist', 'main.js')], { env: { ...process.env, ...env, ...extra, HTTP_PORT: String(port) }, stdio: 'ignore' });
+      // BENCH_SERVICE_LOGS=<dir>: each service's output to <dir>/<service>-<port>.log (else dropped).
+      const logs = process.env['BENCH_SERVICE_LOGS'];
+      let out: number | 'ignore' = 'ignore';
+      if (logs) {
+        mkdirSync(logs, { recursive: true });
+        out = openSync(join(logs, `${name}-${port}.log`), 'a');
+      }
+      const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'apps', name, 'dist', 'main.js')], {
+        env: { ...process.env, ...env, ...extra, HTTP_PORT: String(port) },
+        stdio: ['ignore', out, out],
+      });
       children.push(child);
       const url = `http://127.0.0.1:${port}`;
       await waitFor(`${name} ready`, async () => (await fetch(`${url}/readyz`)).status === 200, 60_000, 200);

@@ -14,6 +14,9 @@ export class RawSql {
 
   constructor(url: string, max = 2) {
     this.pool = new pg.Pool({ connectionString: url, max });
+    // An idle connection the server closed (a restart, an administrator's terminate) is dropped by
+    // the pool and replaced on the next query; unhandled, its 'error' event would end the process.
+    this.pool.on('error', () => undefined);
   }
 
   async query<T extends object = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {

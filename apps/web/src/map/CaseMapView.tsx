@@ -2,7 +2,8 @@ import { useEffect, useRef, useState } from 'react';
 import { Map as MapLibre, NavigationControl, ScaleControl, setWorkerUrl, type GeoJSONSource, type MapGeoJSONFeature, type StyleSpecification } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { GeoJSON, Point } from 'geojson';
-import type { CaseMap, Layer, WorkerPositions } from '../shared/api/types';
+import type { CaseMap, CaseMapFeature, Layer, WorkerPositions } from '../shared/api/types';
+import { caseDiff } from './case-diff';
 import { LIGHT_COLOURS } from '../shared/case-labels';
 
 export interface MapLayers {
@@ -190,8 +191,9 @@ function sync(m: MapLibre, p: CaseMapViewProps, drawn: DrawnState): void {
   set('street-labels', streets, () => labelsOf(streets));
   set('community-labels', communities, () => labelsOf(communities));
   set('grid-labels', grids, () => labelsOf(grids));
-  set('cases', cases, () => cases);
-  set('cases-heat', cases, () => cases);
+  setCases(m, drawn, 'cases', cases);
+  // The heat map's source is fed only while it is shown (10,000 cases are not sent to the worker twice).
+  setCases(m, drawn, 'cases-heat', p.heat ? cases : undefined);
   set('workers', workers, () => workers && { type: 'FeatureCollection', features: workers.items.map((w) => ({ type: 'Feature', geometry: w.location, properties: { username: w.username, subject: w.subject } })) });
   m.setLayoutProperty('cases-heat', 'visibility', p.heat ? 'visible' : 'none');
   for (const l of ['case-clusters', 'case-cluster-count', 'case-points']) m.setLayoutProperty(l, 'visibility', p.heat ? 'none' : 'visible');
@@ -212,6 +214,25 @@ function sync(m: MapLibre, p: CaseMapViewProps, drawn: DrawnState): void {
       m.fitBounds(box, { padding: { top: 40, bottom: 40, right: 60, left: wide ? 400 : 40 }, duration: 0 });
       drawn.fitted = true;
     }
+  }
+}
+
+/**
+ * Cases change a few at a time (the live feed): the source gets only what changed (MapLibre's
+ * `updateData`, by feature id), not all 10,000 points again; a new list that differs in more than
+ * a fifth of its points, or the first one, is sent whole.
+ */
+function setCases(m: MapLibre, drawn: DrawnState, id: string, next: { features: readonly CaseMapFeature[] } | undefined): void {
+  const prev = drawn.sent.get(id) as { features: readonly CaseMapFeature[] } | undefined;
+  if (prev === next) return;
+  drawn.sent.set(id, next);
+  const source = m.getSource(id) as GeoJSONSource | undefined;
+  if (!source) return;
+  const diff = prev && next ? caseDiff(prev.features, next.features) : undefined;
+  if (diff && diff.remove.length + diff.add.length <= Math.max(50, next!.features.length / 5)) {
+    if (diff.remove.length + diff.add.length > 0) void source.updateData(diff as unknown as Parameters<GeoJSONSource['updateData']>[0]);
+  } else {
+    void source.setData((next ?? EMPTY) as unknown as GeoJSON);
   }
 }
 

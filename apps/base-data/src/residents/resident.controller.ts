@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { FOCUS_CLASSES, RESIDENCE_TYPES, RESIDENT_TAGS, residentPageSchema, residentViewSchema, type Principal, type ResidentPage, type ResidentView, type Role } from '@gm/contracts';
+import { FOCUS_CLASSES, RELATIONS, RESIDENCE_TYPES, RESIDENT_STATUSES, RESIDENT_TAGS, residentPageSchema, residentViewSchema, type Principal, type ResidentPage, type ResidentView, type Role } from '@gm/contracts';
 import { CurrentPrincipal, RequestScope, Roles, ScopedBy } from '@gm/auth';
 import { ApiErrorResponses, ApiJsonResponse } from '@gm/platform';
 import { ResidentService } from './resident.service';
@@ -19,6 +19,7 @@ const filters = {
     .optional(),
   focusClass: z.enum(FOCUS_CLASSES).optional(),
   residenceType: z.enum(RESIDENCE_TYPES).optional(),
+  status: z.enum(RESIDENT_STATUSES).default('active'),
   cursor: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1, 'limit must be 1–200').max(200, 'limit must be 1–200').default(50),
 };
@@ -60,6 +61,31 @@ const patchBody = z
   })
   .strict();
 
+const WRITERS: Role[] = ['grid-worker', 'grid-leader', 'community-staff'];
+const householdCode = z.string().trim().min(1, 'householdCode is required').max(40);
+
+const addBody = z
+  .object({
+    idNumber: z.string().trim().min(1, 'idNumber is required').max(18, 'idNumber has 18 characters'),
+    name: z.string().trim().min(1, 'name is required').max(50),
+    phone: z.string().trim().max(20).optional(),
+    householdCode,
+    relation: z.enum(RELATIONS),
+    residenceType: z.enum(RESIDENCE_TYPES),
+    focusClass: z.enum(FOCUS_CLASSES).default('none'),
+    tags: z.array(tag).max(RESIDENT_TAGS.length).default([]),
+    partyMember: z.boolean().default(false),
+  })
+  .strict();
+
+const moveBody = z.object({ householdCode, relation: z.enum(RELATIONS).optional() }).strict();
+const endBody = z
+  .object({
+    date: z.iso.date('date must be a date, YYYY-MM-DD'),
+    reason: z.string().trim().max(500).optional(),
+  })
+  .strict();
+
 const roleOf = (p: Principal, allowed: readonly Role[]) => p.roles.find((r) => allowed.includes(r)) ?? p.roles[0] ?? 'unknown';
 
 @ApiTags('residents 人口')
@@ -85,6 +111,7 @@ export class ResidentController {
       tags: q.tags,
       focusClass: q.focusClass,
       residenceType: q.residenceType,
+      status: q.status,
       cursor: q.cursor,
       limit: q.limit,
     });
@@ -102,6 +129,51 @@ export class ResidentController {
   @ApiJsonResponse(200, 'One page of residents, by name', residentPageSchema)
   search(@RequestScope() scope: string, @Body({ schema: searchBody }) body: z.infer<typeof searchBody>): Promise<ResidentPage> {
     return this.residents.list({ ...body, scope });
+  }
+
+  @Post()
+  @HttpCode(201)
+  @Roles(...WRITERS)
+  @ApiOperation({
+    summary: '新增人口 Register a resident in a household of your unit (a birth, someone moving in)',
+    description:
+      'Sex and birth date come from the ID number (checked: format, date, check digit). A person already registered answers 409 RESIDENT.ALREADY_REGISTERED; ' +
+      'someone recorded as having left who comes back gets their old record again. History kept, `gm.resident.changed.v1` published (fields named, no values).',
+  })
+  @ApiJsonResponse(201, 'The resident as registered (masked)', residentViewSchema)
+  @ApiErrorResponses({ 400: 'A field is invalid, or the household is not one of your unit', 409: 'The person is already registered, or recorded as deceased' })
+  add(@Body({ schema: addBody }) body: z.infer<typeof addBody>, @CurrentPrincipal() p: Principal): Promise<ResidentView> {
+    return this.residents.add({ principal: p, role: roleOf(p, WRITERS) }, body);
+  }
+
+  @Post(':id/move')
+  @HttpCode(200)
+  @Roles(...WRITERS)
+  @ApiOperation({ summary: '人户迁移 Move a resident to another household of your unit (the grid follows the household)' })
+  @ApiJsonResponse(200, 'The resident after the move (masked)', residentViewSchema)
+  @ApiErrorResponses({ 400: 'Unknown household, or the one the resident lives in', 404: 'No such resident in your unit', 409: 'The resident has left or died' })
+  move(@Param('id', { schema: z.uuid('id must be a UUID') }) id: string, @Body({ schema: moveBody }) body: z.infer<typeof moveBody>, @CurrentPrincipal() p: Principal): Promise<ResidentView> {
+    return this.residents.move({ principal: p, role: roleOf(p, WRITERS) }, id, body.householdCode, body.relation);
+  }
+
+  @Post(':id/leave')
+  @HttpCode(200)
+  @Roles(...WRITERS)
+  @ApiOperation({ summary: '迁出 The resident left the area on a date; the record stays (status left), out of the lists' })
+  @ApiJsonResponse(200, 'The resident, now left (masked)', residentViewSchema)
+  @ApiErrorResponses({ 400: 'The date is missing, in the future or before the birth date', 404: 'No such resident in your unit', 409: 'The resident has already left or died' })
+  leave(@Param('id', { schema: z.uuid('id must be a UUID') }) id: string, @Body({ schema: endBody }) body: z.infer<typeof endBody>, @CurrentPrincipal() p: Principal): Promise<ResidentView> {
+    return this.residents.end({ principal: p, role: roleOf(p, WRITERS) }, id, 'left', body.date, body.reason);
+  }
+
+  @Post(':id/deceased')
+  @HttpCode(200)
+  @Roles(...WRITERS)
+  @ApiOperation({ summary: '死亡注销 The resident died on a date; the record stays (status deceased), out of the lists' })
+  @ApiJsonResponse(200, 'The resident, now deceased (masked)', residentViewSchema)
+  @ApiErrorResponses({ 400: 'The date is missing, in the future or before the birth date', 404: 'No such resident in your unit', 409: 'The resident has already left or died' })
+  deceased(@Param('id', { schema: z.uuid('id must be a UUID') }) id: string, @Body({ schema: endBody }) body: z.infer<typeof endBody>, @CurrentPrincipal() p: Principal): Promise<ResidentView> {
+    return this.residents.end({ principal: p, role: roleOf(p, WRITERS) }, id, 'deceased', body.date, body.reason);
   }
 
   @Get(':id')
@@ -130,10 +202,10 @@ export class ResidentController {
   }
 
   @Patch(':id')
-  @Roles('grid-worker', 'grid-leader', 'community-staff')
+  @Roles(...WRITERS)
   @ApiOperation({ summary: '更新人口信息 Update phone, tags, focus class, residence type or party membership (history kept, event published)' })
   @ApiJsonResponse(200, 'The resident after the change (masked)', residentViewSchema)
   update(@Param('id', { schema: z.uuid('id must be a UUID') }) id: string, @Body({ schema: patchBody }) body: z.infer<typeof patchBody>, @CurrentPrincipal() p: Principal): Promise<ResidentView> {
-    return this.residents.update(p, roleOf(p, ['grid-worker', 'grid-leader', 'community-staff']), id, body);
+    return this.residents.update(p, roleOf(p, WRITERS), id, body);
   }
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DomainError, Events, type Principal, type ResidentPage, type ResidentView } from '@gm/contracts';
-import { isPlausiblePhone, isWithinScope, maskPhone, normalizeIdNumber, normalizePhone } from '@gm/domain';
+import type pg from 'pg';
+import { DomainError, Events, type Principal, type RESIDENT_ACTIONS, type ResidentPage, type ResidentView } from '@gm/contracts';
+import { idNumberFacts, idNumberProblem, isPlausiblePhone, isWithinScope, maskIdNumber, maskPhone, normalizeIdNumber, normalizePhone, type IdNumberProblem } from '@gm/domain';
 import { Outbox } from '@gm/messaging';
 import { ServiceSql } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
@@ -16,9 +17,38 @@ export interface ResidentFilter {
   readonly tags?: readonly string[] | undefined;
   readonly focusClass?: string | undefined;
   readonly residenceType?: string | undefined;
+  /** Default: active residents only. */
+  readonly status?: string | undefined;
   readonly cursor?: string | undefined;
   readonly limit: number;
 }
+
+/** A resident registered by hand (a birth, someone moving in); sex and birth date come from the ID number. */
+export interface NewResident {
+  readonly idNumber: string;
+  readonly name: string;
+  readonly phone?: string | undefined;
+  readonly householdCode: string;
+  readonly relation: string;
+  readonly residenceType: string;
+  readonly focusClass: string;
+  readonly tags: readonly string[];
+  readonly partyMember: boolean;
+}
+
+type ResidentAction = (typeof RESIDENT_ACTIONS)[number];
+
+/** Who wrote, as recorded in the history and the event. */
+export interface Actor {
+  readonly principal: Principal;
+  readonly role: string;
+}
+
+const ID_PROBLEMS: Record<IdNumberProblem, string> = {
+  format: 'must be 17 digits and a check digit or X',
+  'birth-date': 'the birth date in the ID number is not a real past date',
+  checksum: 'the check digit does not match (a digit mistyped?)',
+};
 
 export interface ResidentChanges {
   readonly phone?: string | null | undefined;
@@ -31,7 +61,8 @@ export interface ResidentChanges {
 const SELECT = (t: (n: string) => string) => `
   SELECT r.id, r.name, r.sex, to_char(r.birth_date, 'YYYY-MM-DD') AS "birthDate", r.id_masked AS "idNumber", r.phone_masked AS phone,
          r.household_code AS "householdCode", r.relation, r.residence_type AS "residenceType", r.focus_class AS "focusClass",
-         r.tags, r.party_member AS "partyMember", r.grid_code AS "gridCode", concat(b.address, ' ', hs.room, '室') AS address
+         r.tags, r.party_member AS "partyMember", r.grid_code AS "gridCode", concat(b.address, ' ', hs.room, '室') AS address,
+         r.status, to_char(r.status_since, 'YYYY-MM-DD') AS "statusSince"
   FROM ${t('residents')} r
   JOIN ${t('households')} h ON h.code = r.household_code
   JOIN ${t('houses')} hs ON hs.code = h.house_code
@@ -53,8 +84,8 @@ export class ResidentService {
   private t = (n: string) => this.sql.table(n);
 
   async list(f: ResidentFilter): Promise<ResidentPage> {
-    const params: unknown[] = [`${f.scope}%`];
-    const where = ['r.grid_code LIKE $1'];
+    const params: unknown[] = [`${f.scope}%`, f.status ?? 'active'];
+    const where = ['r.grid_code LIKE $1', 'r.status = $2'];
     const add = (clause: (p: string) => string, value: unknown) => {
       params.push(value);
       where.push(clause(`$${params.length}`));
@@ -106,6 +137,7 @@ export class ResidentService {
 
   async update(principal: Principal, role: string, id: string, changes: ResidentChanges): Promise<ResidentView> {
     const current = await this.get(principal.orgUnit, id);
+    if (current.status !== 'active') throw new DomainError('RESIDENT.NOT_ACTIVE', `the resident is recorded as ${current.status === 'left' ? 'having left the area' : 'deceased'}`);
     const sets: string[] = [];
     const params: unknown[] = [id];
     const history: Record<string, unknown> = {};
@@ -144,10 +176,165 @@ export class ResidentService {
         `${principal.subject} (${role})`,
         JSON.stringify(history),
       ]);
-      await this.outbox.addWith(client, this.sql.schema, Events.residentChanged, { residentId: id, gridCode: current.gridCode, fields: Object.keys(history), by: { subject: principal.subject, role } }, id);
+      await this.outbox.addWith(client, this.sql.schema, Events.residentChanged, { residentId: id, gridCode: current.gridCode, fields: Object.keys(history), action: 'updated', by: { subject: principal.subject, role } }, id);
     });
     this.outbox.committed();
     return this.get(principal.orgUnit, id);
+  }
+
+  /**
+   * Registers a resident in a household of the caller's unit. Someone recorded as having left the
+   * area who comes back gets their old record again (same id, history kept), not a second one.
+   */
+  async add(actor: Actor, input: NewResident): Promise<ResidentView> {
+    const problem = idNumberProblem(input.idNumber);
+    if (problem) throw DomainError.validation([{ field: 'idNumber', message: ID_PROBLEMS[problem] }]);
+    if (input.phone && !isPlausiblePhone(input.phone)) throw DomainError.validation([{ field: 'phone', message: 'not a mainland mobile or landline number' }]);
+    const idNumber = normalizeIdNumber(input.idNumber);
+    const idHash = this.cipher.hash('id', idNumber);
+    const phone = input.phone ? normalizePhone(input.phone) : undefined;
+    const { sex, birthDate } = idNumberFacts(idNumber);
+    const scope = actor.principal.orgUnit;
+    const { id, action, gridCode } = await this.write(actor, async (client) => {
+      const household = await this.householdIn(client, scope, input.householdCode);
+      const existing = (await client.query<{ id: string; status: string; grid_code: string }>(`SELECT id, status, grid_code FROM ${this.t('residents')} WHERE id_hash = $1 FOR UPDATE`, [idHash])).rows[0];
+      if (existing?.status === 'active') {
+        const where = isWithinScope(scope, existing.grid_code) ? `in grid ${existing.grid_code} (resident ${existing.id}): move or update that record` : 'outside your unit: the unit that holds the record moves them';
+        throw new DomainError('RESIDENT.ALREADY_REGISTERED', `idNumber: already registered ${where}`, [{ field: 'idNumber', message: `already registered ${where}` }]);
+      }
+      if (existing?.status === 'deceased') throw new DomainError('RESIDENT.NOT_ACTIVE', 'idNumber: this person is recorded as deceased', [{ field: 'idNumber', message: 'this person is recorded as deceased' }]);
+      const values = [
+        this.cipher.seal({ idNumber, phone }),
+        this.cipher.currentKeyId,
+        phone ? this.cipher.hash('phone', phone) : null,
+        phone ? maskPhone(phone) : null,
+        input.name,
+        sex,
+        birthDate,
+        household.code,
+        input.relation,
+        input.residenceType,
+        input.focusClass,
+        input.tags,
+        input.partyMember,
+        household.gridCode,
+      ];
+      const recorded = { household_code: household.code, grid_code: household.gridCode, relation: input.relation, residence_type: input.residenceType, focus_class: input.focusClass, tags: input.tags, party_member: input.partyMember };
+      if (existing) {
+        await client.query(
+          `UPDATE ${this.t('residents')} SET pii = $2, pii_key = $3, phone_hash = $4, phone_masked = $5, name = $6, sex = $7, birth_date = $8, household_code = $9, relation = $10,
+             residence_type = $11, focus_class = $12, tags = $13, party_member = $14, grid_code = $15, status = 'active', status_since = NULL, updated_at = now(), version = version + 1
+           WHERE id = $1`,
+          [existing.id, ...values],
+        );
+        await this.recordHistory(client, actor, existing.id, 'return', { status: { from: 'left', to: 'active' }, ...recorded });
+        return { id: existing.id, action: 'returned' as const, gridCode: household.gridCode, fields: ['status', ...Object.keys(recorded)] };
+      }
+      const newId = randomUUID();
+      await client.query(
+        `INSERT INTO ${this.t('residents')} (id, id_hash, id_masked, pii, pii_key, phone_hash, phone_masked, name, sex, birth_date, household_code, relation, residence_type, focus_class, tags, party_member, grid_code)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+        [newId, idHash, maskIdNumber(idNumber), ...values],
+      );
+      // The history names the identifiers as set, never their values.
+      await this.recordHistory(client, actor, newId, 'add', { id_number: 'set', name: 'set', ...(phone && { phone: 'set' }), ...recorded });
+      return { id: newId, action: 'added' as const, gridCode: household.gridCode, fields: ['id_number', 'name', ...(phone ? ['phone'] : []), ...Object.keys(recorded)] };
+    }).catch((err: unknown) => {
+      // Two registrations of the same person at once: the second meets the unique keyed hash.
+      if ((err as { code?: string }).code === '23505') throw new DomainError('RESIDENT.ALREADY_REGISTERED', 'idNumber: already registered', [{ field: 'idNumber', message: 'already registered' }]);
+      throw err;
+    });
+    this.logger.event('info', 'resident.written', { residentId: id, action, gridCode }, 'ResidentService');
+    return this.get(scope, id);
+  }
+
+  /** Moves an active resident to another household of the caller's unit (the grid follows the household). */
+  async move(actor: Actor, id: string, householdCode: string, relation?: string): Promise<ResidentView> {
+    await this.lifecycle(actor, id, async (client, current) => {
+      const household = await this.householdIn(client, actor.principal.orgUnit, householdCode);
+      if (household.code === current.household_code) throw DomainError.validation([{ field: 'householdCode', message: `the resident already lives in household ${household.code}` }]);
+      const changes = {
+        household_code: { from: current.household_code, to: household.code },
+        ...(household.gridCode !== current.grid_code && { grid_code: { from: current.grid_code, to: household.gridCode } }),
+        ...(relation && relation !== current.relation && { relation: { from: current.relation, to: relation } }),
+      };
+      await client.query(`UPDATE ${this.t('residents')} SET household_code = $2, grid_code = $3, relation = $4, updated_at = now(), version = version + 1 WHERE id = $1`, [
+        id,
+        household.code,
+        household.gridCode,
+        relation ?? current.relation,
+      ]);
+      return { action: 'moved' as const, history: 'move', changes, gridCode: household.gridCode };
+    });
+    return this.get(actor.principal.orgUnit, id);
+  }
+
+  /** Records that an active resident left the area, or died, on `date`; the record stays, out of the lists. */
+  async end(actor: Actor, id: string, status: 'left' | 'deceased', date: string, reason?: string): Promise<ResidentView> {
+    await this.lifecycle(actor, id, async (client, current) => {
+      if (date < current.birth_date) throw DomainError.validation([{ field: 'date', message: `before the resident's birth date (${current.birth_date})` }]);
+      if (date > new Date().toISOString().slice(0, 10)) throw DomainError.validation([{ field: 'date', message: 'lies in the future' }]);
+      await client.query(`UPDATE ${this.t('residents')} SET status = $2, status_since = $3, updated_at = now(), version = version + 1 WHERE id = $1`, [id, status, date]);
+      return { action: status, history: status === 'left' ? 'leave' : 'decease', changes: { status: { from: 'active', to: status }, status_since: date, ...(reason && { reason }) }, gridCode: current.grid_code };
+    });
+    return this.get(actor.principal.orgUnit, id);
+  }
+
+  /**
+   * One change to an active resident of the caller's unit, in one transaction with its history
+   * row and its event (nothing is half-written).
+   */
+  private async lifecycle(
+    actor: Actor,
+    id: string,
+    change: (
+      client: pg.PoolClient,
+      current: { household_code: string; grid_code: string; relation: string; status: string; birth_date: string },
+    ) => Promise<{ action: 'moved' | 'left' | 'deceased'; history: string; changes: Record<string, unknown>; gridCode: string }>,
+  ): Promise<void> {
+    const scope = actor.principal.orgUnit;
+    const done = await this.write(actor, async (client) => {
+      const current = (
+        await client.query<{ household_code: string; grid_code: string; relation: string; status: string; birth_date: string }>(
+          `SELECT household_code, grid_code, relation, status, to_char(birth_date, 'YYYY-MM-DD') AS birth_date FROM ${this.t('residents')} WHERE id = $1 FOR UPDATE`,
+          [id],
+        )
+      ).rows[0];
+      if (!current || !isWithinScope(scope, current.grid_code)) throw new DomainError('RESIDENT.NOT_FOUND', `no resident ${id}`);
+      if (current.status !== 'active') throw new DomainError('RESIDENT.NOT_ACTIVE', `the resident is recorded as ${current.status === 'left' ? 'having left the area' : 'deceased'}`);
+      const r = await change(client, current);
+      await this.recordHistory(client, actor, id, r.history, r.changes);
+      return { id, action: r.action, gridCode: r.gridCode, fields: Object.keys(r.changes).filter((k) => k !== 'reason') };
+    });
+    this.logger.event('info', 'resident.written', { residentId: id, action: done.action, gridCode: done.gridCode }, 'ResidentService');
+  }
+
+  /** Runs a write and its event (fields named, no values) in one transaction, then wakes the outbox relay. */
+  private async write<T extends { id: string; action: ResidentAction; gridCode: string; fields: string[] }>(actor: Actor, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const result = await this.sql.transaction(async (client) => {
+      const r = await fn(client);
+      const by = { subject: actor.principal.subject, role: actor.role };
+      await this.outbox.addWith(client, this.sql.schema, Events.residentChanged, { residentId: r.id, gridCode: r.gridCode, fields: r.fields, action: r.action, by }, r.id);
+      return r;
+    });
+    this.outbox.committed();
+    return result;
+  }
+
+  private async recordHistory(client: pg.PoolClient, actor: Actor, id: string, action: string, changes: Record<string, unknown>): Promise<void> {
+    await client.query(`INSERT INTO ${this.t('change_history')} (entity, entity_key, action, actor, changes) VALUES ('resident', $1, $2, $3, $4)`, [
+      id,
+      action,
+      `${actor.principal.subject} (${actor.role})`,
+      JSON.stringify(changes),
+    ]);
+  }
+
+  /** A household of the caller's unit, or a 400 naming the field (a household elsewhere is not told apart from none). */
+  private async householdIn(client: pg.PoolClient, scope: string, code: string): Promise<{ code: string; gridCode: string }> {
+    const row = (await client.query<{ code: string; grid_code: string }>(`SELECT code, grid_code FROM ${this.t('households')} WHERE code = $1`, [code])).rows[0];
+    if (!row || !isWithinScope(scope, row.grid_code)) throw DomainError.validation([{ field: 'householdCode', message: `no household ${code} in your unit` }]);
+    return { code: row.code, gridCode: row.grid_code };
   }
 
   async history(scope: string, id: string): Promise<{ action: string; actor: string; at: string; changes: unknown }[]> {

@@ -20,10 +20,10 @@ export class SummaryService {
     const [buildings, households, byResidenceType, byFocusClass, byTag, party, byType, byState, openCases] = await Promise.all([
       count('buildings'),
       count('households'),
-      groups(`SELECT residence_type AS k, count(*) AS n FROM ${t('residents')} WHERE grid_code LIKE $1 GROUP BY 1`),
-      groups(`SELECT focus_class AS k, count(*) AS n FROM ${t('residents')} WHERE grid_code LIKE $1 GROUP BY 1`),
-      groups(`SELECT tag AS k, count(*) AS n FROM ${t('residents')}, unnest(tags) AS tag WHERE grid_code LIKE $1 GROUP BY 1`),
-      this.sql.query<{ n: string }>(`SELECT count(*) AS n FROM ${t('residents')} WHERE grid_code LIKE $1 AND party_member`, p).then((r) => Number(r[0]?.n ?? 0)),
+      groups(`SELECT residence_type AS k, count(*) AS n FROM ${t('residents')} WHERE grid_code LIKE $1 AND status = 'active' GROUP BY 1`),
+      groups(`SELECT focus_class AS k, count(*) AS n FROM ${t('residents')} WHERE grid_code LIKE $1 AND status = 'active' GROUP BY 1`),
+      groups(`SELECT tag AS k, count(*) AS n FROM ${t('residents')}, unnest(tags) AS tag WHERE grid_code LIKE $1 AND status = 'active' GROUP BY 1`),
+      this.sql.query<{ n: string }>(`SELECT count(*) AS n FROM ${t('residents')} WHERE grid_code LIKE $1 AND party_member AND status = 'active'`, p).then((r) => Number(r[0]?.n ?? 0)),
       groups(`SELECT type AS k, count(*) AS n FROM ${t('organisations')} WHERE grid_code LIKE $1 GROUP BY 1`),
       groups(`SELECT state AS k, count(*) AS n FROM ${t('city_objects')} WHERE grid_code LIKE $1 GROUP BY 1`),
       this.rpc
@@ -53,7 +53,7 @@ export class SummaryService {
     const households = await this.sql.query(
       `SELECT h.code, hs.code AS "houseCode", hs.floor, hs.room, hs.use, count(r.id)::int AS members,
               count(r.id) FILTER (WHERE r.focus_class <> 'none')::int AS "focusMembers"
-       FROM ${t('households')} h JOIN ${t('houses')} hs ON hs.code = h.house_code LEFT JOIN ${t('residents')} r ON r.household_code = h.code
+       FROM ${t('households')} h JOIN ${t('houses')} hs ON hs.code = h.house_code LEFT JOIN ${t('residents')} r ON r.household_code = h.code AND r.status = 'active'
        WHERE hs.building_code = $1 GROUP BY h.code, hs.code ORDER BY hs.floor, hs.room`,
       [buildingCode],
     );

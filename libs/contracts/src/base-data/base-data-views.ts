@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { orgUnitCodeSchema } from '../cases/case-values';
-import { FOCUS_CLASSES, OBJECT_STATES, ORGANISATION_TYPES, RELATIONS, RESIDENCE_TYPES, RESIDENT_TAGS } from './base-data';
+import { FOCUS_CLASSES, OBJECT_STATES, ORGANISATION_TYPES, RELATIONS, RESIDENCE_TYPES, RESIDENT_STATUSES, RESIDENT_TAGS } from './base-data';
 
 const count = z.number().int().min(0);
 
@@ -43,6 +43,8 @@ export const residentViewSchema = z
     partyMember: z.boolean(),
     gridCode: orgUnitCodeSchema,
     address: z.string(),
+    status: z.enum(RESIDENT_STATUSES).describe('active, or left the area, or deceased (lists show active residents unless asked)'),
+    statusSince: z.iso.date().nullable().describe('When the resident left or died; null while active'),
   })
   .strict()
   .meta({ id: 'Resident' });

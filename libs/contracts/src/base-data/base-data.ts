@@ -24,6 +24,10 @@ export const HOUSE_USES = ['owner_occupied', 'rented', 'vacant', 'commercial'] a
 export const ORGANISATION_TYPES = ['company', 'shop', 'school', 'medical', 'government', 'social', 'other'] as const;
 export const OBJECT_STATES = ['normal', 'damaged', 'lost', 'removed'] as const;
 export const RELATIONS = ['head', 'spouse', 'child', 'parent', 'other'] as const;
+/** A resident is `active` in the area until recorded as having left it or died; the record stays, with its history. */
+export const RESIDENT_STATUSES = ['active', 'left', 'deceased'] as const;
+/** What a write did to a resident (`gm.resident.changed.v1`). */
+export const RESIDENT_ACTIONS = ['added', 'updated', 'moved', 'left', 'deceased', 'returned'] as const;
 
 /**
  * `gm.base-data.imported.v1`: a CSV file of one kind was imported. Carries counts and the grids
@@ -52,6 +56,8 @@ export const residentChangedV1 = defineEvent({
     residentId: z.uuid(),
     gridCode: orgUnitCodeSchema,
     fields: z.array(z.string()),
+    /** Absent from events written before the resident lifecycle existed (all were updates). */
+    action: z.enum(RESIDENT_ACTIONS).optional(),
     by: z.object({ subject: z.string(), role: z.string() }),
   }),
 });

@@ -34,6 +34,8 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'CASE.NO_CHILD_TIER':
     case 'CASE.OWNED_BY_OTHER_TIER':
     case 'PARAMETER.VERSION_CONFLICT':
+    case 'RESIDENT.ALREADY_REGISTERED':
+    case 'RESIDENT.NOT_ACTIVE':
       return 409;
     case 'REQUEST.BODY_TOO_LARGE':
       return 413;

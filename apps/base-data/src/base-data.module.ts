@@ -1,17 +1,24 @@
 import { Module } from '@nestjs/common';
 import { ServiceSql } from '@gm/platform';
+import { HouseholdController } from './households/household.controller';
+import { HouseholdService } from './households/household.service';
+import { HouseController } from './houses/house.controller';
+import { HouseService } from './houses/house.service';
 import { ImportController } from './imports/import.controller';
+import { CityObjectController } from './objects/city-object.controller';
+import { CityObjectService } from './objects/city-object.service';
 import { BaseDataImportService } from './imports/import.service';
 import { piiCipherProvider } from './privacy/pii-cipher.provider';
 import { PrivacyController } from './privacy/privacy.controller';
+import { RecordWrites } from './records/record-writes';
 import { ResidentController } from './residents/resident.controller';
 import { ResidentService } from './residents/resident.service';
 import { SummaryController } from './summary/summary.controller';
 import { SummaryService } from './summary/summary.service';
 
 @Module({
-  controllers: [ImportController, ResidentController, PrivacyController, SummaryController],
-  providers: [ServiceSql, piiCipherProvider, BaseDataImportService, ResidentService, SummaryService],
+  controllers: [ImportController, ResidentController, HouseController, HouseholdController, CityObjectController, PrivacyController, SummaryController],
+  providers: [ServiceSql, piiCipherProvider, RecordWrites, BaseDataImportService, ResidentService, HouseService, HouseholdService, CityObjectService, SummaryService],
   exports: [BaseDataImportService, ResidentService],
 })
 export class BaseDataModule {}

@@ -99,7 +99,7 @@ async function upsert(client: pg.PoolClient, spec: UpsertSpec): Promise<{ insert
   return upsertCounts(
     client,
     `INSERT INTO ${spec.table} (${names.join(', ')}, updated_at) SELECT ${values.join(', ')}, now() FROM ${spec.from}
-     ON CONFLICT (${spec.key}) DO UPDATE SET ${updates}, updated_at = now()
+     ON CONFLICT (${spec.key}) DO UPDATE SET ${updates}, updated_at = now(), version = ${tableName}.version + 1
      WHERE (${changedT}) IS DISTINCT FROM (${changedE})`,
   );
 }

@@ -2,6 +2,13 @@ import { OUTBOX_ORDER_MIGRATION, PLATFORM_MIGRATION } from '@gm/messaging';
 import type { MigrationEntry } from '@gm/persistence';
 import { BaseDataMigration } from './0001-base-data.migration';
 import { ResidentStatusMigration } from './0002-resident-status.migration';
+import { RecordVersionsMigration } from './0003-record-versions.migration';
 
 /** Applied in this order; names are recorded in the migrations table and never change. */
-export const migrations: readonly MigrationEntry[] = [PLATFORM_MIGRATION, { name: '0001-base-data', class: BaseDataMigration }, OUTBOX_ORDER_MIGRATION, { name: '0002-resident-status', class: ResidentStatusMigration }];
+export const migrations: readonly MigrationEntry[] = [
+  PLATFORM_MIGRATION,
+  { name: '0001-base-data', class: BaseDataMigration },
+  OUTBOX_ORDER_MIGRATION,
+  { name: '0002-resident-status', class: ResidentStatusMigration },
+  { name: '0003-record-versions', class: RecordVersionsMigration },
+];

@@ -1,12 +1,12 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { FOCUS_CLASSES, RELATIONS, RESIDENCE_TYPES, RESIDENT_STATUSES, RESIDENT_TAGS, residentPageSchema, residentViewSchema, type Principal, type ResidentPage, type ResidentView, type Role } from '@gm/contracts';
+import { FOCUS_CLASSES, RELATIONS, RESIDENCE_TYPES, RESIDENT_STATUSES, RESIDENT_TAGS, residentPageSchema, residentViewSchema, type Principal, type ResidentPage, type ResidentView } from '@gm/contracts';
 import { CurrentPrincipal, RequestScope, Roles, ScopedBy } from '@gm/auth';
 import { ApiErrorResponses, ApiJsonResponse } from '@gm/platform';
+import { actorOf, date, READERS, WRITERS } from '../records/http';
 import { ResidentService } from './resident.service';
 
-const READERS: Role[] = ['grid-worker', 'grid-leader', 'community-staff', 'street-staff', 'district-staff'];
 const tag = z.enum(RESIDENT_TAGS);
 
 const filters = {
@@ -61,7 +61,6 @@ const patchBody = z
   })
   .strict();
 
-const WRITERS: Role[] = ['grid-worker', 'grid-leader', 'community-staff'];
 const householdCode = z.string().trim().min(1, 'householdCode is required').max(40);
 
 const addBody = z
@@ -81,12 +80,11 @@ const addBody = z
 const moveBody = z.object({ householdCode, relation: z.enum(RELATIONS).optional() }).strict();
 const endBody = z
   .object({
-    date: z.iso.date('date must be a date, YYYY-MM-DD'),
+    date,
     reason: z.string().trim().max(500).optional(),
   })
   .strict();
 
-const roleOf = (p: Principal, allowed: readonly Role[]) => p.roles.find((r) => allowed.includes(r)) ?? p.roles[0] ?? 'unknown';
 
 @ApiTags('residents 人口')
 @Controller('api/v1/residents')
@@ -143,7 +141,7 @@ export class ResidentController {
   @ApiJsonResponse(201, 'The resident as registered (masked)', residentViewSchema)
   @ApiErrorResponses({ 400: 'A field is invalid, or the household is not one of your unit', 409: 'The person is already registered, or recorded as deceased' })
   add(@Body({ schema: addBody }) body: z.infer<typeof addBody>, @CurrentPrincipal() p: Principal): Promise<ResidentView> {
-    return this.residents.add({ principal: p, role: roleOf(p, WRITERS) }, body);
+    return this.residents.add(actorOf(p), body);
   }
 
   @Post(':id/move')
@@ -153,7 +151,7 @@ export class ResidentController {
   @ApiJsonResponse(200, 'The resident after the move (masked)', residentViewSchema)
   @ApiErrorResponses({ 400: 'Unknown household, or the one the resident lives in', 404: 'No such resident in your unit', 409: 'The resident has left or died' })
   move(@Param('id', { schema: z.uuid('id must be a UUID') }) id: string, @Body({ schema: moveBody }) body: z.infer<typeof moveBody>, @CurrentPrincipal() p: Principal): Promise<ResidentView> {
-    return this.residents.move({ principal: p, role: roleOf(p, WRITERS) }, id, body.householdCode, body.relation);
+    return this.residents.move(actorOf(p), id, body.householdCode, body.relation);
   }
 
   @Post(':id/leave')
@@ -163,7 +161,7 @@ export class ResidentController {
   @ApiJsonResponse(200, 'The resident, now left (masked)', residentViewSchema)
   @ApiErrorResponses({ 400: 'The date is missing, in the future or before the birth date', 404: 'No such resident in your unit', 409: 'The resident has already left or died' })
   leave(@Param('id', { schema: z.uuid('id must be a UUID') }) id: string, @Body({ schema: endBody }) body: z.infer<typeof endBody>, @CurrentPrincipal() p: Principal): Promise<ResidentView> {
-    return this.residents.end({ principal: p, role: roleOf(p, WRITERS) }, id, 'left', body.date, body.reason);
+    return this.residents.end(actorOf(p), id, 'left', body.date, body.reason);
   }
 
   @Post(':id/deceased')
@@ -173,7 +171,7 @@ export class ResidentController {
   @ApiJsonResponse(200, 'The resident, now deceased (masked)', residentViewSchema)
   @ApiErrorResponses({ 400: 'The date is missing, in the future or before the birth date', 404: 'No such resident in your unit', 409: 'The resident has already left or died' })
   deceased(@Param('id', { schema: z.uuid('id must be a UUID') }) id: string, @Body({ schema: endBody }) body: z.infer<typeof endBody>, @CurrentPrincipal() p: Principal): Promise<ResidentView> {
-    return this.residents.end({ principal: p, role: roleOf(p, WRITERS) }, id, 'deceased', body.date, body.reason);
+    return this.residents.end(actorOf(p), id, 'deceased', body.date, body.reason);
   }
 
   @Get(':id')
@@ -198,7 +196,7 @@ export class ResidentController {
   @Header('cache-control', 'no-store')
   @ApiOperation({ summary: '查看完整证件号/电话 Read the clear ID or phone number, with a reason; audited (who, whom, when, why)' })
   clearRead(@Param('id', { schema: z.uuid('id must be a UUID') }) id: string, @Body({ schema: clearReadBody }) body: z.infer<typeof clearReadBody>, @CurrentPrincipal() p: Principal) {
-    return this.residents.clearRead(p, roleOf(p, ['community-staff', 'street-staff', 'district-staff']), id, body.fields, body.reason);
+    return this.residents.clearRead(p, actorOf(p, ['community-staff', 'street-staff', 'district-staff']).role, id, body.fields, body.reason);
   }
 
   @Patch(':id')
@@ -206,6 +204,6 @@ export class ResidentController {
   @ApiOperation({ summary: '更新人口信息 Update phone, tags, focus class, residence type or party membership (history kept, event published)' })
   @ApiJsonResponse(200, 'The resident after the change (masked)', residentViewSchema)
   update(@Param('id', { schema: z.uuid('id must be a UUID') }) id: string, @Body({ schema: patchBody }) body: z.infer<typeof patchBody>, @CurrentPrincipal() p: Principal): Promise<ResidentView> {
-    return this.residents.update(p, roleOf(p, WRITERS), id, body);
+    return this.residents.update(actorOf(p), id, body);
   }
 }

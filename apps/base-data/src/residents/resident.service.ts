@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type pg from 'pg';
-import { DomainError, Events, type Principal, type RESIDENT_ACTIONS, type ResidentPage, type ResidentView } from '@gm/contracts';
+import { DomainError, type Principal, type ResidentPage, type ResidentView } from '@gm/contracts';
 import { idNumberFacts, idNumberProblem, isPlausiblePhone, isWithinScope, maskIdNumber, maskPhone, normalizeIdNumber, normalizePhone, type IdNumberProblem } from '@gm/domain';
-import { Outbox } from '@gm/messaging';
 import { ServiceSql } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
 import { PiiCipher } from '../privacy/pii-cipher';
+import { escapeLike, RecordWrites, type Actor, type WriteTx } from '../records/record-writes';
 
 export interface ResidentFilter {
   readonly scope: string;
@@ -34,14 +33,6 @@ export interface NewResident {
   readonly focusClass: string;
   readonly tags: readonly string[];
   readonly partyMember: boolean;
-}
-
-type ResidentAction = (typeof RESIDENT_ACTIONS)[number];
-
-/** Who wrote, as recorded in the history and the event. */
-export interface Actor {
-  readonly principal: Principal;
-  readonly role: string;
 }
 
 const ID_PROBLEMS: Record<IdNumberProblem, string> = {
@@ -77,7 +68,7 @@ export class ResidentService {
   constructor(
     private readonly sql: ServiceSql,
     private readonly cipher: PiiCipher,
-    private readonly outbox: Outbox,
+    private readonly writes: RecordWrites,
     private readonly logger: JsonLogger,
   ) {}
 
@@ -135,7 +126,8 @@ export class ResidentService {
     });
   }
 
-  async update(principal: Principal, role: string, id: string, changes: ResidentChanges): Promise<ResidentView> {
+  async update(actor: Actor, id: string, changes: ResidentChanges): Promise<ResidentView> {
+    const { principal } = actor;
     const current = await this.get(principal.orgUnit, id);
     if (current.status !== 'active') throw new DomainError('RESIDENT.NOT_ACTIVE', `the resident is recorded as ${current.status === 'left' ? 'having left the area' : 'deceased'}`);
     const sets: string[] = [];
@@ -169,16 +161,10 @@ export class ResidentService {
       history[column] = { from: current[viewKey], to: value };
     }
     if (sets.length === 0) return current;
-    await this.sql.transaction(async (client) => {
-      await client.query(`UPDATE ${this.t('residents')} SET ${sets.join(', ')}, updated_at = now(), version = version + 1 WHERE id = $1`, params);
-      await client.query(`INSERT INTO ${this.t('change_history')} (entity, entity_key, action, actor, changes) VALUES ('resident', $1, 'update', $2, $3)`, [
-        id,
-        `${principal.subject} (${role})`,
-        JSON.stringify(history),
-      ]);
-      await this.outbox.addWith(client, this.sql.schema, Events.residentChanged, { residentId: id, gridCode: current.gridCode, fields: Object.keys(history), action: 'updated', by: { subject: principal.subject, role } }, id);
+    await this.writes.write(actor, async (tx) => {
+      await tx.client.query(`UPDATE ${this.t('residents')} SET ${sets.join(', ')}, updated_at = now(), version = version + 1 WHERE id = $1`, params);
+      await tx.resident(id, current.gridCode, 'updated', 'update', history);
     });
-    this.outbox.committed();
     return this.get(principal.orgUnit, id);
   }
 
@@ -195,7 +181,7 @@ export class ResidentService {
     const phone = input.phone ? normalizePhone(input.phone) : undefined;
     const { sex, birthDate } = idNumberFacts(idNumber);
     const scope = actor.principal.orgUnit;
-    const { id, action, gridCode } = await this.write(actor, async (client) => {
+    const id = await this.writes.write(actor, async ({ client, resident }) => {
       const household = await this.householdIn(client, scope, input.householdCode);
       const existing = (await client.query<{ id: string; status: string; grid_code: string }>(`SELECT id, status, grid_code FROM ${this.t('residents')} WHERE id_hash = $1 FOR UPDATE`, [idHash])).rows[0];
       if (existing?.status === 'active') {
@@ -227,8 +213,8 @@ export class ResidentService {
            WHERE id = $1`,
           [existing.id, ...values],
         );
-        await this.recordHistory(client, actor, existing.id, 'return', { status: { from: 'left', to: 'active' }, ...recorded });
-        return { id: existing.id, action: 'returned' as const, gridCode: household.gridCode, fields: ['status', ...Object.keys(recorded)] };
+        await resident(existing.id, household.gridCode, 'returned', 'return', { status: { from: 'left', to: 'active' }, ...recorded });
+        return existing.id;
       }
       const newId = randomUUID();
       await client.query(
@@ -237,14 +223,13 @@ export class ResidentService {
         [newId, idHash, maskIdNumber(idNumber), ...values],
       );
       // The history names the identifiers as set, never their values.
-      await this.recordHistory(client, actor, newId, 'add', { id_number: 'set', name: 'set', ...(phone && { phone: 'set' }), ...recorded });
-      return { id: newId, action: 'added' as const, gridCode: household.gridCode, fields: ['id_number', 'name', ...(phone ? ['phone'] : []), ...Object.keys(recorded)] };
+      await resident(newId, household.gridCode, 'added', 'add', { id_number: 'set', name: 'set', ...(phone && { phone: 'set' }), ...recorded });
+      return newId;
     }).catch((err: unknown) => {
       // Two registrations of the same person at once: the second meets the unique keyed hash.
       if ((err as { code?: string }).code === '23505') throw new DomainError('RESIDENT.ALREADY_REGISTERED', 'idNumber: already registered', [{ field: 'idNumber', message: 'already registered' }]);
       throw err;
     });
-    this.logger.event('info', 'resident.written', { residentId: id, action, gridCode }, 'ResidentService');
     return this.get(scope, id);
   }
 
@@ -288,12 +273,12 @@ export class ResidentService {
     actor: Actor,
     id: string,
     change: (
-      client: pg.PoolClient,
+      client: WriteTx['client'],
       current: { household_code: string; grid_code: string; relation: string; status: string; birth_date: string },
     ) => Promise<{ action: 'moved' | 'left' | 'deceased'; history: string; changes: Record<string, unknown>; gridCode: string }>,
   ): Promise<void> {
     const scope = actor.principal.orgUnit;
-    const done = await this.write(actor, async (client) => {
+    await this.writes.write(actor, async ({ client, resident }) => {
       const current = (
         await client.query<{ household_code: string; grid_code: string; relation: string; status: string; birth_date: string }>(
           `SELECT household_code, grid_code, relation, status, to_char(birth_date, 'YYYY-MM-DD') AS birth_date FROM ${this.t('residents')} WHERE id = $1 FOR UPDATE`,
@@ -303,35 +288,12 @@ export class ResidentService {
       if (!current || !isWithinScope(scope, current.grid_code)) throw new DomainError('RESIDENT.NOT_FOUND', `no resident ${id}`);
       if (current.status !== 'active') throw new DomainError('RESIDENT.NOT_ACTIVE', `the resident is recorded as ${current.status === 'left' ? 'having left the area' : 'deceased'}`);
       const r = await change(client, current);
-      await this.recordHistory(client, actor, id, r.history, r.changes);
-      return { id, action: r.action, gridCode: r.gridCode, fields: Object.keys(r.changes).filter((k) => k !== 'reason') };
+      await resident(id, r.gridCode, r.action, r.history, r.changes);
     });
-    this.logger.event('info', 'resident.written', { residentId: id, action: done.action, gridCode: done.gridCode }, 'ResidentService');
-  }
-
-  /** Runs a write and its event (fields named, no values) in one transaction, then wakes the outbox relay. */
-  private async write<T extends { id: string; action: ResidentAction; gridCode: string; fields: string[] }>(actor: Actor, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const result = await this.sql.transaction(async (client) => {
-      const r = await fn(client);
-      const by = { subject: actor.principal.subject, role: actor.role };
-      await this.outbox.addWith(client, this.sql.schema, Events.residentChanged, { residentId: r.id, gridCode: r.gridCode, fields: r.fields, action: r.action, by }, r.id);
-      return r;
-    });
-    this.outbox.committed();
-    return result;
-  }
-
-  private async recordHistory(client: pg.PoolClient, actor: Actor, id: string, action: string, changes: Record<string, unknown>): Promise<void> {
-    await client.query(`INSERT INTO ${this.t('change_history')} (entity, entity_key, action, actor, changes) VALUES ('resident', $1, $2, $3, $4)`, [
-      id,
-      action,
-      `${actor.principal.subject} (${actor.role})`,
-      JSON.stringify(changes),
-    ]);
   }
 
   /** A household of the caller's unit, or a 400 naming the field (a household elsewhere is not told apart from none). */
-  private async householdIn(client: pg.PoolClient, scope: string, code: string): Promise<{ code: string; gridCode: string }> {
+  private async householdIn(client: WriteTx['client'], scope: string, code: string): Promise<{ code: string; gridCode: string }> {
     const row = (await client.query<{ code: string; grid_code: string }>(`SELECT code, grid_code FROM ${this.t('households')} WHERE code = $1`, [code])).rows[0];
     if (!row || !isWithinScope(scope, row.grid_code)) throw DomainError.validation([{ field: 'householdCode', message: `no household ${code} in your unit` }]);
     return { code: row.code, gridCode: row.grid_code };
@@ -339,7 +301,7 @@ export class ResidentService {
 
   async history(scope: string, id: string): Promise<{ action: string; actor: string; at: string; changes: unknown }[]> {
     await this.get(scope, id);
-    return this.sql.query(`SELECT action, actor, at, changes FROM ${this.t('change_history')} WHERE entity = 'resident' AND entity_key = $1 ORDER BY at, id`, [id]);
+    return this.writes.history('resident', id);
   }
 
   async reads(filter: { residentId?: string | undefined; limit: number }): Promise<unknown[]> {
@@ -380,10 +342,6 @@ export class ResidentService {
       if (n === 0) return total;
     }
   }
-}
-
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, '\\$&');
 }
 
 function encodeCursor(c: { n: string; i: string }): string {

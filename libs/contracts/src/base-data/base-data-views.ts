@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { orgUnitCodeSchema } from '../cases/case-values';
-import { FOCUS_CLASSES, OBJECT_STATES, ORGANISATION_TYPES, RELATIONS, RESIDENCE_TYPES, RESIDENT_STATUSES, RESIDENT_TAGS } from './base-data';
+import { FOCUS_CLASSES, HOUSE_USES, OBJECT_STATES, ORGANISATION_TYPES, RELATIONS, RESIDENCE_TYPES, RESIDENT_STATUSES, RESIDENT_TAGS } from './base-data';
 
 const count = z.number().int().min(0);
 
@@ -54,3 +54,56 @@ export const residentPageSchema = z
   .object({ items: z.array(residentViewSchema), nextCursor: z.string().nullable().describe('Pass back as cursor for the next page; null on the last') })
   .strict();
 export type ResidentPage = z.infer<typeof residentPageSchema>;
+
+const nextCursor = z.string().nullable().describe('Pass back as cursor for the next page; null on the last');
+
+export const houseViewSchema = z
+  .object({
+    code: z.string(),
+    buildingCode: z.string(),
+    address: z.string(),
+    floor: z.number().int(),
+    room: z.string(),
+    areaM2: z.number(),
+    use: z.enum(HOUSE_USES),
+    households: count,
+    residents: count.describe('Active residents of its households'),
+    gridCode: orgUnitCodeSchema,
+    version: z.number().int().positive(),
+  })
+  .strict()
+  .meta({ id: 'House' });
+export type HouseView = z.infer<typeof houseViewSchema>;
+export const housePageSchema = z.object({ items: z.array(houseViewSchema), nextCursor }).strict();
+export type HousePage = z.infer<typeof housePageSchema>;
+
+export const householdViewSchema = z
+  .object({
+    code: z.string(),
+    houseCode: z.string(),
+    address: z.string(),
+    gridCode: orgUnitCodeSchema,
+    members: z.array(z.object({ id: z.uuid(), name: z.string(), relation: z.enum(RELATIONS) }).strict()).describe('Active members'),
+    version: z.number().int().positive(),
+  })
+  .strict()
+  .meta({ id: 'Household' });
+export type HouseholdView = z.infer<typeof householdViewSchema>;
+
+export const cityObjectViewSchema = z
+  .object({
+    code: z.string(),
+    classCode: z.string().regex(/^\d{4}$/),
+    name: z.string(),
+    ownerDepartment: z.string(),
+    maintainer: z.string(),
+    state: z.enum(OBJECT_STATES),
+    location: z.object({ longitude: z.number(), latitude: z.number() }).strict(),
+    gridCode: orgUnitCodeSchema,
+    version: z.number().int().positive(),
+  })
+  .strict()
+  .meta({ id: 'CityObject' });
+export type CityObjectView = z.infer<typeof cityObjectViewSchema>;
+export const cityObjectPageSchema = z.object({ items: z.array(cityObjectViewSchema), nextCursor }).strict();
+export type CityObjectPage = z.infer<typeof cityObjectPageSchema>;

@@ -62,6 +62,35 @@ export const residentChangedV1 = defineEvent({
   }),
 });
 
+/** What a write did to a house, household or object (`gm.base-data.record-changed.v1`). */
+export const RECORD_ACTIONS = ['added', 'updated', 'moved', 'split', 'left'] as const;
+export const RECORD_KINDS = ['house', 'household', 'city-object'] as const;
+
+/**
+ * `gm.base-data.record-changed.v1`: a house, household or object was written by hand. Names the
+ * record by kind and code, and the fields that changed, never their values.
+ */
+export const recordChangedV1 = defineEvent({
+  type: 'gm.base-data.record-changed.v1',
+  aggregate: 'base-data',
+  description: 'A house, household or object was changed by hand (fields named, values not carried)',
+  schema: z.object({
+    kind: z.enum(RECORD_KINDS),
+    code: z.string(),
+    gridCode: orgUnitCodeSchema,
+    action: z.enum(RECORD_ACTIONS),
+    fields: z.array(z.string()),
+    by: z.object({ subject: z.string(), role: z.string() }),
+  }),
+});
+
+/**
+ * Codes of objects (部件) registered by hand: the grid's code, the four-digit class and a serial
+ * within grid and class, e.g. \`350206001001-07-0302-0001\`. Unique across the district because grid
+ * codes are. Imported objects keep the codes they came with.
+ */
+export const CITY_OBJECT_CODE = /^(\d{12}-\d{2})-(\d{4})-(\d{4})$/;
+
 /** public-sentiment answers how many cases are open in a unit's subtree. */
 export const openCasesRequestSchema = z.object({ under: orgUnitCodeSchema }).strict();
 export const openCasesResponseSchema = z.object({ open: z.number().int(), byGrid: z.record(z.string(), z.number().int()) });

@@ -4,7 +4,7 @@ import { caseEscalatedUpV1, caseProgressedDownV1, caseProgressedUpV1, caseReceiv
 import { parameterChangedV1 } from '../parameters/parameters';
 import { boundaryImportedV1 } from '../gis/gis';
 import { orgImportedV1 } from '../org/org';
-import { baseDataImportedV1, residentChangedV1 } from '../base-data/base-data';
+import { baseDataImportedV1, recordChangedV1, residentChangedV1 } from '../base-data/base-data';
 import { workerPositionsReportedV1 } from '../field-work/positions';
 import type { EventDefinition } from './define-event';
 
@@ -47,6 +47,7 @@ export const Events = {
   orgImported: orgImportedV1,
   baseDataImported: baseDataImportedV1,
   residentChanged: residentChangedV1,
+  recordChanged: recordChangedV1,
   workerPositionsReported: workerPositionsReportedV1,
 } as const satisfies Record<string, EventDefinition>;
 

@@ -21,6 +21,9 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'UNIT.NOT_FOUND':
     case 'RESIDENT.NOT_FOUND':
     case 'BUILDING.NOT_FOUND':
+    case 'HOUSE.NOT_FOUND':
+    case 'HOUSEHOLD.NOT_FOUND':
+    case 'CITY_OBJECT.NOT_FOUND':
     case 'WORKER.NOT_FOUND':
       return 404;
     case 'CASE.IDEMPOTENCY_CONFLICT':

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { DEFAULT_OPTIONS, generateDistrict } from '@gm/district-generator';
-import { errorBodySchema, namespace, residentPageSchema, residentViewSchema, streamName, Streams, unitSummarySchema } from '@gm/contracts';
+import { cityObjectPageSchema, cityObjectViewSchema, errorBodySchema, housePageSchema, householdViewSchema, houseViewSchema, namespace, residentPageSchema, residentViewSchema, streamName, Streams, unitSummarySchema } from '@gm/contracts';
 import { idCheckCharacter } from '@gm/domain';
 import { expectShape, startInfra, startService, type TestInfra, type TestService } from '@gm/testing';
 import pg from 'pg';
@@ -24,7 +24,7 @@ function idNumber(birth: string, seq: number): string {
   return first17 + idCheckCharacter(first17);
 }
 
-describe('base-data: residents registered, moved, leaving and deceased by hand (real PostgreSQL, NATS)', () => {
+describe('base-data written by hand: residents, households, houses, objects (real PostgreSQL/PostGIS, NATS, gis)', () => {
   let infra: TestInfra;
   let services: TestService<ServiceConfig>[];
   let bd: TestService<baseDataConfig.AppConfig>;
@@ -34,6 +34,9 @@ describe('base-data: residents registered, moved, leaving and deceased by hand (
   let in07: string;
   let in08: string;
   let neighbours: string;
+  let households: string[][];
+  let residents: string[][];
+  let buildings: string[][];
 
   beforeAll(async () => {
     infra = await startInfra();
@@ -50,8 +53,11 @@ describe('base-data: residents registered, moved, leaving and deceased by hand (
     const post = (url: string, type: string, body: string) => fetch(url, { method: 'POST', headers: { 'content-type': type, authorization: `Bearer ${admin}` }, body });
     expect((await post(`${sa.url}/api/v1/org-units/import`, 'text/csv', csv('org-units.csv'))).status).toBe(200);
     expect((await post(`${g.url}/api/v1/boundaries/import`, 'application/geo+json', csv('boundaries.geojson'))).status).toBe(200);
-    for (const kind of ['buildings', 'houses', 'households', 'residents']) expect((await post(`${bd.url}/api/v1/imports/${kind}`, 'text/csv', csv(`${kind}.csv`))).status).toBe(200);
-    const households = csv('households.csv').trim().split('\n').slice(1).map((l) => l.split(','));
+    for (const kind of ['buildings', 'houses', 'households', 'residents', 'city-objects']) expect((await post(`${bd.url}/api/v1/imports/${kind}`, 'text/csv', csv(`${kind}.csv`))).status).toBe(200);
+    const rows = (name: string) => csv(name).trim().split('\n').slice(1).map((l) => l.split(','));
+    households = rows('households.csv');
+    residents = rows('residents.csv');
+    buildings = rows('buildings.csv');
     const inGrid = (grid: string) => households.find((h) => h[2] === grid)![0]!;
     in07 = inGrid(`${COMMUNITY}-07`);
     in08 = inGrid(`${COMMUNITY}-08`);
@@ -175,5 +181,117 @@ describe('base-data: residents registered, moved, leaving and deceased by hand (
     expect(await fieldOf(await call('POST', '/api/v1/residents', staff, { ...newcomer, householdCode: in07 }))).toMatchObject({ status: 409, code: 'RESIDENT.NOT_ACTIVE', fields: ['idNumber'] });
     const history = (await (await call('GET', `/api/v1/residents/${id}/history`, staff)).json()) as { action: string }[];
     expect(history.map((h) => h.action)).toEqual(['add', 'move', 'leave', 'return', 'decease']);
+  });
+
+  const history = async (path: string) => (await (await call('GET', `${path}/history`, staff)).json()) as { action: string; changes: Record<string, unknown> }[];
+  const lastEvent = async (type: string) => {
+    const nc = await connect({ servers: infra.nats.url });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const m = await jsm.streams.getMessage(streamName(namespace(infra.nats.namespace), Streams.baseDataEvents), { last_by_subj: `gm.${infra.nats.namespace}.${type}` });
+      return m!.json<{ data: Record<string, unknown> }>().data;
+    } finally {
+      await nc.close();
+    }
+  };
+
+  it('lists the houses of a grid in cursor pages with their households and residents, and sets a house vacant with history', async () => {
+    const grid = `${COMMUNITY}-07`;
+    const first = expectShape(housePageSchema, await (await call('GET', `/api/v1/houses?unit=${grid}&limit=4`, staff)).json());
+    expect(first.items).toHaveLength(4);
+    expect(first.nextCursor).not.toBeNull();
+    const second = expectShape(housePageSchema, await (await call('GET', `/api/v1/houses?unit=${grid}&limit=4&cursor=${first.nextCursor}`, staff)).json());
+    expect(second.items[0]!.code > first.items[3]!.code).toBe(true);
+    expect([...first.items, ...second.items].every((h) => h.gridCode === grid)).toBe(true);
+    expect(await fieldOf(await call('GET', `/api/v1/houses?unit=${grid}&cursor=junk`, staff))).toMatchObject({ status: 400, fields: ['cursor'] });
+    expect(await fieldOf(await call('GET', `/api/v1/houses?unit=${grid}&use=castle`, staff))).toMatchObject({ status: 400, fields: ['use'] });
+
+    const house = first.items.find((h) => h.use !== 'vacant')!;
+    const res = await call('PATCH', `/api/v1/houses/${house.code}`, staff, { use: 'vacant' });
+    expect(res.status).toBe(200);
+    expect(expectShape(houseViewSchema, await res.json())).toMatchObject({ code: house.code, use: 'vacant', version: house.version + 1 });
+    expect((await history(`/api/v1/houses/${house.code}`)).at(-1)).toMatchObject({ action: 'update', changes: { use: { from: house.use, to: 'vacant' } } });
+    expect(await lastEvent('base-data.record-changed.v1')).toMatchObject({ kind: 'house', code: house.code, action: 'updated', fields: ['use'] });
+    expect(await fieldOf(await call('PATCH', `/api/v1/houses/${house.code}`, staff, { use: 'castle' }))).toMatchObject({ status: 400, fields: ['use'] });
+    // The neighbouring community's staff neither see nor change it.
+    const other = await infra.oidc.tokenFor('community-other');
+    expect((await call('PATCH', `/api/v1/houses/${house.code}`, other, { use: 'rented' })).status).toBe(404);
+  });
+
+  it('a household is set up, moves to another grid with its members, splits, and leaves the area; each step in the history, nothing half-done when refused', async () => {
+    const house07 = households.find((h) => h[2] === `${COMMUNITY}-07`)![1]!;
+    const house08 = households.find((h) => h[2] === `${COMMUNITY}-08`)![1]!;
+    const created = await call('POST', '/api/v1/households', staff, { houseCode: house07 });
+    expect(created.status).toBe(201);
+    const h = expectShape(householdViewSchema, await created.json());
+    expect(h).toMatchObject({ houseCode: house07, gridCode: `${COMMUNITY}-07`, members: [], version: 1 });
+    expect(h.code).toMatch(new RegExp(`^${house07}-H\\d+$`));
+    expect(h.code).not.toBe(households.find((x) => x[1] === house07)![0]);
+    expect(await fieldOf(await call('POST', '/api/v1/households', staff, { houseCode: 'NO-SUCH-HOUSE' }))).toMatchObject({ status: 400, fields: ['houseCode'] });
+
+    // Two people registered into it, then the household moves to a house of grid -08: both go along.
+    const a = expectShape(residentViewSchema, await (await call('POST', '/api/v1/residents', staff, { idNumber: idNumber('1970-01-01', 11), name: '测试户主', relation: 'head', residenceType: 'registered', householdCode: h.code })).json());
+    const b = expectShape(residentViewSchema, await (await call('POST', '/api/v1/residents', staff, { idNumber: idNumber('1972-02-02', 22), name: '测试配偶', relation: 'spouse', residenceType: 'registered', householdCode: h.code })).json());
+    const moved = await call('POST', `/api/v1/households/${h.code}/move`, staff, { houseCode: house08 });
+    expect(moved.status).toBe(200);
+    expect(expectShape(householdViewSchema, await moved.json())).toMatchObject({ houseCode: house08, gridCode: `${COMMUNITY}-08`, version: 2, members: [{ id: a.id }, { id: b.id }] });
+    for (const r of [a, b]) expect(expectShape(residentViewSchema, await (await call('GET', `/api/v1/residents/${r.id}`, staff)).json()).gridCode).toBe(`${COMMUNITY}-08`);
+    expect((await history(`/api/v1/residents/${a.id}`)).at(-1)).toMatchObject({ action: 'move-with-household', changes: { grid_code: { from: `${COMMUNITY}-07`, to: `${COMMUNITY}-08` } } });
+
+    // Split: naming a stranger, or everybody, is refused and changes nothing.
+    expect(await fieldOf(await call('POST', `/api/v1/households/${h.code}/split`, staff, { residentIds: [a.id, '00000000-0000-4000-8000-000000000000'] }))).toMatchObject({ status: 400, fields: ['residentIds'] });
+    expect(await fieldOf(await call('POST', `/api/v1/households/${h.code}/split`, staff, { residentIds: [a.id, b.id] }))).toMatchObject({ status: 400, fields: ['residentIds'] });
+    expect(expectShape(householdViewSchema, await (await call('GET', `/api/v1/households/${h.code}`, staff)).json()).members).toHaveLength(2);
+    const split = await call('POST', `/api/v1/households/${h.code}/split`, staff, { residentIds: [b.id] });
+    expect(split.status).toBe(200);
+    const { from, to } = (await split.json()) as { from: unknown; to: unknown };
+    expect(expectShape(householdViewSchema, from).members.map((m) => m.id)).toEqual([a.id]);
+    const newHousehold = expectShape(householdViewSchema, to);
+    expect(newHousehold).toMatchObject({ houseCode: house08, members: [{ id: b.id }] });
+    expect(expectShape(residentViewSchema, await (await call('GET', `/api/v1/residents/${b.id}`, staff)).json()).householdCode).toBe(newHousehold.code);
+
+    // The first household leaves the area: its member is recorded as left; nobody is left to leave again.
+    const grid08 = await residentsOfGrid(`${COMMUNITY}-08`);
+    const left = await call('POST', `/api/v1/households/${h.code}/leave`, staff, { date: '2026-12-01', reason: '购房迁出 (bought a flat elsewhere)' });
+    expect(left.status).toBe(200);
+    expect(expectShape(householdViewSchema, await left.json()).members).toEqual([]);
+    expect(expectShape(residentViewSchema, await (await call('GET', `/api/v1/residents/${a.id}`, staff)).json())).toMatchObject({ status: 'left', statusSince: '2026-12-01' });
+    expect(await residentsOfGrid(`${COMMUNITY}-08`)).toBe(grid08 - 1);
+    expect(await fieldOf(await call('POST', `/api/v1/households/${h.code}/leave`, staff, { date: '2026-12-01' }))).toMatchObject({ status: 400, fields: ['code'] });
+    expect((await history(`/api/v1/households/${h.code}`)).map((x) => x.action)).toEqual(['add', 'move', 'split', 'leave']);
+    expect(await lastEvent('resident.changed.v1')).toMatchObject({ residentId: a.id, action: 'left' });
+  });
+
+  it('registers city objects at points of the unit with codes of the scheme, refuses codes of another grid and points outside the unit, and keeps their state', async () => {
+    const building07 = buildings.find((b) => b[0]!.startsWith(`${COMMUNITY}-07-`))!;
+    const at07 = { longitude: Number(building07[3]), latitude: Number(building07[4]) };
+    const building2 = buildings.find((b) => b[0]!.startsWith('350206001002-'))!;
+    const elsewhere = { longitude: Number(building2[3]), latitude: Number(building2[4]) };
+    const object = { classCode: '0302', name: '垃圾箱', ownerDepartment: 'urban-management', maintainer: 'urban-management-maintenance', location: at07 };
+
+    const one = await call('POST', '/api/v1/objects', staff, object);
+    expect(one.status).toBe(201);
+    const first = expectShape(cityObjectViewSchema, await one.json());
+    expect(first).toMatchObject({ code: `${COMMUNITY}-07-0302-0001`, gridCode: `${COMMUNITY}-07`, state: 'normal', version: 1 });
+    expect(expectShape(cityObjectViewSchema, await (await call('POST', '/api/v1/objects', staff, object)).json()).code).toBe(`${COMMUNITY}-07-0302-0002`);
+
+    expect(await fieldOf(await call('POST', '/api/v1/objects', staff, { ...object, code: `${COMMUNITY}-08-0302-0009` }))).toMatchObject({ status: 400, fields: ['code'] });
+    expect(await fieldOf(await call('POST', '/api/v1/objects', staff, { ...object, code: `${COMMUNITY}-07-0110-0009` }))).toMatchObject({ status: 400, fields: ['code'] });
+    expect(await fieldOf(await call('POST', '/api/v1/objects', staff, { ...object, code: first.code }))).toMatchObject({ status: 400, fields: ['code'] });
+    expect(await fieldOf(await call('POST', '/api/v1/objects', staff, { ...object, location: elsewhere }))).toMatchObject({ status: 400, fields: ['location'] });
+    expect(await fieldOf(await call('POST', '/api/v1/objects', staff, { ...object, location: { longitude: 100, latitude: 10 } }))).toMatchObject({ status: 400, fields: ['location'] });
+    expect(await fieldOf(await call('POST', '/api/v1/objects', staff, { ...object, classCode: '32' }))).toMatchObject({ status: 400, fields: ['classCode'] });
+
+    const broken = await call('PATCH', `/api/v1/objects/${first.code}`, staff, { state: 'damaged', maintainer: 'street-repair-team' });
+    expect(broken.status).toBe(200);
+    expect(expectShape(cityObjectViewSchema, await broken.json())).toMatchObject({ state: 'damaged', maintainer: 'street-repair-team', version: 2 });
+    expect((await history(`/api/v1/objects/${first.code}`)).map((x) => x.action)).toEqual(['add', 'update']);
+    expect(await lastEvent('base-data.record-changed.v1')).toMatchObject({ kind: 'city-object', code: first.code, action: 'updated', fields: ['state', 'maintainer'] });
+    expect(await fieldOf(await call('PATCH', `/api/v1/objects/${first.code}`, staff, { state: 'exploded' }))).toMatchObject({ status: 400, fields: ['state'] });
+    expect(await fieldOf(await call('PATCH', `/api/v1/objects/${first.code}`, staff, {}))).toMatchObject({ status: 400 });
+
+    const damaged = expectShape(cityObjectPageSchema, await (await call('GET', `/api/v1/objects?unit=${COMMUNITY}&state=damaged`, staff)).json());
+    expect(damaged.items.map((o) => o.code)).toEqual([first.code]);
+    expect(expectShape(unitSummarySchema, await (await call('GET', `/api/v1/units/${COMMUNITY}-07/summary`, staff)).json()).objects.byState.damaged).toBe(1);
   });
 });

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError, type HousePage, type HouseView } from '@gm/contracts';
+import { isWithinScope } from '@gm/domain';
+import { ServiceSql } from '@gm/platform';
+import { decodeCodeCursor, encodeCodeCursor, RecordWrites, type Actor } from '../records/record-writes';
+
+export interface HouseFilter {
+  readonly scope: string;
+  readonly use?: string | undefined;
+  readonly buildingCode?: string | undefined;
+  readonly cursor?: string | undefined;
+  readonly limit: number;
+}
+
+/** Houses (房屋) of a unit with what lives in them, and the one thing staff change by hand: their use. */
+@Injectable()
+export class HouseService {
+  constructor(
+    private readonly sql: ServiceSql,
+    private readonly writes: RecordWrites,
+  ) {}
+
+  private t = (n: string) => this.sql.table(n);
+
+  private select = () => `
+    SELECT hs.code, hs.building_code AS "buildingCode", concat(b.address, ' ', hs.room, '室') AS address, hs.floor, hs.room, hs.area_m2::float8 AS "areaM2", hs.use,
+           (SELECT count(*) FROM ${this.t('households')} h WHERE h.house_code = hs.code)::int AS households,
+           (SELECT count(*) FROM ${this.t('households')} h JOIN ${this.t('residents')} r ON r.household_code = h.code WHERE h.house_code = hs.code AND r.status = 'active')::int AS residents,
+           hs.grid_code AS "gridCode", hs.version
+    FROM ${this.t('houses')} hs JOIN ${this.t('buildings')} b ON b.code = hs.building_code`;
+
+  async list(f: HouseFilter): Promise<HousePage> {
+    const params: unknown[] = [`${f.scope}%`];
+    const where = ['hs.grid_code LIKE $1'];
+    const add = (clause: (p: string) => string, value: unknown) => {
+      params.push(value);
+      where.push(clause(`$${params.length}`));
+    };
+    if (f.use) add((p) => `hs.use = ${p}`, f.use);
+    if (f.buildingCode) add((p) => `hs.building_code = ${p}`, f.buildingCode);
+    if (f.cursor) {
+      const after = decodeCodeCursor(f.cursor);
+      if (after === undefined) throw DomainError.validation([{ field: 'cursor', message: 'not a cursor from this list' }]);
+      add((p) => `hs.code > ${p}`, after);
+    }
+    params.push(f.limit + 1);
+    const rows = await this.sql.query<HouseView>(`${this.select()} WHERE ${where.join(' AND ')} ORDER BY hs.code LIMIT $${params.length}`, params);
+    const items = rows.slice(0, f.limit);
+    return { items, nextCursor: rows.length > f.limit ? encodeCodeCursor(items[items.length - 1]!.code) : null };
+  }
+
+  async get(scope: string, code: string): Promise<HouseView> {
+    const [row] = await this.sql.query<HouseView>(`${this.select()} WHERE hs.code = $1`, [code]);
+    if (!row || !isWithinScope(scope, row.gridCode)) throw new DomainError('HOUSE.NOT_FOUND', `no house ${code}`);
+    return row;
+  }
+
+  /** Sets a house's use (自住、出租、空置、商用); the same use again changes nothing. */
+  async setUse(actor: Actor, code: string, use: string): Promise<HouseView> {
+    const scope = actor.principal.orgUnit;
+    await this.writes.write(actor, async ({ client, record }) => {
+      const row = (await client.query<{ use: string; grid_code: string }>(`SELECT use, grid_code FROM ${this.t('houses')} WHERE code = $1 FOR UPDATE`, [code])).rows[0];
+      if (!row || !isWithinScope(scope, row.grid_code)) throw new DomainError('HOUSE.NOT_FOUND', `no house ${code}`);
+      if (row.use === use) return;
+      await client.query(`UPDATE ${this.t('houses')} SET use = $2, updated_at = now(), version = version + 1 WHERE code = $1`, [code, use]);
+      await record('house', code, row.grid_code, 'updated', 'update', { use: { from: row.use, to: use } });
+    });
+    return this.get(scope, code);
+  }
+
+  async history(scope: string, code: string) {
+    await this.get(scope, code);
+    return this.writes.history('house', code);
+  }
+}

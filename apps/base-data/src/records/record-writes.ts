@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import type pg from 'pg';
+import { Events, type Principal, type RECORD_ACTIONS, type RECORD_KINDS, type RESIDENT_ACTIONS } from '@gm/contracts';
+import { Outbox } from '@gm/messaging';
+import { ServiceSql } from '@gm/platform';
+import { JsonLogger } from '@gm/telemetry';
+
+/** Who wrote, as recorded in the history and the events. */
+export interface Actor {
+  readonly principal: Principal;
+  readonly role: string;
+}
+
+type RecordKind = (typeof RECORD_KINDS)[number];
+type RecordAction = (typeof RECORD_ACTIONS)[number];
+type ResidentAction = (typeof RESIDENT_ACTIONS)[number];
+
+/** What a write does inside its transaction: change rows, then say what changed. */
+export interface WriteTx {
+  readonly client: pg.PoolClient;
+  /** A history row and `gm.base-data.record-changed.v1` (fields named, values only in the history). */
+  record(kind: RecordKind, code: string, gridCode: string, action: RecordAction, history: string, changes: Record<string, unknown>): Promise<void>;
+  /** A history row and `gm.resident.changed.v1` for a resident the write changed too (a household moving carries its members). */
+  resident(id: string, gridCode: string, action: ResidentAction, history: string, changes: Record<string, unknown>): Promise<void>;
+}
+
+/** Free text the history keeps but no event carries. */
+const NOT_A_FIELD = new Set(['reason']);
+
+/**
+ * Hand-made writes of base data: each in one transaction with its history rows and its events
+ * (outbox), so that nothing is half-written and nothing written goes unannounced.
+ */
+@Injectable()
+export class RecordWrites {
+  constructor(
+    private readonly sql: ServiceSql,
+    private readonly outbox: Outbox,
+    private readonly logger: JsonLogger,
+  ) {}
+
+  async write<T>(actor: Actor, fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+    const by = { subject: actor.principal.subject, role: actor.role };
+    const who = `${actor.principal.subject} (${actor.role})`;
+    const written: { kind: string; code: string; action: string }[] = [];
+    const result = await this.sql.transaction(async (client) => {
+      const history = (entity: string, key: string, action: string, changes: Record<string, unknown>) =>
+        client.query(`INSERT INTO ${this.sql.table('change_history')} (entity, entity_key, action, actor, changes) VALUES ($1, $2, $3, $4, $5)`, [entity, key, action, who, JSON.stringify(changes)]);
+      const fields = (changes: Record<string, unknown>) => Object.keys(changes).filter((k) => !NOT_A_FIELD.has(k));
+      return fn({
+        client,
+        record: async (kind, code, gridCode, action, historyAction, changes) => {
+          await history(kind, code, historyAction, changes);
+          await this.outbox.addWith(client, this.sql.schema, Events.recordChanged, { kind, code, gridCode, action, fields: fields(changes), by }, code);
+          written.push({ kind, code, action });
+        },
+        resident: async (id, gridCode, action, historyAction, changes) => {
+          await history('resident', id, historyAction, changes);
+          await this.outbox.addWith(client, this.sql.schema, Events.residentChanged, { residentId: id, gridCode, fields: fields(changes), action, by }, id);
+          written.push({ kind: 'resident', code: id, action });
+        },
+      });
+    });
+    this.outbox.committed();
+    for (const w of written) this.logger.event('info', 'base_data.written', w, 'RecordWrites');
+    return result;
+  }
+
+  /** The change history of one record, oldest first (imports and hand-made writes alike). */
+  history(entity: RecordKind | 'resident', key: string): Promise<{ action: string; actor: string; at: string; changes: unknown }[]> {
+    return this.sql.query(`SELECT action, actor, at, changes FROM ${this.sql.table('change_history')} WHERE entity = $1 AND entity_key = $2 ORDER BY at, id`, [entity, key]);
+  }
+}
+
+export function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, '\\$&');
+}
+
+/** Opaque cursors of code-ordered lists. */
+export function encodeCodeCursor(code: string): string {
+  return Buffer.from(JSON.stringify({ c: code })).toString('base64url');
+}
+
+export function decodeCodeCursor(s: string): string | undefined {
+  try {
+    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as { c?: unknown };
+    if (typeof c.c === 'string' && c.c.length <= 80) return c.c;
+  } catch {
+    /* not ours */
+  }
+  return undefined;
+}

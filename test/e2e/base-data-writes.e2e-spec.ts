@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { DEFAULT_OPTIONS, generateDistrict } from '@gm/district-generator';
-import { cityObjectPageSchema, cityObjectViewSchema, errorBodySchema, housePageSchema, householdViewSchema, houseViewSchema, namespace, residentPageSchema, residentViewSchema, streamName, Streams, unitSummarySchema } from '@gm/contracts';
+import { buildingPageSchema, buildingViewSchema, cityObjectPageSchema, cityObjectViewSchema, organisationPageSchema, organisationViewSchema, errorBodySchema, housePageSchema, householdViewSchema, houseViewSchema, namespace, residentPageSchema, residentViewSchema, streamName, Streams, unitSummarySchema } from '@gm/contracts';
 import { idCheckCharacter } from '@gm/domain';
 import { expectShape, startInfra, startService, type TestInfra, type TestService } from '@gm/testing';
 import pg from 'pg';
@@ -53,7 +53,7 @@ describe('base-data written by hand: residents, households, houses, objects (rea
     const post = (url: string, type: string, body: string) => fetch(url, { method: 'POST', headers: { 'content-type': type, authorization: `Bearer ${admin}` }, body });
     expect((await post(`${sa.url}/api/v1/org-units/import`, 'text/csv', csv('org-units.csv'))).status).toBe(200);
     expect((await post(`${g.url}/api/v1/boundaries/import`, 'application/geo+json', csv('boundaries.geojson'))).status).toBe(200);
-    for (const kind of ['buildings', 'houses', 'households', 'residents', 'city-objects']) expect((await post(`${bd.url}/api/v1/imports/${kind}`, 'text/csv', csv(`${kind}.csv`))).status).toBe(200);
+    for (const kind of ['buildings', 'houses', 'households', 'residents', 'organisations', 'city-objects']) expect((await post(`${bd.url}/api/v1/imports/${kind}`, 'text/csv', csv(`${kind}.csv`))).status).toBe(200);
     const rows = (name: string) => csv(name).trim().split('\n').slice(1).map((l) => l.split(','));
     households = rows('households.csv');
     residents = rows('residents.csv');
@@ -293,5 +293,67 @@ describe('base-data written by hand: residents, households, houses, objects (rea
     const damaged = expectShape(cityObjectPageSchema, await (await call('GET', `/api/v1/objects?unit=${COMMUNITY}&state=damaged`, staff)).json());
     expect(damaged.items.map((o) => o.code)).toEqual([first.code]);
     expect(expectShape(unitSummarySchema, await (await call('GET', `/api/v1/units/${COMMUNITY}-07/summary`, staff)).json()).objects.byState.damaged).toBe(1);
+  });
+
+  it('registers a building at a point of the unit and houses in it; refuses a point outside the unit, a floor above the top, a room twice', async () => {
+    const building07 = buildings.find((b) => b[0]!.startsWith(`${COMMUNITY}-07-`))!;
+    const at07 = { longitude: Number(building07[3]) + 0.0002, latitude: Number(building07[4]) };
+    const created = await call('POST', '/api/v1/buildings', staff, { name: '测试新楼', address: '测试路1号', floors: 6, location: at07 });
+    expect(created.status).toBe(201);
+    const b = expectShape(buildingViewSchema, await created.json());
+    expect(b).toMatchObject({ gridCode: `${COMMUNITY}-07`, houses: 0, floors: 6, version: 1 });
+    expect(b.code).toMatch(new RegExp(`^${COMMUNITY}-07-B\\d{3}$`));
+    expect(b.code > buildings.filter((x) => x[0]!.startsWith(`${COMMUNITY}-07-`)).map((x) => x[0]!).sort().at(-1)!).toBe(true);
+    expect(await fieldOf(await call('POST', '/api/v1/buildings', staff, { name: '别处', address: '别处', floors: 3, location: { longitude: 100, latitude: 10 } }))).toMatchObject({ status: 400, fields: ['location'] });
+    expect(await fieldOf(await call('POST', '/api/v1/buildings', staff, { code: `${COMMUNITY}-08-B999`, name: '错格', address: '错格', floors: 3, location: at07 }))).toMatchObject({ status: 400, fields: ['code'] });
+    expect(await fieldOf(await call('POST', '/api/v1/buildings', staff, { name: '楼', address: '路', floors: 2.5, location: at07 }))).toMatchObject({ status: 400, fields: ['floors'] });
+
+    const house = await call('POST', '/api/v1/houses', staff, { buildingCode: b.code, floor: 3, room: '302', areaM2: 88.5, use: 'owner_occupied' });
+    expect(house.status).toBe(201);
+    expect(expectShape(houseViewSchema, await house.json())).toMatchObject({ code: `${b.code}-302`, gridCode: `${COMMUNITY}-07`, floor: 3, areaM2: 88.5, households: 0, residents: 0 });
+    expect(await fieldOf(await call('POST', '/api/v1/houses', staff, { buildingCode: b.code, floor: 3, room: '302', areaM2: 80, use: 'rented' }))).toMatchObject({ status: 400, fields: ['room'] });
+    expect(await fieldOf(await call('POST', '/api/v1/houses', staff, { buildingCode: b.code, floor: 9, room: '901', areaM2: 80, use: 'rented' }))).toMatchObject({ status: 400, fields: ['floor'] });
+    expect(await fieldOf(await call('POST', '/api/v1/houses', staff, { buildingCode: 'NO-SUCH', floor: 1, room: '101', areaM2: 80, use: 'rented' }))).toMatchObject({ status: 400, fields: ['buildingCode'] });
+    // Not below its highest house.
+    expect(await fieldOf(await call('PATCH', `/api/v1/buildings/${b.code}`, staff, { floors: 2 }))).toMatchObject({ status: 400, fields: ['floors'] });
+    const renamed = expectShape(buildingViewSchema, await (await call('PATCH', `/api/v1/buildings/${b.code}`, staff, { name: '测试新楼（更名）', floors: 7 })).json());
+    expect(renamed).toMatchObject({ name: '测试新楼（更名）', floors: 7, houses: 1, version: 2 });
+    expect((await history(`/api/v1/buildings/${b.code}`)).map((x) => x.action)).toEqual(['add', 'update']);
+    const page = expectShape(buildingPageSchema, await (await call('GET', `/api/v1/buildings?unit=${COMMUNITY}-07&limit=200`, staff)).json());
+    expect(page.items.map((x) => x.code)).toContain(b.code);
+  });
+
+  it('registers an organisation with a contact whose phone is kept encrypted and shown masked; changes are recorded without the values', async () => {
+    const building07 = buildings.find((b) => b[0]!.startsWith(`${COMMUNITY}-07-`))!;
+    const at07 = { longitude: Number(building07[3]), latitude: Number(building07[4]) + 0.0002 };
+    const input = { name: '测试便利店', type: 'shop', address: '测试路2号', location: at07, contactName: '测试店主', contactPhone: '13800138000' };
+    const created = await call('POST', '/api/v1/organisations', staff, input);
+    expect(created.status).toBe(201);
+    const o = expectShape(organisationViewSchema, await created.json());
+    expect(o).toMatchObject({ gridCode: `${COMMUNITY}-07`, type: 'shop', contactName: '测试店主', contactPhone: '138****8000' });
+    expect(o.code).toMatch(new RegExp(`^${COMMUNITY}-07-ORG\\d{3}$`));
+    const c = new pg.Client({ connectionString: infra.db.url });
+    await c.connect();
+    try {
+      const [row] = (await c.query<Record<string, unknown>>('SELECT * FROM base_data.organisations WHERE code = $1', [o.code])).rows;
+      expect(JSON.stringify(row)).not.toContain('13800138000');
+      expect(row!['contact_pii']).toBeInstanceOf(Buffer);
+    } finally {
+      await c.end();
+    }
+    expect(await fieldOf(await call('POST', '/api/v1/organisations', staff, { ...input, contactPhone: '999' }))).toMatchObject({ status: 400, fields: ['contactPhone'] });
+    expect(await fieldOf(await call('POST', '/api/v1/organisations', staff, { ...input, type: 'castle' }))).toMatchObject({ status: 400, fields: ['type'] });
+    expect(await fieldOf(await call('POST', '/api/v1/organisations', staff, { ...input, code: '350206001002-01-ORG001' }))).toMatchObject({ status: 400, fields: ['code'] });
+
+    const changed = expectShape(organisationViewSchema, await (await call('PATCH', `/api/v1/organisations/${o.code}`, staff, { contactPhone: '13900139000', type: 'company' })).json());
+    expect(changed).toMatchObject({ contactPhone: '139****9000', type: 'company', version: 2 });
+    const last = (await history(`/api/v1/organisations/${o.code}`)).at(-1)!;
+    expect(last).toMatchObject({ action: 'update', changes: { contact_phone: 'changed', type: { from: 'shop', to: 'company' } } });
+    expect(JSON.stringify(last)).not.toContain('13900139000');
+    expect(await lastEvent('base-data.record-changed.v1')).toMatchObject({ kind: 'organisation', code: o.code, fields: ['type', 'contact_phone'] });
+    const cleared = expectShape(organisationViewSchema, await (await call('PATCH', `/api/v1/organisations/${o.code}`, staff, { contactPhone: null })).json());
+    expect(cleared.contactPhone).toBeNull();
+    const shops = expectShape(organisationPageSchema, await (await call('GET', `/api/v1/organisations?unit=${COMMUNITY}-07&name=${encodeURIComponent('测试便利')}`, staff)).json());
+    expect(shops.items.map((x) => x.code)).toEqual([o.code]);
   });
 });

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ServiceSql } from '@gm/platform';
+import { BuildingController } from './buildings/building.controller';
+import { BuildingService } from './buildings/building.service';
 import { HouseholdController } from './households/household.controller';
 import { HouseholdService } from './households/household.service';
 import { HouseController } from './houses/house.controller';
@@ -7,6 +9,9 @@ import { HouseService } from './houses/house.service';
 import { ImportController } from './imports/import.controller';
 import { CityObjectController } from './objects/city-object.controller';
 import { CityObjectService } from './objects/city-object.service';
+import { OrganisationController } from './organisations/organisation.controller';
+import { OrganisationService } from './organisations/organisation.service';
+import { GridLocator } from './records/grid-locator';
 import { BaseDataImportService } from './imports/import.service';
 import { piiCipherProvider } from './privacy/pii-cipher.provider';
 import { PrivacyController } from './privacy/privacy.controller';
@@ -17,8 +22,8 @@ import { SummaryController } from './summary/summary.controller';
 import { SummaryService } from './summary/summary.service';
 
 @Module({
-  controllers: [ImportController, ResidentController, HouseController, HouseholdController, CityObjectController, PrivacyController, SummaryController],
-  providers: [ServiceSql, piiCipherProvider, RecordWrites, BaseDataImportService, ResidentService, HouseService, HouseholdService, CityObjectService, SummaryService],
+  controllers: [ImportController, ResidentController, BuildingController, HouseController, HouseholdController, CityObjectController, OrganisationController, PrivacyController, SummaryController],
+  providers: [ServiceSql, piiCipherProvider, RecordWrites, GridLocator, BaseDataImportService, ResidentService, BuildingService, HouseService, HouseholdService, CityObjectService, OrganisationService, SummaryService],
   exports: [BaseDataImportService, ResidentService],
 })
 export class BaseDataModule {}

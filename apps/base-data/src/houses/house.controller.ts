@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { HOUSE_USES, housePageSchema, houseViewSchema, type HousePage, type HouseView, type Principal } from '@gm/contracts';
+import { HOUSE_ROOM, HOUSE_USES, housePageSchema, houseViewSchema, type HousePage, type HouseView, type Principal } from '@gm/contracts';
 import { CurrentPrincipal, RequestScope, Roles, ScopedBy } from '@gm/auth';
 import { ApiErrorResponses, ApiJsonResponse } from '@gm/platform';
 import { actorOf, code, limit, READERS, WRITERS } from '../records/http';
@@ -18,6 +18,15 @@ const listQuery = z
   .strict();
 
 const patchBody = z.object({ use: z.enum(HOUSE_USES) }).strict();
+const createBody = z
+  .object({
+    buildingCode: code,
+    floor: z.number().int('floor is a whole number').min(-5).max(200),
+    room: z.string().trim().regex(HOUSE_ROOM, 'room is 1–10 letters, digits or dashes, e.g. 1203'),
+    areaM2: z.number().positive('areaM2 must be more than 0').max(100_000),
+    use: z.enum(HOUSE_USES),
+  })
+  .strict();
 
 @ApiTags('houses 房屋')
 @Controller('api/v1/houses')
@@ -50,6 +59,16 @@ export class HouseController {
   @ApiErrorResponses({ 404: 'No such record in your unit' })
   history(@Param('code', { schema: code }) houseCode: string, @CurrentPrincipal() p: Principal) {
     return this.houses.history(p.orgUnit, houseCode);
+  }
+
+  @Post()
+  @HttpCode(201)
+  @Roles(...WRITERS)
+  @ApiOperation({ summary: '房屋登记 Register a house in a building of your unit (code `<building code>-<room>`)' })
+  @ApiJsonResponse(201, 'The house', houseViewSchema)
+  @ApiErrorResponses({ 400: 'A field is invalid, no such building in your unit, a floor above its top, or the room exists' })
+  create(@Body({ schema: createBody }) body: z.infer<typeof createBody>, @CurrentPrincipal() p: Principal): Promise<HouseView> {
+    return this.houses.create(actorOf(p), body);
   }
 
   @Patch(':code')

@@ -55,6 +55,29 @@ export class HouseService {
     return row;
   }
 
+  /** A house (a flat, a shop) in a building of the caller's unit: code `<building>-<room>`, in the building's grid. */
+  async create(actor: Actor, input: { buildingCode: string; floor: number; room: string; areaM2: number; use: string }): Promise<HouseView> {
+    const scope = actor.principal.orgUnit;
+    const code = `${input.buildingCode}-${input.room}`;
+    await this.writes.write(actor, async ({ client, record }) => {
+      const building = (await client.query<{ floors: number; grid_code: string }>(`SELECT floors, grid_code FROM ${this.t('buildings')} WHERE code = $1 FOR UPDATE`, [input.buildingCode])).rows[0];
+      if (!building || !isWithinScope(scope, building.grid_code)) throw DomainError.validation([{ field: 'buildingCode', message: `no building ${input.buildingCode} in your unit` }]);
+      if (input.floor > building.floors) throw DomainError.validation([{ field: 'floor', message: `the building has ${building.floors} floors` }]);
+      if ((await client.query(`SELECT 1 FROM ${this.t('houses')} WHERE code = $1`, [code])).rowCount) throw DomainError.validation([{ field: 'room', message: `house ${code} exists` }]);
+      await client.query(`INSERT INTO ${this.t('houses')} (code, building_code, floor, room, area_m2, use, grid_code) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+        code,
+        input.buildingCode,
+        input.floor,
+        input.room,
+        input.areaM2,
+        input.use,
+        building.grid_code,
+      ]);
+      await record('house', code, building.grid_code, 'added', 'add', { building_code: input.buildingCode, floor: input.floor, room: input.room, area_m2: input.areaM2, use: input.use, grid_code: building.grid_code });
+    });
+    return this.get(scope, code);
+  }
+
   /** Sets a house's use (自住、出租、空置、商用); the same use again changes nothing. */
   async setUse(actor: Actor, code: string, use: string): Promise<HouseView> {
     const scope = actor.principal.orgUnit;

@@ -4,11 +4,10 @@ import { z } from 'zod';
 import { cityObjectPageSchema, cityObjectViewSchema, OBJECT_STATES, type CityObjectPage, type CityObjectView, type Principal } from '@gm/contracts';
 import { CurrentPrincipal, RequestScope, Roles, ScopedBy } from '@gm/auth';
 import { ApiErrorResponses, ApiJsonResponse } from '@gm/platform';
-import { actorOf, code, limit, READERS, WRITERS } from '../records/http';
+import { actorOf, code, limit, location, READERS, text, WRITERS } from '../records/http';
 import { CityObjectService } from './city-object.service';
 
 const classCode = z.string().regex(/^\d{4}$/, 'classCode is the four-digit object class (e.g. 0302)');
-const text = (max: number) => z.string().trim().min(1, 'required').max(max);
 
 const listQuery = z
   .object({
@@ -28,7 +27,7 @@ const createBody = z
     ownerDepartment: text(60),
     maintainer: text(60),
     state: z.enum(OBJECT_STATES).default('normal'),
-    location: z.object({ longitude: z.number().min(-180).max(180), latitude: z.number().min(-90).max(90) }).strict(),
+    location,
   })
   .strict();
 

@@ -1,9 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { CITY_OBJECT_CODE, DomainError, Rpc, type CityObjectPage, type CityObjectView } from '@gm/contracts';
+import { Injectable } from '@nestjs/common';
+import { CITY_OBJECT_CODE, DomainError, type CityObjectPage, type CityObjectView } from '@gm/contracts';
 import { isWithinScope } from '@gm/domain';
-import { RpcClient } from '@gm/messaging';
-import { SERVICE_CONFIG, ServiceSql } from '@gm/platform';
-import type { AppConfig } from '../config/config';
+import { ServiceSql } from '@gm/platform';
+import { checkGivenCode, GridLocator } from '../records/grid-locator';
 import { decodeCodeCursor, encodeCodeCursor, RecordWrites, type Actor } from '../records/record-writes';
 
 export interface CityObjectFilter {
@@ -41,8 +40,7 @@ export class CityObjectService {
   constructor(
     private readonly sql: ServiceSql,
     private readonly writes: RecordWrites,
-    private readonly rpc: RpcClient,
-    @Inject(SERVICE_CONFIG) private readonly config: AppConfig,
+    private readonly locator: GridLocator,
   ) {}
 
   private t = (n: string) => this.sql.table(n);
@@ -80,14 +78,9 @@ export class CityObjectService {
 
   async create(actor: Actor, input: NewCityObject): Promise<CityObjectView> {
     const scope = actor.principal.orgUnit;
-    const located = await this.rpc.request(Rpc.locate, { points: [input.location] }, { timeoutMs: this.config.own.LOOKUP_TIMEOUT_MS });
-    const gridCode = located.grids[0] ?? null;
-    if (!gridCode) throw DomainError.validation([{ field: 'location', message: 'lies in no grid of the district' }]);
-    if (!isWithinScope(scope, gridCode)) throw DomainError.validation([{ field: 'location', message: `lies in grid ${gridCode}, outside your unit` }]);
+    const gridCode = await this.locator.gridIn(scope, input.location);
     if (input.code) {
-      const m = CITY_OBJECT_CODE.exec(input.code);
-      if (!m) throw DomainError.validation([{ field: 'code', message: 'must be <grid code>-<class>-<4-digit serial>, e.g. 350206001001-07-0302-0001' }]);
-      if (m[1] !== gridCode) throw DomainError.validation([{ field: 'code', message: `names grid ${m[1]}, but the point lies in grid ${gridCode}` }]);
+      const m = checkGivenCode(input.code, CITY_OBJECT_CODE, gridCode, '<grid code>-<class>-<4-digit serial>, e.g. 350206001001-07-0302-0001');
       if (m[2] !== input.classCode) throw DomainError.validation([{ field: 'code', message: `names class ${m[2]}, not ${input.classCode}` }]);
     }
     const code = await this.writes.write(actor, async ({ client, record }) => {

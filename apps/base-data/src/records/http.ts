@@ -10,6 +10,8 @@ export const WRITERS: Role[] = ['grid-worker', 'grid-leader', 'community-staff']
 export const code = z.string().trim().min(1, 'a code is required').max(80, 'codes have at most 80 characters');
 export const limit = z.coerce.number().int().min(1, 'limit must be 1–200').max(200, 'limit must be 1–200').default(50);
 export const date = z.iso.date('date must be a date, YYYY-MM-DD');
+export const text = (max: number) => z.string().trim().min(1, 'required').max(max, `at most ${max} characters`);
+export const location = z.object({ longitude: z.number().min(-180).max(180), latitude: z.number().min(-90).max(90) }).strict();
 
 /** The caller as a writer: the first of its roles that may write. */
 export function actorOf(p: Principal, allowed: readonly Role[] = WRITERS): Actor {

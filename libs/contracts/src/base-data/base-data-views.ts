@@ -107,3 +107,40 @@ export const cityObjectViewSchema = z
 export type CityObjectView = z.infer<typeof cityObjectViewSchema>;
 export const cityObjectPageSchema = z.object({ items: z.array(cityObjectViewSchema), nextCursor }).strict();
 export type CityObjectPage = z.infer<typeof cityObjectPageSchema>;
+
+const point = z.object({ longitude: z.number(), latitude: z.number() }).strict();
+
+export const organisationViewSchema = z
+  .object({
+    code: z.string(),
+    name: z.string(),
+    type: z.enum(ORGANISATION_TYPES),
+    address: z.string(),
+    location: point,
+    contactName: z.string().nullable(),
+    contactPhone: z.string().nullable().describe('Always masked'),
+    gridCode: orgUnitCodeSchema,
+    version: z.number().int().positive(),
+  })
+  .strict()
+  .meta({ id: 'Organisation' });
+export type OrganisationView = z.infer<typeof organisationViewSchema>;
+export const organisationPageSchema = z.object({ items: z.array(organisationViewSchema), nextCursor }).strict();
+export type OrganisationPage = z.infer<typeof organisationPageSchema>;
+
+export const buildingViewSchema = z
+  .object({
+    code: z.string(),
+    name: z.string(),
+    address: z.string(),
+    floors: z.number().int(),
+    location: point,
+    houses: count,
+    gridCode: orgUnitCodeSchema,
+    version: z.number().int().positive(),
+  })
+  .strict()
+  .meta({ id: 'Building' });
+export type BuildingView = z.infer<typeof buildingViewSchema>;
+export const buildingPageSchema = z.object({ items: z.array(buildingViewSchema), nextCursor }).strict();
+export type BuildingPage = z.infer<typeof buildingPageSchema>;

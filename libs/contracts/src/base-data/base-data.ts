@@ -62,18 +62,19 @@ export const residentChangedV1 = defineEvent({
   }),
 });
 
-/** What a write did to a house, household or object (`gm.base-data.record-changed.v1`). */
+/** What a write did to a building, house, household, organisation or object (`gm.base-data.record-changed.v1`). */
 export const RECORD_ACTIONS = ['added', 'updated', 'moved', 'split', 'left'] as const;
-export const RECORD_KINDS = ['house', 'household', 'city-object'] as const;
+export const RECORD_KINDS = ['building', 'house', 'household', 'organisation', 'city-object'] as const;
 
 /**
- * `gm.base-data.record-changed.v1`: a house, household or object was written by hand. Names the
+ * `gm.base-data.record-changed.v1`: a building, house, household, organisation or object was written
+ * by hand. Names the
  * record by kind and code, and the fields that changed, never their values.
  */
 export const recordChangedV1 = defineEvent({
   type: 'gm.base-data.record-changed.v1',
   aggregate: 'base-data',
-  description: 'A house, household or object was changed by hand (fields named, values not carried)',
+  description: 'A building, house, household, organisation or object was changed by hand (fields named, values not carried)',
   schema: z.object({
     kind: z.enum(RECORD_KINDS),
     code: z.string(),
@@ -90,6 +91,12 @@ export const recordChangedV1 = defineEvent({
  * codes are. Imported objects keep the codes they came with.
  */
 export const CITY_OBJECT_CODE = /^(\d{12}-\d{2})-(\d{4})-(\d{4})$/;
+
+/** Codes of buildings and organisations registered by hand: the grid's code, `-B` or `-ORG`, and a serial (as the district's files have them). */
+export const BUILDING_CODE = /^(\d{12}-\d{2})-B(\d{3,4})$/;
+export const ORGANISATION_CODE = /^(\d{12}-\d{2})-ORG(\d{3,4})$/;
+/** Houses: the building's code and the room. */
+export const HOUSE_ROOM = /^[0-9A-Za-z-]{1,10}$/;
 
 /** public-sentiment answers how many cases are open in a unit's subtree. */
 export const openCasesRequestSchema = z.object({ under: orgUnitCodeSchema }).strict();

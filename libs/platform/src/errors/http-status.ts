@@ -24,6 +24,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'HOUSE.NOT_FOUND':
     case 'HOUSEHOLD.NOT_FOUND':
     case 'CITY_OBJECT.NOT_FOUND':
+    case 'ORGANISATION.NOT_FOUND':
     case 'WORKER.NOT_FOUND':
       return 404;
     case 'CASE.IDEMPOTENCY_CONFLICT':

@@ -1,0 +1,170 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError, ORGANISATION_CODE, type OrganisationPage, type OrganisationView } from '@gm/contracts';
+import { isPlausiblePhone, isWithinScope, maskPhone, normalizePhone } from '@gm/domain';
+import { ServiceSql } from '@gm/platform';
+import { PiiCipher } from '../privacy/pii-cipher';
+import { checkGivenCode, GridLocator } from '../records/grid-locator';
+import { decodeCodeCursor, encodeCodeCursor, escapeLike, RecordWrites, type Actor } from '../records/record-writes';
+
+export interface OrganisationFilter {
+  readonly scope: string;
+  readonly type?: string | undefined;
+  readonly name?: string | undefined;
+  readonly cursor?: string | undefined;
+  readonly limit: number;
+}
+
+export interface OrganisationInput {
+  readonly code?: string | undefined;
+  readonly name: string;
+  readonly type: string;
+  readonly address: string;
+  readonly location: { readonly longitude: number; readonly latitude: number };
+  readonly contactName?: string | null | undefined;
+  readonly contactPhone?: string | null | undefined;
+}
+
+export type OrganisationChanges = Partial<Omit<OrganisationInput, 'code' | 'location'>>;
+
+/**
+ * Organisations (单位组织: companies, shops, schools …) of a unit. The contact's phone number is
+ * kept like a resident's: in an encrypted box, as a keyed hash and as a mask (ADR 0004).
+ */
+@Injectable()
+export class OrganisationService {
+  constructor(
+    private readonly sql: ServiceSql,
+    private readonly writes: RecordWrites,
+    private readonly locator: GridLocator,
+    private readonly cipher: PiiCipher,
+  ) {}
+
+  private t = (n: string) => this.sql.table(n);
+
+  private select = () => `
+    SELECT code, name, type, address, json_build_object('longitude', public.ST_X(location), 'latitude', public.ST_Y(location)) AS location,
+           contact_name AS "contactName", contact_phone_masked AS "contactPhone", grid_code AS "gridCode", version
+    FROM ${this.t('organisations')}`;
+
+  async list(f: OrganisationFilter): Promise<OrganisationPage> {
+    const params: unknown[] = [`${f.scope}%`];
+    const where = ['grid_code LIKE $1'];
+    const add = (clause: (p: string) => string, value: unknown) => {
+      params.push(value);
+      where.push(clause(`$${params.length}`));
+    };
+    if (f.type) add((p) => `type = ${p}`, f.type);
+    if (f.name) add((p) => `name LIKE ${p}`, `%${escapeLike(f.name)}%`);
+    if (f.cursor) {
+      const after = decodeCodeCursor(f.cursor);
+      if (after === undefined) throw DomainError.validation([{ field: 'cursor', message: 'not a cursor from this list' }]);
+      add((p) => `code > ${p}`, after);
+    }
+    params.push(f.limit + 1);
+    const rows = await this.sql.query<OrganisationView>(`${this.select()} WHERE ${where.join(' AND ')} ORDER BY code LIMIT $${params.length}`, params);
+    const items = rows.slice(0, f.limit);
+    return { items, nextCursor: rows.length > f.limit ? encodeCodeCursor(items[items.length - 1]!.code) : null };
+  }
+
+  async get(scope: string, code: string): Promise<OrganisationView> {
+    const [row] = await this.sql.query<OrganisationView>(`${this.select()} WHERE code = $1`, [code]);
+    if (!row || !isWithinScope(scope, row.gridCode)) throw new DomainError('ORGANISATION.NOT_FOUND', `no organisation ${code}`);
+    return row;
+  }
+
+  async create(actor: Actor, input: OrganisationInput): Promise<OrganisationView> {
+    const scope = actor.principal.orgUnit;
+    const phone = this.phone(input.contactPhone);
+    const gridCode = await this.locator.gridIn(scope, input.location);
+    if (input.code) checkGivenCode(input.code, ORGANISATION_CODE, gridCode, '<grid code>-ORG<serial>, e.g. 350206001001-07-ORG012');
+    const code = await this.writes.write(actor, async ({ client, record }) => {
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`organisation:${gridCode}`]);
+      let code = input.code;
+      if (code) {
+        if ((await client.query(`SELECT 1 FROM ${this.t('organisations')} WHERE code = $1`, [code])).rowCount) throw DomainError.validation([{ field: 'code', message: `${code} is taken` }]);
+      } else {
+        const [row] = (await client.query<{ n: number | null }>(`SELECT max(substring(code FROM '-ORG([0-9]+)$')::int) AS n FROM ${this.t('organisations')} WHERE grid_code = $1`, [gridCode])).rows;
+        code = `${gridCode}-ORG${String((row?.n ?? 0) + 1).padStart(3, '0')}`;
+      }
+      await client.query(
+        `INSERT INTO ${this.t('organisations')} (code, name, type, address, location, contact_name, contact_pii, contact_pii_key, contact_phone_masked, contact_phone_hash, grid_code)
+         VALUES ($1, $2, $3, $4, public.ST_SetSRID(public.ST_MakePoint($5, $6), 4326), $7, $8, $9, $10, $11, $12)`,
+        [code, input.name, input.type, input.address, input.location.longitude, input.location.latitude, input.contactName ?? null, ...this.sealed(phone), gridCode],
+      );
+      await record('organisation', code, gridCode, 'added', 'add', {
+        name: input.name,
+        type: input.type,
+        address: input.address,
+        grid_code: gridCode,
+        ...(input.contactName && { contact_name: 'set' }),
+        ...(phone && { contact_phone: 'set' }),
+      });
+      return code;
+    });
+    return this.get(scope, code);
+  }
+
+  async update(actor: Actor, code: string, changes: OrganisationChanges): Promise<OrganisationView> {
+    const scope = actor.principal.orgUnit;
+    const phone = changes.contactPhone === undefined ? undefined : this.phone(changes.contactPhone);
+    await this.writes.write(actor, async ({ client, record }) => {
+      const row = (
+        await client.query<{ name: string; type: string; address: string; contact_name: string | null; grid_code: string }>(
+          `SELECT name, type, address, contact_name, grid_code FROM ${this.t('organisations')} WHERE code = $1 FOR UPDATE`,
+          [code],
+        )
+      ).rows[0];
+      if (!row || !isWithinScope(scope, row.grid_code)) throw new DomainError('ORGANISATION.NOT_FOUND', `no organisation ${code}`);
+      const params: unknown[] = [code];
+      const sets: string[] = [];
+      const history: Record<string, unknown> = {};
+      const set = (column: string, value: unknown) => {
+        params.push(value);
+        sets.push(`${column} = $${params.length}`);
+      };
+      for (const [key, column] of [
+        ['name', 'name'],
+        ['type', 'type'],
+        ['address', 'address'],
+      ] as const) {
+        const value = changes[key];
+        if (value === undefined || value === null || value === row[column]) continue;
+        set(column, value);
+        history[column] = { from: row[column], to: value };
+      }
+      // Personal data: the history says that it changed, not to what.
+      if (changes.contactName !== undefined && (changes.contactName ?? null) !== row.contact_name) {
+        set('contact_name', changes.contactName ?? null);
+        history['contact_name'] = 'changed';
+      }
+      if (phone !== undefined) {
+        const [box, key, masked, hash] = this.sealed(phone);
+        set('contact_pii', box);
+        set('contact_pii_key', key);
+        set('contact_phone_masked', masked);
+        set('contact_phone_hash', hash);
+        history['contact_phone'] = 'changed';
+      }
+      if (sets.length === 0) return;
+      await client.query(`UPDATE ${this.t('organisations')} SET ${sets.join(', ')}, updated_at = now(), version = version + 1 WHERE code = $1`, params);
+      await record('organisation', code, row.grid_code, 'updated', 'update', history);
+    });
+    return this.get(scope, code);
+  }
+
+  async history(scope: string, code: string) {
+    await this.get(scope, code);
+    return this.writes.history('organisation', code);
+  }
+
+  /** A given phone number, checked and normalized; null clears it. */
+  private phone(value: string | null | undefined): string | null {
+    if (value === undefined || value === null || value === '') return null;
+    if (!isPlausiblePhone(value)) throw DomainError.validation([{ field: 'contactPhone', message: 'not a mainland mobile or landline number' }]);
+    return normalizePhone(value);
+  }
+
+  private sealed(phone: string | null): [Buffer | null, number | null, string | null, Buffer | null] {
+    return phone ? [this.cipher.seal({ phone }), this.cipher.currentKeyId, maskPhone(phone), this.cipher.hash('phone', phone)] : [null, null, null, null];
+  }
+}

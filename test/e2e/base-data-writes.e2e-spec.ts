@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { DEFAULT_OPTIONS, generateDistrict } from '@gm/district-generator';
-import { buildingPageSchema, buildingViewSchema, cityObjectPageSchema, cityObjectViewSchema, organisationPageSchema, organisationViewSchema, errorBodySchema, housePageSchema, householdViewSchema, houseViewSchema, namespace, residentPageSchema, residentViewSchema, streamName, Streams, unitSummarySchema } from '@gm/contracts';
+import { householdPageSchema, buildingPageSchema, buildingViewSchema, cityObjectPageSchema, cityObjectViewSchema, organisationPageSchema, organisationViewSchema, errorBodySchema, housePageSchema, householdViewSchema, houseViewSchema, namespace, residentPageSchema, residentViewSchema, streamName, Streams, unitSummarySchema } from '@gm/contracts';
 import { idCheckCharacter } from '@gm/domain';
 import { expectShape, startInfra, startService, type TestInfra, type TestService } from '@gm/testing';
 import pg from 'pg';
@@ -259,6 +259,11 @@ describe('base-data written by hand: residents, households, houses, objects (rea
     expect(await residentsOfGrid(`${COMMUNITY}-08`)).toBe(grid08 - 1);
     expect(await fieldOf(await call('POST', `/api/v1/households/${h.code}/leave`, staff, { date: '2026-12-01' }))).toMatchObject({ status: 400, fields: ['code'] });
     expect((await history(`/api/v1/households/${h.code}`)).map((x) => x.action)).toEqual(['add', 'move', 'split', 'leave']);
+    const inHouse = expectShape(householdPageSchema, await (await call('GET', `/api/v1/households?unit=${COMMUNITY}-08&houseCode=${house08}`, staff)).json());
+    expect(inHouse.items.map((x) => [x.code, x.members])).toEqual(expect.arrayContaining([[h.code, 0], [newHousehold.code, 1]]));
+    const page1 = expectShape(householdPageSchema, await (await call('GET', `/api/v1/households?unit=${COMMUNITY}&limit=3`, staff)).json());
+    const page2 = expectShape(householdPageSchema, await (await call('GET', `/api/v1/households?unit=${COMMUNITY}&limit=3&cursor=${page1.nextCursor}`, staff)).json());
+    expect(page2.items[0]!.code > page1.items[2]!.code).toBe(true);
     expect(await lastEvent('resident.changed.v1')).toMatchObject({ residentId: a.id, action: 'left' });
   });
 

@@ -1,12 +1,13 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { householdViewSchema, type HouseholdView, type Principal } from '@gm/contracts';
-import { CurrentPrincipal, Roles } from '@gm/auth';
+import { householdPageSchema, householdViewSchema, type HouseholdPage, type HouseholdView, type Principal } from '@gm/contracts';
+import { CurrentPrincipal, RequestScope, Roles, ScopedBy } from '@gm/auth';
 import { ApiErrorResponses, ApiJsonResponse } from '@gm/platform';
-import { actorOf, code, date, READERS, WRITERS } from '../records/http';
+import { actorOf, code, date, limit, READERS, WRITERS } from '../records/http';
 import { HouseholdService } from './household.service';
 
+const listQuery = z.object({ unit: z.string().optional(), houseCode: code.optional(), cursor: z.string().max(500).optional(), limit }).strict();
 const createBody = z.object({ houseCode: code }).strict();
 const moveBody = z.object({ houseCode: code }).strict();
 const splitBody = z
@@ -22,6 +23,17 @@ const splitResult = z.object({ from: householdViewSchema, to: householdViewSchem
 @Controller('api/v1/households')
 export class HouseholdController {
   constructor(private readonly households: HouseholdService) {}
+
+  @Get()
+  @Roles(...READERS)
+  @ScopedBy({ in: 'query', name: 'unit' })
+  @ApiQuery({ name: 'unit', required: false, description: 'Org unit (default: yours); must lie in your subtree' })
+  @ApiOperation({ summary: '户 Households of your unit by code, with their number of active members; by house; cursor pages' })
+  @ApiJsonResponse(200, 'One page of households', householdPageSchema)
+  @ApiErrorResponses({ 400: 'A filter or the cursor is invalid', 403: 'The unit lies outside yours' })
+  list(@RequestScope() scope: string, @Query({ schema: listQuery }) q: z.infer<typeof listQuery>): Promise<HouseholdPage> {
+    return this.households.list({ scope, houseCode: q.houseCode, cursor: q.cursor, limit: q.limit });
+  }
 
   @Get(':code')
   @Roles(...READERS)

@@ -3,6 +3,7 @@ import { orgUnitCodeSchema } from '../cases/case-values';
 import { FOCUS_CLASSES, HOUSE_USES, OBJECT_STATES, ORGANISATION_TYPES, RELATIONS, RESIDENCE_TYPES, RESIDENT_STATUSES, RESIDENT_TAGS } from './base-data';
 
 const count = z.number().int().min(0);
+const nextCursor = z.string().nullable().describe('Pass back as cursor for the next page; null on the last');
 
 /** A unit at a glance (三知两清一掌握): what its grids hold. */
 export const unitSummarySchema = z
@@ -55,7 +56,6 @@ export const residentPageSchema = z
   .strict();
 export type ResidentPage = z.infer<typeof residentPageSchema>;
 
-const nextCursor = z.string().nullable().describe('Pass back as cursor for the next page; null on the last');
 
 export const houseViewSchema = z
   .object({
@@ -89,6 +89,17 @@ export const householdViewSchema = z
   .strict()
   .meta({ id: 'Household' });
 export type HouseholdView = z.infer<typeof householdViewSchema>;
+export const householdPageSchema = z
+  .object({
+    items: z.array(
+      z
+        .object({ code: z.string(), houseCode: z.string(), address: z.string(), gridCode: orgUnitCodeSchema, members: count.describe('Active members'), version: z.number().int().positive() })
+        .strict(),
+    ),
+    nextCursor,
+  })
+  .strict();
+export type HouseholdPage = z.infer<typeof householdPageSchema>;
 
 export const cityObjectViewSchema = z
   .object({

@@ -46,6 +46,7 @@ import {
   percentile,
   ROOT,
   say,
+  stopsWithTier,
   tier,
   type OpenLoopRequest,
   type OpenLoopResult,
@@ -117,17 +118,8 @@ async function main(): Promise<void> {
   const profileEnv = (name: string): Record<string, string> => (PROFILE_RATE ? { BENCH_PROFILE_DIR: PROFILE_DIR, BENCH_PROFILE_NAME: name } : {});
 
   const t = await tier();
-  const children: ChildProcess[] = [];
-  const closers: (() => Promise<unknown>)[] = [];
-  let closed: Promise<void> | undefined;
-  const shutdown = () =>
-    (closed ??= (async () => {
-      for (const c of children) c.kill('SIGTERM');
-      for (const close of closers) await close().catch(() => undefined);
-      await t.close();
-    })());
   // Ctrl-C (or a kill) still stops the services, the NATS server and drops the database.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown().finally(() => process.exit(130)));
+  const { children, closers, shutdown } = stopsWithTier(t);
   try {
     const ns = t.nats.namespace;
     const legs: Leg[] = [];

@@ -427,3 +427,21 @@ export async function cpuOfWork<T>(
   const used = Object.fromEntries(Object.entries(raw).map(([k, ms]) => [k, Math.max(0, ms - (background[k] ?? 0) * scale)]));
   return { result, used, background: Object.fromEntries(Object.entries(background).map(([k, ms]) => [k, (ms * 1000) / quiet])) };
 }
+
+/**
+ * What a benchmark started beside its tier (child processes, connections), stopped with it once:
+ * on its own end, and on Ctrl-C or a kill (then the process exits 130).
+ */
+export function stopsWithTier(t: Tier): { readonly children: ChildProcess[]; readonly closers: (() => Promise<unknown>)[]; shutdown(): Promise<void> } {
+  const children: ChildProcess[] = [];
+  const closers: (() => Promise<unknown>)[] = [];
+  let closed: Promise<void> | undefined;
+  const shutdown = () =>
+    (closed ??= (async () => {
+      for (const c of children) c.kill('SIGTERM');
+      for (const close of closers) await close().catch(() => undefined);
+      await t.close();
+    })());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown().finally(() => process.exit(130)));
+  return { children, closers, shutdown };
+}

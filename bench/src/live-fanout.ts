@@ -37,7 +37,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { connect, headers as natsHeaders } from '@nats-io/transport-node';
 import { createCloudEvent, durableName, Events, Headers, namespace, scopedSubject, streamName, Streams } from '@gm/contracts';
 import { freePort, waitFor } from '@gm/testing';
-import { CpuMeter, cpuSnapshot, cpuUsed, findProcesses, machine, OUT, say, tier } from './common';
+import { CpuMeter, cpuSnapshot, cpuUsed, findProcesses, machine, OUT, say, stopsWithTier, tier } from './common';
 
 const CLIENT_COUNTS = (process.env['BENCH_CLIENTS'] ?? '1000,5000,10000').split(',').map(Number).filter((n) => n > 0);
 const RATE = Number(process.env['BENCH_RATE'] ?? 20);
@@ -149,16 +149,8 @@ async function main(): Promise<void> {
     profiling ? { env: { BENCH_PROFILE_DIR: PROFILE_DIR, BENCH_PROFILE_NAME: `live-fanout-${name}-${process.pid}` }, args: ['--require', join(__dirname, 'cpu-profile.js')] } : { env: {}, args: [] };
 
   const t = await tier();
-  const children: ChildProcess[] = [];
-  const closers: (() => Promise<unknown>)[] = [];
-  let closed: Promise<void> | undefined;
-  const shutdown = () =>
-    (closed ??= (async () => {
-      for (const c of children) c.kill('SIGTERM');
-      for (const close of closers) await close().catch(() => undefined);
-      await t.close();
-    })());
-  for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => void shutdown().finally(() => process.exit(130)));
+  // Ctrl-C (or a kill) still stops the services, the NATS server and drops the database.
+  const { children, closers, shutdown } = stopsWithTier(t);
   try {
     const ns = namespace(t.nats.namespace);
     const subject = scopedSubject(ns, Events.caseReported.type);

@@ -3,7 +3,8 @@ import { BUILDING_CODE, DomainError, type BuildingPage, type BuildingView } from
 import { isWithinScope } from '@gm/domain';
 import { ServiceSql } from '@gm/platform';
 import { checkGivenCode, GridLocator } from '../records/grid-locator';
-import { decodeCodeCursor, encodeCodeCursor, escapeLike, RecordWrites, type Actor } from '../records/record-writes';
+import { Changes, codeForNew, pageByCode, Where } from '../records/codes-and-pages';
+import { escapeLike, RecordWrites, type Actor } from '../records/record-writes';
 
 export interface BuildingInput {
   readonly code?: string | undefined;
@@ -31,23 +32,9 @@ export class BuildingService {
            (SELECT count(*) FROM ${this.t('houses')} hs WHERE hs.building_code = b.code)::int AS houses, b.grid_code AS "gridCode", b.version
     FROM ${this.t('buildings')} b`;
 
-  async list(f: { scope: string; address?: string | undefined; cursor?: string | undefined; limit: number }): Promise<BuildingPage> {
-    const params: unknown[] = [`${f.scope}%`];
-    const where = ['b.grid_code LIKE $1'];
-    if (f.address) {
-      params.push(`%${escapeLike(f.address)}%`);
-      where.push(`b.address ILIKE $${params.length}`);
-    }
-    if (f.cursor) {
-      const after = decodeCodeCursor(f.cursor);
-      if (after === undefined) throw DomainError.validation([{ field: 'cursor', message: 'not a cursor from this list' }]);
-      params.push(after);
-      where.push(`b.code > $${params.length}`);
-    }
-    params.push(f.limit + 1);
-    const rows = await this.sql.query<BuildingView>(`${this.select()} WHERE ${where.join(' AND ')} ORDER BY b.code LIMIT $${params.length}`, params);
-    const items = rows.slice(0, f.limit);
-    return { items, nextCursor: rows.length > f.limit ? encodeCodeCursor(items[items.length - 1]!.code) : null };
+  list(f: { scope: string; address?: string | undefined; cursor?: string | undefined; limit: number }): Promise<BuildingPage> {
+    const where = new Where('b.grid_code', f.scope).add(f.address && `%${escapeLike(f.address)}%`, (p) => `b.address ILIKE ${p}`);
+    return pageByCode(this.sql.query.bind(this.sql), this.select(), 'b.code', where, f);
   }
 
   async get(scope: string, code: string): Promise<BuildingView> {
@@ -61,14 +48,13 @@ export class BuildingService {
     const gridCode = await this.locator.gridIn(scope, input.location);
     if (input.code) checkGivenCode(input.code, BUILDING_CODE, gridCode, '<grid code>-B<serial>, e.g. 350206001001-07-B012');
     const code = await this.writes.write(actor, async ({ client, record }) => {
-      await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`building:${gridCode}`]);
-      let code = input.code;
-      if (code) {
-        if ((await client.query(`SELECT 1 FROM ${this.t('buildings')} WHERE code = $1`, [code])).rowCount) throw DomainError.validation([{ field: 'code', message: `${code} is taken` }]);
-      } else {
-        const [row] = (await client.query<{ n: number | null }>(`SELECT max(substring(code FROM '-B([0-9]+)$')::int) AS n FROM ${this.t('buildings')} WHERE grid_code = $1`, [gridCode])).rows;
-        code = `${gridCode}-B${String((row?.n ?? 0) + 1).padStart(3, '0')}`;
-      }
+      const code = await codeForNew(client, {
+        table: this.t('buildings'),
+        lock: `building:${gridCode}`,
+        given: input.code,
+        highest: [`SELECT max(substring(code FROM '-B([0-9]+)$')::int) AS n FROM ${this.t('buildings')} WHERE grid_code = $1`, [gridCode]],
+        format: (n) => `${gridCode}-B${String(n).padStart(3, '0')}`,
+      });
       await client.query(
         `INSERT INTO ${this.t('buildings')} (code, name, address, location, floors, grid_code) VALUES ($1, $2, $3, public.ST_SetSRID(public.ST_MakePoint($4, $5), 4326), $6, $7)`,
         [code, input.name, input.address, input.location.longitude, input.location.latitude, input.floors, gridCode],
@@ -89,19 +75,11 @@ export class BuildingService {
         const [top] = (await client.query<{ floor: number | null }>(`SELECT max(floor) AS floor FROM ${this.t('houses')} WHERE building_code = $1`, [code])).rows;
         if (top?.floor != null && changes.floors < top.floor) throw DomainError.validation([{ field: 'floors', message: `the building has houses up to floor ${top.floor}` }]);
       }
-      const params: unknown[] = [code];
-      const sets: string[] = [];
-      const history: Record<string, unknown> = {};
-      for (const key of ['name', 'address', 'floors'] as const) {
-        const value = changes[key];
-        if (value === undefined || value === row[key]) continue;
-        params.push(value);
-        sets.push(`${key} = $${params.length}`);
-        history[key] = { from: row[key], to: value };
-      }
-      if (sets.length === 0) return;
-      await client.query(`UPDATE ${this.t('buildings')} SET ${sets.join(', ')}, updated_at = now(), version = version + 1 WHERE code = $1`, params);
-      await record('building', code, row.grid_code, 'updated', 'update', history);
+      const changed = new Changes(code);
+      for (const key of ['name', 'address', 'floors'] as const) changed.compare(key, row[key], changes[key]);
+      if (changed.empty) return;
+      await changed.apply(client, this.t('buildings'));
+      await record('building', code, row.grid_code, 'updated', 'update', changed.history);
     });
     return this.get(scope, code);
   }

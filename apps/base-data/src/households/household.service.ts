@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DomainError, type HouseholdPage, type HouseholdView } from '@gm/contracts';
 import { isWithinScope } from '@gm/domain';
 import { ServiceSql } from '@gm/platform';
-import { decodeCodeCursor, encodeCodeCursor, RecordWrites, type Actor, type WriteTx } from '../records/record-writes';
+import { pageByCode, Where } from '../records/codes-and-pages';
+import { RecordWrites, type Actor, type WriteTx } from '../records/record-writes';
 
 interface Member {
   readonly id: string;
@@ -23,29 +24,12 @@ export class HouseholdService {
 
   private t = (n: string) => this.sql.table(n);
 
-  async list(f: { scope: string; houseCode?: string | undefined; cursor?: string | undefined; limit: number }): Promise<HouseholdPage> {
-    const params: unknown[] = [`${f.scope}%`];
-    const where = ['h.grid_code LIKE $1'];
-    if (f.houseCode) {
-      params.push(f.houseCode);
-      where.push(`h.house_code = $${params.length}`);
-    }
-    if (f.cursor) {
-      const after = decodeCodeCursor(f.cursor);
-      if (after === undefined) throw DomainError.validation([{ field: 'cursor', message: 'not a cursor from this list' }]);
-      params.push(after);
-      where.push(`h.code > $${params.length}`);
-    }
-    params.push(f.limit + 1);
-    const rows = await this.sql.query<HouseholdPage['items'][number]>(
-      `SELECT h.code, h.house_code AS "houseCode", concat(b.address, ' ', hs.room, '室') AS address, h.grid_code AS "gridCode",
+  list(f: { scope: string; houseCode?: string | undefined; cursor?: string | undefined; limit: number }): Promise<HouseholdPage> {
+    const where = new Where('h.grid_code', f.scope).add(f.houseCode, (p) => `h.house_code = ${p}`);
+    const select = `SELECT h.code, h.house_code AS "houseCode", concat(b.address, ' ', hs.room, '室') AS address, h.grid_code AS "gridCode",
               (SELECT count(*) FROM ${this.t('residents')} r WHERE r.household_code = h.code AND r.status = 'active')::int AS members, h.version
-       FROM ${this.t('households')} h JOIN ${this.t('houses')} hs ON hs.code = h.house_code JOIN ${this.t('buildings')} b ON b.code = hs.building_code
-       WHERE ${where.join(' AND ')} ORDER BY h.code LIMIT $${params.length}`,
-      params,
-    );
-    const items = rows.slice(0, f.limit);
-    return { items, nextCursor: rows.length > f.limit ? encodeCodeCursor(items[items.length - 1]!.code) : null };
+       FROM ${this.t('households')} h JOIN ${this.t('houses')} hs ON hs.code = h.house_code JOIN ${this.t('buildings')} b ON b.code = hs.building_code`;
+    return pageByCode(this.sql.query.bind(this.sql), select, 'h.code', where, f);
   }
 
   async get(scope: string, code: string): Promise<HouseholdView> {

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DomainError, type HousePage, type HouseView } from '@gm/contracts';
 import { isWithinScope } from '@gm/domain';
 import { ServiceSql } from '@gm/platform';
-import { decodeCodeCursor, encodeCodeCursor, RecordWrites, type Actor } from '../records/record-writes';
+import { pageByCode, Where } from '../records/codes-and-pages';
+import { RecordWrites, type Actor } from '../records/record-writes';
 
 export interface HouseFilter {
   readonly scope: string;
@@ -29,24 +30,9 @@ export class HouseService {
            hs.grid_code AS "gridCode", hs.version
     FROM ${this.t('houses')} hs JOIN ${this.t('buildings')} b ON b.code = hs.building_code`;
 
-  async list(f: HouseFilter): Promise<HousePage> {
-    const params: unknown[] = [`${f.scope}%`];
-    const where = ['hs.grid_code LIKE $1'];
-    const add = (clause: (p: string) => string, value: unknown) => {
-      params.push(value);
-      where.push(clause(`$${params.length}`));
-    };
-    if (f.use) add((p) => `hs.use = ${p}`, f.use);
-    if (f.buildingCode) add((p) => `hs.building_code = ${p}`, f.buildingCode);
-    if (f.cursor) {
-      const after = decodeCodeCursor(f.cursor);
-      if (after === undefined) throw DomainError.validation([{ field: 'cursor', message: 'not a cursor from this list' }]);
-      add((p) => `hs.code > ${p}`, after);
-    }
-    params.push(f.limit + 1);
-    const rows = await this.sql.query<HouseView>(`${this.select()} WHERE ${where.join(' AND ')} ORDER BY hs.code LIMIT $${params.length}`, params);
-    const items = rows.slice(0, f.limit);
-    return { items, nextCursor: rows.length > f.limit ? encodeCodeCursor(items[items.length - 1]!.code) : null };
+  list(f: HouseFilter): Promise<HousePage> {
+    const where = new Where('hs.grid_code', f.scope).add(f.use, (p) => `hs.use = ${p}`).add(f.buildingCode, (p) => `hs.building_code = ${p}`);
+    return pageByCode(this.sql.query.bind(this.sql), this.select(), 'hs.code', where, f);
   }
 
   async get(scope: string, code: string): Promise<HouseView> {

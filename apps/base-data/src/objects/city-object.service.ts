@@ -3,7 +3,8 @@ import { CITY_OBJECT_CODE, DomainError, type CityObjectPage, type CityObjectView
 import { isWithinScope } from '@gm/domain';
 import { ServiceSql } from '@gm/platform';
 import { checkGivenCode, GridLocator } from '../records/grid-locator';
-import { decodeCodeCursor, encodeCodeCursor, RecordWrites, type Actor } from '../records/record-writes';
+import { Changes, codeForNew, pageByCode, Where } from '../records/codes-and-pages';
+import { RecordWrites, type Actor } from '../records/record-writes';
 
 export interface CityObjectFilter {
   readonly scope: string;
@@ -50,24 +51,9 @@ export class CityObjectService {
            json_build_object('longitude', public.ST_X(location), 'latitude', public.ST_Y(location)) AS location, grid_code AS "gridCode", version
     FROM ${this.t('city_objects')}`;
 
-  async list(f: CityObjectFilter): Promise<CityObjectPage> {
-    const params: unknown[] = [`${f.scope}%`];
-    const where = ['grid_code LIKE $1'];
-    const add = (clause: (p: string) => string, value: unknown) => {
-      params.push(value);
-      where.push(clause(`$${params.length}`));
-    };
-    if (f.state) add((p) => `state = ${p}`, f.state);
-    if (f.classCode) add((p) => `class_code = ${p}`, f.classCode);
-    if (f.cursor) {
-      const after = decodeCodeCursor(f.cursor);
-      if (after === undefined) throw DomainError.validation([{ field: 'cursor', message: 'not a cursor from this list' }]);
-      add((p) => `code > ${p}`, after);
-    }
-    params.push(f.limit + 1);
-    const rows = await this.sql.query<CityObjectView>(`${this.select()} WHERE ${where.join(' AND ')} ORDER BY code LIMIT $${params.length}`, params);
-    const items = rows.slice(0, f.limit);
-    return { items, nextCursor: rows.length > f.limit ? encodeCodeCursor(items[items.length - 1]!.code) : null };
+  list(f: CityObjectFilter): Promise<CityObjectPage> {
+    const where = new Where('grid_code', f.scope).add(f.state, (p) => `state = ${p}`).add(f.classCode, (p) => `class_code = ${p}`);
+    return pageByCode(this.sql.query.bind(this.sql), this.select(), 'code', where, f);
   }
 
   async get(scope: string, code: string): Promise<CityObjectView> {
@@ -84,24 +70,19 @@ export class CityObjectService {
       if (m[2] !== input.classCode) throw DomainError.validation([{ field: 'code', message: `names class ${m[2]}, not ${input.classCode}` }]);
     }
     const code = await this.writes.write(actor, async ({ client, record }) => {
-      // One registration at a time per grid and class, so that serials do not collide.
-      await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`city-object:${gridCode}:${input.classCode}`]);
-      let code = input.code;
-      if (code) {
-        const taken = (await client.query(`SELECT 1 FROM ${this.t('city_objects')} WHERE code = $1`, [code])).rowCount;
-        if (taken) throw DomainError.validation([{ field: 'code', message: `${code} is taken` }]);
-      } else {
-        const [row] = (
-          await client.query<{ n: number | null }>(`SELECT max(substring(code FROM '-([0-9]{4})$')::int) AS n FROM ${this.t('city_objects')} WHERE grid_code = $1 AND class_code = $2 AND code ~ $3`, [
-            gridCode,
-            input.classCode,
-            CITY_OBJECT_CODE.source,
-          ])
-        ).rows;
-        const serial = (row?.n ?? 0) + 1;
-        if (serial > 9999) throw DomainError.validation([{ field: 'classCode', message: `grid ${gridCode} has 9,999 objects of class ${input.classCode} already` }]);
-        code = `${gridCode}-${input.classCode}-${String(serial).padStart(4, '0')}`;
-      }
+      const code = await codeForNew(client, {
+        table: this.t('city_objects'),
+        lock: `city-object:${gridCode}:${input.classCode}`,
+        given: input.code,
+        highest: [
+          `SELECT max(substring(code FROM '-([0-9]{4})$')::int) AS n FROM ${this.t('city_objects')} WHERE grid_code = $1 AND class_code = $2 AND code ~ $3`,
+          [gridCode, input.classCode, CITY_OBJECT_CODE.source],
+        ],
+        format: (n) => {
+          if (n > 9999) throw DomainError.validation([{ field: 'classCode', message: `grid ${gridCode} has 9,999 objects of class ${input.classCode} already` }]);
+          return `${gridCode}-${input.classCode}-${String(n).padStart(4, '0')}`;
+        },
+      });
       await client.query(
         `INSERT INTO ${this.t('city_objects')} (code, class_code, name, owner_department, maintainer, state, location, grid_code)
          VALUES ($1, $2, $3, $4, $5, $6, public.ST_SetSRID(public.ST_MakePoint($7, $8), 4326), $9)`,
@@ -137,19 +118,11 @@ export class CityObjectService {
         ['ownerDepartment', 'owner_department'],
         ['maintainer', 'maintainer'],
       ];
-      const history: Record<string, { from: string; to: string }> = {};
-      const params: unknown[] = [code];
-      const sets: string[] = [];
-      for (const [key, column] of columns) {
-        const value = changes[key];
-        if (value === undefined || value === row[column]) continue;
-        params.push(value);
-        sets.push(`${column} = $${params.length}`);
-        history[column] = { from: row[column], to: value };
-      }
-      if (sets.length === 0) return;
-      await client.query(`UPDATE ${this.t('city_objects')} SET ${sets.join(', ')}, updated_at = now(), version = version + 1 WHERE code = $1`, params);
-      await record('city-object', code, row.grid_code, 'updated', 'update', history);
+      const changed = new Changes(code);
+      for (const [key, column] of columns) changed.compare(column, row[column], changes[key]);
+      if (changed.empty) return;
+      await changed.apply(client, this.t('city_objects'));
+      await record('city-object', code, row.grid_code, 'updated', 'update', changed.history);
     });
     return this.get(scope, code);
   }

@@ -4,7 +4,8 @@ import { isPlausiblePhone, isWithinScope, maskPhone, normalizePhone } from '@gm/
 import { ServiceSql } from '@gm/platform';
 import { PiiCipher } from '../privacy/pii-cipher';
 import { checkGivenCode, GridLocator } from '../records/grid-locator';
-import { decodeCodeCursor, encodeCodeCursor, escapeLike, RecordWrites, type Actor } from '../records/record-writes';
+import { Changes, codeForNew, pageByCode, Where } from '../records/codes-and-pages';
+import { escapeLike, RecordWrites, type Actor } from '../records/record-writes';
 
 export interface OrganisationFilter {
   readonly scope: string;
@@ -46,24 +47,9 @@ export class OrganisationService {
            contact_name AS "contactName", contact_phone_masked AS "contactPhone", grid_code AS "gridCode", version
     FROM ${this.t('organisations')}`;
 
-  async list(f: OrganisationFilter): Promise<OrganisationPage> {
-    const params: unknown[] = [`${f.scope}%`];
-    const where = ['grid_code LIKE $1'];
-    const add = (clause: (p: string) => string, value: unknown) => {
-      params.push(value);
-      where.push(clause(`$${params.length}`));
-    };
-    if (f.type) add((p) => `type = ${p}`, f.type);
-    if (f.name) add((p) => `name LIKE ${p}`, `%${escapeLike(f.name)}%`);
-    if (f.cursor) {
-      const after = decodeCodeCursor(f.cursor);
-      if (after === undefined) throw DomainError.validation([{ field: 'cursor', message: 'not a cursor from this list' }]);
-      add((p) => `code > ${p}`, after);
-    }
-    params.push(f.limit + 1);
-    const rows = await this.sql.query<OrganisationView>(`${this.select()} WHERE ${where.join(' AND ')} ORDER BY code LIMIT $${params.length}`, params);
-    const items = rows.slice(0, f.limit);
-    return { items, nextCursor: rows.length > f.limit ? encodeCodeCursor(items[items.length - 1]!.code) : null };
+  list(f: OrganisationFilter): Promise<OrganisationPage> {
+    const where = new Where('grid_code', f.scope).add(f.type, (p) => `type = ${p}`).add(f.name && `%${escapeLike(f.name)}%`, (p) => `name LIKE ${p}`);
+    return pageByCode(this.sql.query.bind(this.sql), this.select(), 'code', where, f);
   }
 
   async get(scope: string, code: string): Promise<OrganisationView> {
@@ -78,14 +64,13 @@ export class OrganisationService {
     const gridCode = await this.locator.gridIn(scope, input.location);
     if (input.code) checkGivenCode(input.code, ORGANISATION_CODE, gridCode, '<grid code>-ORG<serial>, e.g. 350206001001-07-ORG012');
     const code = await this.writes.write(actor, async ({ client, record }) => {
-      await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`organisation:${gridCode}`]);
-      let code = input.code;
-      if (code) {
-        if ((await client.query(`SELECT 1 FROM ${this.t('organisations')} WHERE code = $1`, [code])).rowCount) throw DomainError.validation([{ field: 'code', message: `${code} is taken` }]);
-      } else {
-        const [row] = (await client.query<{ n: number | null }>(`SELECT max(substring(code FROM '-ORG([0-9]+)$')::int) AS n FROM ${this.t('organisations')} WHERE grid_code = $1`, [gridCode])).rows;
-        code = `${gridCode}-ORG${String((row?.n ?? 0) + 1).padStart(3, '0')}`;
-      }
+      const code = await codeForNew(client, {
+        table: this.t('organisations'),
+        lock: `organisation:${gridCode}`,
+        given: input.code,
+        highest: [`SELECT max(substring(code FROM '-ORG([0-9]+)$')::int) AS n FROM ${this.t('organisations')} WHERE grid_code = $1`, [gridCode]],
+        format: (n) => `${gridCode}-ORG${String(n).padStart(3, '0')}`,
+      });
       await client.query(
         `INSERT INTO ${this.t('organisations')} (code, name, type, address, location, contact_name, contact_pii, contact_pii_key, contact_phone_masked, contact_phone_hash, grid_code)
          VALUES ($1, $2, $3, $4, public.ST_SetSRID(public.ST_MakePoint($5, $6), 4326), $7, $8, $9, $10, $11, $12)`,
@@ -115,39 +100,18 @@ export class OrganisationService {
         )
       ).rows[0];
       if (!row || !isWithinScope(scope, row.grid_code)) throw new DomainError('ORGANISATION.NOT_FOUND', `no organisation ${code}`);
-      const params: unknown[] = [code];
-      const sets: string[] = [];
-      const history: Record<string, unknown> = {};
-      const set = (column: string, value: unknown) => {
-        params.push(value);
-        sets.push(`${column} = $${params.length}`);
-      };
-      for (const [key, column] of [
-        ['name', 'name'],
-        ['type', 'type'],
-        ['address', 'address'],
-      ] as const) {
-        const value = changes[key];
-        if (value === undefined || value === null || value === row[column]) continue;
-        set(column, value);
-        history[column] = { from: row[column], to: value };
-      }
+      const changed = new Changes(code);
+      for (const key of ['name', 'type', 'address'] as const) changed.compare(key, row[key], changes[key] ?? undefined);
       // Personal data: the history says that it changed, not to what.
-      if (changes.contactName !== undefined && (changes.contactName ?? null) !== row.contact_name) {
-        set('contact_name', changes.contactName ?? null);
-        history['contact_name'] = 'changed';
-      }
+      if (changes.contactName !== undefined && (changes.contactName ?? null) !== row.contact_name) changed.set('contact_name', changes.contactName ?? null, 'changed');
       if (phone !== undefined) {
         const [box, key, masked, hash] = this.sealed(phone);
-        set('contact_pii', box);
-        set('contact_pii_key', key);
-        set('contact_phone_masked', masked);
-        set('contact_phone_hash', hash);
-        history['contact_phone'] = 'changed';
+        changed.set('contact_pii', box).set('contact_pii_key', key).set('contact_phone_masked', masked).set('contact_phone_hash', hash);
+        changed.history['contact_phone'] = 'changed';
       }
-      if (sets.length === 0) return;
-      await client.query(`UPDATE ${this.t('organisations')} SET ${sets.join(', ')}, updated_at = now(), version = version + 1 WHERE code = $1`, params);
-      await record('organisation', code, row.grid_code, 'updated', 'update', history);
+      if (changed.empty) return;
+      await changed.apply(client, this.t('organisations'));
+      await record('organisation', code, row.grid_code, 'updated', 'update', changed.history);
     });
     return this.get(scope, code);
   }

@@ -361,4 +361,35 @@ describe('base-data written by hand: residents, households, houses, objects (rea
     const shops = expectShape(organisationPageSchema, await (await call('GET', `/api/v1/organisations?unit=${COMMUNITY}-07&name=${encodeURIComponent('测试便利')}`, staff)).json());
     expect(shops.items.map((x) => x.code)).toEqual([o.code]);
   });
+
+  it("in a federation, changes are made at the tier that keeps the grid (its community): elsewhere they are refused naming that tier, and reads still work", async () => {
+    const federated = (tier: string) =>
+      startService({ configSchema: baseDataConfig.configSchema, module: (c, l) => baseData.AppModule.forRoot(c, l) }, infra.env({ TIER_CODE: tier, FEDERATION_ENABLED: 'true' }));
+    const atStreet = await federated('350206001');
+    const atCommunity = await federated(COMMUNITY);
+    try {
+      const at = (svc: TestService<baseDataConfig.AppConfig>, method: string, path: string, body?: unknown) =>
+        fetch(`${svc.url}${path}`, { method, headers: { authorization: `Bearer ${staff}`, ...(body !== undefined && { 'content-type': 'application/json' }) }, ...(body !== undefined && { body: JSON.stringify(body) }) });
+      const house = expectShape(housePageSchema, await (await at(atStreet, 'GET', `/api/v1/houses?unit=${COMMUNITY}-07&limit=1`)).json()).items[0]!;
+      const use = house.use === 'rented' ? 'owner_occupied' : 'rented';
+
+      const refused = await at(atStreet, 'PATCH', `/api/v1/houses/${house.code}`, { use });
+      const body = expectShape(errorBodySchema, await refused.json());
+      expect({ status: refused.status, code: body.code }).toEqual({ status: 409, code: 'BASE_DATA.NOT_OWNER' });
+      expect(body.detail).toContain(`kept by tier ${COMMUNITY}`);
+      expect(body.errors).toEqual([{ field: 'gridCode', message: expect.stringContaining(`kept by tier ${COMMUNITY}`) }]);
+      // A move out of a grid the street does not keep is refused too, and nothing changed.
+      const resident = expectShape(residentPageSchema, await (await at(atStreet, 'GET', `/api/v1/residents?unit=${COMMUNITY}-07&limit=1`)).json()).items[0]!;
+      expect((await at(atStreet, 'POST', `/api/v1/residents/${resident.id}/move`, { householdCode: in08 })).status).toBe(409);
+      expect(expectShape(residentViewSchema, await (await at(atStreet, 'GET', `/api/v1/residents/${resident.id}`)).json()).householdCode).toBe(resident.householdCode);
+      expect(expectShape(houseViewSchema, await (await at(atStreet, 'GET', `/api/v1/houses/${house.code}`)).json()).use).toBe(house.use);
+
+      const accepted = await at(atCommunity, 'PATCH', `/api/v1/houses/${house.code}`, { use });
+      expect(accepted.status).toBe(200);
+      expect(expectShape(houseViewSchema, await accepted.json())).toMatchObject({ use, version: house.version + 1 });
+    } finally {
+      await atStreet.close();
+      await atCommunity.close();
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { serviceConfigSchema } from '@gm/platform/config';
+import { envBool, serviceConfigSchema } from '@gm/platform/config';
 
 const key32 = (name: string) =>
   z
@@ -27,5 +27,9 @@ export const configSchema = serviceConfigSchema('base-data', { port: 3001, schem
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).max(2 ** 34).default(2 ** 30),
   /** How long a gis or system-admin lookup may take during an import. */
   LOOKUP_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+  /** This instance is one tier of a federation: hand-made changes are accepted only for the grids it keeps (ADR 0012). */
+  FEDERATION_ENABLED: envBool.default(false),
+  /** Which tier keeps a grid's base data: the grid's ancestor at this level (ADR 0012). */
+  BASE_DATA_OWNER_LEVEL: z.enum(['district', 'street', 'community', 'grid']).default('community'),
 });
 export type AppConfig = z.infer<typeof configSchema>;

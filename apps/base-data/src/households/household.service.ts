@@ -129,6 +129,7 @@ export class HouseholdService {
   private async lock(tx: WriteTx, scope: string, code: string): Promise<{ house_code: string; grid_code: string }> {
     const row = (await tx.client.query<{ house_code: string; grid_code: string }>(`SELECT house_code, grid_code FROM ${this.t('households')} WHERE code = $1 FOR UPDATE`, [code])).rows[0];
     if (!row || !isWithinScope(scope, row.grid_code)) throw new DomainError('HOUSEHOLD.NOT_FOUND', `no household ${code}`);
+    tx.owned(row.grid_code);
     return row;
   }
 

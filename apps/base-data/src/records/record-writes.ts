@@ -1,9 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
-import { Events, type Principal, type RECORD_ACTIONS, type RECORD_KINDS, type RESIDENT_ACTIONS } from '@gm/contracts';
+import { DomainError, Events, type Principal, type RECORD_ACTIONS, type RECORD_KINDS, type RESIDENT_ACTIONS } from '@gm/contracts';
 import { Outbox } from '@gm/messaging';
-import { ServiceSql } from '@gm/platform';
+import { ownerTierOf } from '@gm/domain';
+import { SERVICE_CONFIG, ServiceSql } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
+import type { AppConfig } from '../config/config';
 
 /** Who wrote, as recorded in the history and the events. */
 export interface Actor {
@@ -18,6 +20,8 @@ type ResidentAction = (typeof RESIDENT_ACTIONS)[number];
 /** What a write does inside its transaction: change rows, then say what changed. */
 export interface WriteTx {
   readonly client: pg.PoolClient;
+  /** Refuses (409 BASE_DATA.NOT_OWNER, naming the owner) a change to a grid another tier keeps; record() and resident() check the grid they are given. */
+  owned(gridCode: string): void;
   /** A history row and `gm.base-data.record-changed.v1` (fields named, values only in the history). */
   record(kind: RecordKind, code: string, gridCode: string, action: RecordAction, history: string, changes: Record<string, unknown>): Promise<void>;
   /** A history row and `gm.resident.changed.v1` for a resident the write changed too (a household moving carries its members). */
@@ -37,7 +41,20 @@ export class RecordWrites {
     private readonly sql: ServiceSql,
     private readonly outbox: Outbox,
     private readonly logger: JsonLogger,
+    @Inject(SERVICE_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /**
+   * In a federation, hand-made changes are made at the tier that keeps the grid's base data (its
+   * community by default) and nowhere else; a single instance keeps everything it holds.
+   */
+  owned(gridCode: string): void {
+    if (!this.config.own.FEDERATION_ENABLED) return;
+    const owner = ownerTierOf(gridCode, this.config.own.BASE_DATA_OWNER_LEVEL);
+    if (owner === this.config.tier) return;
+    const message = `grid ${gridCode}'s base data is kept by tier ${owner}, not by this tier (${this.config.tier}): make the change there`;
+    throw new DomainError('BASE_DATA.NOT_OWNER', message, [{ field: 'gridCode', message }]);
+  }
 
   async write<T>(actor: Actor, fn: (tx: WriteTx) => Promise<T>): Promise<T> {
     const by = { subject: actor.principal.subject, role: actor.role };
@@ -49,12 +66,15 @@ export class RecordWrites {
       const fields = (changes: Record<string, unknown>) => Object.keys(changes).filter((k) => !NOT_A_FIELD.has(k));
       return fn({
         client,
+        owned: (gridCode) => this.owned(gridCode),
         record: async (kind, code, gridCode, action, historyAction, changes) => {
+          this.owned(gridCode);
           await history(kind, code, historyAction, changes);
           await this.outbox.addWith(client, this.sql.schema, Events.recordChanged, { kind, code, gridCode, action, fields: fields(changes), by }, code);
           written.push({ kind, code, action });
         },
         resident: async (id, gridCode, action, historyAction, changes) => {
+          this.owned(gridCode);
           await history('resident', id, historyAction, changes);
           await this.outbox.addWith(client, this.sql.schema, Events.residentChanged, { residentId: id, gridCode, fields: fields(changes), action, by }, id);
           written.push({ kind: 'resident', code: id, action });

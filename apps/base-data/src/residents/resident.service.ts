@@ -278,7 +278,7 @@ export class ResidentService {
     ) => Promise<{ action: 'moved' | 'left' | 'deceased'; history: string; changes: Record<string, unknown>; gridCode: string }>,
   ): Promise<void> {
     const scope = actor.principal.orgUnit;
-    await this.writes.write(actor, async ({ client, resident }) => {
+    await this.writes.write(actor, async ({ client, resident, owned }) => {
       const current = (
         await client.query<{ household_code: string; grid_code: string; relation: string; status: string; birth_date: string }>(
           `SELECT household_code, grid_code, relation, status, to_char(birth_date, 'YYYY-MM-DD') AS birth_date FROM ${this.t('residents')} WHERE id = $1 FOR UPDATE`,
@@ -286,6 +286,7 @@ export class ResidentService {
         )
       ).rows[0];
       if (!current || !isWithinScope(scope, current.grid_code)) throw new DomainError('RESIDENT.NOT_FOUND', `no resident ${id}`);
+      owned(current.grid_code);
       if (current.status !== 'active') throw new DomainError('RESIDENT.NOT_ACTIVE', `the resident is recorded as ${current.status === 'left' ? 'having left the area' : 'deceased'}`);
       const r = await change(client, current);
       await resident(id, r.gridCode, r.action, r.history, r.changes);

@@ -1,4 +1,4 @@
-import { ORG_LEVELS, OrgUnitCode, isWithinScope } from './org-unit-code';
+import { ORG_LEVELS, OrgUnitCode, isWithinScope, ownerTierOf } from './org-unit-code';
 
 // Synthetic codes in the style of the national division codes (Xiamen Huli district = 350206).
 const DISTRICT = '350206';
@@ -179,5 +179,19 @@ describe('isWithinScope', () => {
     expect(isWithinScope(DISTRICT, '')).toBe(false);
     expect(isWithinScope('35020', '350206001001-07')).toBe(false);
     expect(isWithinScope(DISTRICT, 'not-a-code')).toBe(false);
+  });
+});
+
+describe('ownerTierOf', () => {
+  it("names the grid's ancestor at the owner level, or the grid itself", () => {
+    expect(ownerTierOf('350206001001-07', 'community')).toBe('350206001001');
+    expect(ownerTierOf('350206001001-07', 'street')).toBe('350206001');
+    expect(ownerTierOf('350206001001-07', 'district')).toBe('350206');
+    expect(ownerTierOf('350206001001-07', 'grid')).toBe('350206001001-07');
+  });
+
+  it('refuses a code that is not a grid', () => {
+    expect(() => ownerTierOf('350206001001', 'community')).toThrow(RangeError);
+    expect(() => ownerTierOf('not-a-code', 'community')).toThrow(RangeError);
   });
 });

@@ -81,3 +81,13 @@ export function isWithinScope(scope: string, code: string): boolean {
   if (!OrgUnitCode.isValid(scope) || !OrgUnitCode.isValid(code)) return false;
   return OrgUnitCode.parse(scope).contains(OrgUnitCode.parse(code));
 }
+
+/**
+ * The tier that keeps a grid's base data: the grid's ancestor (or the grid itself) at `level`
+ * (ADR 0012; by default its community). Codes nest, so any tier can tell from the code alone.
+ */
+export function ownerTierOf(gridCode: string, level: OrgLevel): string {
+  const grid = OrgUnitCode.parse(gridCode);
+  if (grid.level !== 'grid') throw new RangeError(`not a grid: ${gridCode}`);
+  return grid.path.find((u) => u.level === level)!.value;
+}

@@ -40,6 +40,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'PARAMETER.VERSION_CONFLICT':
     case 'RESIDENT.ALREADY_REGISTERED':
     case 'RESIDENT.NOT_ACTIVE':
+    case 'BASE_DATA.NOT_OWNER':
       return 409;
     case 'REQUEST.BODY_TOO_LARGE':
       return 413;

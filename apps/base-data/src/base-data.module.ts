@@ -12,6 +12,7 @@ import { CityObjectService } from './objects/city-object.service';
 import { OrganisationController } from './organisations/organisation.controller';
 import { OrganisationService } from './organisations/organisation.service';
 import { GridLocator } from './records/grid-locator';
+import { RecordVersions } from './replication/record-versions';
 import { BaseDataImportService } from './imports/import.service';
 import { piiCipherProvider } from './privacy/pii-cipher.provider';
 import { PrivacyController } from './privacy/privacy.controller';
@@ -23,7 +24,7 @@ import { SummaryService } from './summary/summary.service';
 
 @Module({
   controllers: [ImportController, ResidentController, BuildingController, HouseController, HouseholdController, CityObjectController, OrganisationController, PrivacyController, SummaryController],
-  providers: [ServiceSql, piiCipherProvider, RecordWrites, GridLocator, BaseDataImportService, ResidentService, BuildingService, HouseService, HouseholdService, CityObjectService, OrganisationService, SummaryService],
+  providers: [ServiceSql, piiCipherProvider, RecordVersions, RecordWrites, GridLocator, BaseDataImportService, ResidentService, BuildingService, HouseService, HouseholdService, CityObjectService, OrganisationService, SummaryService],
   exports: [BaseDataImportService, ResidentService],
 })
 export class BaseDataModule {}

@@ -1,11 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Events, Rpc, type BaseDataKind } from '@gm/contracts';
+import { Events, Rpc, type BaseDataKind, type BaseDataRecordKind } from '@gm/contracts';
 import { Outbox, RpcClient } from '@gm/messaging';
 import { importCsv, SERVICE_CONFIG, ServiceSql, type CsvImportOptions, type CsvImportResult } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from '../config/config';
 import { PiiCipher } from '../privacy/pii-cipher';
+import { RecordVersions } from '../replication/record-versions';
 import { baseDataKind, type ImportDeps } from './base-data.kinds';
+
+/** The record kind of each file kind. */
+const RECORD_KIND: Record<BaseDataKind, BaseDataRecordKind> = {
+  buildings: 'building',
+  houses: 'house',
+  households: 'household',
+  residents: 'resident',
+  organisations: 'organisation',
+  'city-objects': 'city-object',
+};
 
 /** The order in which a whole district's files must be loaded (each refers to the one before). */
 export const IMPORT_ORDER: readonly BaseDataKind[] = ['buildings', 'houses', 'households', 'residents', 'organisations', 'city-objects'];
@@ -24,6 +35,7 @@ export class BaseDataImportService {
     private readonly outbox: Outbox,
     private readonly logger: JsonLogger,
     @Inject(SERVICE_CONFIG) private readonly config: AppConfig,
+    private readonly versions: RecordVersions,
   ) {}
 
   async import(kind: BaseDataKind, input: AsyncIterable<Buffer | string>, actor: string, opts: CsvImportOptions = {}): Promise<CsvImportResult> {
@@ -67,6 +79,8 @@ export class BaseDataImportService {
           }
           const grids = (await client.query<{ g: string }>(touchedGrids)).rows.map((x) => x.g);
           await this.outbox.addWith(client, this.sql.schema, Events.baseDataImported, { importId: r.importId, kind, rows: r.rows, inserted: r.inserted, updated: r.updated, grids });
+          // In a federation, the versions of what this tier keeps go to the tiers above (ADR 0012).
+          await this.versions.publish(client, RECORD_KIND[kind], 'written-now');
         },
       },
       input,

@@ -19,6 +19,15 @@ describe('PiiCipher', () => {
     expect(c.open(c.seal({ idNumber: id }))).toEqual({ idNumber: id });
   });
 
+  it('seals a name in a box of its own kind: it opens as a name, never as identifiers, and holds no clear text', () => {
+    const c = new PiiCipher([v1], hashKey);
+    const box = c.sealName('测试姓名');
+    expect(box.toString('utf8')).not.toContain('测试');
+    expect(c.openName(box)).toBe('测试姓名');
+    expect(() => c.open(box)).toThrow();
+    expect(() => c.openName(c.seal({ idNumber: id }))).toThrow();
+  });
+
   it('uses a fresh IV each time', () => {
     const c = new PiiCipher([v1], hashKey);
     expect(c.seal({ idNumber: id }).equals(c.seal({ idNumber: id }))).toBe(false);

@@ -7,6 +7,8 @@ export interface PiiValues {
 
 const FORMAT = 1;
 const AAD = Buffer.from('gm:base-data:pii:v1');
+/** Names sealed for the journey between tiers (ADR 0012): boxes of their own kind, never taken for identifier boxes. */
+const NAME_AAD = Buffer.from('gm:base-data:name:v1');
 const SEP = '\u001f';
 const HEAD = 31; // format 1 + key id 2 + IV 12 + tag 16
 
@@ -58,32 +60,47 @@ export class PiiCipher {
   }
 
   seal(values: PiiValues): Buffer {
-    const key = this.keys.get(this.currentKeyId)!;
     // Plain text: ID, unit separator, phone ("" for none). GCM is a stream mode: same length out.
-    const plain = Buffer.from(`${values.idNumber ?? ''}${SEP}${values.phone ?? ''}`, 'utf8');
+    return this.sealWith(Buffer.from(`${values.idNumber ?? ''}${SEP}${values.phone ?? ''}`, 'utf8'), AAD);
+  }
+
+  open(box: Buffer): PiiValues {
+    const [i = '', p = ''] = this.openWith(box, AAD).split(SEP);
+    return { ...(i !== '' && { idNumber: i }), ...(p !== '' && { phone: p }) };
+  }
+
+  /** A name in a box of its own, for a message that crosses to another tier. */
+  sealName(name: string): Buffer {
+    return this.sealWith(Buffer.from(name, 'utf8'), NAME_AAD);
+  }
+
+  openName(box: Buffer): string {
+    return this.openWith(box, NAME_AAD);
+  }
+
+  private sealWith(plain: Buffer, aad: Buffer): Buffer {
+    const key = this.keys.get(this.currentKeyId)!;
     const box = Buffer.allocUnsafe(HEAD + plain.length);
     box.writeUInt8(FORMAT, 0);
     box.writeUInt16BE(this.currentKeyId, 1);
     this.ivs.take(box, 3);
     const cipher = createCipheriv('aes-256-gcm', key, box.subarray(3, 15));
-    cipher.setAAD(AAD);
+    cipher.setAAD(aad);
     cipher.update(plain).copy(box, HEAD);
     cipher.final();
     cipher.getAuthTag().copy(box, 15);
     return box;
   }
 
-  open(box: Buffer): PiiValues {
+  private openWith(box: Buffer, aad: Buffer): string {
     if (box.readUInt8(0) !== FORMAT) throw new Error('unknown PII box format');
     const keyId = box.readUInt16BE(1);
     const key = this.keys.get(keyId);
     if (!key) throw new Error(`PII key ${keyId} is not configured`);
     const decipher = createDecipheriv('aes-256-gcm', key, box.subarray(3, 15));
-    decipher.setAAD(AAD);
+    decipher.setAAD(aad);
     decipher.setAuthTag(box.subarray(15, 31));
-    const text = Buffer.concat([decipher.update(box.subarray(HEAD)), decipher.final()]).toString('utf8');
-    const [i = '', p = ''] = text.split(SEP);
-    return { ...(i !== '' && { idNumber: i }), ...(p !== '' && { phone: p }) };
+    return Buffer.concat([decipher.update(box.subarray(HEAD)), decipher.final()]).toString('utf8');
   }
 
   keyIdOf(box: Buffer): number {

@@ -6,6 +6,7 @@ import { ownerTierOf } from '@gm/domain';
 import { SERVICE_CONFIG, ServiceSql } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from '../config/config';
+import { RecordVersions } from '../replication/record-versions';
 
 /** Who wrote, as recorded in the history and the events. */
 export interface Actor {
@@ -42,6 +43,7 @@ export class RecordWrites {
     private readonly outbox: Outbox,
     private readonly logger: JsonLogger,
     @Inject(SERVICE_CONFIG) private readonly config: AppConfig,
+    private readonly versions: RecordVersions,
   ) {}
 
   /**
@@ -71,12 +73,14 @@ export class RecordWrites {
           this.owned(gridCode);
           await history(kind, code, historyAction, changes);
           await this.outbox.addWith(client, this.sql.schema, Events.recordChanged, { kind, code, gridCode, action, fields: fields(changes), by }, code);
+          await this.versions.publish(client, kind, [code]);
           written.push({ kind, code, action });
         },
         resident: async (id, gridCode, action, historyAction, changes) => {
           this.owned(gridCode);
           await history('resident', id, historyAction, changes);
           await this.outbox.addWith(client, this.sql.schema, Events.residentChanged, { residentId: id, gridCode, fields: fields(changes), action, by }, id);
+          await this.versions.publish(client, 'resident', [id]);
           written.push({ kind: 'resident', code: id, action });
         },
       });

@@ -92,6 +92,38 @@ export const recordChangedV1 = defineEvent({
  */
 export const CITY_OBJECT_CODE = /^(\d{12}-\d{2})-(\d{4})-(\d{4})$/;
 
+/** Kinds of base data records that travel between tiers (ADR 0012). */
+export const BASE_DATA_RECORD_KINDS = ['building', 'house', 'household', 'resident', 'organisation', 'city-object'] as const;
+export type BaseDataRecordKind = (typeof BASE_DATA_RECORD_KINDS)[number];
+
+/**
+ * `gm.basedata.record.v1`, on `gm.<tier>.basedata.<grid>.<kind>.<key>`: one version of one record,
+ * whole. `state` holds the record's columns as its keeper stores them, except that personal data
+ * travels only as ciphertext: a resident's `pii` box (ID and phone) and `name_box` (the name,
+ * sealed for the journey), an organisation's `contact_name_box` likewise; keyed hashes and masks
+ * as stored. A receiver keeps a version newer than its own (ADR 0012).
+ */
+export const baseDataRecordV1 = defineEvent({
+  type: 'gm.basedata.record.v1',
+  aggregate: 'base-data',
+  description: 'One version of one base data record, whole (personal data as ciphertext), for the tiers above its keeper',
+  schema: z.object({
+    kind: z.enum(BASE_DATA_RECORD_KINDS),
+    key: z.string().min(1),
+    gridCode: orgUnitCodeSchema,
+    version: z.number().int().positive(),
+    state: z.record(z.string(), z.unknown()),
+  }),
+});
+
+/** The subject of a record's versions: one per record, so that a stream keeps the newest of each. */
+export function baseDataRecordSubject(tier: string, gridCode: string, kind: BaseDataRecordKind, key: string): string {
+  for (const token of [tier, gridCode, key]) {
+    if (!/^[0-9A-Za-z_-]+$/.test(token)) throw new RangeError(`"${token}" cannot be a subject token`);
+  }
+  return `gm.${tier}.basedata.${gridCode}.${kind}.${key}`;
+}
+
 /** Codes of buildings and organisations registered by hand: the grid's code, `-B` or `-ORG`, and a serial (as the district's files have them). */
 export const BUILDING_CODE = /^(\d{12}-\d{2})-B(\d{3,4})$/;
 export const ORGANISATION_CODE = /^(\d{12}-\d{2})-ORG(\d{3,4})$/;

@@ -4,7 +4,7 @@ import { caseEscalatedUpV1, caseProgressedDownV1, caseProgressedUpV1, caseReceiv
 import { parameterChangedV1 } from '../parameters/parameters';
 import { boundaryImportedV1 } from '../gis/gis';
 import { orgImportedV1 } from '../org/org';
-import { baseDataImportedV1, recordChangedV1, residentChangedV1 } from '../base-data/base-data';
+import { baseDataImportedV1, baseDataRecordV1, recordChangedV1, residentChangedV1 } from '../base-data/base-data';
 import { workerPositionsReportedV1 } from '../field-work/positions';
 import type { EventDefinition } from './define-event';
 
@@ -48,6 +48,7 @@ export const Events = {
   baseDataImported: baseDataImportedV1,
   residentChanged: residentChangedV1,
   recordChanged: recordChangedV1,
+  baseDataRecord: baseDataRecordV1,
   workerPositionsReported: workerPositionsReportedV1,
 } as const satisfies Record<string, EventDefinition>;
 

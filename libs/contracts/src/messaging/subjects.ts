@@ -42,6 +42,8 @@ export interface StreamDefinition {
   readonly maxAgeMs: number;
   /** Window in which a repeated `Nats-Msg-Id` is dropped (ms). Must exceed the outbox relay's retry horizon. */
   readonly duplicateWindowMs: number;
+  /** Messages kept per subject (the newest); absent: no limit. */
+  readonly maxMsgsPerSubject?: number;
 }
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -81,6 +83,20 @@ export const Streams = {
     description: "Facts about grid workers' field work from their handhelds (positions) of this tier",
     maxAgeMs: 7 * DAY,
     duplicateWindowMs: 1 * DAY,
+  },
+  /**
+   * Base data records, one subject per record (`gm.<tier>.basedata.<grid>.<kind>.<key>`), each
+   * message the record's whole state at one version (ADR 0012). No age limit, the newest versions
+   * of each record only: the snapshot and the change feed in one. At a parent the federation's
+   * topology adds its children's streams of the same name as sources.
+   */
+  baseDataRecords: {
+    key: 'BASEDATA',
+    subjects: ['gm.basedata.>'],
+    description: 'Base data records kept by this tier and, sourced, by the tiers below it: each message one version of one record (personal data only as ciphertext)',
+    maxAgeMs: 0,
+    duplicateWindowMs: 1 * DAY,
+    maxMsgsPerSubject: 64,
   },
   baseDataEvents: {
     key: 'BASE_DATA_EVENTS',

@@ -64,7 +64,9 @@ export async function applyStreams(jsm: JetStreamManager, streams: readonly Fede
       storage: StorageType.File,
       discard: DiscardPolicy.Old,
       max_age: def.max_age,
-      duplicate_window: Math.min(DAY_NS, def.max_age),
+      // No age limit (0): keep a day's window of message ids, as with any other stream.
+      duplicate_window: def.max_age === 0 ? DAY_NS : Math.min(DAY_NS, def.max_age),
+      ...(def.max_msgs_per_subject !== undefined && { max_msgs_per_subject: def.max_msgs_per_subject }),
       num_replicas: 1,
       ...(def.subjects && { subjects: def.subjects }),
       ...(def.sources && { sources: def.sources }),
@@ -99,6 +101,7 @@ function differs(current: StreamConfig, wanted: FederationStream): boolean {
     JSON.stringify((s ?? []).map((x) => `${x.name}|${x.filter_subject ?? ''}|${x.external?.api ?? ''}|${x.external?.deliver ?? ''}`).sort());
   return (
     current.max_age !== wanted.max_age ||
+    (wanted.max_msgs_per_subject !== undefined && current.max_msgs_per_subject !== wanted.max_msgs_per_subject) ||
     (wanted.subjects !== undefined && subjects(current.subjects) !== subjects(wanted.subjects)) ||
     sources(current.sources) !== sources(wanted.sources)
   );

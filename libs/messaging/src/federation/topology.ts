@@ -9,7 +9,10 @@
  *   through the child's domain, so a cut link only delays;
  * - `DOWNLINK_<child>` at each parent, one per child, with that child's subject space
  *   (`gm.<child>.downlink.>`);
- * - `DOWNLINK_IN` at each child: sources its own `DOWNLINK_<child>` at the parent (no filter).
+ * - `DOWNLINK_IN` at each child: sources its own `DOWNLINK_<child>` at the parent (no filter);
+ * - `BASEDATA_<tier>` at every tier: the versions of the base data records it keeps
+ *   (`gm.<tier>.basedata.>`, the newest 64 per record, no age limit) and, sourced, its children's
+ *   `BASEDATA_<child>`: a tier's stream holds its whole subtree's records (ADR 0012).
  *
  * One down stream per child, not one with a filtered source per child, for two reasons. A child's
  * leaf user may create consumers on its own stream only, so it cannot read a sibling's part with a
@@ -44,6 +47,12 @@ export function downlinkStreamOf(child: string): string {
   return `DOWNLINK_${child.replace('-', '_')}`;
 }
 export const DOWNLINK_IN = 'DOWNLINK_IN';
+/** A tier's stream of base data records (libs/contracts `Streams.baseDataRecords` in the tier's namespace). */
+export function baseDataStreamOf(tier: string): string {
+  jetstreamDomainOf(tier); // an org unit code
+  return `BASEDATA_${tier}`;
+}
+export const BASEDATA_PER_RECORD = 64;
 
 const DAY_NS = 24 * 60 * 60 * 1e9;
 
@@ -96,6 +105,11 @@ export function leafPermissions(child: string, parent: string): { publish: strin
       `${childApi}.CONSUMER.CREATE.${UPLINK}.>`,
       `$JS.ACK.${UPLINK}.>`,
       `$JS.FC.${UPLINK}.>`,
+      // the parent's source on the child's base data records
+      `${childApi}.CONSUMER.CREATE.${baseDataStreamOf(child)}`,
+      `${childApi}.CONSUMER.CREATE.${baseDataStreamOf(child)}.>`,
+      `$JS.ACK.${baseDataStreamOf(child)}.>`,
+      `$JS.FC.${baseDataStreamOf(child)}.>`,
       '$JSC.R.>',
     ],
   };
@@ -175,6 +189,7 @@ export interface FederationStream {
   readonly name: string;
   readonly subjects?: string[];
   readonly max_age: number;
+  readonly max_msgs_per_subject?: number;
   readonly sources?: { name: string; filter_subject?: string; external: { api: string; deliver: string } }[];
 }
 
@@ -198,6 +213,15 @@ export function tierStreams(tier: FederationTier, children: readonly string[], m
     });
     for (const c of children) streams.push({ name: downlinkStreamOf(c), subjects: [downlinkSubject(c)], max_age: maxAge });
   }
+  streams.push({
+    name: baseDataStreamOf(tier.code),
+    subjects: [`gm.${tier.code}.basedata.>`],
+    max_age: 0,
+    max_msgs_per_subject: BASEDATA_PER_RECORD,
+    ...(children.length > 0 && {
+      sources: children.map((c) => ({ name: baseDataStreamOf(c), external: { api: `$JS.${jetstreamDomainOf(c)}.API`, deliver: sourceDeliverPrefix(c) } })),
+    }),
+  });
   return streams;
 }
 

@@ -50,6 +50,7 @@ export class JetStreamService {
         discard: DiscardPolicy.Old,
         max_age: nanos(def.maxAgeMs),
         duplicate_window: nanos(def.duplicateWindowMs),
+        ...(def.maxMsgsPerSubject !== undefined && { max_msgs_per_subject: def.maxMsgsPerSubject }),
         num_replicas: 1,
       };
       const existing = await jsm.streams.info(config.name).catch(() => undefined);

@@ -57,6 +57,29 @@ export class Outbox {
     return event;
   }
 
+  /**
+   * Many events of one type at once, each on a subject of its own (e.g. one per record), in one
+   * statement through `client` in its transaction. Call `committed()` after the commit.
+   */
+  async addManyWith<S extends z.ZodType>(
+    client: { query(sql: string, params: unknown[]): Promise<unknown> },
+    schema: string,
+    def: EventDefinition<S>,
+    items: readonly { readonly data: z.input<S>; readonly subject: string; readonly about?: string }[],
+  ): Promise<void> {
+    for (let i = 0; i < items.length; i += 1000) {
+      const rows = items.slice(i, i + 1000).map((item) => {
+        const { row } = this.build(def, item.data, item.about);
+        return { ...row, subject: item.subject };
+      });
+      await client.query(
+        `INSERT INTO "${schema}".outbox (id, subject, type, payload, headers, created_at)
+         SELECT id, subject, type, payload, headers, now() FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[]) AS r(id, subject, type, payload, headers)`,
+        [rows.map((r) => r.id), rows.map((r) => r.subject), rows.map((r) => r.type), rows.map((r) => JSON.stringify(r.payload)), rows.map((r) => JSON.stringify(r.headers))],
+      );
+    }
+  }
+
   private build<S extends z.ZodType>(
     def: EventDefinition<S>,
     data: z.input<S>,

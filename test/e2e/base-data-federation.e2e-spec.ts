@@ -16,7 +16,7 @@ import * as systemAdmin from '../../apps/system-admin/src/app.module';
 import * as systemAdminConfig from '../../apps/system-admin/src/config/config';
 import * as gis from '../../apps/gis/src/app.module';
 import * as gisConfig from '../../apps/gis/src/config/config';
-import { eventually } from './support';
+import { eventually, tierEnv } from './support';
 
 const DISTRICT = '350206';
 const STREET = '350206001';
@@ -41,19 +41,7 @@ describe('base data across tiers, the way up: the community keeps its grids, the
   let staff: string;
   let admin: string;
 
-  const envOf = (code: string): Record<string, string> => ({
-    ...pii,
-    TIER_CODE: code,
-    NATS_URL: fed.tier(code).url,
-    JETSTREAM_DOMAIN: fed.tier(code).domain,
-    DATABASE_URL: dbs.get(code)!.url,
-    OIDC_ISSUER: oidc.issuer,
-    OIDC_AUDIENCE: oidc.audience,
-    HTTP_HOST: '127.0.0.1',
-    HTTP_PORT: '0',
-    LOG_LEVEL: 'warn',
-    FEDERATION_ENABLED: 'true',
-  });
+  const envOf = (code: string): Record<string, string> => ({ ...tierEnv(fed, oidc, code, dbs.get(code)!.url), ...pii });
   const startBaseData = async (code: string) => {
     const s = (await startService({ configSchema: baseDataConfig.configSchema, module: (c, l) => baseData.AppModule.forRoot(c as baseDataConfig.AppConfig, l), streamedContentTypes: ['text/csv'] }, envOf(code))) as never;
     bd.set(code, s);

@@ -21,7 +21,7 @@ import * as gateway from '../../apps/mobile-gateway/src/app.module';
 import * as gwConfig from '../../apps/mobile-gateway/src/config/config';
 import * as ps from '../../apps/public-sentiment/src/app.module';
 import * as psConfig from '../../apps/public-sentiment/src/config/config';
-import { eventually } from './support';
+import { eventually, tierEnv } from './support';
 
 const STREET = '350206001';
 const COMMUNITY = '350206001001';
@@ -50,15 +50,7 @@ describe('attachments across tiers: a photo uploaded at the grid, read at the co
   const tokens: Record<string, string> = {};
 
   const envOf = (code: string): Record<string, string> => ({
-    TIER_CODE: code,
-    NATS_URL: fed.tier(code).url,
-    DATABASE_URL: dbs.get(code)!.url,
-    OIDC_ISSUER: oidc.issuer,
-    OIDC_AUDIENCE: oidc.audience,
-    HTTP_HOST: '127.0.0.1',
-    HTTP_PORT: '0',
-    LOG_LEVEL: 'warn',
-    FEDERATION_ENABLED: 'true',
+    ...tierEnv(fed, oidc, code, dbs.get(code)!.url),
     S3_ENDPOINT: s3.endpoint,
     S3_ACCESS_KEY: s3.accessKey,
     S3_SECRET_KEY: s3.secretKey,

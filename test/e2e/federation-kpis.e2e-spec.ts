@@ -8,7 +8,7 @@ import * as commandCentre from '../../apps/command-centre/src/app.module';
 import * as ccConfig from '../../apps/command-centre/src/config/config';
 import * as publicSentiment from '../../apps/public-sentiment/src/app.module';
 import * as psConfig from '../../apps/public-sentiment/src/config/config';
-import { eventually } from './support';
+import { eventually, tierEnv } from './support';
 
 const STREET = '350206001';
 const COMMUNITY = '350206001001';
@@ -30,17 +30,7 @@ describe("a parent's KPIs cover its subtree from the figures its children send u
   const tokens: Record<string, string> = {};
 
   const envOf = (code: string): Record<string, string> => ({
-    TIER_CODE: code,
-    NATS_URL: fed.tier(code).url,
-    NATS_NAMESPACE: code,
-    JETSTREAM_DOMAIN: fed.tier(code).domain,
-    DATABASE_URL: dbs.get(code)!.url,
-    OIDC_ISSUER: oidc.issuer,
-    OIDC_AUDIENCE: oidc.audience,
-    HTTP_HOST: '127.0.0.1',
-    HTTP_PORT: '0',
-    LOG_LEVEL: 'warn',
-    FEDERATION_ENABLED: 'true',
+    ...tierEnv(fed, oidc, code, dbs.get(code)!.url),
     FEDERATION_SUMMARY_MS: '0',
     CASE_DEADLINE_SCAN_MS: '0',
   });

@@ -4,7 +4,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
 import { streamName, Streams, namespace } from '@gm/contracts';
 import { startTelemetry, type Telemetry } from '@gm/telemetry';
-import { startService, type TestInfra, type TestService } from '@gm/testing';
+import { startService, type TestFederation, type TestInfra, type TestOidc, type TestService } from '@gm/testing';
 import * as publicSentiment from '../../apps/public-sentiment/src/app.module';
 import * as psConfig from '../../apps/public-sentiment/src/config/config';
 import * as gateway from '../../apps/mobile-gateway/src/app.module';
@@ -84,4 +84,20 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+}
+
+/** The environment of a service of one tier of a test federation: its NATS server, its own database, the shared issuer. */
+export function tierEnv(fed: TestFederation, oidc: TestOidc, code: string, databaseUrl: string): Record<string, string> {
+  return {
+    TIER_CODE: code,
+    NATS_URL: fed.tier(code).url,
+    JETSTREAM_DOMAIN: fed.tier(code).domain,
+    DATABASE_URL: databaseUrl,
+    OIDC_ISSUER: oidc.issuer,
+    OIDC_AUDIENCE: oidc.audience,
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: '0',
+    LOG_LEVEL: 'warn',
+    FEDERATION_ENABLED: 'true',
+  };
 }

@@ -87,6 +87,12 @@ describe('base data across tiers, the way up: the community keeps its grids, the
       const [header, ...lines] = csv(name).trim().split('\n');
       return [header, ...lines.filter((l) => l.includes(`${COMMUNITY}-`))].join('\n') + '\n';
     };
+    // The whole district's file is refused at the community: its other rows belong to other tiers, and each is named.
+    const whole = await post(`${bd.get(COMMUNITY)!.url}/api/v1/imports/buildings`, 'text/csv', csv('buildings.csv'));
+    const refused = (await whole.json()) as { errors?: { line?: number; field: string; message: string }[] };
+    expect(whole.status).toBe(400);
+    expect(refused.errors?.[0]).toMatchObject({ field: 'longitude,latitude', message: expect.stringContaining(`outside this tier (${COMMUNITY})`) });
+    expect(await sql(COMMUNITY, 'SELECT count(*)::int AS n FROM base_data.buildings')).toEqual([{ n: 0 }]);
     for (const kind of ['buildings', 'houses', 'households', 'residents', 'organisations', 'city-objects']) {
       const res = await post(`${bd.get(COMMUNITY)!.url}/api/v1/imports/${kind}`, 'text/csv', ours(`${kind}.csv`));
       expect({ kind, status: res.status }).toEqual({ kind, status: 200 });

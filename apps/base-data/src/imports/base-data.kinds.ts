@@ -13,7 +13,7 @@ import {
   type BaseDataKind,
   type FieldError,
 } from '@gm/contracts';
-import { idNumberFacts, idNumberProblem, isPlausiblePhone, maskIdNumber, maskPhone, normalizeIdNumber, normalizePhone } from '@gm/domain';
+import { idNumberFacts, idNumberProblem, isPlausiblePhone, isWithinScope, maskIdNumber, maskPhone, normalizeIdNumber, normalizePhone } from '@gm/domain';
 import { rowBad, rowOk, type CsvKind, type RowResult } from '@gm/platform';
 import type { PiiCipher } from '../privacy/pii-cipher';
 import { upsertWithHistory } from './upsert';
@@ -29,10 +29,13 @@ export interface ImportDeps {
   readonly grids: () => Promise<ReadonlySet<string>>;
   /** Grid of each point (null outside every grid), in order. */
   readonly locate: (points: readonly { longitude: number; latitude: number }[]) => Promise<(string | null)[]>;
+  /** In a federation, the tier's own code: rows of grids outside its subtree are refused (they belong to another tier). */
+  readonly scope?: string | undefined;
 }
 
 export interface Ctx {
   readonly grids: ReadonlySet<string>;
+  readonly scope?: string | undefined;
 }
 
 /** What a residents row worker needs to rebuild the row function in its thread. */
@@ -40,6 +43,7 @@ export interface ResidentWorkerData {
   readonly keys: readonly string[];
   readonly hashKey: string;
   readonly grids: readonly string[];
+  readonly scope?: string | undefined;
 }
 
 /** Compiled only: under the test runner the sources are TypeScript and rows stay in this thread. */
@@ -86,10 +90,13 @@ function coordinate(v: string | undefined, max: number, line: number, field: str
 function grid(v: string | undefined, ctx: Ctx, line: number, errors: FieldError[]): string {
   const g = (v ?? '').trim();
   if (!ctx.grids.has(g)) errors.push({ line, field: 'grid_code', message: `unknown grid code ${g || '(empty)'}` });
+  else if (ctx.scope && !isWithinScope(ctx.scope, g)) errors.push({ line, field: 'grid_code', message: outside(g, ctx.scope) });
   return g;
 }
 
-/** Staged points get their grid from gis; points in no grid are errors naming their line. */
+const outside = (grid: string, scope: string) => `grid ${grid} lies outside this tier (${scope}): import it at the tier that keeps it`;
+
+/** Staged points get their grid from gis; points in no grid (or, in a federation, in another tier's) are errors naming their line. */
 async function locateStaged(client: pg.PoolClient, table: string, deps: ImportDeps): Promise<FieldError[]> {
   const rows = (await client.query<{ line: number; longitude: number; latitude: number }>(`SELECT line, longitude, latitude FROM ${table} ORDER BY line`)).rows;
   const errors: FieldError[] = [];
@@ -99,7 +106,8 @@ async function locateStaged(client: pg.PoolClient, table: string, deps: ImportDe
     const lines: number[] = [];
     const codes: string[] = [];
     grids.forEach((g, k) => {
-      if (g) {
+      if (g && deps.scope && !isWithinScope(deps.scope, g)) errors.push({ line: batch[k]!.line, field: 'longitude,latitude', message: outside(g, deps.scope) });
+      else if (g) {
         lines.push(batch[k]!.line);
         codes.push(g);
       } else errors.push({ line: batch[k]!.line, field: 'longitude,latitude', message: 'the point lies in no grid of the district' });
@@ -165,7 +173,7 @@ export function residentRow(
 
 export function baseDataKind(kind: BaseDataKind, deps: ImportDeps): CsvKind<Ctx> {
   const t = (name: string) => `"${deps.schema}".${name}`;
-  const prepare = async (): Promise<Ctx> => ({ grids: await deps.grids() });
+  const prepare = async (): Promise<Ctx> => ({ grids: await deps.grids(), scope: deps.scope });
   switch (kind) {
     case 'buildings':
       return {
@@ -287,7 +295,7 @@ export function baseDataKind(kind: BaseDataKind, deps: ImportDeps): CsvKind<Ctx>
         row: (fields, line, ctx) => residentRow(fields, line, ctx, deps.cipher),
         parallel: (ctx) =>
           existsSync(RESIDENT_WORKER)
-            ? { script: RESIDENT_WORKER, data: { keys: deps.cipherKeys.keys, hashKey: deps.cipherKeys.hashKey, grids: [...ctx.grids] } satisfies ResidentWorkerData }
+            ? { script: RESIDENT_WORKER, data: { keys: deps.cipherKeys.keys, hashKey: deps.cipherKeys.hashKey, grids: [...ctx.grids], scope: ctx.scope } satisfies ResidentWorkerData }
             : undefined,
         check: async (client) => [
           ...(await duplicates(client, 'resident_stage', 'id_hash', 'id_number')),

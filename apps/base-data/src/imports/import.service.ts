@@ -46,6 +46,8 @@ export class BaseDataImportService {
       cipher: this.cipher,
       cipherKeys: { keys: this.config.own.PII_KEYS, hashKey: this.config.own.PII_HASH_KEY },
       grids: async () => new Set((await this.rpc.request(Rpc.orgUnits, { level: 'grid' }, { timeoutMs })).units.map((u) => u.code)),
+      // In a federation a tier imports its own subtree's records only (ADR 0012).
+      scope: this.config.own.FEDERATION_ENABLED ? this.config.tier : undefined,
       locate: async (points) => (await this.rpc.request(Rpc.locate, { points: points.map((p) => ({ longitude: p.longitude, latitude: p.latitude })) }, { timeoutMs })).grids,
     };
     const base = baseDataKind(kind, deps);

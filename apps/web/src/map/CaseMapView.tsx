@@ -107,6 +107,8 @@ export function CaseMapView(props: CaseMapViewProps) {
       });
       m.addLayer({ id: 'workers', type: 'circle', source: 'workers', paint: { 'circle-color': '#722ed1', 'circle-radius': 6, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
       m.addLayer({ id: 'worker-label', type: 'symbol', source: 'workers', minzoom: 13, layout: { 'text-field': ['get', 'username'], 'text-size': 11, 'text-offset': [0, 1.2] }, paint: { 'text-color': '#531dab', 'text-halo-color': '#fff', 'text-halo-width': 1 } });
+      // A cluster's count stays readable when a worker stands on it.
+      m.moveLayer('case-cluster-count');
 
       m.on('click', 'case-clusters', (e) => {
         const f = e.features?.[0];

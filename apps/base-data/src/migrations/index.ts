@@ -3,6 +3,7 @@ import type { MigrationEntry } from '@gm/persistence';
 import { BaseDataMigration } from './0001-base-data.migration';
 import { ResidentStatusMigration } from './0002-resident-status.migration';
 import { RecordVersionsMigration } from './0003-record-versions.migration';
+import { AuditRecordsTravelMigration } from './0004-audit-records-travel.migration';
 
 /** Applied in this order; names are recorded in the migrations table and never change. */
 export const migrations: readonly MigrationEntry[] = [
@@ -11,4 +12,5 @@ export const migrations: readonly MigrationEntry[] = [
   OUTBOX_ORDER_MIGRATION,
   { name: '0002-resident-status', class: ResidentStatusMigration },
   { name: '0003-record-versions', class: RecordVersionsMigration },
+  { name: '0004-audit-records-travel', class: AuditRecordsTravelMigration },
 ];

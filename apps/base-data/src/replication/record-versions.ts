@@ -16,12 +16,14 @@ const TABLES: Record<BaseDataRecordKind, { readonly table: string; readonly key:
   resident: { table: 'residents', key: 'id' },
   organisation: { table: 'organisations', key: 'code' },
   'city-object': { table: 'city_objects', key: 'code' },
+  'pii-read': { table: 'pii_reads', key: 'id' },
 };
 
-/** Names travel sealed (ADR 0012): the column, and the field that carries its box. */
-const SEALED: Partial<Record<BaseDataRecordKind, { readonly column: string; readonly box: string }>> = {
-  resident: { column: 'name', box: 'name_box' },
-  organisation: { column: 'contact_name', box: 'contact_name_box' },
+/** Names (and an audit record's free-text reason) travel sealed (ADR 0012): the column, and the field that carries its box. */
+const SEALED: Partial<Record<BaseDataRecordKind, readonly { readonly column: string; readonly box: string }[]>> = {
+  resident: [{ column: 'name', box: 'name_box' }],
+  organisation: [{ column: 'contact_name', box: 'contact_name_box' }],
+  'pii-read': [{ column: 'reason', box: 'reason_box' }],
 };
 
 export const RECORDS_DURABLE = durableName('base-data', 'records');
@@ -76,19 +78,22 @@ export class RecordVersions implements OnApplicationBootstrap {
    * `which` names (keys, or every row written by this transaction), where this tier keeps them.
    */
   async publish(client: pg.PoolClient, kind: BaseDataRecordKind, which: readonly string[] | 'written-now'): Promise<number> {
-    // A tier keeps grids only if it is of the keepers' level (the district keeps none when communities do).
-    if (!this.federated || OrgUnitCode.parse(this.config.tier).level !== this.config.own.BASE_DATA_OWNER_LEVEL) return 0;
-    if (which !== 'written-now' && which.length === 0) return 0;
+    if (!this.federated || (which !== 'written-now' && which.length === 0)) return 0;
+    // An audit record goes up from the tier where the read happened; base data from the tier that
+    // keeps it, which is of the keepers' level (the district keeps none when communities do).
+    const audit = kind === 'pii-read';
+    if (!audit && OrgUnitCode.parse(this.config.tier).level !== this.config.own.BASE_DATA_OWNER_LEVEL) return 0;
     const { table, key } = TABLES[kind];
+    const ours = audit ? 't.read_at_tier = $1' : 't.grid_code LIKE $1';
     const rows = (
       await client.query<{ s: Record_ }>(
-        `SELECT to_jsonb(t) AS s FROM ${this.sql.table(table)} t WHERE t.grid_code LIKE $1 AND ${which === 'written-now' ? 't.updated_at = now()' : `t.${key}::text = ANY($2)`}`,
-        which === 'written-now' ? [`${this.config.tier}%`] : [`${this.config.tier}%`, which],
+        `SELECT to_jsonb(t) AS s FROM ${this.sql.table(table)} t WHERE ${ours} AND ${which === 'written-now' ? 't.updated_at = now()' : `t.${key}::text = ANY($2)`}`,
+        [audit ? this.config.tier : `${this.config.tier}%`, ...(which === 'written-now' ? [] : [which])],
       )
     ).rows;
     const items = rows
       .map((r) => r.s)
-      .filter((s) => ownerTierOf(String(s['grid_code']), this.config.own.BASE_DATA_OWNER_LEVEL) === this.config.tier)
+      .filter((s) => audit || ownerTierOf(String(s['grid_code']), this.config.own.BASE_DATA_OWNER_LEVEL) === this.config.tier)
       .map((s) => {
         const keyValue = String(s[key]);
         const gridCode = String(s['grid_code']);
@@ -132,17 +137,23 @@ export class RecordVersions implements OnApplicationBootstrap {
   }
 
   private sealed(kind: BaseDataRecordKind, s: Record_): Record_ {
-    const sealed = SEALED[kind];
-    if (!sealed) return s;
-    const { [sealed.column]: clear, ...rest } = s;
-    return { ...rest, [sealed.box]: typeof clear === 'string' ? `\\x${this.cipher.sealName(clear).toString('hex')}` : null };
+    const out = { ...s };
+    for (const { column, box } of SEALED[kind] ?? []) {
+      const clear = out[column];
+      delete out[column];
+      out[box] = typeof clear === 'string' ? `\\x${this.cipher.sealName(clear).toString('hex')}` : null;
+    }
+    return out;
   }
 
   private unsealed(kind: BaseDataRecordKind, s: Record_): Record_ {
-    const sealed = SEALED[kind];
-    if (!sealed) return s;
-    const { [sealed.box]: box, ...rest } = s;
-    return { ...rest, [sealed.column]: typeof box === 'string' ? this.cipher.openName(Buffer.from(box.slice(2), 'hex')) : null };
+    const out = { ...s };
+    for (const { column, box } of SEALED[kind] ?? []) {
+      const sealed = out[box];
+      delete out[box];
+      out[column] = typeof sealed === 'string' ? this.cipher.openName(Buffer.from(sealed.slice(2), 'hex')) : null;
+    }
+    return out;
   }
 
   private async columnsOf(table: string): Promise<string[]> {

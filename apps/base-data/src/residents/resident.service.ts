@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, type Principal, type ResidentPage, type ResidentView } from '@gm/contracts';
 import { idNumberFacts, idNumberProblem, isPlausiblePhone, isWithinScope, maskIdNumber, maskPhone, normalizeIdNumber, normalizePhone, type IdNumberProblem } from '@gm/domain';
-import { ServiceSql } from '@gm/platform';
+import { SERVICE_CONFIG, ServiceSql } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
+import type { AppConfig } from '../config/config';
 import { PiiCipher } from '../privacy/pii-cipher';
+import { RecordVersions } from '../replication/record-versions';
 import { escapeLike, RecordWrites, type Actor, type WriteTx } from '../records/record-writes';
 
 export interface ResidentFilter {
@@ -69,6 +71,8 @@ export class ResidentService {
     private readonly sql: ServiceSql,
     private readonly cipher: PiiCipher,
     private readonly writes: RecordWrites,
+    private readonly versions: RecordVersions,
+    @Inject(SERVICE_CONFIG) private readonly config: AppConfig,
     private readonly logger: JsonLogger,
   ) {}
 
@@ -113,10 +117,14 @@ export class ResidentService {
     return this.sql.transaction(async (client) => {
       const row = (await client.query<{ grid_code: string; pii: Buffer }>(`SELECT grid_code, pii FROM ${this.t('residents')} WHERE id = $1`, [id])).rows[0];
       if (!row || !isWithinScope(principal.orgUnit, row.grid_code)) throw new DomainError('RESIDENT.NOT_FOUND', `no resident ${id}`);
+      const readId = randomUUID();
       await client.query(
-        `INSERT INTO ${this.t('pii_reads')} (id, actor_subject, actor_username, actor_role, actor_unit, resident_id, fields, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [randomUUID(), principal.subject, principal.username ?? null, role, principal.orgUnit, id, fields, reason],
+        `INSERT INTO ${this.t('pii_reads')} (id, actor_subject, actor_username, actor_role, actor_unit, resident_id, fields, reason, grid_code, read_at_tier)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [readId, principal.subject, principal.username ?? null, role, principal.orgUnit, id, fields, reason, row.grid_code, this.config.tier],
       );
+      // In a federation the audit record also goes up, to the district's auditors (ADR 0012).
+      await this.versions.publish(client, 'pii-read', [readId]);
       const clear = this.cipher.open(row.pii);
       this.logger.event('info', 'privacy.clear_read', { residentId: id, fields, actor: principal.subject }, 'ResidentService');
       return {
@@ -308,7 +316,7 @@ export class ResidentService {
   async reads(filter: { residentId?: string | undefined; limit: number }): Promise<unknown[]> {
     return this.sql.query(
       `SELECT id, at, actor_subject AS "actorSubject", actor_username AS "actorUsername", actor_role AS "actorRole", actor_unit AS "actorUnit",
-              resident_id AS "residentId", fields, reason
+              resident_id AS "residentId", fields, reason, grid_code AS "gridCode", read_at_tier AS "readAtTier"
        FROM ${this.t('pii_reads')} ${filter.residentId ? 'WHERE resident_id = $2' : ''} ORDER BY at DESC LIMIT $1`,
       filter.residentId ? [filter.limit, filter.residentId] : [filter.limit],
     );

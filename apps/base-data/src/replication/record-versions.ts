@@ -110,7 +110,13 @@ export class RecordVersions implements OnApplicationBootstrap {
   /** Applies a version from a tier below: kept if newer than this tier's, with a history row. */
   async apply(event: CloudEvent): Promise<void> {
     if (event.gmtier === this.config.tier) return;
-    const data = Events.baseDataRecord.schema.parse(event.data);
+    const parsed = Events.baseDataRecord.schema.safeParse(event.data);
+    if (!parsed.success) {
+      // Redelivering it would not mend it: say so, and go on with the next.
+      this.logger.event('error', 'base_data.record_invalid', { eventId: event.id, from: event.gmtier, issues: parsed.error.issues.map((i) => i.path.join('.')) }, 'RecordVersions');
+      return;
+    }
+    const data = parsed.data;
     const { table, key } = TABLES[data.kind];
     const state = this.unsealed(data.kind, data.state);
     const columns = await this.columnsOf(table);

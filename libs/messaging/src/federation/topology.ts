@@ -24,6 +24,7 @@
  *
  * Pure: it returns configuration text and stream definitions; applying them is the caller's job.
  */
+import { namespace, streamName, streamSubjects, Streams } from '@gm/contracts';
 
 /** A tier of the federation: its org unit code and its parent's (null for the top tier). */
 export interface FederationTier {
@@ -47,12 +48,11 @@ export function downlinkStreamOf(child: string): string {
   return `DOWNLINK_${child.replace('-', '_')}`;
 }
 export const DOWNLINK_IN = 'DOWNLINK_IN';
-/** A tier's stream of base data records (libs/contracts `Streams.baseDataRecords` in the tier's namespace). */
+/** A tier's stream of base data records: `Streams.baseDataRecords` in the tier's namespace, as base-data names it. */
 export function baseDataStreamOf(tier: string): string {
   jetstreamDomainOf(tier); // an org unit code
-  return `BASEDATA_${tier}`;
+  return streamName(namespace(tier), Streams.baseDataRecords);
 }
-export const BASEDATA_PER_RECORD = 64;
 
 const DAY_NS = 24 * 60 * 60 * 1e9;
 
@@ -215,9 +215,9 @@ export function tierStreams(tier: FederationTier, children: readonly string[], m
   }
   streams.push({
     name: baseDataStreamOf(tier.code),
-    subjects: [`gm.${tier.code}.basedata.>`],
-    max_age: 0,
-    max_msgs_per_subject: BASEDATA_PER_RECORD,
+    subjects: streamSubjects(namespace(tier.code), Streams.baseDataRecords),
+    max_age: Streams.baseDataRecords.maxAgeMs * 1e6,
+    max_msgs_per_subject: Streams.baseDataRecords.maxMsgsPerSubject,
     ...(children.length > 0 && {
       sources: children.map((c) => ({ name: baseDataStreamOf(c), external: { api: `$JS.${jetstreamDomainOf(c)}.API`, deliver: sourceDeliverPrefix(c) } })),
     }),

@@ -7,9 +7,10 @@
  * tier with its own nats-server (config and streams from deploy/local federation.js, in
  * .local/federation), its own database (gm_local for the district, gm_local_<code> below), its own
  * bucket and its own services: all seven from community up; on a grid public-sentiment,
- * mobile-gateway and the console's command-centre with gis and system-admin. Ports: tier n (0 = district) serves on 3001–3007 for the district, 3011+100n … 3017+100n below; NATS on 14222+10n. The
- * district's database holds the district's base data; every tier gets the org tree, staff and
- * boundaries. One console URL per tier is printed (command-centre serves it).
+ * mobile-gateway, base-data (the grid's read copy) and the console's command-centre with gis and system-admin. Ports: tier n (0 = district) serves on 3001–3007 for the district, 3011+100n … 3017+100n below; NATS on 14222+10n. The
+ * district imports the district's base data, which flows down to each tier's own copy of its
+ * subtree (ADR 0012; the run waits for it, showing progress); every tier gets the org tree, staff
+ * and boundaries. One console URL per tier is printed (command-centre serves it).
  *
  * One tier (GM_FEDERATION=off), reusing whatever already runs:
  *   PostgreSQL  DATABASE_URL, else the machine's server on 127.0.0.1:5432 (database gm_local)
@@ -317,15 +318,15 @@ async function mainFederation(): Promise<void> {
     );
   }
 
-  const started: { tier: TierListing; services: [ServiceName, number][] }[] = [];
+  const started: { tier: TierListing; services: [ServiceName, number][]; databaseUrl: string }[] = [];
   for (const [n, t] of tiers.entries()) {
     const databaseUrl = await ensureDatabase(n === 0 ? 'gm_local' : `gm_local_${t.code.replace('-', '_')}`);
     const nats = new URL(t.url);
     nats.username = 'services';
     nats.password = credentials[t.code]!.services;
     const env = { ...shared, TIER_CODE: t.code, NATS_URL: nats.toString(), JETSTREAM_DOMAIN: t.domain, DATABASE_URL: databaseUrl };
-    // A grid runs its case engine and gateway, and its console (for grid leaders) with what the console reads: gis, system-admin.
-    const names: ServiceName[] = t.level === 'grid' ? ['public-sentiment', 'mobile-gateway', 'command-centre', 'gis', 'system-admin'] : [...SERVICE_NAMES];
+    // A grid runs its case engine and gateway, base-data with its grid's read copy, and its console (for grid leaders) with what the console reads: gis, system-admin.
+    const names: ServiceName[] = t.level === 'grid' ? ['public-sentiment', 'mobile-gateway', 'base-data', 'command-centre', 'gis', 'system-admin'] : [...SERVICE_NAMES];
     const services = names.map((name) => [name, tierPort(name, n)] as [ServiceName, number]);
     const tierEnv = { ...env, CONSOLE_UPSTREAMS: consoleUpstreams(services) };
     say(`[local] tier ${t.code} (${t.level}): starting ${names.join(', ')}`);
@@ -335,8 +336,9 @@ async function mainFederation(): Promise<void> {
       await loadDistrict(districtDir, tierEnv, n === 0);
       writeFileSync(marker, new Date().toISOString());
     }
-    started.push({ tier: t, services });
+    started.push({ tier: t, services, databaseUrl });
   }
+  await awaitBaseDataCopies(started);
 
   say('');
   say('社区网格化服务管理平台 · Grid governance platform: a federation of tiers is up');
@@ -355,6 +357,44 @@ async function mainFederation(): Promise<void> {
   say('  A case escalates with POST <tier>/api/v1/cases/{id}/actions/escalate {"reason": "…"}; the parent hands it back with');
   say('  POST <parent>/api/v1/cases/{its copy}/actions/assign_back {"note": "<instructions>"}; each tier\'s /docs shows its API.');
   say(`  Logs: ${join(LOCAL, 'logs')} (<tier>-<service>.log)   Ctrl-C stops what this run started.`);
+}
+
+/**
+ * Waits until every tier below the district holds as many residents of its subtree as the
+ * district (the import flows down as each tier's read copy, ADR 0012), with a progress line every
+ * few seconds; after GM_BASE_DATA_WAIT_S (default 900) it says what is still on its way and goes on.
+ */
+async function awaitBaseDataCopies(tiers: readonly { tier: TierListing; databaseUrl: string }[]): Promise<void> {
+  const [top, ...below] = tiers;
+  if (!top || below.length === 0 || process.env['GM_DISTRICT'] === 'none') return;
+  const count = async (url: string, unit: string) => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      const r = await c.query<{ n: string }>("SELECT count(*) AS n FROM base_data.residents WHERE grid_code LIKE $1", [`${unit}%`]).catch(() => ({ rows: [{ n: '0' }] }));
+      return Number(r.rows[0]?.n ?? 0);
+    } finally {
+      await c.end();
+    }
+  };
+  const wanted = new Map<string, number>();
+  for (const { tier } of below) wanted.set(tier.code, await count(top.databaseUrl, tier.code));
+  const deadline = Date.now() + Number(process.env['GM_BASE_DATA_WAIT_S'] ?? 900) * 1000;
+  const started = Date.now();
+  for (;;) {
+    const have = await Promise.all(below.map(async ({ tier, databaseUrl }) => [tier, await count(databaseUrl, tier.code)] as const));
+    const line = have.map(([t, n]) => `${t.level} ${t.code} ${n.toLocaleString('en')}/${wanted.get(t.code)!.toLocaleString('en')}`).join(' · ');
+    if (have.every(([t, n]) => n >= wanted.get(t.code)!)) {
+      say(`[local] base data: every tier holds its subtree (${line}) after ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      return;
+    }
+    if (Date.now() > deadline) {
+      say(`[local] base data still on its way down (${line}); the tiers fill in as it arrives`);
+      return;
+    }
+    say(`[local] base data flowing down to the tiers, residents: ${line}`);
+    await new Promise((r) => setTimeout(r, 5000));
+  }
 }
 
 /** Where command-centre sends the console's calls to the tier's other services. */

@@ -31,5 +31,7 @@ export const configSchema = serviceConfigSchema('base-data', { port: 3001, schem
   FEDERATION_ENABLED: envBool.default(false),
   /** Which tier keeps a grid's base data: the grid's ancestor at this level (ADR 0012). */
   BASE_DATA_OWNER_LEVEL: z.enum(['district', 'street', 'community', 'grid']).default('community'),
+  /** How often a tier above the keepers looks for a child that joined with an empty down stream, to send it its subtree (ADR 0012). */
+  BASE_DATA_SEED_CHECK_MS: z.coerce.number().int().min(200).max(3_600_000).default(30_000),
 });
 export type AppConfig = z.infer<typeof configSchema>;

@@ -97,7 +97,7 @@ export const BASE_DATA_RECORD_KINDS = ['building', 'house', 'household', 'reside
 export type BaseDataRecordKind = (typeof BASE_DATA_RECORD_KINDS)[number];
 
 /**
- * `gm.basedata.record.v1`, on `gm.<tier>.basedata.<grid>.<kind>.<key>`: one version of one record,
+ * `gm.basedata.record.v1`, on `gm.<tier>.basedata.<street>.<community>.<grid>.<kind>.<key>`: one version of one record,
  * whole. `state` holds the record's columns as its keeper stores them, except that personal data
  * travels only as ciphertext: a resident's `pii` box (ID and phone) and `name_box` (the name,
  * sealed for the journey), an organisation's `contact_name_box` likewise; keyed hashes and masks
@@ -116,12 +116,35 @@ export const baseDataRecordV1 = defineEvent({
   }),
 });
 
-/** The subject of a record's versions: one per record, so that a stream keeps the newest of each. */
+/**
+ * The subject of a record's versions, one per record so that a stream keeps the newest of each:
+ * `gm.<tier>.basedata.<street>.<community>.<grid>.<kind>.<key>`. The grid's street and community
+ * are tokens of their own so that a tier can route a child's subtree to it with a subject filter
+ * (`baseDataRouteFilter`); an audit record (`pii-read`) has no route (`-.-.-`) and goes up only.
+ */
 export function baseDataRecordSubject(tier: string, gridCode: string, kind: BaseDataRecordKind, key: string): string {
   for (const token of [tier, gridCode, key]) {
     if (!/^[0-9A-Za-z_-]+$/.test(token)) throw new RangeError(`"${token}" cannot be a subject token`);
   }
-  return `gm.${tier}.basedata.${gridCode}.${kind}.${key}`;
+  return `gm.${tier}.basedata.${kind === 'pii-read' ? '-.-.-' : baseDataRoute(gridCode)}.${kind}.${key}`;
+}
+
+/** `<street>.<community>.<grid>` of a grid code (`350206001001-07` → `350206001.350206001001.350206001001-07`). */
+export function baseDataRoute(gridCode: string): string {
+  const m = /^((\d{9})\d{3})-\d{2}$/.exec(gridCode);
+  if (!m) throw new RangeError(`not a grid code: ${gridCode}`);
+  return `${m[2]}.${m[1]}.${gridCode}`;
+}
+
+/**
+ * The subject filter, after `gm.<tier>.basedata.`, of the records of one unit's subtree: a street
+ * `<street>.>`, a community `*.<community>.>`, a grid `*.*.<grid>.>`.
+ */
+export function baseDataRouteFilter(unit: string): string {
+  if (/^\d{9}$/.test(unit)) return `${unit}.>`;
+  if (/^\d{12}$/.test(unit)) return `*.${unit}.>`;
+  if (/^\d{12}-\d{2}$/.test(unit)) return `*.*.${unit}.>`;
+  throw new RangeError(`no subtree below the district is named ${unit}`);
 }
 
 /** Codes of buildings and organisations registered by hand: the grid's code, `-B` or `-ORG`, and a serial (as the district's files have them). */

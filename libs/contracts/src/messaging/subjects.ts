@@ -85,7 +85,7 @@ export const Streams = {
     duplicateWindowMs: 1 * DAY,
   },
   /**
-   * Base data records, one subject per record (`gm.<tier>.basedata.<grid>.<kind>.<key>`), each
+   * Base data records, one subject per record (`gm.<tier>.basedata.<street>.<community>.<grid>.<kind>.<key>`), each
    * message the record's whole state at one version (ADR 0012). No age limit, the newest versions
    * of each record only: the snapshot and the change feed in one. At a parent the federation's
    * topology adds its children's streams of the same name as sources.

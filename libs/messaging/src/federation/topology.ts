@@ -12,7 +12,12 @@
  * - `DOWNLINK_IN` at each child: sources its own `DOWNLINK_<child>` at the parent (no filter);
  * - `BASEDATA_<tier>` at every tier: the versions of the base data records it keeps
  *   (`gm.<tier>.basedata.>`, the newest 64 per record, no age limit) and, sourced, its children's
- *   `BASEDATA_<child>`: a tier's stream holds its whole subtree's records (ADR 0012).
+ *   `BASEDATA_<child>`: a tier's stream holds its whole subtree's records (ADR 0012);
+ * - `BASEDATA_TO_<child>` at each parent, one per child: what goes down to that child's subtree,
+ *   taken by *local* filtered sources (subject tokens `<street>.<community>.<grid>` route a record,
+ *   `baseDataRouteFilter`) from the parent's own publishes in `BASEDATA_<parent>` (an import split
+ *   down, or a keeper's versions for its grids) and from what came down to the parent itself;
+ * - `BASEDATA_IN` at each child: sources its own `BASEDATA_TO_<child>` at the parent (no filter).
  *
  * One down stream per child, not one with a filtered source per child, for two reasons. A child's
  * leaf user may create consumers on its own stream only, so it cannot read a sibling's part with a
@@ -24,7 +29,7 @@
  *
  * Pure: it returns configuration text and stream definitions; applying them is the caller's job.
  */
-import { namespace, streamName, streamSubjects, Streams } from '@gm/contracts';
+import { baseDataRouteFilter, namespace, scopedSubject, streamName, streamSubjects, Streams } from '@gm/contracts';
 
 /** A tier of the federation: its org unit code and its parent's (null for the top tier). */
 export interface FederationTier {
@@ -48,6 +53,17 @@ export function downlinkStreamOf(child: string): string {
   return `DOWNLINK_${child.replace('-', '_')}`;
 }
 export const DOWNLINK_IN = 'DOWNLINK_IN';
+/** The parent's stream of the base data records that go down to one child's subtree. */
+export function baseDataDownStreamOf(child: string): string {
+  jetstreamDomainOf(child); // an org unit code
+  return `BASEDATA_TO_${child.replace('-', '_')}`;
+}
+/** The child of a `BASEDATA_TO_<child>` stream name, or undefined for any other name. */
+export function childOfBaseDataDownStream(name: string): string | undefined {
+  const m = /^BASEDATA_TO_(\d{9}|\d{12}|\d{12}_\d{2})$/.exec(name);
+  return m ? m[1]!.replace('_', '-') : undefined;
+}
+export const BASEDATA_IN = 'BASEDATA_IN';
 /** A tier's stream of base data records: `Streams.baseDataRecords` in the tier's namespace, as base-data names it. */
 export function baseDataStreamOf(tier: string): string {
   jetstreamDomainOf(tier); // an org unit code
@@ -82,6 +98,7 @@ export function leafPermissions(child: string, parent: string): { publish: strin
   const childApi = `$JS.${jetstreamDomainOf(child)}.API`;
   const parentApi = `$JS.${jetstreamDomainOf(parent)}.API`;
   const down = downlinkStreamOf(child);
+  const baseDataDown = baseDataDownStreamOf(child);
   return {
     publish: [
       // its own subjects, among them the deliveries of the parent's source on its UPLINK (`gm.<child>.sourced.…`)
@@ -95,6 +112,11 @@ export function leafPermissions(child: string, parent: string): { publish: strin
       `${parentApi}.CONSUMER.CREATE.${down}.>`,
       `$JS.ACK.${down}.>`,
       `$JS.FC.${down}.>`,
+      // and on its base data down stream there (`BASEDATA_TO_<child>`), its own and no other
+      `${parentApi}.CONSUMER.CREATE.${baseDataDown}`,
+      `${parentApi}.CONSUMER.CREATE.${baseDataDown}.>`,
+      `$JS.ACK.${baseDataDown}.>`,
+      `$JS.FC.${baseDataDown}.>`,
     ],
     // What the parent sends down to this child is the parent's to write: the child may not fill its own down stream there.
     publishDeny: [downlinkSubject(child)],
@@ -190,7 +212,8 @@ export interface FederationStream {
   readonly subjects?: string[];
   readonly max_age: number;
   readonly max_msgs_per_subject?: number;
-  readonly sources?: { name: string; filter_subject?: string; external: { api: string; deliver: string } }[];
+  /** Sources: another tier's stream through its domain (`external`), or a stream of this tier. */
+  readonly sources?: { name: string; filter_subject?: string; external?: { api: string; deliver: string } }[];
 }
 
 /** The streams a tier needs, given its parent and children. */
@@ -213,15 +236,36 @@ export function tierStreams(tier: FederationTier, children: readonly string[], m
     });
     for (const c of children) streams.push({ name: downlinkStreamOf(c), subjects: [downlinkSubject(c)], max_age: maxAge });
   }
+  const baseData = baseDataStreamOf(tier.code);
+  const perRecord = { max_age: Streams.baseDataRecords.maxAgeMs * 1e6, max_msgs_per_subject: Streams.baseDataRecords.maxMsgsPerSubject };
   streams.push({
-    name: baseDataStreamOf(tier.code),
+    name: baseData,
     subjects: streamSubjects(namespace(tier.code), Streams.baseDataRecords),
-    max_age: Streams.baseDataRecords.maxAgeMs * 1e6,
-    max_msgs_per_subject: Streams.baseDataRecords.maxMsgsPerSubject,
+    ...perRecord,
     ...(children.length > 0 && {
       sources: children.map((c) => ({ name: baseDataStreamOf(c), external: { api: `$JS.${jetstreamDomainOf(c)}.API`, deliver: sourceDeliverPrefix(c) } })),
     }),
   });
+  if (tier.parent) {
+    streams.push({
+      name: BASEDATA_IN,
+      ...perRecord,
+      sources: [{ name: baseDataDownStreamOf(tier.code), external: { api: `$JS.${jetstreamDomainOf(tier.parent)}.API`, deliver: sourceDeliverPrefix(tier.code) } }],
+    });
+  }
+  for (const c of children) {
+    // This tier's own publishes for the child's subtree, and what came down for it from above; never
+    // the child's own records coming back (a source filter on this tier's subjects, not `gm.*`).
+    const route = baseDataRouteFilter(c);
+    streams.push({
+      name: baseDataDownStreamOf(c),
+      ...perRecord,
+      sources: [
+        { name: baseData, filter_subject: `${scopedSubject(namespace(tier.code), 'gm.basedata')}.${route}` },
+        ...(tier.parent ? [{ name: BASEDATA_IN, filter_subject: `gm.*.basedata.${route}` }] : []),
+      ],
+    });
+  }
   return streams;
 }
 

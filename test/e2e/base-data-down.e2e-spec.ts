@@ -42,7 +42,14 @@ describe('base data across tiers, the way down: an import at the district reache
   const pii = { PII_KEYS: `1:${randomBytes(32).toString('base64')}`, PII_HASH_KEY: randomBytes(32).toString('base64') };
   let admin: string;
 
-  const envOf = (code: string): Record<string, string> => ({ ...tierEnv(fed, oidc, code, dbs.get(code)!.url), ...pii, BASE_DATA_SEED_CHECK_MS: '500' });
+  /** Each tier's key ring (the district's, given to every tier), changed by the rotation test. */
+  const keyRing = new Map<string, string>();
+  const envOf = (code: string): Record<string, string> => ({
+    ...tierEnv(fed, oidc, code, dbs.get(code)!.url),
+    ...pii,
+    ...(keyRing.has(code) && { PII_KEYS: keyRing.get(code)! }),
+    BASE_DATA_SEED_CHECK_MS: '500',
+  });
   const startBaseData = async (code: string) => {
     const s = (await startService({ configSchema: baseDataConfig.configSchema, module: (c, l) => baseData.AppModule.forRoot(c as baseDataConfig.AppConfig, l), streamedContentTypes: ['text/csv'] }, envOf(code))) as never;
     bd.set(code, s);
@@ -263,5 +270,47 @@ describe('base data across tiers, the way down: an import at the district reache
     } finally {
       await nc.close();
     }
+  });
+
+  it("a key rotation at the community reaches every copy as new versions; a tier that lacks the new key says which key it needs", async () => {
+    const [one] = await sql<{ id: string }>(COMMUNITY, 'SELECT id::text AS id FROM base_data.residents WHERE grid_code = $1 ORDER BY id LIMIT 1', [GRID]);
+    const staff = await oidc.tokenFor('community');
+    const read = async (code: string, token: string) => call(code, 'POST', `/api/v1/residents/${one!.id}/clear-read`, token, { fields: ['idNumber'], reason: '密钥轮换核对 (checking the rotation)' });
+    const before = ((await (await read(COMMUNITY, staff)).json()) as { idNumber: string }).idNumber;
+    // First every tier gets the new key beside the old one (a rolling restart), then the keeper rotates.
+    const ring = `2:${randomBytes(32).toString('base64')},${pii.PII_KEYS}`;
+    for (const code of [DISTRICT, STREET, COMMUNITY, GRID]) {
+      await bd.get(code)!.close();
+      keyRing.set(code, ring);
+      await startBaseData(code);
+    }
+    const rotated = await call(COMMUNITY, 'POST', '/api/v1/privacy/rotate-keys', admin);
+    expect(rotated.status).toBe(200);
+    const { residents } = (await rotated.json()) as { residents: number };
+    expect(residents).toBe((await counts(COMMUNITY)).residents);
+    const underKey = (code: string, unit: string) => sql<{ k: number; n: number }>(code, 'SELECT pii_key AS k, count(*)::int AS n FROM base_data.residents WHERE grid_code LIKE $1 GROUP BY 1 ORDER BY 1', [`${unit}%`]);
+    await eventually(
+      'every copy of the community\'s residents under key 2',
+      async () =>
+        JSON.stringify([await underKey(DISTRICT, COMMUNITY), await underKey(STREET, COMMUNITY), await underKey(GRID, GRID)]) ===
+        JSON.stringify([[{ k: 2, n: residents }], [{ k: 2, n: residents }], [{ k: 2, n: (await counts(GRID)).residents }]]),
+      30_000,
+    );
+    // The district's copy opens to the same number; its key status shows the neighbour's records still under key 1.
+    const district = await oidc.tokenFor('district');
+    expect(((await (await read(DISTRICT, district)).json()) as { idNumber: string }).idNumber).toBe(before);
+    const status = (await (await call(DISTRICT, 'GET', '/api/v1/privacy/keys', await oidc.tokenFor('auditor'))).json()) as { current: number; configured: number[]; records: { keyId: number; residents: number }[] };
+    expect({ current: status.current, configured: status.configured }).toEqual({ current: 2, configured: [2, 1] });
+    expect(status.records.find((r) => r.keyId === 2)?.residents).toBe(residents);
+    expect(status.records.find((r) => r.keyId === 1)?.residents).toBe((await counts(DISTRICT, NEIGHBOUR)).residents);
+
+    // A street restarted with the old ring only: the record is there, and the answer names the key it lacks.
+    await bd.get(STREET)!.close();
+    keyRing.set(STREET, pii.PII_KEYS);
+    await startBaseData(STREET);
+    const refused = await read(STREET, await oidc.tokenFor('street'));
+    const error = expectShape(errorBodySchema, await refused.json());
+    expect({ status: refused.status, code: error.code }).toEqual({ status: 503, code: 'SERVICE.UNAVAILABLE' });
+    expect(JSON.stringify(error)).toContain('no PII key 2');
   });
 });

@@ -39,6 +39,11 @@ class IvPool {
 export class PiiCipher {
   private readonly keys: ReadonlyMap<number, Buffer>;
   readonly currentKeyId: number;
+
+  /** The key ids this tier can open, current first. */
+  get keyIds(): number[] {
+    return [this.currentKeyId, ...[...this.keys.keys()].filter((k) => k !== this.currentKeyId)];
+  }
   private readonly ipad: Buffer;
   private readonly opad: Buffer;
   private readonly ivs = new IvPool();
@@ -96,7 +101,7 @@ export class PiiCipher {
     if (box.readUInt8(0) !== FORMAT) throw new Error('unknown PII box format');
     const keyId = box.readUInt16BE(1);
     const key = this.keys.get(keyId);
-    if (!key) throw new Error(`PII key ${keyId} is not configured`);
+    if (!key) throw new PiiKeyMissing(keyId);
     const decipher = createDecipheriv('aes-256-gcm', key, box.subarray(3, 15));
     decipher.setAAD(aad);
     decipher.setAuthTag(box.subarray(15, 31));
@@ -111,5 +116,13 @@ export class PiiCipher {
   hash(kind: 'id' | 'phone', normalized: string): Buffer {
     const inner = hash('sha256', Buffer.concat([this.ipad, Buffer.from(`${kind}:${normalized}`, 'utf8')]), 'buffer');
     return hash('sha256', Buffer.concat([this.opad, inner]), 'buffer');
+  }
+}
+
+/** A box sealed with a key id this tier is not configured with (a key not yet rolled out here, or one retired too early). */
+export class PiiKeyMissing extends Error {
+  constructor(readonly keyId: number) {
+    super(`PII key ${keyId} is not configured`);
+    this.name = 'PiiKeyMissing';
   }
 }

@@ -21,10 +21,17 @@ export class PrivacyController {
     return this.residents.reads({ residentId: q.resident, limit: q.limit });
   }
 
+  @Get('keys')
+  @Roles('auditor', 'admin')
+  @ApiOperation({ summary: '密钥状态 Key ring of this tier: the key ids it holds (current first) and how many records each seals; an old key may be removed only when no tier has records under it' })
+  keys() {
+    return this.residents.keyStatus();
+  }
+
   @Post('rotate-keys')
   @HttpCode(200)
   @Roles('admin')
-  @ApiOperation({ summary: '密钥轮换 Re-encrypt every record under the current key (after adding a new key first in PII_KEYS)' })
+  @ApiOperation({ summary: '密钥轮换 Re-encrypt every record under the current key (after adding the new key to PII_KEYS at every tier); in a federation the keeper publishes each as a new version, so the copies follow' })
   rotate() {
     return this.residents.reencrypt();
   }

@@ -92,6 +92,11 @@ export class RecordVersions implements OnApplicationBootstrap, OnApplicationShut
     return ORG_LEVELS.indexOf(this.level) < ORG_LEVELS.indexOf(this.config.own.BASE_DATA_OWNER_LEVEL);
   }
 
+  /** In a federation, whether this tier keeps the grid's records (publishes their versions). */
+  keeps(gridCode: string): boolean {
+    return this.federated && this.keeper && ownerTierOf(gridCode, this.config.own.BASE_DATA_OWNER_LEVEL) === this.config.tier;
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     if (!this.federated) return;
     // The tier's own stream (its versions have to go somewhere even before the federation's

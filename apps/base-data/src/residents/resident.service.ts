@@ -3,9 +3,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, type Principal, type ResidentPage, type ResidentView } from '@gm/contracts';
 import { idNumberFacts, idNumberProblem, isPlausiblePhone, isWithinScope, maskIdNumber, maskPhone, normalizeIdNumber, normalizePhone, type IdNumberProblem } from '@gm/domain';
 import { SERVICE_CONFIG, ServiceSql } from '@gm/platform';
+import { Outbox } from '@gm/messaging';
 import { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from '../config/config';
-import { PiiCipher } from '../privacy/pii-cipher';
+import { PiiCipher, PiiKeyMissing } from '../privacy/pii-cipher';
 import { RecordVersions } from '../replication/record-versions';
 import { escapeLike, RecordWrites, type Actor, type WriteTx } from '../records/record-writes';
 
@@ -72,6 +73,7 @@ export class ResidentService {
     private readonly cipher: PiiCipher,
     private readonly writes: RecordWrites,
     private readonly versions: RecordVersions,
+    private readonly outbox: Outbox,
     @Inject(SERVICE_CONFIG) private readonly config: AppConfig,
     private readonly logger: JsonLogger,
   ) {}
@@ -125,7 +127,7 @@ export class ResidentService {
       );
       // In a federation the audit record also goes up, to the district's auditors (ADR 0012).
       await this.versions.publish(client, 'pii-read', [readId]);
-      const clear = this.cipher.open(row.pii);
+      const clear = this.openOrExplain(row.pii);
       this.logger.event('info', 'privacy.clear_read', { residentId: id, fields, actor: principal.subject }, 'ResidentService');
       return {
         ...(fields.includes('idNumber') && { idNumber: clear.idNumber! }),
@@ -323,6 +325,37 @@ export class ResidentService {
   }
 
   /** Re-encrypts every record whose box uses a retired key, in batches. */
+  /** A box this tier has no key for is a configuration gap to name, not an internal error (ADR 0012: every tier holds the district's key ring). */
+  private openOrExplain(box: Buffer) {
+    try {
+      return this.cipher.open(box);
+    } catch (err) {
+      if (err instanceof PiiKeyMissing) {
+        throw new DomainError('SERVICE.UNAVAILABLE', `this tier (${this.config.tier}) has no PII key ${err.keyId}, which this record is sealed with: add it to PII_KEYS here (every tier holds the district's key ring)`);
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Where a rotation stands at this tier: the key ids it holds and how many records each seals. An
+   * old key may leave PII_KEYS only once no tier has a record under it.
+   */
+  async keyStatus(): Promise<{ tier: string; current: number; configured: number[]; records: { keyId: number; residents: number; organisations: number }[] }> {
+    const rows = await this.sql.query<{ k: number; r: string; o: string }>(
+      `SELECT k, sum(r) AS r, sum(o) AS o FROM (
+         SELECT pii_key AS k, count(*) AS r, 0 AS o FROM ${this.t('residents')} WHERE pii IS NOT NULL GROUP BY 1
+         UNION ALL SELECT contact_pii_key, 0, count(*) FROM ${this.t('organisations')} WHERE contact_pii IS NOT NULL GROUP BY 1) x
+       GROUP BY k ORDER BY k`,
+    );
+    return {
+      tier: this.config.tier,
+      current: this.cipher.currentKeyId,
+      configured: this.cipher.keyIds,
+      records: rows.map((r) => ({ keyId: Number(r.k), residents: Number(r.r), organisations: Number(r.o) })),
+    };
+  }
+
   async reencrypt(batch = 5000): Promise<{ residents: number; organisations: number }> {
     const residents = await this.reencryptTable('residents', 'id', 'uuid', 'pii', 'pii_key', batch);
     const organisations = await this.reencryptTable('organisations', 'code', 'text', 'contact_pii', 'contact_pii_key', batch);
@@ -330,23 +363,35 @@ export class ResidentService {
     return { residents, organisations };
   }
 
+  /**
+   * Re-encrypts under the current key, in batches. In a federation the tier that keeps a record
+   * makes it a new version and publishes it (ADR 0012), so that every copy above and below follows
+   * without running anything there; a copy held elsewhere is re-encrypted in place (same version:
+   * the content is unchanged, and a version of its own would overtake the keeper's next one).
+   */
   private async reencryptTable(table: string, key: string, keyType: string, box: string, keyColumn: string, batch: number): Promise<number> {
+    const kind = table === 'residents' ? 'resident' : 'organisation';
     let total = 0;
     for (;;) {
       const n = await this.sql.transaction(async (client) => {
         const rows = (
-          await client.query<{ k: string; box: Buffer }>(
-            `SELECT ${key} AS k, ${box} AS box FROM ${this.t(table)} WHERE ${box} IS NOT NULL AND ${keyColumn} <> $1 LIMIT $2 FOR UPDATE SKIP LOCKED`,
+          await client.query<{ k: string; box: Buffer; grid: string }>(
+            `SELECT ${key} AS k, ${box} AS box, grid_code AS grid FROM ${this.t(table)} WHERE ${box} IS NOT NULL AND ${keyColumn} <> $1 LIMIT $2 FOR UPDATE SKIP LOCKED`,
             [this.cipher.currentKeyId, batch],
           )
         ).rows;
         if (rows.length === 0) return 0;
+        const kept = rows.map((r) => this.versions.keeps(r.grid));
         await client.query(
-          `UPDATE ${this.t(table)} t SET ${box} = v.box, ${keyColumn} = $3 FROM unnest($1::${keyType}[], $2::bytea[]) AS v(k, box) WHERE t.${key} = v.k`,
-          [rows.map((r) => r.k), rows.map((r) => this.cipher.seal(this.cipher.open(r.box))), this.cipher.currentKeyId],
+          `UPDATE ${this.t(table)} t SET ${box} = v.box, ${keyColumn} = $3,
+                  version = t.version + CASE WHEN v.kept THEN 1 ELSE 0 END, updated_at = CASE WHEN v.kept THEN now() ELSE t.updated_at END
+             FROM unnest($1::${keyType}[], $2::bytea[], $4::boolean[]) AS v(k, box, kept) WHERE t.${key} = v.k`,
+          [rows.map((r) => r.k), rows.map((r) => this.cipher.seal(this.cipher.open(r.box))), this.cipher.currentKeyId, kept],
         );
+        await this.versions.publish(client, kind, rows.filter((_, i) => kept[i]).map((r) => r.k));
         return rows.length;
       });
+      this.outbox.committed();
       total += n;
       if (n === 0) return total;
     }

@@ -19,6 +19,7 @@
  * same rate; latency = arrival at a consumer of the district's `BASEDATA` − due time.
  *
  *   node bench/dist/base-data-tiers.js
+ *   BENCH_PROFILE=/tmp/prof node bench/dist/base-data-tiers.js   (CPU profile of each tier's base-data)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, rmSync } from 'node:fs';
@@ -80,7 +81,9 @@ async function service(name: string, env: Record<string, string>, children: Chil
   const logs = process.env['BENCH_SERVICE_LOGS'];
   const out = logs ? openSync(join(logs, `${name}-${env['TIER_CODE']}.log`), 'a') : 'ignore';
   const spawnedAt = Date.now();
-  const child = spawn(process.execPath, [join(ROOT, 'apps', name, 'dist', 'main.js')], { env: { ...process.env, ...env, HTTP_PORT: String(port) }, stdio: ['ignore', out, out] });
+  // BENCH_PROFILE=<dir>: a CPU profile of each base-data (written when it stops).
+  const profile = process.env['BENCH_PROFILE'] && name === 'base-data' ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`, `--cpu-prof-name=base-data-${env['TIER_CODE']}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [...profile, join(ROOT, 'apps', name, 'dist', 'main.js')], { env: { ...process.env, ...env, HTTP_PORT: String(port) }, stdio: ['ignore', out, out] });
   children.push(child);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${name} of ${env['TIER_CODE']} ready`, async () => (await fetch(`${url}/readyz`)).status === 200, 120_000, 100);

@@ -10,14 +10,14 @@ import type { AppConfig } from '../config/config';
 import { PiiCipher } from '../privacy/pii-cipher';
 
 /** Where each kind lives, and its key. */
-const TABLES: Record<BaseDataRecordKind, { readonly table: string; readonly key: string }> = {
-  building: { table: 'buildings', key: 'code' },
-  house: { table: 'houses', key: 'code' },
-  household: { table: 'households', key: 'code' },
-  resident: { table: 'residents', key: 'id' },
-  organisation: { table: 'organisations', key: 'code' },
-  'city-object': { table: 'city_objects', key: 'code' },
-  'pii-read': { table: 'pii_reads', key: 'id' },
+const TABLES: Record<BaseDataRecordKind, { readonly table: string; readonly key: string; readonly keyType: 'text' | 'uuid' }> = {
+  building: { table: 'buildings', key: 'code', keyType: 'text' },
+  house: { table: 'houses', key: 'code', keyType: 'text' },
+  household: { table: 'households', key: 'code', keyType: 'text' },
+  resident: { table: 'residents', key: 'id', keyType: 'uuid' },
+  organisation: { table: 'organisations', key: 'code', keyType: 'text' },
+  'city-object': { table: 'city_objects', key: 'code', keyType: 'text' },
+  'pii-read': { table: 'pii_reads', key: 'id', keyType: 'uuid' },
 };
 
 /** Names (and an audit record's free-text reason) travel sealed (ADR 0012): the column, and the field that carries its box. */
@@ -138,11 +138,11 @@ export class RecordVersions implements OnApplicationBootstrap, OnApplicationShut
     else if (this.aboveKeepers) scope = await this.childrenBelow();
     else return 0;
     if (!audit && scope.length === 0) return 0;
-    const { table, key } = TABLES[kind];
+    const { table, key, keyType } = TABLES[kind];
     const ours = audit ? 't.read_at_tier = $1' : 't.grid_code LIKE ANY($1)';
     const rows = (
       await client.query<{ s: Record_ }>(
-        `SELECT to_jsonb(t) AS s FROM ${this.sql.table(table)} t WHERE ${ours} AND ${which === 'written-now' ? 't.updated_at = now()' : `t.${key}::text = ANY($2)`}`,
+        `SELECT to_jsonb(t) AS s FROM ${this.sql.table(table)} t WHERE ${ours} AND ${which === 'written-now' ? 't.updated_at = now()' : `t.${key} = ANY($2::${keyType}[])`}`,
         [audit ? this.config.tier : scope.map((u) => `${u}%`), ...(which === 'written-now' ? [] : [which])],
       )
     ).rows;

@@ -122,7 +122,8 @@ export class DurableConsumers implements OnApplicationShutdown {
         else await jsm.consumers.add(stream, config);
 
         const consumer = await this.jetstream.client(nc).consumers.get(stream, spec.durable);
-        const messages = await consumer.consume({ max_messages: 64 });
+        // A consumer that applies runs together gets runs up to its batch size delivered at once.
+        const messages = await consumer.consume({ max_messages: Math.max(64, spec.handleBatch ? (spec.maxBatch ?? 32) : 0) });
         this.running.add(messages);
         this.logger.event('info', 'consumer.started', { stream, durable: spec.durable }, 'DurableConsumers');
         try {

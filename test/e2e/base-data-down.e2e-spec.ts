@@ -149,7 +149,7 @@ describe('base data across tiers, the way down: an import at the district reache
     expect(listed.sort()).toEqual(theirs.sort());
   });
 
-  it('the community keeps what came down as its own: it publishes those versions, and its edits (a resident leaves, a house falls vacant, an object breaks) reach the district and the grid within 2 s with their history', async () => {
+  it('the community keeps what came down as its own: it publishes those versions, and its edits (a resident leaves, a house falls vacant, an object breaks) reach the street, the district and the grid within 2 s with their history', async () => {
     // The keeper's own stream holds the records it accepted, on its own subjects.
     const nc = await connect(natsConnectionOptions([fed.tier(COMMUNITY).url]));
     try {
@@ -186,7 +186,12 @@ describe('base data across tiers, the way down: an import at the district reache
         sql<{ use: string }>(code, 'SELECT use FROM base_data.houses WHERE code = $1', [house.code]).then((r) => r[0]?.use),
         sql<{ state: string }>(code, 'SELECT state FROM base_data.city_objects WHERE code = $1', [object.code]).then((r) => r[0]?.state),
       ]);
-    await eventually('the district and the grid to have all three edits', async () => JSON.stringify([await state(DISTRICT), await state(GRID)]) === JSON.stringify([['left', 'vacant', 'damaged'], ['left', 'vacant', 'damaged']]), 2000);
+    const edited = ['left', 'vacant', 'damaged'];
+    await eventually(
+      'the street, the district and the grid to have all three edits',
+      async () => JSON.stringify([await state(STREET), await state(DISTRICT), await state(GRID)]) === JSON.stringify([edited, edited, edited]),
+      2000,
+    );
     expect(Date.now() - started).toBeLessThan(2000);
     // The district's history of the object: imported there, then the community's version.
     const history = (await (await call(DISTRICT, 'GET', `/api/v1/objects/${object.code}/history`, await oidc.tokenFor('district'))).json()) as { action: string; actor: string }[];

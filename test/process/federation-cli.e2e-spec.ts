@@ -47,7 +47,7 @@ describe('the federation topology CLI (built code, real nats-server config parsi
     expect(community).toContain('user: "leaf_350206001001_02"');
     expect(community).not.toContain('leaf_350206001001_03');
     const streams = JSON.parse(readFileSync(join(out, '350206001001', 'streams.json'), 'utf8')) as { name: string }[];
-    expect(streams.map((s) => s.name)).toEqual(['UPLINK', 'DOWNLINK_IN', 'UPLINK_AGG', 'DOWNLINK_350206001001_01', 'DOWNLINK_350206001001_02', 'BASEDATA_350206001001']);
+    expect(streams.map((s) => s.name)).toEqual(['UPLINK', 'DOWNLINK_IN', 'UPLINK_AGG', 'DOWNLINK_350206001001_01', 'DOWNLINK_350206001001_02', 'BASEDATA_350206001001', 'BASEDATA_IN', 'BASEDATA_TO_350206001001_01', 'BASEDATA_TO_350206001001_02']);
     expect(statSync(join(out, 'credentials.json')).mode & 0o077).toBe(0);
   });
 
@@ -101,9 +101,9 @@ describe('the federation topology CLI (built code, real nats-server config parsi
       await startTier('350206001001-01');
       const first = apply('350206001001');
       expect(first.status).toBe(0);
-      expect(first.stdout).toContain('created [UPLINK_AGG, DOWNLINK_350206001001_01, BASEDATA_350206001001]');
+      expect(first.stdout).toContain('created [UPLINK_AGG, DOWNLINK_350206001001_01, BASEDATA_350206001001, BASEDATA_TO_350206001001_01]');
       expect(apply('350206001001-01').status).toBe(0);
-      expect(apply('350206001001').stdout).toContain('unchanged [UPLINK_AGG, DOWNLINK_350206001001_01, BASEDATA_350206001001]');
+      expect(apply('350206001001').stdout).toContain('unchanged [UPLINK_AGG, DOWNLINK_350206001001_01, BASEDATA_350206001001, BASEDATA_TO_350206001001_01]');
 
       // Grid 03 joins: new leaf user (config reload), new source and subjects (apply), the community keeps running.
       expect(gen('350206001001,350206001001-01,350206001001-03').status).toBe(0);
@@ -111,7 +111,7 @@ describe('the federation topology CLI (built code, real nats-server config parsi
       await new Promise((r) => setTimeout(r, 500));
       const grown = apply('350206001001');
       expect(grown.status).toBe(0);
-      expect(grown.stdout).toContain('created [DOWNLINK_350206001001_03]');
+      expect(grown.stdout).toContain('created [DOWNLINK_350206001001_03, BASEDATA_TO_350206001001_03]');
       expect(grown.stdout).toContain('updated [UPLINK_AGG, BASEDATA_350206001001]');
       const grid3 = await startTier('350206001001-03');
       expect(apply('350206001001-03').status).toBe(0);
@@ -153,13 +153,13 @@ describe('the federation topology CLI (built code, real nats-server config parsi
       // Without the flag: everything else is applied, the child's own down stream is held back, and the operator is told.
       const refused = run('apply', '--out', out, '--tier', '350206001001');
       expect(refused.status).toBe(2);
-      expect(refused.stdout).toContain('created [BASEDATA_350206001001] updated [UPLINK_AGG] unchanged [] held back [DOWNLINK_350206001001_01]');
+      expect(refused.stdout).toContain('created [BASEDATA_350206001001, BASEDATA_TO_350206001001_01] updated [UPLINK_AGG] unchanged [] held back [DOWNLINK_350206001001_01]');
       expect(refused.stderr).toContain('--retire-legacy-downlink');
       expect((await jsm.streams.info('DOWNLINK')).config.name).toBe('DOWNLINK');
 
       const retired = run('apply', '--out', out, '--tier', '350206001001', '--retire-legacy-downlink');
       expect(retired.status).toBe(0);
-      expect(retired.stdout).toContain('created [DOWNLINK_350206001001_01] updated [] unchanged [UPLINK_AGG, BASEDATA_350206001001] removed [DOWNLINK]');
+      expect(retired.stdout).toContain('created [DOWNLINK_350206001001_01] updated [] unchanged [UPLINK_AGG, BASEDATA_350206001001, BASEDATA_TO_350206001001_01] removed [DOWNLINK]');
       await expect(jsm.streams.info('DOWNLINK')).rejects.toThrow(/stream not found/i);
       // The source now delivers in the grid's own subject space (its leaf user may no longer receive $JS.S.>).
       expect((await jsm.streams.info('UPLINK_AGG')).config.sources?.[0]?.external?.deliver).toBe('gm.350206001001-01.sourced');

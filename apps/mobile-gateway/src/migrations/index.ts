@@ -2,6 +2,7 @@ import { OUTBOX_ORDER_MIGRATION, PLATFORM_MIGRATION } from '@gm/messaging';
 import type { MigrationEntry } from '@gm/persistence';
 import { InitialMigration } from './0001-initial.migration';
 import { AttachmentsMigration } from './0002-attachments.migration';
+import { SyncItemsMigration } from './0003-sync-items.migration';
 
 /** Applied in this order; names are recorded in the migrations table and never change. */
 export const migrations: readonly MigrationEntry[] = [
@@ -9,4 +10,5 @@ export const migrations: readonly MigrationEntry[] = [
   { name: '0001-initial', class: InitialMigration },
   { name: '0002-attachments', class: AttachmentsMigration },
   OUTBOX_ORDER_MIGRATION,
+  { name: '0003-sync-items', class: SyncItemsMigration },
 ];

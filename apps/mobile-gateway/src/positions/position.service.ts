@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import {
   DomainError,
   Events,
@@ -25,7 +25,8 @@ export class PositionService {
     private readonly outbox: Outbox,
   ) {}
 
-  async accept(principal: Principal, body: PostPositionsBody, now = new Date()): Promise<PostPositionsResult> {
+  /** `alsoInTx` writes what must stand or fall with the batch (the sync's record of the item) in its transaction. */
+  async accept(principal: Principal, body: PostPositionsBody, now = new Date(), alsoInTx?: (tx: EntityManager, result: PostPositionsResult) => Promise<void>): Promise<PostPositionsResult> {
     if (body.worker !== undefined && body.worker !== principal.subject) {
       throw new DomainError('AUTH.FORBIDDEN', "worker: a handheld posts only its own worker's positions", [
         { field: 'worker', message: 'must be your own subject (or left out)' },
@@ -40,7 +41,9 @@ export class PositionService {
     if (errors.length > 0) throw DomainError.validation(errors);
 
     const fixes = [...body.fixes].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    const result = { accepted: fixes.length, latestAt: new Date(Date.parse(fixes[fixes.length - 1]!.at)).toISOString() };
     await this.orm.em.fork().transactional(async (tx) => {
+      await alsoInTx?.(tx, result);
       this.outbox.add(
         tx,
         Events.workerPositionsReported,
@@ -54,6 +57,6 @@ export class PositionService {
       );
     });
     this.outbox.committed();
-    return { accepted: fixes.length, latestAt: new Date(Date.parse(fixes[fixes.length - 1]!.at)).toISOString() };
+    return result;
   }
 }

@@ -9,5 +9,6 @@ import { ReportService } from './report.service';
   imports: [AttachmentModule],
   controllers: [ReportController],
   providers: [ReportService, ReportForwarder, PendingReportRepository],
+  exports: [ReportService],
 })
 export class ReportModule {}

@@ -24,21 +24,10 @@ export class ErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
-    const status = httpStatusOf(error.code);
     const english = /^en\b/i.test(String(request.headers?.['accept-language'] ?? ''));
-    const title = ERROR_MESSAGES[error.code][english ? 'en' : 'zh'];
-    const fields = error.fieldErrors.map((f) => f.field);
-    const trace = activeTraceIds();
-    const body: ErrorBody = {
-      statusCode: status,
-      code: error.code,
-      message: fields.length > 0 ? `${title}: ${fields.join(', ')}` : title,
-      detail: error.message,
-      ...(error.fieldErrors.length > 0 && { errors: [...error.fieldErrors] }),
-      ...(trace && { traceId: trace.traceId }),
-    };
+    const body = errorBodyOf(error, english);
     if (reply.sent) return;
-    void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+    void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 
   private toDomainError(exception: unknown): DomainError {
@@ -49,6 +38,26 @@ export class ErrorFilter implements ExceptionFilter {
     this.logger.error(exception instanceof Error ? exception : new Error(String(exception)), 'ErrorFilter');
     return new DomainError('INTERNAL');
   }
+}
+
+/**
+ * The HTTP answer body of a DomainError: its status and stable code, a message in the caller's
+ * language naming the offending fields, the English detail. Also used for the items of a batch
+ * that are answered one by one (mobile-gateway's sync).
+ */
+export function errorBodyOf(error: DomainError, english: boolean): ErrorBody {
+  const status = httpStatusOf(error.code);
+  const title = ERROR_MESSAGES[error.code][english ? 'en' : 'zh'];
+  const fields = error.fieldErrors.map((f) => f.field);
+  const trace = activeTraceIds();
+  return {
+    statusCode: status,
+    code: error.code,
+    message: fields.length > 0 ? `${title}: ${fields.join(', ')}` : title,
+    detail: error.message,
+    ...(error.fieldErrors.length > 0 && { errors: [...error.fieldErrors] }),
+    ...(trace && { traceId: trace.traceId }),
+  };
 }
 
 function statusOf(exception: unknown): number | undefined {

@@ -3,7 +3,7 @@ import { syncResultSchema, type PositionFix, type SyncItem } from '@gm/contracts
 import { aReport, expectShape, startInfra, startService, type TestInfra } from '@gm/testing';
 import * as publicSentiment from '../../apps/public-sentiment/src/app.module';
 import * as psConfig from '../../apps/public-sentiment/src/config/config';
-import { sql, startSlice, type Slice } from './support';
+import { eventually, sql, startSlice, type Slice } from './support';
 
 describe("a handheld's offline queue synced: POST /api/v1/sync at mobile-gateway (real PostgreSQL/PostGIS, NATS JetStream, OIDC; public-sentiment behind it)", () => {
   let infra: TestInfra;
@@ -135,8 +135,11 @@ describe("a handheld's offline queue synced: POST /api/v1/sync at mobile-gateway
       ps = await startService({ configSchema: psConfig.configSchema, module: (c, l) => publicSentiment.AppModule.forRoot(c, l) }, infra.env());
     }
     try {
-      // The gateway's own forwarder may have handed it over already; either way the answer is its one case.
-      const stored = expectShape(syncResultSchema, (await sync([item])).body).items[0]!;
+      // The device sends it again until it learns its case (the gateway's own forwarder may have handed it over already); either way the answer is its one case.
+      const stored = await eventually('the queued report to become its case', async () => {
+        const answer = expectShape(syncResultSchema, (await sync([item])).body).items[0]!;
+        return answer.status === 201 ? answer : undefined;
+      });
       expect(stored).toMatchObject({ status: 201, result: { caseId: expect.any(String) } });
       const again = expectShape(syncResultSchema, (await sync([item])).body).items[0]!;
       expect(again).toMatchObject({ status: 201, replayed: true, result: stored.result });

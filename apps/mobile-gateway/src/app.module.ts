@@ -7,6 +7,7 @@ import { databaseOptions } from './database';
 import { AttachmentModule } from './attachments/attachment.module';
 import { PositionModule } from './positions/position.module';
 import { ReportModule } from './reports/report.module';
+import { PatrolModule } from './patrols/patrol.module';
 import { SyncModule } from './sync/sync.module';
 
 @Module({})
@@ -17,7 +18,7 @@ export class AppModule {
       logger,
       database: databaseOptions(config),
       outbox: { streams: [Streams.workerEvents] },
-      features: [AttachmentModule, ReportModule, PositionModule, SyncModule],
+      features: [AttachmentModule, ReportModule, PositionModule, PatrolModule, SyncModule],
     });
   }
 }

@@ -20,6 +20,7 @@ export * from './base-data/base-data';
 export * from './federation/federation-events';
 export * from './federation/attachment-relay';
 export * from './field-work/positions';
+export * from './field-work/patrols';
 export * from './field-work/sync';
 export * from './errors/error-body';
 export * from './imports/csv-import-result';

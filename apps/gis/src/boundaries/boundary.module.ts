@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CoverageService } from '../coverage/coverage.service';
+import { TrackCoverageNatsController, TrackCoverageService } from '../coverage/track-coverage.service';
 import { LayerService } from '../layers/layer.service';
 import { LocateController } from '../locate/locate.controller';
 import { LocateNatsController } from '../locate/locate.nats.controller';
@@ -9,8 +10,8 @@ import { BoundaryImportService } from './boundary-import.service';
 import { ServiceSql } from '@gm/platform';
 
 @Module({
-  controllers: [BoundaryController, LocateController, LocateNatsController],
-  providers: [ServiceSql, BoundaryImportService, CoverageService, LayerService, LocateService],
+  controllers: [BoundaryController, LocateController, LocateNatsController, TrackCoverageNatsController],
+  providers: [ServiceSql, BoundaryImportService, CoverageService, LayerService, LocateService, TrackCoverageService],
   exports: [BoundaryImportService, CoverageService],
 })
 export class BoundaryModule {}

@@ -4,6 +4,10 @@ import { envBool, serviceConfigSchema } from '@gm/platform/config';
 export const configSchema = serviceConfigSchema('mobile-gateway', { port: 3006, schema: 'mobile_gateway' }, {
   /** How long a handheld waits for public-sentiment before the report is queued here instead. */
   REPORT_RPC_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
+  /** Patrol points whose accuracy (metres) is worse than this are left out of the track (and counted). */
+  PATROL_MAX_ACCURACY_M: z.coerce.number().positive().max(10_000).default(50),
+  /** A patrol covered the part of its grid within this many metres of its track. */
+  PATROL_COVERAGE_WITHIN_M: z.coerce.number().positive().max(1000).default(50),
   /** How often queued reports are retried (also retried at once when NATS reconnects). */
   REPORT_FORWARD_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
   /** The tier's S3-compatible object storage for photos and other attachments; without it, attachments are refused. */

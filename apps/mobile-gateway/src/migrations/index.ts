@@ -3,6 +3,7 @@ import type { MigrationEntry } from '@gm/persistence';
 import { InitialMigration } from './0001-initial.migration';
 import { AttachmentsMigration } from './0002-attachments.migration';
 import { SyncItemsMigration } from './0003-sync-items.migration';
+import { PatrolsMigration } from './0004-patrols.migration';
 
 /** Applied in this order; names are recorded in the migrations table and never change. */
 export const migrations: readonly MigrationEntry[] = [
@@ -11,4 +12,5 @@ export const migrations: readonly MigrationEntry[] = [
   { name: '0002-attachments', class: AttachmentsMigration },
   OUTBOX_ORDER_MIGRATION,
   { name: '0003-sync-items', class: SyncItemsMigration },
+  { name: '0004-patrols', class: PatrolsMigration },
 ];

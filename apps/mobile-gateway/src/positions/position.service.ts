@@ -32,12 +32,7 @@ export class PositionService {
         { field: 'worker', message: 'must be your own subject (or left out)' },
       ]);
     }
-    const errors: FieldError[] = [];
-    for (const [i, fix] of body.fixes.entries()) {
-      const at = Date.parse(fix.at);
-      if (at > now.getTime() + POSITION_CLOCK_SKEW_MS) errors.push({ field: `fixes.${i}.at`, message: 'is in the future' });
-      else if (at < now.getTime() - POSITION_MAX_AGE_MS) errors.push({ field: `fixes.${i}.at`, message: 'is older than 72 hours' });
-    }
+    const errors = fixTimeProblems(body.fixes, now, 'fixes');
     if (errors.length > 0) throw DomainError.validation(errors);
 
     const fixes = [...body.fixes].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
@@ -59,4 +54,15 @@ export class PositionService {
     this.outbox.committed();
     return result;
   }
+}
+
+/** Fixes that claim to be from the future (beyond the clock skew allowed) or older than the queue holds, named by their place (`<list>.<i>.at`). */
+export function fixTimeProblems(fixes: readonly { at: string }[], now: Date, list: string): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const [i, fix] of fixes.entries()) {
+    const at = Date.parse(fix.at);
+    if (at > now.getTime() + POSITION_CLOCK_SKEW_MS) errors.push({ field: `${list}.${i}.at`, message: 'is in the future' });
+    else if (at < now.getTime() - POSITION_MAX_AGE_MS) errors.push({ field: `${list}.${i}.at`, message: 'is older than 72 hours' });
+  }
+  return errors;
 }

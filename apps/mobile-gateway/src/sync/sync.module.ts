@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
+import { PatrolModule } from '../patrols/patrol.module';
 import { PositionModule } from '../positions/position.module';
 import { ReportModule } from '../reports/report.module';
 import { SyncController } from './sync.controller';
 import { SyncService } from './sync.service';
 
-@Module({ imports: [ReportModule, PositionModule], controllers: [SyncController], providers: [SyncService] })
+@Module({ imports: [ReportModule, PositionModule, PatrolModule], controllers: [SyncController], providers: [SyncService] })
 export class SyncModule {}

@@ -3,6 +3,9 @@ import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import type { z } from 'zod';
 import {
   DomainError,
+  patrolPointsBodySchema,
+  patrolStartBodySchema,
+  patrolStopBodySchema,
   postPositionsBodySchema,
   reportCaseBodySchema,
   toFieldErrors,
@@ -14,6 +17,7 @@ import {
 } from '@gm/contracts';
 import { errorBodyOf } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
+import { PatrolService } from '../patrols/patrol.service';
 import { PositionService } from '../positions/position.service';
 import { ReportService } from '../reports/report.service';
 
@@ -43,6 +47,7 @@ export class SyncService {
     private readonly orm: MikroORM,
     private readonly reports: ReportService,
     private readonly positions: PositionService,
+    private readonly patrols: PatrolService,
     private readonly logger: JsonLogger,
   ) {}
 
@@ -76,6 +81,21 @@ export class SyncService {
             if (!(await this.record(tx, principal, item, 202, { result: r }))) throw new RecordedAlready();
           });
           return answer(202, result);
+        }
+        case 'patrol-start':
+        case 'patrol-points':
+        case 'patrol-stop': {
+          // Recorded in the patrol's own transaction: a second copy of the item changes nothing.
+          const recordIn = async (tx: EntityManager, view: unknown) => {
+            if (!(await this.record(tx, principal, item, 201, { result: view }))) throw new RecordedAlready();
+          };
+          const view =
+            item.type === 'patrol-start'
+              ? await this.patrols.start(principal, this.parse(patrolStartBodySchema, item.body), recordIn)
+              : item.type === 'patrol-points'
+                ? await this.patrols.points(principal, this.parse(patrolPointsBodySchema, item.body), recordIn)
+                : await this.patrols.stop(principal, authorization, this.parse(patrolStopBodySchema, item.body), recordIn);
+          return answer(201, view);
         }
       }
     } catch (err) {

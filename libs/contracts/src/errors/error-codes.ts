@@ -43,6 +43,8 @@ export const ERROR_CODES = [
   'ORGANISATION.NOT_FOUND',
   'BASE_DATA.NOT_OWNER',
   'WORKER.NOT_FOUND',
+  'PATROL.NOT_FOUND',
+  'PATROL.ENDED',
   'SERVICE.UNAVAILABLE',
   'INTERNAL',
 ] as const;
@@ -90,6 +92,8 @@ export const ERROR_MESSAGES: Record<ErrorCode, { readonly zh: string; readonly e
   'RESIDENT.NOT_ACTIVE': { zh: '该居民已迁出或已死亡，不能再办理此项', en: 'This resident has left the area or died; the action no longer applies' },
   'BUILDING.NOT_FOUND': { zh: '楼栋不存在', en: 'No such building' },
   'WORKER.NOT_FOUND': { zh: '本组织范围内没有该网格员', en: 'No such grid worker in your org unit' },
+  'PATROL.NOT_FOUND': { zh: '没有该巡查记录', en: 'No such patrol of yours' },
+  'PATROL.ENDED': { zh: '该巡查已结束', en: 'The patrol has ended' },
   'SERVICE.UNAVAILABLE': { zh: '服务暂时不可用，请稍后重试', en: 'Service temporarily unavailable; try again later' },
   INTERNAL: { zh: '服务器内部错误', en: 'Internal server error' },
 };

@@ -66,6 +66,19 @@ export const Rpc = {
     request: locateBatchRequestSchema,
     response: locateGridsResponseSchema,
   }),
+  /** mobile-gateway (a patrol's end) → gis: how much of a grid lies within a distance of a track. */
+  trackCoverage: defineRpc({
+    pattern: 'gm.rpc.gis.track-coverage.v1',
+    description: "Share of a grid's area within a distance of a track (geodesic)",
+    request: z
+      .object({
+        gridCode: z.string().min(1).max(20),
+        track: z.array(z.object({ longitude: z.number().min(-180).max(180), latitude: z.number().min(-90).max(90) }).strict()).min(1).max(20_000),
+        withinM: z.number().positive().max(1000),
+      })
+      .strict(),
+    response: z.object({ gridCode: z.string(), share: z.number().min(0).max(1), gridAreaM2: z.number(), coveredM2: z.number() }).strict(),
+  }),
   /** anyone → system-admin: org units, optionally of one subtree and one level. */
   orgUnits: defineRpc({
     pattern: 'gm.rpc.org.units.v1',

@@ -26,6 +26,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'CITY_OBJECT.NOT_FOUND':
     case 'ORGANISATION.NOT_FOUND':
     case 'WORKER.NOT_FOUND':
+    case 'PATROL.NOT_FOUND':
       return 404;
     case 'CASE.IDEMPOTENCY_CONFLICT':
     case 'CASE.TRANSITION_FORBIDDEN':
@@ -38,6 +39,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'CASE.NO_CHILD_TIER':
     case 'CASE.OWNED_BY_OTHER_TIER':
     case 'PARAMETER.VERSION_CONFLICT':
+    case 'PATROL.ENDED':
     case 'RESIDENT.ALREADY_REGISTERED':
     case 'RESIDENT.NOT_ACTIVE':
     case 'BASE_DATA.NOT_OWNER':

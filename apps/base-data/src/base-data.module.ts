@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { ChangeProposalController } from './proposals/change-proposal.controller';
+import { ChangeProposalNatsController } from './proposals/change-proposal.nats.controller';
+import { ChangeProposalService } from './proposals/change-proposal.service';
 import { ServiceSql } from '@gm/platform';
 import { BuildingController } from './buildings/building.controller';
 import { BuildingService } from './buildings/building.service';
@@ -23,8 +26,8 @@ import { SummaryController } from './summary/summary.controller';
 import { SummaryService } from './summary/summary.service';
 
 @Module({
-  controllers: [ImportController, ResidentController, BuildingController, HouseController, HouseholdController, CityObjectController, OrganisationController, PrivacyController, SummaryController],
-  providers: [ServiceSql, piiCipherProvider, RecordVersions, RecordWrites, GridLocator, BaseDataImportService, ResidentService, BuildingService, HouseService, HouseholdService, CityObjectService, OrganisationService, SummaryService],
+  controllers: [ImportController, ResidentController, BuildingController, HouseController, HouseholdController, CityObjectController, OrganisationController, PrivacyController, SummaryController, ChangeProposalController, ChangeProposalNatsController],
+  providers: [ServiceSql, piiCipherProvider, RecordVersions, RecordWrites, GridLocator, BaseDataImportService, ResidentService, BuildingService, HouseService, HouseholdService, CityObjectService, OrganisationService, SummaryService, ChangeProposalService],
   exports: [BaseDataImportService, ResidentService],
 })
 export class BaseDataModule {}

@@ -17,6 +17,7 @@ export * from './auth/roles';
 export * from './gis/gis';
 export * from './org/org';
 export * from './base-data/base-data';
+export * from './base-data/change-proposals';
 export * from './federation/federation-events';
 export * from './federation/attachment-relay';
 export * from './field-work/positions';

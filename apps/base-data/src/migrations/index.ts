@@ -4,6 +4,7 @@ import { BaseDataMigration } from './0001-base-data.migration';
 import { ResidentStatusMigration } from './0002-resident-status.migration';
 import { RecordVersionsMigration } from './0003-record-versions.migration';
 import { AuditRecordsTravelMigration } from './0004-audit-records-travel.migration';
+import { ChangeProposalsMigration } from './0005-change-proposals.migration';
 
 /** Applied in this order; names are recorded in the migrations table and never change. */
 export const migrations: readonly MigrationEntry[] = [
@@ -13,4 +14,5 @@ export const migrations: readonly MigrationEntry[] = [
   { name: '0002-resident-status', class: ResidentStatusMigration },
   { name: '0003-record-versions', class: RecordVersionsMigration },
   { name: '0004-audit-records-travel', class: AuditRecordsTravelMigration },
+  { name: '0005-change-proposals', class: ChangeProposalsMigration },
 ];

@@ -9,6 +9,7 @@ const FORMAT = 1;
 const AAD = Buffer.from('gm:base-data:pii:v1');
 /** Names sealed for the journey between tiers (ADR 0012): boxes of their own kind, never taken for identifier boxes. */
 const NAME_AAD = Buffer.from('gm:base-data:name:v1');
+const PROPOSAL_AAD = Buffer.from('gm:base-data:proposal:v1');
 const SEP = '\u001f';
 const HEAD = 31; // format 1 + key id 2 + IV 12 + tag 16
 
@@ -81,6 +82,15 @@ export class PiiCipher {
 
   openName(box: Buffer): string {
     return this.openWith(box, NAME_AAD);
+  }
+
+  /** A change proposal's body as the worker sent it (it may hold a newcomer's ID number, name and phone). */
+  sealProposal(body: unknown): Buffer {
+    return this.sealWith(Buffer.from(JSON.stringify(body), 'utf8'), PROPOSAL_AAD);
+  }
+
+  openProposal(box: Buffer): unknown {
+    return JSON.parse(this.openWith(box, PROPOSAL_AAD)) as unknown;
   }
 
   private sealWith(plain: Buffer, aad: Buffer): Buffer {

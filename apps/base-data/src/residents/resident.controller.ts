@@ -63,7 +63,7 @@ const patchBody = z
 
 const householdCode = z.string().trim().min(1, 'householdCode is required').max(40);
 
-const addBody = z
+export const addBody = z
   .object({
     idNumber: z.string().trim().min(1, 'idNumber is required').max(18, 'idNumber has 18 characters'),
     name: z.string().trim().min(1, 'name is required').max(50),
@@ -78,7 +78,7 @@ const addBody = z
   .strict();
 
 const moveBody = z.object({ householdCode, relation: z.enum(RELATIONS).optional() }).strict();
-const endBody = z
+export const endBody = z
   .object({
     date,
     reason: z.string().trim().max(500).optional(),

@@ -38,7 +38,7 @@ export interface NewResident {
   readonly partyMember: boolean;
 }
 
-const ID_PROBLEMS: Record<IdNumberProblem, string> = {
+export const ID_PROBLEMS: Record<IdNumberProblem, string> = {
   format: 'must be 17 digits and a check digit or X',
   'birth-date': 'the birth date in the ID number is not a real past date',
   checksum: 'the check digit does not match (a digit mistyped?)',

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
+  CHANGE_PROPOSAL_KINDS,
   DomainError,
+  Rpc,
   patrolPointsBodySchema,
   patrolStartBodySchema,
   patrolStopBodySchema,
@@ -15,11 +17,14 @@ import {
   type SyncItemAnswer,
   type SyncResult,
 } from '@gm/contracts';
+import { RpcClient } from '@gm/messaging';
 import { errorBodyOf } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
 import { PatrolService } from '../patrols/patrol.service';
 import { PositionService } from '../positions/position.service';
 import { ReportService } from '../reports/report.service';
+
+const proposalItemSchema = z.object({ kind: z.enum(CHANGE_PROPOSAL_KINDS), body: z.unknown() }).strict();
 
 /** The stored answer to an item: replayed as it was. */
 interface Recorded {
@@ -48,6 +53,7 @@ export class SyncService {
     private readonly reports: ReportService,
     private readonly positions: PositionService,
     private readonly patrols: PatrolService,
+    private readonly rpc: RpcClient,
     private readonly logger: JsonLogger,
   ) {}
 
@@ -81,6 +87,13 @@ export class SyncService {
             if (!(await this.record(tx, principal, item, 202, { result: r }))) throw new RecordedAlready();
           });
           return answer(202, result);
+        }
+        case 'change-proposal': {
+          // Kept by base-data (idempotent by proposer and clientId, which covers the moment before the record here).
+          const body = this.parse(proposalItemSchema, item.body);
+          const proposal = await this.rpc.request(Rpc.proposeChange, { clientId: item.clientId, kind: body.kind, body: body.body }, { authorization, timeoutMs: 5000 });
+          await this.record(this.orm.em.fork(), principal, item, 201, { result: proposal });
+          return answer(201, proposal);
         }
         case 'patrol-start':
         case 'patrol-points':

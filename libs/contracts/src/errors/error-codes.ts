@@ -45,6 +45,8 @@ export const ERROR_CODES = [
   'WORKER.NOT_FOUND',
   'PATROL.NOT_FOUND',
   'PATROL.ENDED',
+  'PROPOSAL.NOT_FOUND',
+  'PROPOSAL.DECIDED',
   'SERVICE.UNAVAILABLE',
   'INTERNAL',
 ] as const;
@@ -94,6 +96,8 @@ export const ERROR_MESSAGES: Record<ErrorCode, { readonly zh: string; readonly e
   'WORKER.NOT_FOUND': { zh: '本组织范围内没有该网格员', en: 'No such grid worker in your org unit' },
   'PATROL.NOT_FOUND': { zh: '没有该巡查记录', en: 'No such patrol of yours' },
   'PATROL.ENDED': { zh: '该巡查已结束', en: 'The patrol has ended' },
+  'PROPOSAL.NOT_FOUND': { zh: '本组织范围内没有该变更申报', en: 'No such change proposal in your unit' },
+  'PROPOSAL.DECIDED': { zh: '该变更申报已处理', en: 'The change proposal has been decided already' },
   'SERVICE.UNAVAILABLE': { zh: '服务暂时不可用，请稍后重试', en: 'Service temporarily unavailable; try again later' },
   INTERNAL: { zh: '服务器内部错误', en: 'Internal server error' },
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CHANGE_PROPOSAL_KINDS, changeProposalViewSchema } from '../base-data/change-proposals';
 import { reportCaseBodySchema, reportCaseResultSchema } from '../cases/report-case';
 import { locateBatchRequestSchema, locateGridsResponseSchema } from '../gis/gis';
 import { orgUnitsRequestSchema, orgUnitsResponseSchema } from '../org/org';
@@ -78,6 +79,13 @@ export const Rpc = {
       })
       .strict(),
     response: z.object({ gridCode: z.string(), share: z.number().min(0).max(1), gridAreaM2: z.number(), coveredM2: z.number() }).strict(),
+  }),
+  /** mobile-gateway (a handheld's synced must-report) → base-data: keep a change proposal. Caller's token rides in the `authorization` header. */
+  proposeChange: defineRpc({
+    pattern: 'gm.rpc.base-data.propose-change.v1',
+    description: 'Keep a change proposal from the grid (idempotent by proposer + clientId)',
+    request: z.object({ clientId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/), kind: z.enum(CHANGE_PROPOSAL_KINDS), body: z.unknown() }).strict(),
+    response: changeProposalViewSchema,
   }),
   /** anyone → system-admin: org units, optionally of one subtree and one level. */
   orgUnits: defineRpc({

@@ -27,6 +27,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'ORGANISATION.NOT_FOUND':
     case 'WORKER.NOT_FOUND':
     case 'PATROL.NOT_FOUND':
+    case 'PROPOSAL.NOT_FOUND':
       return 404;
     case 'CASE.IDEMPOTENCY_CONFLICT':
     case 'CASE.TRANSITION_FORBIDDEN':
@@ -40,6 +41,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'CASE.OWNED_BY_OTHER_TIER':
     case 'PARAMETER.VERSION_CONFLICT':
     case 'PATROL.ENDED':
+    case 'PROPOSAL.DECIDED':
     case 'RESIDENT.ALREADY_REGISTERED':
     case 'RESIDENT.NOT_ACTIVE':
     case 'BASE_DATA.NOT_OWNER':

@@ -1,72 +1,35 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
-import { DEFAULT_OPTIONS, generateDistrict } from '@gm/district-generator';
 import { changeProposalPageSchema, changeProposalViewSchema, errorBodySchema, houseViewSchema, residentViewSchema, syncResultSchema } from '@gm/contracts';
 import { idCheckCharacter } from '@gm/domain';
-import { expectShape, startInfra, startService, type TestInfra, type TestService } from '@gm/testing';
+import { expectShape, type TestInfra, type TestService } from '@gm/testing';
 import type { ServiceConfig } from '@gm/platform';
-import * as baseData from '../../apps/base-data/src/app.module';
-import * as baseDataConfig from '../../apps/base-data/src/config/config';
-import * as systemAdmin from '../../apps/system-admin/src/app.module';
-import * as systemAdminConfig from '../../apps/system-admin/src/config/config';
-import * as gateway from '../../apps/mobile-gateway/src/app.module';
-import * as gatewayConfig from '../../apps/mobile-gateway/src/config/config';
-import * as gis from '../../apps/gis/src/app.module';
-import * as gisConfig from '../../apps/gis/src/config/config';
+import { startGridWithBaseData, type GridWithBaseData } from './grid-with-base-data';
 
 const GRID = '350206001001-07';
 
 describe('change proposals (五必报): a grid worker proposes, community staff confirm (applied with history) or reject (nothing changes) (real PostgreSQL/PostGIS, NATS, OIDC)', () => {
+  let grid: GridWithBaseData;
   let infra: TestInfra;
-  let services: TestService<ServiceConfig>[];
   let bd: TestService<ServiceConfig>;
   let gw: TestService<ServiceConfig>;
-  let dir: string;
   let worker: string;
   let staff: string;
   let household: string;
 
   beforeAll(async () => {
-    infra = await startInfra();
-    const env = infra.env();
-    const sa = await startService({ configSchema: systemAdminConfig.configSchema, module: (c, l) => systemAdmin.AppModule.forRoot(c, l), streamedContentTypes: ['text/csv'] }, env);
-    const g = await startService({ configSchema: gisConfig.configSchema, module: (c, l) => gis.AppModule.forRoot(c, l), streamedContentTypes: ['application/geo+json'] }, env);
-    bd = (await startService({ configSchema: baseDataConfig.configSchema, module: (c, l) => baseData.AppModule.forRoot(c, l), streamedContentTypes: ['text/csv'] }, env)) as never;
-    gw = (await startService({ configSchema: gatewayConfig.configSchema, module: (c, l) => gateway.AppModule.forRoot(c, l) }, env)) as never;
-    services = [sa, g, bd, gw] as never;
-    const admin = await infra.oidc.tokenFor('admin');
+    grid = await startGridWithBaseData(24);
+    ({ infra, bd, gw } = grid);
     worker = await infra.oidc.tokenFor('gw-07');
     staff = await infra.oidc.tokenFor('community');
-    dir = mkdtempSync(join(tmpdir(), 'gm-cp-'));
-    await generateDistrict({ ...DEFAULT_OPTIONS, seed: 24, scale: 0.02, streets: 1, communitiesPerStreet: [2, 2], gridRows: [2, 2], gridCols: [4, 4], out: dir });
-    const file = (name: string) => readFileSync(join(dir, name), 'utf8');
-    const post = (url: string, type: string, body: string) => fetch(url, { method: 'POST', headers: { 'content-type': type, authorization: `Bearer ${admin}` }, body });
-    expect((await post(`${sa.url}/api/v1/org-units/import`, 'text/csv', file('org-units.csv'))).status).toBe(200);
-    expect((await post(`${g.url}/api/v1/boundaries/import`, 'application/geo+json', file('boundaries.geojson'))).status).toBe(200);
-    for (const kind of ['buildings', 'houses', 'households', 'residents', 'organisations', 'city-objects']) expect((await post(`${bd.url}/api/v1/imports/${kind}`, 'text/csv', file(`${kind}.csv`))).status).toBe(200);
-    household = file('households.csv').trim().split('\n').slice(1).map((l) => l.split(',')).find((h) => h[2] === GRID)![0]!;
+    household = grid.rows('households.csv').find((h) => h[2] === GRID)![0]!;
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.allSettled((services ?? []).map((s) => s.close()));
-    await infra?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await grid?.close();
   });
 
-  const call = (method: string, path: string, token: string, body?: unknown) =>
-    fetch(`${bd.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) }, ...(body !== undefined && { body: JSON.stringify(body) }) });
-  const sql = async <T extends object>(text: string, params: unknown[] = []) => {
-    const c = new pg.Client({ connectionString: infra.db.url });
-    await c.connect();
-    try {
-      return (await c.query<T>(text, params)).rows;
-    } finally {
-      await c.end();
-    }
-  };
+  const call = (method: string, path: string, token: string, body?: unknown) => grid.call(bd, method, path, token, body);
+  const sql = <T extends object>(text: string, params: unknown[] = []) => grid.sql<T>(text, params);
   const propose = async (kind: string, body: unknown, clientId = randomUUID()) => {
     const res = await call('POST', '/api/v1/change-proposals', worker, { clientId, kind, body });
     return { status: res.status, body: (await res.json()) as unknown, clientId };

@@ -9,6 +9,7 @@ import { PositionModule } from './positions/position.module';
 import { ReportModule } from './reports/report.module';
 import { PatrolModule } from './patrols/patrol.module';
 import { SyncModule } from './sync/sync.module';
+import { VisitModule } from './visits/visit.module';
 
 @Module({})
 export class AppModule {
@@ -18,7 +19,7 @@ export class AppModule {
       logger,
       database: databaseOptions(config),
       outbox: { streams: [Streams.workerEvents] },
-      features: [AttachmentModule, ReportModule, PositionModule, PatrolModule, SyncModule],
+      features: [AttachmentModule, ReportModule, PositionModule, PatrolModule, VisitModule, SyncModule],
     });
   }
 }

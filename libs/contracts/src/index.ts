@@ -22,6 +22,7 @@ export * from './federation/federation-events';
 export * from './federation/attachment-relay';
 export * from './field-work/positions';
 export * from './field-work/patrols';
+export * from './field-work/visits';
 export * from './field-work/sync';
 export * from './errors/error-body';
 export * from './imports/csv-import-result';

@@ -10,6 +10,12 @@ import { ChangeProposalService } from './change-proposal.service';
 export class ChangeProposalNatsController {
   constructor(private readonly proposals: ChangeProposalService) {}
 
+  @MessagePattern(Rpc.recordGrid.pattern)
+  async recordGrid(@Payload() payload: unknown, @CurrentPrincipal() principal: Principal): Promise<RpcResponse<typeof Rpc.recordGrid>> {
+    const req = validate(Rpc.recordGrid.request, payload);
+    return { gridCode: await this.proposals.gridOf(principal.orgUnit, req) };
+  }
+
   @MessagePattern(Rpc.proposeChange.pattern)
   propose(@Payload() payload: unknown, @CurrentPrincipal() principal: Principal): Promise<RpcResponse<typeof Rpc.proposeChange>> {
     const req = validate(Rpc.proposeChange.request, payload);

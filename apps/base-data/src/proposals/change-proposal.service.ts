@@ -105,6 +105,11 @@ export class ChangeProposalService {
     return viewOf((await this.byClientId(principal.subject, input.clientId))!);
   }
 
+  /** The grid of a household or a resident of the caller's unit (HOUSEHOLD/RESIDENT.NOT_FOUND outside it). */
+  async gridOf(scope: string, record: { householdCode: string } | { residentId: string }): Promise<string> {
+    return 'householdCode' in record ? (await this.households.get(scope, record.householdCode)).gridCode : (await this.residents.get(scope, record.residentId)).gridCode;
+  }
+
   async list(scope: string, filter: { status?: string | undefined; unit?: string | undefined; limit: number; before?: string | undefined }): Promise<ChangeProposalPage> {
     const unit = filter.unit ?? scope;
     if (!isWithinScope(scope, unit)) throw new DomainError('AUTH.OUT_OF_SCOPE', `unit ${unit} is outside your unit ${scope}`);

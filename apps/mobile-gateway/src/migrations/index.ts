@@ -4,6 +4,7 @@ import { InitialMigration } from './0001-initial.migration';
 import { AttachmentsMigration } from './0002-attachments.migration';
 import { SyncItemsMigration } from './0003-sync-items.migration';
 import { PatrolsMigration } from './0004-patrols.migration';
+import { VisitsDiariesMigration } from './0005-visits-diaries.migration';
 
 /** Applied in this order; names are recorded in the migrations table and never change. */
 export const migrations: readonly MigrationEntry[] = [
@@ -13,4 +14,5 @@ export const migrations: readonly MigrationEntry[] = [
   OUTBOX_ORDER_MIGRATION,
   { name: '0003-sync-items', class: SyncItemsMigration },
   { name: '0004-patrols', class: PatrolsMigration },
+  { name: '0005-visits-diaries', class: VisitsDiariesMigration },
 ];

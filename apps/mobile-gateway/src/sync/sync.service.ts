@@ -9,6 +9,7 @@ import {
   patrolStartBodySchema,
   patrolStopBodySchema,
   postPositionsBodySchema,
+  visitBodySchema,
   reportCaseBodySchema,
   toFieldErrors,
   type Principal,
@@ -22,6 +23,7 @@ import { errorBodyOf } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
 import { PatrolService } from '../patrols/patrol.service';
 import { PositionService } from '../positions/position.service';
+import { VisitService } from '../visits/visit.service';
 import { ReportService } from '../reports/report.service';
 
 const proposalItemSchema = z.object({ kind: z.enum(CHANGE_PROPOSAL_KINDS), body: z.unknown() }).strict();
@@ -54,6 +56,7 @@ export class SyncService {
     private readonly positions: PositionService,
     private readonly patrols: PatrolService,
     private readonly rpc: RpcClient,
+    private readonly visits: VisitService,
     private readonly logger: JsonLogger,
   ) {}
 
@@ -94,6 +97,12 @@ export class SyncService {
           const proposal = await this.rpc.request(Rpc.proposeChange, { clientId: item.clientId, kind: body.kind, body: body.body }, { authorization, timeoutMs: 5000 });
           await this.record(this.orm.em.fork(), principal, item, 201, { result: proposal });
           return answer(201, proposal);
+        }
+        case 'visit': {
+          const view = await this.visits.visit(principal, authorization, this.parse(visitBodySchema, item.body), async (tx, v) => {
+            if (!(await this.record(tx, principal, item, 201, { result: v }))) throw new RecordedAlready();
+          });
+          return answer(201, view);
         }
         case 'patrol-start':
         case 'patrol-points':

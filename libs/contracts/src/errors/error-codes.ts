@@ -47,6 +47,7 @@ export const ERROR_CODES = [
   'PATROL.ENDED',
   'PROPOSAL.NOT_FOUND',
   'PROPOSAL.DECIDED',
+  'DIARY.SUBMITTED',
   'SERVICE.UNAVAILABLE',
   'INTERNAL',
 ] as const;
@@ -98,6 +99,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, { readonly zh: string; readonly e
   'PATROL.ENDED': { zh: '该巡查已结束', en: 'The patrol has ended' },
   'PROPOSAL.NOT_FOUND': { zh: '本组织范围内没有该变更申报', en: 'No such change proposal in your unit' },
   'PROPOSAL.DECIDED': { zh: '该变更申报已处理', en: 'The change proposal has been decided already' },
+  'DIARY.SUBMITTED': { zh: '该日民情日记已提交，不可再改', en: "The day's log has been submitted and is kept as it was" },
   'SERVICE.UNAVAILABLE': { zh: '服务暂时不可用，请稍后重试', en: 'Service temporarily unavailable; try again later' },
   INTERNAL: { zh: '服务器内部错误', en: 'Internal server error' },
 };

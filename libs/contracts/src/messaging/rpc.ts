@@ -87,6 +87,13 @@ export const Rpc = {
     request: z.object({ clientId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/), kind: z.enum(CHANGE_PROPOSAL_KINDS), body: z.unknown() }).strict(),
     response: changeProposalViewSchema,
   }),
+  /** mobile-gateway (a visit) → base-data: the grid of a household or a resident in the caller's unit (404 outside it). Caller's token rides in the `authorization` header. */
+  recordGrid: defineRpc({
+    pattern: 'gm.rpc.base-data.record-grid.v1',
+    description: "The grid of a household or a resident of the caller's unit",
+    request: z.union([z.object({ householdCode: z.string().min(1).max(40) }).strict(), z.object({ residentId: z.uuid() }).strict()]),
+    response: z.object({ gridCode: z.string() }).strict(),
+  }),
   /** anyone → system-admin: org units, optionally of one subtree and one level. */
   orgUnits: defineRpc({
     pattern: 'gm.rpc.org.units.v1',

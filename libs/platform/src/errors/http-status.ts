@@ -42,6 +42,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'PARAMETER.VERSION_CONFLICT':
     case 'PATROL.ENDED':
     case 'PROPOSAL.DECIDED':
+    case 'DIARY.SUBMITTED':
     case 'RESIDENT.ALREADY_REGISTERED':
     case 'RESIDENT.NOT_ACTIVE':
     case 'BASE_DATA.NOT_OWNER':

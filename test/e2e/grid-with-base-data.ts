@@ -6,7 +6,6 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { DEFAULT_OPTIONS, generateDistrict } from '@gm/district-generator';
 import { startInfra, startService, type TestInfra, type TestService } from '@gm/testing';
 import type { ServiceConfig } from '@gm/platform';
@@ -20,6 +19,7 @@ import * as systemAdmin from '../../apps/system-admin/src/app.module';
 import * as systemAdminConfig from '../../apps/system-admin/src/config/config';
 import * as gis from '../../apps/gis/src/app.module';
 import * as gisConfig from '../../apps/gis/src/config/config';
+import { sql } from './support';
 
 export interface GridWithBaseData {
   readonly infra: TestInfra;
@@ -56,15 +56,7 @@ export async function startGridWithBaseData(seed: number): Promise<GridWithBaseD
     bd,
     gw,
     rows: (name) => file(name).trim().split('\n').slice(1).map((l) => l.split(',')),
-    async sql<T extends object>(text: string, params: unknown[] = []) {
-      const c = new pg.Client({ connectionString: infra.db.url });
-      await c.connect();
-      try {
-        return (await c.query<T>(text, params)).rows;
-      } finally {
-        await c.end();
-      }
-    },
+    sql: <T extends object>(text: string, params: unknown[] = []) => sql<T>(infra, text, params),
     call: (service, method, path, token, body) =>
       fetch(`${service.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) }, ...(body !== undefined && { body: JSON.stringify(body) }) }),
     async close() {

@@ -1,6 +1,6 @@
 import { postPositionsResultSchema, workerPositionsSchema, type PositionFix } from '@gm/contracts';
 import { subjectOf } from '@gm/auth';
-import { startInfra, type TestInfra } from '@gm/testing';
+import { aFix, startInfra, type TestInfra } from '@gm/testing';
 import { eventually, sql, startSlice, type Slice } from './support';
 
 describe('workers\' positions: handheld → mobile-gateway → event → command-centre (real PostgreSQL/PostGIS, NATS JetStream, OIDC)', () => {
@@ -19,13 +19,7 @@ describe('workers\' positions: handheld → mobile-gateway → event → command
     await infra?.close();
   });
 
-  const fix = (minutesAgo: number, overrides: Partial<PositionFix> = {}): PositionFix => ({
-    at: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
-    latitude: 24.5123,
-    longitude: 118.1456,
-    accuracy: 9,
-    ...overrides,
-  });
+  const fix = aFix;
   const post = async (body: unknown, token = worker) => {
     const res = await fetch(`${slice.gw.url}/api/v1/positions`, {
       method: 'POST',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { syncResultSchema, type PositionFix, type SyncItem } from '@gm/contracts';
-import { aReport, expectShape, startInfra, startService, type TestInfra } from '@gm/testing';
+import { syncResultSchema, type SyncItem } from '@gm/contracts';
+import { aFix, aReport, expectShape, startInfra, startService, type TestInfra } from '@gm/testing';
 import * as publicSentiment from '../../apps/public-sentiment/src/app.module';
 import * as psConfig from '../../apps/public-sentiment/src/config/config';
 import { eventually, sql, startSlice, type Slice } from './support';
@@ -29,13 +29,7 @@ describe("a handheld's offline queue synced: POST /api/v1/sync at mobile-gateway
     });
     return { status: res.status, body: (await res.json()) as unknown };
   };
-  const fix = (minutesAgo: number, overrides: Partial<PositionFix> = {}): PositionFix => ({
-    at: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
-    latitude: 24.5123,
-    longitude: 118.1456,
-    accuracy: 9,
-    ...overrides,
-  });
+  const fix = aFix;
   /** A report as the device queues it: its clientId is the item's. */
   const report = (overrides: Parameters<typeof aReport>[0] = {}) => {
     const { clientId: _made, ...body } = aReport(overrides);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ReportCaseBody } from '@gm/contracts';
+import type { PositionFix, ReportCaseBody } from '@gm/contracts';
 
 /** A valid handheld report in grid 350206001001-07 (synthetic: Xiamen Huli coordinates, made-up text). */
 export function aReport(overrides: Partial<ReportCaseBody> = {}): ReportCaseBody {
@@ -19,3 +19,14 @@ export function aReport(overrides: Partial<ReportCaseBody> = {}): ReportCaseBody
  */
 export const SYNTHETIC_ID_NUMBER = '350299199001011232';
 export const SYNTHETIC_PHONE = '14000138000';
+
+/** A GPS fix in grid 350206001001-07 taken `minutesAgo` minutes ago (negative: in the future). */
+export function aFix(minutesAgo: number, overrides: Partial<PositionFix> = {}): PositionFix {
+  return {
+    at: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+    latitude: 24.5123,
+    longitude: 118.1456,
+    accuracy: 9,
+    ...overrides,
+  };
+}

@@ -9,6 +9,7 @@ import { PositionModule } from './positions/position.module';
 import { ReportModule } from './reports/report.module';
 import { PatrolModule } from './patrols/patrol.module';
 import { SyncModule } from './sync/sync.module';
+import { TaskModule } from './tasks/task.module';
 import { VisitModule } from './visits/visit.module';
 
 @Module({})
@@ -19,7 +20,7 @@ export class AppModule {
       logger,
       database: databaseOptions(config),
       outbox: { streams: [Streams.workerEvents] },
-      features: [AttachmentModule, ReportModule, PositionModule, PatrolModule, VisitModule, SyncModule],
+      features: [AttachmentModule, ReportModule, PositionModule, PatrolModule, VisitModule, TaskModule, SyncModule],
     });
   }
 }

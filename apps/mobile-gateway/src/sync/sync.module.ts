@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AttachmentModule } from '../attachments/attachment.module';
 import { PatrolModule } from '../patrols/patrol.module';
 import { VisitModule } from '../visits/visit.module';
 import { PositionModule } from '../positions/position.module';
@@ -6,5 +7,5 @@ import { ReportModule } from '../reports/report.module';
 import { SyncController } from './sync.controller';
 import { SyncService } from './sync.service';
 
-@Module({ imports: [ReportModule, PositionModule, PatrolModule, VisitModule], controllers: [SyncController], providers: [SyncService] })
+@Module({ imports: [AttachmentModule, ReportModule, PositionModule, PatrolModule, VisitModule], controllers: [SyncController], providers: [SyncService] })
 export class SyncModule {}

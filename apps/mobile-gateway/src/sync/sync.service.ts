@@ -3,6 +3,8 @@ import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import {
   CHANGE_PROPOSAL_KINDS,
+  caseActionBodySchema,
+  caseActionSchema,
   DomainError,
   Rpc,
   patrolPointsBodySchema,
@@ -21,11 +23,13 @@ import {
 import { RpcClient } from '@gm/messaging';
 import { errorBodyOf } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
+import { AttachmentService } from '../attachments/attachment.service';
 import { PatrolService } from '../patrols/patrol.service';
 import { PositionService } from '../positions/position.service';
 import { VisitService } from '../visits/visit.service';
 import { ReportService } from '../reports/report.service';
 
+const caseActionItemSchema = z.object({ caseId: z.uuid('caseId must be a UUID'), action: caseActionSchema, body: caseActionBodySchema.default({}) }).strict();
 const proposalItemSchema = z.object({ kind: z.enum(CHANGE_PROPOSAL_KINDS), body: z.unknown() }).strict();
 
 /** The stored answer to an item: replayed as it was. */
@@ -57,6 +61,7 @@ export class SyncService {
     private readonly patrols: PatrolService,
     private readonly rpc: RpcClient,
     private readonly visits: VisitService,
+    private readonly attachments: AttachmentService,
     private readonly logger: JsonLogger,
   ) {}
 
@@ -97,6 +102,14 @@ export class SyncService {
           const proposal = await this.rpc.request(Rpc.proposeChange, { clientId: item.clientId, kind: body.kind, body: body.body }, { authorization, timeoutMs: 5000 });
           await this.record(this.orm.em.fork(), principal, item, 201, { result: proposal });
           return answer(201, proposal);
+        }
+        case 'case-action': {
+          const body = this.parse(caseActionItemSchema, item.body);
+          // Photos named as evidence must be the worker's own and really uploaded, as for reports.
+          await this.attachments.verifyEvidence(principal, body.body.evidence ?? []);
+          const view = await this.rpc.request(Rpc.caseAction, { caseId: body.caseId, action: body.action, body: body.body }, { authorization, timeoutMs: 5000 });
+          await this.record(this.orm.em.fork(), principal, item, 200, { result: view });
+          return answer(200, view);
         }
         case 'visit': {
           const view = await this.visits.visit(principal, authorization, this.parse(visitBodySchema, item.body), async (tx, v) => {

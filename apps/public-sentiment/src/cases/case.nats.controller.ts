@@ -2,11 +2,33 @@ import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Rpc, validate, type Principal, type RpcResponse } from '@gm/contracts';
 import { CurrentPrincipal, Public } from '@gm/auth';
+import { CaseQueryService } from './case-query.service';
 import { CaseService } from './case.service';
+import { CaseWorkflowService } from './case-workflow.service';
+
+/** The states in which a dispatched case waits for its handler. */
+const OPEN_TASK_STATES = ['dispatched', 'in_progress'] as const;
 
 @Controller()
 export class CaseNatsController {
-  constructor(private readonly cases: CaseService) {}
+  constructor(
+    private readonly cases: CaseService,
+    private readonly queries: CaseQueryService,
+    private readonly workflow: CaseWorkflowService,
+  ) {}
+
+  /** A worker's open tasks: what was dispatched to them, in their unit. */
+  @MessagePattern(Rpc.myTasks.pattern)
+  myTasks(@Payload() payload: unknown, @CurrentPrincipal() principal: Principal): Promise<RpcResponse<typeof Rpc.myTasks>> {
+    const req = validate(Rpc.myTasks.request, payload);
+    return this.queries.list({ scope: principal.orgUnit, states: OPEN_TASK_STATES, assignee: { kind: 'worker', code: principal.subject } }, 'priority', req.limit, undefined);
+  }
+
+  @MessagePattern(Rpc.caseAction.pattern)
+  act(@Payload() payload: unknown, @CurrentPrincipal() principal: Principal): Promise<RpcResponse<typeof Rpc.caseAction>> {
+    const req = validate(Rpc.caseAction.request, payload);
+    return this.workflow.act(principal, req.caseId, req.action, req.body);
+  }
 
   @MessagePattern(Rpc.reportCase.pattern)
   async report(@Payload() payload: unknown, @CurrentPrincipal() principal: Principal): Promise<RpcResponse<typeof Rpc.reportCase>> {

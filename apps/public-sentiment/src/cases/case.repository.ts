@@ -27,6 +27,8 @@ export interface CaseFilter {
   readonly escalationDue?: boolean | undefined;
   /** Urged (督办) at least once (true), or never (false). */
   readonly urged?: boolean | undefined;
+  /** Dispatched to this assignee (e.g. a worker by subject). */
+  readonly assignee?: { readonly kind: string; readonly code: string } | undefined;
 }
 
 export const CASE_SORTS = ['reported_desc', 'reported_asc', 'deadline_asc', 'priority'] as const;
@@ -360,6 +362,10 @@ export class CaseRepository {
     if (f.to) add((p) => `c.reported_at < ${p}`, f.to);
     if (f.escalationDue !== undefined) add((p) => `c.escalation_due = ${p}`, f.escalationDue);
     if (f.urged !== undefined) where.push(f.urged ? 'c.urge_count > 0' : 'c.urge_count = 0');
+    if (f.assignee) {
+      add((p) => `c.assignee_kind = ${p}`, f.assignee.kind);
+      add((p) => `c.assignee_code = ${p}`, f.assignee.code);
+    }
     if (f.light === 'red') add((p) => `c.deadline_at < ${p}`, now);
     if (f.light === 'yellow') add((p) => `c.yellow_at <= ${p} AND c.deadline_at >= ${p}`, now);
     if (f.light === 'green') add((p) => `c.yellow_at > ${p}`, now);

@@ -8,7 +8,7 @@ import { errorBodySchema } from '../errors/error-body';
  * sent again (a replayed batch after a lost answer) is answered as the first time and changes
  * nothing.
  */
-export const SYNC_ITEM_TYPES = ['report', 'positions', 'patrol-start', 'patrol-points', 'patrol-stop', 'change-proposal', 'visit'] as const;
+export const SYNC_ITEM_TYPES = ['report', 'positions', 'patrol-start', 'patrol-points', 'patrol-stop', 'change-proposal', 'visit', 'case-action'] as const;
 export const SYNC_BATCH_MAX = 100;
 
 export const syncClientIdSchema = z
@@ -19,7 +19,7 @@ export const syncClientIdSchema = z
 export const syncItemSchema = z
   .object({
     clientId: syncClientIdSchema,
-    type: z.enum(SYNC_ITEM_TYPES).describe('report: the body of POST /api/v1/reports; positions: the body of POST /api/v1/positions; patrol-start, patrol-points, patrol-stop: a patrol and its track; change-proposal: {kind, body} of POST /api/v1/change-proposals at base-data (五必报); visit: a visit (走访) to a household or resident of the grid'),
+    type: z.enum(SYNC_ITEM_TYPES).describe('report: the body of POST /api/v1/reports; positions: the body of POST /api/v1/positions; patrol-start, patrol-points, patrol-stop: a patrol and its track; change-proposal: {kind, body} of POST /api/v1/change-proposals at base-data (五必报); visit: a visit (走访) to a household or resident of the grid; case-action: {caseId, action, body} on a task (start, handle with photos, …)'),
     body: z.unknown().describe('Checked per item against its type; a bad body refuses this item only (400 naming the field within the body)'),
   })
   .strict();

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { CHANGE_PROPOSAL_KINDS, changeProposalViewSchema } from '../base-data/change-proposals';
-import { reportCaseBodySchema, reportCaseResultSchema } from '../cases/report-case';
+import { caseActionBodySchema, reportCaseBodySchema, reportCaseResultSchema } from '../cases/report-case';
+import { caseActionSchema } from '../cases/case-values';
+import { casePageSchema, caseViewSchema } from '../cases/case-views';
 import { locateBatchRequestSchema, locateGridsResponseSchema } from '../gis/gis';
 import { orgUnitsRequestSchema, orgUnitsResponseSchema } from '../org/org';
 import { openCasesRequestSchema, openCasesResponseSchema } from '../base-data/base-data';
@@ -66,6 +68,20 @@ export const Rpc = {
     description: 'Resolve WGS84 points to grid codes (up to 10,000 per call)',
     request: locateBatchRequestSchema,
     response: locateGridsResponseSchema,
+  }),
+  /** mobile-gateway (the handheld's task list) → public-sentiment: the open cases dispatched to the caller (a worker), most pressing first. Caller's token in `authorization`. */
+  myTasks: defineRpc({
+    pattern: 'gm.rpc.case.my-tasks.v1',
+    description: 'Open cases dispatched to the calling worker, emergencies and nearest deadlines first',
+    request: z.object({ limit: z.number().int().min(1).max(200) }).strict(),
+    response: casePageSchema,
+  }),
+  /** mobile-gateway (a task acted on from the handheld) → public-sentiment: one workflow action as the caller. */
+  caseAction: defineRpc({
+    pattern: 'gm.rpc.case.act.v1',
+    description: 'One workflow action on a case, as the caller',
+    request: z.object({ caseId: z.uuid(), action: caseActionSchema, body: caseActionBodySchema }).strict(),
+    response: caseViewSchema,
   }),
   /** mobile-gateway (a patrol's end) → gis: how much of a grid lies within a distance of a track. */
   trackCoverage: defineRpc({

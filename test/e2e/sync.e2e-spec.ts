@@ -135,6 +135,10 @@ describe("a handheld's offline queue synced: POST /api/v1/sync at mobile-gateway
     };
     expect(await tasks(worker)).toContain(caseId);
     expect(await tasks(await infra.oidc.tokenFor('gw-08'))).not.toContain(caseId);
+    // Urged by the community: the task carries it, with its deadline and light.
+    await act('urge', { note: '请尽快处置 (please hurry)' });
+    const mine = expectShape(casePageSchema, await (await fetch(`${slice.gw.url}/api/v1/tasks`, { headers: { authorization: `Bearer ${worker}` } })).json()).items.find((c) => c.id === caseId)!;
+    expect(mine).toMatchObject({ state: 'dispatched', urgeCount: 1, light: expect.stringMatching(/green|yellow|red/), deadlineAt: expect.any(String) });
 
     const start: SyncItem = { clientId: randomUUID(), type: 'case-action', body: { caseId, action: 'start' } };
     const [started] = expectShape(syncResultSchema, (await sync([start])).body).items;

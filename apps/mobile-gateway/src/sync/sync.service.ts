@@ -43,14 +43,14 @@ interface Recorded {
 class RecordedAlready extends Error {}
 
 /**
- * A handheld's queue, item by item, in the order sent: each item goes the way its own endpoint
- * goes, so a synced report is the same case a direct one would be). An item's answer is
- * recorded under the caller and its client id once it is final, in the same transaction as what
- * the item changed where the gateway writes it (positions), or after the case service confirmed
- * it (reports, whose own idempotency by client id covers the moment between): a replayed item is
- * answered from the record and changes nothing. Answers that are not final are not recorded: a
- * report queued because the case service is away (202: send it again to learn its case), and a
- * failure of this side (5xx).
+ * A handheld's queue, item by item, in the order sent (ADR 0013): each item goes the way its own
+ * endpoint goes, so a synced report is the same case a direct one would be. An item's answer is
+ * recorded under the caller and its client id once it is final: in the same transaction as what
+ * the item changed where the gateway writes it (positions, patrols, visits), or after the service
+ * that keeps it confirmed it (reports, proposals, task actions; the first two are idempotent by
+ * client id there, which covers the moment between). A replayed item is answered from the record
+ * and changes nothing. Answers that are not final are not recorded: a report queued because the
+ * case service is away (202: send it again to learn its case), and a failure of this side (5xx).
  */
 @Injectable()
 export class SyncService {
@@ -77,6 +77,10 @@ export class SyncService {
     const earlier = await this.recorded(principal, item.clientId);
     if (earlier) return this.replay(item, earlier, english);
     const answer = (status: number, result: unknown): SyncItemAnswer => ({ clientId: item.clientId, type: item.type, status, replayed: false, result });
+    // For the changes the gateway writes itself: the record in their transaction; a second copy finds it taken and rolls back.
+    const recordIn = (status: number) => async (tx: EntityManager, result: unknown) => {
+      if (!(await this.record(tx, principal, item, status, { result }))) throw new RecordedAlready();
+    };
     try {
       switch (item.type) {
         case 'report': {
@@ -91,10 +95,7 @@ export class SyncService {
         }
         case 'positions': {
           const body = this.parse(postPositionsBodySchema, item.body);
-          const result = await this.positions.accept(principal, body, new Date(), async (tx, r) => {
-            if (!(await this.record(tx, principal, item, 202, { result: r }))) throw new RecordedAlready();
-          });
-          return answer(202, result);
+          return answer(202, await this.positions.accept(principal, body, new Date(), recordIn(202)));
         }
         case 'change-proposal': {
           // Kept by base-data (idempotent by proposer and clientId, which covers the moment before the record here).
@@ -112,24 +113,17 @@ export class SyncService {
           return answer(200, view);
         }
         case 'visit': {
-          const view = await this.visits.visit(principal, authorization, this.parse(visitBodySchema, item.body), async (tx, v) => {
-            if (!(await this.record(tx, principal, item, 201, { result: v }))) throw new RecordedAlready();
-          });
-          return answer(201, view);
+          return answer(201, await this.visits.visit(principal, authorization, this.parse(visitBodySchema, item.body), recordIn(201)));
         }
         case 'patrol-start':
         case 'patrol-points':
         case 'patrol-stop': {
-          // Recorded in the patrol's own transaction: a second copy of the item changes nothing.
-          const recordIn = async (tx: EntityManager, view: unknown) => {
-            if (!(await this.record(tx, principal, item, 201, { result: view }))) throw new RecordedAlready();
-          };
           const view =
             item.type === 'patrol-start'
-              ? await this.patrols.start(principal, this.parse(patrolStartBodySchema, item.body), recordIn)
+              ? await this.patrols.start(principal, this.parse(patrolStartBodySchema, item.body), recordIn(201))
               : item.type === 'patrol-points'
-                ? await this.patrols.points(principal, this.parse(patrolPointsBodySchema, item.body), recordIn)
-                : await this.patrols.stop(principal, authorization, this.parse(patrolStopBodySchema, item.body), recordIn);
+                ? await this.patrols.points(principal, this.parse(patrolPointsBodySchema, item.body), recordIn(201))
+                : await this.patrols.stop(principal, authorization, this.parse(patrolStopBodySchema, item.body), recordIn(201));
           return answer(201, view);
         }
       }

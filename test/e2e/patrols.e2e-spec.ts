@@ -100,9 +100,11 @@ describe('patrols (巡查) from the handheld through the sync: track kept and fi
     expect(patrol.coverage!.share).toBeGreaterThan((100 / heightM) * 0.85);
     expect(patrol.coverage!.share).toBeLessThan((100 / heightM) * 1.15);
 
-    // Staff of the community see it; the worker's own list has it.
+    // Staff of the community and the grid's leader see it; the worker's own list has it.
     const listed = patrolPageSchema.parse(await (await fetch(`${slice.gw.url}/api/v1/patrols`, { headers: { authorization: `Bearer ${community}` } })).json());
     expect(listed.items.map((p) => p.id)).toContain(patrolId);
+    const leader = patrolPageSchema.parse(await (await fetch(`${slice.gw.url}/api/v1/patrols`, { headers: { authorization: `Bearer ${await infra.oidc.tokenFor('gl-07')}` } })).json());
+    expect(leader.items.map((p) => p.id)).toContain(patrolId);
     const mine = patrolPageSchema.parse(await (await fetch(`${slice.gw.url}/api/v1/patrols?limit=5`, { headers: { authorization: `Bearer ${worker}` } })).json());
     expect(mine.items[0]).toEqual(patrol);
   });

@@ -18,7 +18,7 @@ import { HouseService } from '../houses/house.service';
 import { HouseholdService } from '../households/household.service';
 import { PiiCipher } from '../privacy/pii-cipher';
 import { RecordWrites, type Actor } from '../records/record-writes';
-import { addBody, endBody } from '../residents/resident.controller';
+import { addBody, endBody } from '../residents/resident-bodies';
 import { ID_PROBLEMS, ResidentService } from '../residents/resident.service';
 
 const residentId = z.uuid('residentId must be a UUID');

@@ -1,10 +1,11 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { FOCUS_CLASSES, RELATIONS, RESIDENCE_TYPES, RESIDENT_STATUSES, RESIDENT_TAGS, residentPageSchema, residentViewSchema, type Principal, type ResidentPage, type ResidentView } from '@gm/contracts';
+import { FOCUS_CLASSES, RESIDENCE_TYPES, RESIDENT_STATUSES, RESIDENT_TAGS, residentPageSchema, residentViewSchema, type Principal, type ResidentPage, type ResidentView } from '@gm/contracts';
 import { CurrentPrincipal, RequestScope, Roles, ScopedBy } from '@gm/auth';
 import { ApiErrorResponses, ApiJsonResponse } from '@gm/platform';
-import { actorOf, date, READERS, WRITERS } from '../records/http';
+import { actorOf, READERS, WRITERS } from '../records/http';
+import { addBody, endBody, moveBody } from './resident-bodies';
 import { ResidentService } from './resident.service';
 
 const tag = z.enum(RESIDENT_TAGS);
@@ -60,31 +61,6 @@ const patchBody = z
     partyMember: z.boolean().optional(),
   })
   .strict();
-
-const householdCode = z.string().trim().min(1, 'householdCode is required').max(40);
-
-export const addBody = z
-  .object({
-    idNumber: z.string().trim().min(1, 'idNumber is required').max(18, 'idNumber has 18 characters'),
-    name: z.string().trim().min(1, 'name is required').max(50),
-    phone: z.string().trim().max(20).optional(),
-    householdCode,
-    relation: z.enum(RELATIONS),
-    residenceType: z.enum(RESIDENCE_TYPES),
-    focusClass: z.enum(FOCUS_CLASSES).default('none'),
-    tags: z.array(tag).max(RESIDENT_TAGS.length).default([]),
-    partyMember: z.boolean().default(false),
-  })
-  .strict();
-
-const moveBody = z.object({ householdCode, relation: z.enum(RELATIONS).optional() }).strict();
-export const endBody = z
-  .object({
-    date,
-    reason: z.string().trim().max(500).optional(),
-  })
-  .strict();
-
 
 @ApiTags('residents 人口')
 @Controller('api/v1/residents')

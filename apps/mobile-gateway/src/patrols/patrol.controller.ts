@@ -21,7 +21,7 @@ export class PatrolController {
   @Get()
   @Roles('grid-worker', 'grid-leader', 'community-staff', 'street-staff', 'district-staff')
   @ApiOperation({
-    summary: '巡查记录 Patrols, newest first: a worker\'s own; staff see those of the grids in their unit',
+    summary: '巡查记录 Patrols, newest first: a worker\'s own; a grid leader and staff see those of the grids in their unit',
     description: 'Patrols are started, fed and stopped from the handheld through POST /api/v1/sync (types patrol-start, patrol-points, patrol-stop).',
   })
   @ApiJsonResponse(200, 'A page of patrols', patrolPageSchema)

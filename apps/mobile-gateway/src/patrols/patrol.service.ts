@@ -15,6 +15,7 @@ import { RpcClient } from '@gm/messaging';
 import { SERVICE_CONFIG } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from '../config/config';
+import { tableOf } from '../service-table';
 import { fixTimeProblems, PositionService } from '../positions/position.service';
 import { trackLengthM } from './track';
 
@@ -53,10 +54,6 @@ export class PatrolService {
     @Inject(SERVICE_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  private t(em: EntityManager, table: string): string {
-    return `"${String(em.config.get('schema'))}".${table}`;
-  }
-
   async start(principal: Principal, body: PatrolStartBody, alsoInTx?: AlsoInTx<PatrolView>): Promise<PatrolView> {
     const grid = body.gridCode ?? principal.orgUnit;
     const unit = OrgUnitCode.isValid(grid) ? OrgUnitCode.parse(grid) : undefined;
@@ -68,7 +65,7 @@ export class PatrolService {
       const existing = await this.row(tx, body.patrolId);
       if (existing && existing.worker_subject !== principal.subject) throw new DomainError('PATROL.NOT_FOUND', `no patrol ${body.patrolId} of yours`);
       if (!existing) {
-        await tx.execute(`INSERT INTO ${this.t(tx, 'patrols')} (id, worker_subject, worker_username, grid_code, started_at) VALUES (?, ?, ?, ?, ?)`, [
+        await tx.execute(`INSERT INTO ${tableOf(tx, 'patrols')} (id, worker_subject, worker_username, grid_code, started_at) VALUES (?, ?, ?, ?, ?)`, [
           body.patrolId,
           principal.subject,
           principal.username ?? principal.subject,
@@ -94,13 +91,13 @@ export class PatrolService {
       if (kept.length > 0) {
         await tx.execute(
           // One JSON parameter: the driver's placeholders would spread an array into a list.
-          `INSERT INTO ${this.t(tx, 'patrol_points')} (patrol_id, at, longitude, latitude, accuracy)
+          `INSERT INTO ${tableOf(tx, 'patrol_points')} (patrol_id, at, longitude, latitude, accuracy)
            SELECT ?::uuid, (e->>'at')::timestamptz, (e->>'longitude')::float8, (e->>'latitude')::float8, (e->>'accuracy')::float8
              FROM jsonb_array_elements(?::jsonb) AS e ON CONFLICT DO NOTHING`,
           [body.patrolId, JSON.stringify(kept)],
         );
       }
-      await tx.execute(`UPDATE ${this.t(tx, 'patrols')} SET filtered = filtered + ? WHERE id = ?`, [filtered, body.patrolId]);
+      await tx.execute(`UPDATE ${tableOf(tx, 'patrols')} SET filtered = filtered + ? WHERE id = ?`, [filtered, body.patrolId]);
       const view = viewOf((await this.row(tx, body.patrolId))!);
       await alsoInTx?.(tx, view);
       return view;
@@ -124,7 +121,7 @@ export class PatrolService {
     if (Date.parse(body.endedAt) < new Date(patrol.started_at).getTime()) throw DomainError.validation([{ field: 'endedAt', message: 'is before the patrol started' }]);
     const errors = fixTimeProblems([{ at: body.endedAt }], new Date(), 'stop').map((e) => ({ ...e, field: 'endedAt' }));
     if (errors.length > 0) throw DomainError.validation(errors);
-    const track = await em.execute<{ longitude: number; latitude: number }[]>(`SELECT longitude, latitude FROM ${this.t(em, 'patrol_points')} WHERE patrol_id = ? ORDER BY at`, [body.patrolId]);
+    const track = await em.execute<{ longitude: number; latitude: number }[]>(`SELECT longitude, latitude FROM ${tableOf(em, 'patrol_points')} WHERE patrol_id = ? ORDER BY at`, [body.patrolId]);
     const distance = trackLengthM(track);
     const withinM = this.config.own.PATROL_COVERAGE_WITHIN_M;
     let share: number | null = null;
@@ -137,7 +134,7 @@ export class PatrolService {
       }
     }
     return em.transactional(async (tx) => {
-      await tx.execute(`UPDATE ${this.t(tx, 'patrols')} SET ended_at = ?, distance_m = ?, coverage = ?, coverage_within_m = ? WHERE id = ? AND ended_at IS NULL`, [
+      await tx.execute(`UPDATE ${tableOf(tx, 'patrols')} SET ended_at = ?, distance_m = ?, coverage = ?, coverage_within_m = ? WHERE id = ? AND ended_at IS NULL`, [
         body.endedAt,
         distance,
         share,
@@ -150,10 +147,10 @@ export class PatrolService {
     });
   }
 
-  /** A worker's own patrols; staff see those of the grids in their unit. Newest first. */
+  /** A worker's own patrols; a grid leader and staff see those of the grids in their unit. Newest first. */
   async list(principal: Principal, limit: number, before?: string): Promise<PatrolPage> {
     const em = this.orm.em.fork();
-    const worker = principal.roles.some((r) => r === 'grid-worker' || r === 'grid-leader') && !principal.roles.some((r) => r.endsWith('-staff'));
+    const worker = principal.roles.every((r) => r === 'grid-worker');
     const rows = await em.execute<PatrolRow[]>(
       `${this.select(em)} WHERE ${worker ? 'p.worker_subject = ?' : 'p.grid_code LIKE ?'} ${before ? 'AND p.started_at < ?' : ''} ORDER BY p.started_at DESC LIMIT ?`,
       [worker ? principal.subject : `${principal.orgUnit}%`, ...(before ? [before] : []), limit + 1],
@@ -178,7 +175,7 @@ export class PatrolService {
   }
 
   private select(em: EntityManager): string {
-    return `SELECT p.*, (SELECT count(*)::int FROM ${this.t(em, 'patrol_points')} pp WHERE pp.patrol_id = p.id) AS points FROM ${this.t(em, 'patrols')} p`;
+    return `SELECT p.*, (SELECT count(*)::int FROM ${tableOf(em, 'patrol_points')} pp WHERE pp.patrol_id = p.id) AS points FROM ${tableOf(em, 'patrols')} p`;
   }
 
   private async row(em: EntityManager, id: string): Promise<PatrolRow | undefined> {

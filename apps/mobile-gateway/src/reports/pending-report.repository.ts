@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { tableOf } from '../service-table';
 import { PendingReport } from './pending-report.entity';
 
 /** The only place that queries the store-and-forward queue. */
@@ -11,9 +12,8 @@ export class PendingReportRepository {
 
   /** The oldest queued report nobody else is forwarding right now (locked until the transaction ends). */
   async lockOldestQueued(em: EntityManager): Promise<PendingReport | null> {
-    const schema = String(em.config.get('schema'));
     const rows = await em.execute<{ id: string }[]>(
-      `SELECT id FROM "${schema}".pending_reports WHERE status = 'queued' ORDER BY accepted_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      `SELECT id FROM ${tableOf(em, 'pending_reports')} WHERE status = 'queued' ORDER BY accepted_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
     );
     const id = rows[0]?.id;
     return id ? em.findOne(PendingReport, { id }) : null;

@@ -26,6 +26,7 @@ import { JsonLogger } from '@gm/telemetry';
 import { AttachmentService } from '../attachments/attachment.service';
 import { PatrolService } from '../patrols/patrol.service';
 import { PositionService } from '../positions/position.service';
+import { tableOf } from '../service-table';
 import { VisitService } from '../visits/visit.service';
 import { ReportService } from '../reports/report.service';
 
@@ -154,13 +155,9 @@ export class SyncService {
     return { clientId: item.clientId, type: item.type, status: earlier.status, replayed: true, ...earlier.answer };
   }
 
-  private table(em: EntityManager): string {
-    return `"${String(em.config.get('schema'))}".sync_items`;
-  }
-
   private async recorded(principal: Principal, clientId: string): Promise<Recorded | undefined> {
     const rows = await this.orm.em.fork().execute<{ type: SyncItem['type']; status: number; answer: Recorded['answer'] }[]>(
-      `SELECT type, status, answer FROM ${this.table(this.orm.em)} WHERE subject = ? AND client_id = ?`,
+      `SELECT type, status, answer FROM ${tableOf(this.orm.em, 'sync_items')} WHERE subject = ? AND client_id = ?`,
       [principal.subject, clientId],
     );
     return rows[0];
@@ -169,7 +166,7 @@ export class SyncService {
   /** Records a final answer; false when another copy of the item recorded one first. */
   private async record(em: EntityManager, principal: Principal, item: SyncItem, status: number, answer: Recorded['answer']): Promise<boolean> {
     const rows = await em.execute<{ n: number }[]>(
-      `INSERT INTO ${this.table(em)} (subject, client_id, type, status, answer) VALUES (?, ?, ?, ?, ?) ON CONFLICT (subject, client_id) DO NOTHING RETURNING 1 AS n`,
+      `INSERT INTO ${tableOf(em, 'sync_items')} (subject, client_id, type, status, answer) VALUES (?, ?, ?, ?, ?) ON CONFLICT (subject, client_id) DO NOTHING RETURNING 1 AS n`,
       [principal.subject, item.clientId, item.type, status, JSON.stringify(answer)],
     );
     return rows.length > 0;

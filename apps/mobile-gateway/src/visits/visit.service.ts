@@ -5,6 +5,7 @@ import { OrgUnitCode } from '@gm/domain';
 import { RpcClient } from '@gm/messaging';
 import type { z } from 'zod';
 import type { AlsoInTx } from '../patrols/patrol.service';
+import { tableOf } from '../service-table';
 
 type VisitInput = z.output<typeof visitBodySchema>;
 
@@ -47,10 +48,6 @@ export class VisitService {
     private readonly rpc: RpcClient,
   ) {}
 
-  private t(em: EntityManager, table: string): string {
-    return `"${String(em.config.get('schema'))}".${table}`;
-  }
-
   async visit(principal: Principal, authorization: string, body: VisitInput, alsoInTx?: AlsoInTx<VisitView>): Promise<VisitView> {
     const record = body.householdCode !== undefined ? { householdCode: body.householdCode } : { residentId: body.residentId! };
     const field = body.householdCode !== undefined ? 'householdCode' : 'residentId';
@@ -61,7 +58,7 @@ export class VisitService {
     if (!OrgUnitCode.parse(principal.orgUnit).contains(OrgUnitCode.parse(gridCode))) throw new DomainError('AUTH.OUT_OF_SCOPE', `the record is in grid ${gridCode}, outside your unit`);
     return this.orm.em.fork().transactional(async (tx) => {
       await tx.execute(
-        `INSERT INTO ${this.t(tx, 'visits')} (id, worker_subject, worker_username, grid_code, at, household_code, resident_id, notes, tags, case_client_id)
+        `INSERT INTO ${tableOf(tx, 'visits')} (id, worker_subject, worker_username, grid_code, at, household_code, resident_id, notes, tags, case_client_id)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?) ON CONFLICT (id) DO NOTHING`,
         [body.visitId, principal.subject, principal.username ?? principal.subject, gridCode, body.at, body.householdCode ?? null, body.residentId ?? null, body.notes, `{${body.tags.join(',')}}`, body.caseClientId ?? null],
       );
@@ -87,9 +84,9 @@ export class VisitService {
     if (kept?.status === 'submitted') throw new DomainError('DIARY.SUBMITTED', `the log of ${day} was submitted at ${new Date(kept.submitted_at!).toISOString()} and is kept as it was`);
     const { counts } = await this.facts(em, principal, day);
     await em.execute(
-      `INSERT INTO ${this.t(em, 'diaries')} (worker_subject, day, worker_username, grid_code, text, facts, status, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ${submit ? 'now()' : 'NULL'})
+      `INSERT INTO ${tableOf(em, 'diaries')} (worker_subject, day, worker_username, grid_code, text, facts, status, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ${submit ? 'now()' : 'NULL'})
        ON CONFLICT (worker_subject, day) DO UPDATE SET text = EXCLUDED.text, facts = EXCLUDED.facts, status = EXCLUDED.status, submitted_at = EXCLUDED.submitted_at, updated_at = now()
-       WHERE ${this.t(em, 'diaries')}.status = 'draft'`,
+       WHERE ${tableOf(em, 'diaries')}.status = 'draft'`,
       [principal.subject, day, principal.username ?? principal.subject, principal.orgUnit, text, JSON.stringify(counts), submit ? 'submitted' : 'draft'],
     );
     return diaryOf((await this.kept(em, principal.subject, day))!);
@@ -99,7 +96,7 @@ export class VisitService {
   async diaries(scope: string, day: string): Promise<DiaryView[]> {
     const em = this.orm.em.fork();
     const rows = await em.execute<DiaryRow[]>(
-      `SELECT to_char(day, 'YYYY-MM-DD') AS day, worker_username, grid_code, text, facts, status, submitted_at FROM ${this.t(em, 'diaries')}
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, worker_username, grid_code, text, facts, status, submitted_at FROM ${tableOf(em, 'diaries')}
        WHERE grid_code LIKE ? AND day = ? AND status = 'submitted' ORDER BY grid_code, worker_username`,
       [`${scope}%`, day],
     );
@@ -113,8 +110,8 @@ export class VisitService {
 
   private select(em: EntityManager): string {
     // A case raised from the visit: the report item synced with that clientId, once stored.
-    return `SELECT v.*, (SELECT s.answer->'result'->>'caseId' FROM ${this.t(em, 'sync_items')} s WHERE s.subject = v.worker_subject AND s.client_id = v.case_client_id AND s.type = 'report') AS case_id
-              FROM ${this.t(em, 'visits')} v`;
+    return `SELECT v.*, (SELECT s.answer->'result'->>'caseId' FROM ${tableOf(em, 'sync_items')} s WHERE s.subject = v.worker_subject AND s.client_id = v.case_client_id AND s.type = 'report') AS case_id
+              FROM ${tableOf(em, 'visits')} v`;
   }
 
   private async one(em: EntityManager, principal: Principal, id: string): Promise<VisitView | undefined> {
@@ -125,7 +122,7 @@ export class VisitService {
   private async kept(em: EntityManager, subject: string, day: string): Promise<DiaryRow | undefined> {
     return (
       await em.execute<DiaryRow[]>(
-        `SELECT to_char(day, 'YYYY-MM-DD') AS day, worker_username, grid_code, text, facts, status, submitted_at FROM ${this.t(em, 'diaries')} WHERE worker_subject = ? AND day = ?`,
+        `SELECT to_char(day, 'YYYY-MM-DD') AS day, worker_username, grid_code, text, facts, status, submitted_at FROM ${tableOf(em, 'diaries')} WHERE worker_subject = ? AND day = ?`,
         [subject, day],
       )
     )[0];
@@ -137,12 +134,12 @@ export class VisitService {
     const until = new Date(Date.parse(from) + 24 * 3600_000).toISOString();
     const params = [principal.subject, from, until];
     const patrols = await em.execute<{ started_at: string; distance_m: number; coverage: number | null }[]>(
-      `SELECT started_at, distance_m, coverage FROM ${this.t(em, 'patrols')} WHERE worker_subject = ? AND started_at >= ? AND started_at < ? ORDER BY started_at`,
+      `SELECT started_at, distance_m, coverage FROM ${tableOf(em, 'patrols')} WHERE worker_subject = ? AND started_at >= ? AND started_at < ? ORDER BY started_at`,
       params,
     );
     const visits = await em.execute<VisitRow[]>(`${this.select(em)} WHERE v.worker_subject = ? AND v.at >= ? AND v.at < ? ORDER BY v.at`, params);
     const reports = await em.execute<{ n: number }[]>(
-      `SELECT count(*)::int AS n FROM ${this.t(em, 'sync_items')} WHERE subject = ? AND type = 'report' AND status = 201 AND received_at >= ? AND received_at < ?`,
+      `SELECT count(*)::int AS n FROM ${tableOf(em, 'sync_items')} WHERE subject = ? AND type = 'report' AND status = 201 AND received_at >= ? AND received_at < ?`,
       params,
     );
     const distanceM = patrols.reduce((a, p) => a + Number(p.distance_m), 0);

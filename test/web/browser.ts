@@ -28,8 +28,19 @@ export const problems: string[] = [];
 export const requestedHosts = new Set<string>();
 
 /** A fresh browser profile with the console's language chosen (stored as the console stores it). */
-export async function newContext(browser: Browser, viewport: { width: number; height: number } = DESKTOP, language?: 'en' | 'zh-CN'): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...(viewport.width < 600 && { isMobile: true, hasTouch: true, deviceScaleFactor: 2 }) });
+export async function newContext(
+  browser: Browser,
+  viewport: { width: number; height: number } = DESKTOP,
+  language?: 'en' | 'zh-CN',
+  extra: { geolocation?: { latitude: number; longitude: number; accuracy?: number } } = {},
+): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    viewport,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    ...(viewport.width < 600 && { isMobile: true, hasTouch: true, deviceScaleFactor: 2 }),
+    ...(extra.geolocation && { geolocation: extra.geolocation, permissions: ['geolocation'] }),
+  });
   // The console's choice, made once (a later switch on the page stays, as it does for a person).
   if (language) {
     await context.addInitScript((lng) => {

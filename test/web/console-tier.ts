@@ -37,6 +37,8 @@ export interface ConsoleTier {
   readonly infra: TestInfra;
   /** The console's origin (command-centre). */
   readonly url: string;
+  /** The handheld's origin (mobile-gateway). */
+  readonly handheldUrl: string;
   readonly services: ReadonlyMap<ServiceName, TestService<ServiceConfig>>;
   /** The generated district's files (org-units.csv, staff.csv, boundaries.geojson, …). */
   readonly districtDir: string;
@@ -53,16 +55,18 @@ export interface ConsoleTier {
  * The tier behind the browser tests. The district: two streets of two communities each, eight grids
  * per community (350206001001-01 … -08: the demo users' grids -07 and -08 exist), with residents.
  */
-export async function startConsoleTier(opts: { residents?: boolean; tokenLifetimeSec?: number } = {}): Promise<ConsoleTier> {
+export async function startConsoleTier(opts: { residents?: boolean; tokenLifetimeSec?: number; env?: Record<string, string> } = {}): Promise<ConsoleTier> {
   if (!existsSync(join(WEB_ROOT, 'index.html'))) throw new Error(`the console is not built (${WEB_ROOT}): npm run build -w apps/web`);
   const infra = await startInfra({ s3: true, ...(opts.tokenLifetimeSec !== undefined && { tokenLifetimeSec: opts.tokenLifetimeSec }) });
   const running = new Map<ServiceName, TestService<ServiceConfig>>();
-  const base = infra.env({ LOG_LEVEL: 'warn', S3_CORS_ORIGINS: '*' });
-  const others = SERVICE_NAMES.filter((s) => s !== 'command-centre');
+  const base = infra.env({ LOG_LEVEL: 'warn', S3_CORS_ORIGINS: '*', ...opts.env });
+  // As `npm start` runs a tier: the services, then the two that serve a web app and pass its calls to them.
+  const others = SERVICE_NAMES.filter((s) => s !== 'command-centre' && s !== 'mobile-gateway');
   const started = await Promise.all(others.map(async (name) => [name, await startService(SERVICES[name], base)] as const));
   for (const [name, svc] of started) running.set(name, svc);
-  const upstreams = started.map(([name, svc]) => `${name}=${svc.url}`).join(',');
-  running.set('command-centre', await startService(SERVICES['command-centre'], { ...base, WEB_ROOT, CONSOLE_UPSTREAMS: upstreams }));
+  const pairs = (names: readonly ServiceName[]) => names.map((name) => `${name}=${running.get(name)!.url}`).join(',');
+  running.set('mobile-gateway', await startService(SERVICES['mobile-gateway'], { ...base, WEB_ROOT, HANDHELD_UPSTREAMS: pairs(others) }));
+  running.set('command-centre', await startService(SERVICES['command-centre'], { ...base, WEB_ROOT, CONSOLE_UPSTREAMS: pairs([...others, 'mobile-gateway']) }));
 
   const dir = mkdtempSync(join(tmpdir(), 'gm-console-'));
   await generateDistrict({ ...DEFAULT_OPTIONS, seed: 13, scale: 0.05, streets: 2, communitiesPerStreet: [2, 2], gridRows: [2, 2], gridCols: [4, 4], out: dir });
@@ -81,6 +85,7 @@ export async function startConsoleTier(opts: { residents?: boolean; tokenLifetim
   return {
     infra,
     url: url('command-centre'),
+    handheldUrl: url('mobile-gateway'),
     services: running,
     districtDir: dir,
     token: (u) => infra.oidc.tokenFor(u),

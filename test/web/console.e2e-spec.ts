@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { deflateSync } from 'node:zlib';
 import { kpiReportSchema } from '@gm/contracts';
 import { aReport, openSse } from '@gm/testing';
 import { DESKTOP, launchChromium, logIn, newContext, PHONE, requestedHosts, screenshot } from './browser';
 import { startConsoleTier, type ConsoleTier } from './console-tier';
+import { syntheticPng } from './images';
 
 jest.setTimeout(180_000);
 
@@ -294,36 +294,3 @@ describe('the staff console in Chromium against a real tier (login with PKCE, ma
     expect([...requestedHosts]).toEqual(['127.0.0.1']);
   });
 });
-
-/** A small synthetic PNG (a 64×48 gradient: no real picture). */
-function syntheticPng(): Buffer {
-  const width = 64;
-  const height = 48;
-  const raw = Buffer.alloc((width * 3 + 1) * height);
-  for (let y = 0; y < height; y++) {
-    raw[y * (width * 3 + 1)] = 0;
-    for (let x = 0; x < width; x++) raw.set([x * 4, y * 5, 160], y * (width * 3 + 1) + 1 + x * 3);
-  }
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
-}
-
-function crc32(buf: Buffer): number {
-  let c = ~0;
-  for (const b of buf) {
-    c ^= b;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-  }
-  return ~c >>> 0;
-}

@@ -4,6 +4,7 @@ import { serviceModule } from '@gm/platform';
 import type { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from './config/config';
 import { databaseOptions } from './database';
+import { HandheldModule } from './handheld/handheld.module';
 import { AttachmentModule } from './attachments/attachment.module';
 import { PositionModule } from './positions/position.module';
 import { ReportModule } from './reports/report.module';
@@ -20,7 +21,7 @@ export class AppModule {
       logger,
       database: databaseOptions(config),
       outbox: { streams: [Streams.workerEvents] },
-      features: [AttachmentModule, ReportModule, PositionModule, PatrolModule, VisitModule, TaskModule, SyncModule],
+      features: [AttachmentModule, ReportModule, PositionModule, PatrolModule, VisitModule, TaskModule, SyncModule, HandheldModule],
     });
   }
 }

@@ -76,6 +76,7 @@ async function mainSingle(): Promise<void> {
     // The console uploads evidence straight to the bucket from the browser.
     S3_CORS_ORIGINS: '*',
     CONSOLE_UPSTREAMS: consoleUpstreams(SERVICE_NAMES.map((name) => [name, PORTS[name]])),
+    HANDHELD_UPSTREAMS: handheldUpstreams(SERVICE_NAMES.map((name) => [name, PORTS[name]])),
     ...(process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] && { OTEL_EXPORTER_OTLP_ENDPOINT: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] }),
   };
   // Started together; their migrations serialise on a PostgreSQL advisory lock.
@@ -87,6 +88,7 @@ async function mainSingle(): Promise<void> {
   say(`  tier ${TIER}   database ${redact(databaseUrl)}   NATS ${natsUrl}   S3 ${s3}   OIDC ${issuer}`);
   say('');
   say(`  控制台 Console   http://127.0.0.1:${PORTS['command-centre']}   (log in as community, street, district or admin; password demo)`);
+  say(`  网格通 Handheld  http://127.0.0.1:${PORTS['mobile-gateway']}   (a grid worker's phone app: log in as gw-07 or gw-08; open it with a phone's width)`);
   say('');
   for (const name of SERVICE_NAMES) say(`  ${name.padEnd(17)} http://127.0.0.1:${PORTS[name]}   docs http://127.0.0.1:${PORTS[name]}/docs`);
   say('');
@@ -328,7 +330,7 @@ async function mainFederation(): Promise<void> {
     // A grid runs its case engine and gateway, base-data with its grid's read copy, and its console (for grid leaders) with what the console reads: gis, system-admin.
     const names: ServiceName[] = t.level === 'grid' ? ['public-sentiment', 'mobile-gateway', 'base-data', 'command-centre', 'gis', 'system-admin'] : [...SERVICE_NAMES];
     const services = names.map((name) => [name, tierPort(name, n)] as [ServiceName, number]);
-    const tierEnv = { ...env, CONSOLE_UPSTREAMS: consoleUpstreams(services) };
+    const tierEnv = { ...env, CONSOLE_UPSTREAMS: consoleUpstreams(services), HANDHELD_UPSTREAMS: handheldUpstreams(services) };
     say(`[local] tier ${t.code} (${t.level}): starting ${names.join(', ')}`);
     await Promise.all(services.map(([name, port]) => ensureService(name, tierEnv, port, `${t.code}-${name}`)));
     const marker = join(fedDir, t.code, 'loaded');
@@ -350,6 +352,7 @@ async function mainFederation(): Promise<void> {
     const up = tier.parent ? `  ↑ ${tier.parent}` : '';
     say(`  ${tier.level.padEnd(9)} ${tier.code.padEnd(16)} http://127.0.0.1:${cc}   (NATS ${tier.url}, domain ${tier.domain})${up}`);
     say(`  ${''.padEnd(26)} ${services.map(([s, p]) => `${s} :${p}`).join('  ')}`);
+    if (tier.level === 'grid') say(`  ${''.padEnd(26)} 网格通 Handheld http://127.0.0.1:${services.find(([s]) => s === 'mobile-gateway')![1]}   (the grid's worker logs in on a phone)`);
   }
   say('');
   say('  Demo users (password "demo"): gw-07, gw-08, gl-07 (grid), community, street, district, department, admin, auditor');
@@ -401,6 +404,14 @@ async function awaitBaseDataCopies(tiers: readonly { tier: TierListing; database
 function consoleUpstreams(services: readonly (readonly [ServiceName, number])[]): string {
   return services
     .filter(([name]) => name !== 'command-centre')
+    .map(([name, port]) => `${name}=http://127.0.0.1:${port}`)
+    .join(',');
+}
+
+/** Where mobile-gateway sends the handheld's calls to the tier's other services. */
+function handheldUpstreams(services: readonly (readonly [ServiceName, number])[]): string {
+  return services
+    .filter(([name]) => name === 'base-data' || name === 'public-sentiment' || name === 'gis')
     .map(([name, port]) => `${name}=http://127.0.0.1:${port}`)
     .join(',');
 }

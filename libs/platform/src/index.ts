@@ -11,3 +11,4 @@ export * from './http/read-body';
 export * from './http/api-responses';
 export * from './import';
 export * from './service-sql';
+export * from './web/web-app';

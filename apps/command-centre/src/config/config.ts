@@ -1,33 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { SERVICE_NAMES, type ServiceName } from '@gm/contracts';
-import { envBool, serviceConfigSchema } from '@gm/platform/config';
-
-/** The console's build next to this service in the repository (`apps/web/dist`), when it exists. */
-function defaultWebRoot(): string | undefined {
-  const candidate = resolve(__dirname, '../../../web/dist');
-  return existsSync(join(candidate, 'index.html')) ? candidate : undefined;
-}
-
-const upstreams = z
-  .string()
-  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
-  .pipe(
-    z
-      .array(
-        z
-          .string()
-          .regex(/^[a-z-]+=https?:\/\/\S+$/, 'expected <service>=<http URL>, e.g. public-sentiment=http://127.0.0.1:3003')
-          .transform((pair) => {
-            const at = pair.indexOf('=');
-            return [pair.slice(0, at), pair.slice(at + 1).replace(/\/$/, '')] as const;
-          })
-          .refine(([name]) => (SERVICE_NAMES as readonly string[]).includes(name), { message: `service names are: ${SERVICE_NAMES.join(', ')}` }),
-      )
-      .min(1),
-  )
-  .transform((pairs) => Object.fromEntries(pairs) as Partial<Record<ServiceName, string>>);
+import { envBool, repositoryWebRoot, serviceConfigSchema, serviceUpstreams } from '@gm/platform/config';
 
 export const configSchema = serviceConfigSchema('command-centre', { port: 3005, schema: 'command_centre' }, {
   /** Comment lines sent on idle live streams so that proxies keep them open. */
@@ -62,7 +34,7 @@ export const configSchema = serviceConfigSchema('command-centre', { port: 3005, 
    * Where the console's API calls go: `/svc/<service>/…` is passed to the tier's service,
    * comma-separated `<service>=<URL>` pairs. Without it the console can reach only command-centre.
    */
-  CONSOLE_UPSTREAMS: upstreams.optional(),
+  CONSOLE_UPSTREAMS: serviceUpstreams.optional(),
   /** The OIDC issuer as the browser reaches it (default OIDC_ISSUER) and the console's client id. */
   CONSOLE_OIDC_AUTHORITY: z.url().optional(),
   CONSOLE_OIDC_CLIENT_ID: z.string().min(1).default('gm-web'),
@@ -71,5 +43,5 @@ export type AppConfig = z.infer<typeof configSchema>;
 
 /** The console's folder, if one is to be served. */
 export function webRootOf(config: AppConfig): string | undefined {
-  return config.own.WEB_ROOT ?? defaultWebRoot();
+  return config.own.WEB_ROOT ?? repositoryWebRoot(__dirname, 'index.html');
 }

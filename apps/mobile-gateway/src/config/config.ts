@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envBool, serviceConfigSchema } from '@gm/platform/config';
+import { envBool, repositoryWebRoot, serviceConfigSchema, serviceUpstreams } from '@gm/platform/config';
 
 export const configSchema = serviceConfigSchema('mobile-gateway', { port: 3006, schema: 'mobile_gateway' }, {
   /** How long a handheld waits for public-sentiment before the report is queued here instead. */
@@ -41,5 +41,22 @@ export const configSchema = serviceConfigSchema('mobile-gateway', { port: 3006, 
   ATTACHMENT_PREFETCH: envBool.default(true),
   /** Largest attachment a handheld may upload (bytes). */
   ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(20 * 1024 * 1024),
+  /**
+   * Folder of the built web app (apps/web/dist), whose handheld page is served at `/`. Default: the
+   * build beside this service in the repository, if there is one; without it only the API is served.
+   */
+  WEB_ROOT: z.string().min(1).optional(),
+  /** Where the handheld's calls of `/svc/<service>/…` go: `<service>=<URL>` pairs, comma-separated. */
+  HANDHELD_UPSTREAMS: serviceUpstreams.optional(),
+  /** The OIDC issuer as the phone reaches it (default OIDC_ISSUER) and the app's client id. */
+  HANDHELD_OIDC_AUTHORITY: z.url().optional(),
+  HANDHELD_OIDC_CLIENT_ID: z.string().min(1).default('gm-web'),
+  /** A report's GPS fix less accurate than this (metres) makes the handheld ask: wait for a better one, or send it as it is. */
+  HANDHELD_REPORT_MAX_ACCURACY_M: z.coerce.number().positive().max(10_000).default(30),
 });
 export type AppConfig = z.infer<typeof configSchema>;
+
+/** The web app's folder, if the handheld is to be served. */
+export function webRootOf(config: AppConfig): string | undefined {
+  return config.own.WEB_ROOT ?? repositoryWebRoot(__dirname, 'handheld.html');
+}

@@ -336,8 +336,19 @@ describe('public-sentiment: the case workflow (real PostgreSQL/PostGIS, NATS Jet
       expect(green.map((i) => i.id)).not.toContain(caseId);
     });
 
+    it("reporter=me lists only the caller's own reports (a grid worker's 我的案件)", async () => {
+      const { caseId } = await deskCase({ description: 'reported at the desk, not by the worker' });
+      const mine = async (user: string) => (expectShape(casePageSchema, (await call(user, 'GET', '/api/v1/cases?reporter=me&limit=200')).body)).items.map((i) => i.id);
+      const reporterOf = async (ids: string[]) => (await db.query<{ reporter_subject: string }>('SELECT DISTINCT reporter_subject FROM public_sentiment.cases WHERE id = ANY($1)', [ids])).rows;
+      const communityOwn = await mine('community');
+      expect(communityOwn).toContain(caseId);
+      expect(await reporterOf(communityOwn)).toHaveLength(1);
+      expect(await mine('gw-07')).not.toContain(caseId);
+    });
+
     it('answers bad filters with 400 naming the field', async () => {
       for (const [query, field] of [
+        ['reporter=someone', 'reporter'],
         ['state=open', 'state'],
         ['light=blue', 'light'],
         ['limit=0', 'limit'],

@@ -55,6 +55,7 @@ const listQuery = z
     light: z.enum(TRAFFIC_LIGHTS).optional(),
     escalationDue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
     urged: z.enum(['true', 'false'], 'urged must be true or false').transform((v) => v === 'true').optional(),
+    reporter: z.literal('me', 'reporter may only be "me": the cases you reported').optional().describe('"me": only the cases you reported (a grid worker\'s 我的案件)'),
     from: z.iso.datetime({ offset: true, message: 'from must be an ISO 8601 date-time with offset' }).transform((v) => new Date(v)).optional(),
     to: z.iso.datetime({ offset: true, message: 'to must be an ISO 8601 date-time with offset' }).transform((v) => new Date(v)).optional(),
     sort: z.enum(CASE_SORTS).default('reported_desc'),
@@ -65,8 +66,9 @@ const listQuery = z
   .refine((q) => !q.from || !q.to || q.from < q.to, { path: ['to'], message: 'to must be after from' });
 type ListQuery = z.infer<typeof listQuery>;
 
-const filterOf = (scope: string, q: ListQuery): CaseFilter => ({
+const filterOf = (scope: string, q: ListQuery, principal: Principal): CaseFilter => ({
   scope,
+  reporter: q.reporter === 'me' ? principal.subject : undefined,
   states: q.state,
   category: q.category,
   urgency: q.urgency,
@@ -119,8 +121,8 @@ export class CaseController {
   })
   @ApiJsonResponse(200, 'One page of cases', casePageSchema)
   @ApiErrorResponses({ 400: 'A filter or the cursor is invalid', 403: 'The unit lies outside yours' })
-  list(@RequestScope() scope: string, @Query({ schema: listQuery }) q: ListQuery): Promise<CasePage> {
-    return this.queries.list(filterOf(scope, q), q.sort, q.limit, q.cursor);
+  list(@RequestScope() scope: string, @Query({ schema: listQuery }) q: ListQuery, @CurrentPrincipal() principal: Principal): Promise<CasePage> {
+    return this.queries.list(filterOf(scope, q, principal), q.sort, q.limit, q.cursor);
   }
 
   @Get('stats')
@@ -129,8 +131,8 @@ export class CaseController {
   @ApiQuery(UNIT_QUERY)
   @ApiOperation({ summary: '案件统计 Counts per state, light, urgency and category (same filters as the list)' })
   @ApiJsonResponse(200, 'Counts of the filtered cases', caseStatsSchema)
-  stats(@RequestScope() scope: string, @Query({ schema: listQuery }) q: ListQuery): Promise<CaseStats> {
-    return this.queries.counts(filterOf(scope, q));
+  stats(@RequestScope() scope: string, @Query({ schema: listQuery }) q: ListQuery, @CurrentPrincipal() principal: Principal): Promise<CaseStats> {
+    return this.queries.counts(filterOf(scope, q, principal));
   }
 
   @Get('export.csv')
@@ -138,12 +140,12 @@ export class CaseController {
   @ScopedBy({ in: 'query', name: 'unit' })
   @ApiQuery(UNIT_QUERY)
   @ApiOperation({ summary: '导出 CSV Export the filtered list as CSV (UTF-8 with BOM, at most 100,000 rows)' })
-  export(@RequestScope() scope: string, @Query({ schema: listQuery }) q: ListQuery, @Res() reply: FastifyReply) {
+  export(@RequestScope() scope: string, @Query({ schema: listQuery }) q: ListQuery, @CurrentPrincipal() principal: Principal, @Res() reply: FastifyReply) {
     const stamp = new Date().toISOString().slice(0, 10).replace(/-/g, '');
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="cases-${scope}-${stamp}.csv"`)
-      .send(Readable.from(this.queries.exportCsv(filterOf(scope, q), q.sort)));
+      .send(Readable.from(this.queries.exportCsv(filterOf(scope, q, principal), q.sort)));
   }
 
   @Get(':id')

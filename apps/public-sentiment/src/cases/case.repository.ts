@@ -29,6 +29,8 @@ export interface CaseFilter {
   readonly urged?: boolean | undefined;
   /** Dispatched to this assignee (e.g. a worker by subject). */
   readonly assignee?: { readonly kind: string; readonly code: string } | undefined;
+  /** Reported by this account (token subject). */
+  readonly reporter?: string | undefined;
 }
 
 export const CASE_SORTS = ['reported_desc', 'reported_asc', 'deadline_asc', 'priority'] as const;
@@ -366,6 +368,7 @@ export class CaseRepository {
       add((p) => `c.assignee_kind = ${p}`, f.assignee.kind);
       add((p) => `c.assignee_code = ${p}`, f.assignee.code);
     }
+    if (f.reporter) add((p) => `c.reporter_subject = ${p}`, f.reporter);
     if (f.light === 'red') add((p) => `c.deadline_at < ${p}`, now);
     if (f.light === 'yellow') add((p) => `c.yellow_at <= ${p} AND c.deadline_at >= ${p}`, now);
     if (f.light === 'green') add((p) => `c.yellow_at > ${p}`, now);

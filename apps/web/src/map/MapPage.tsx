@@ -181,6 +181,26 @@ export function MapPage() {
               </List.Item>
             )}
           />
+          {showWorkers && (workers.data?.items.length ?? 0) > 0 && (
+            <List
+              size="small"
+              style={{ marginTop: 8 }}
+              header={<Typography.Text strong>{t('map.workersLatest', { count: workers.data!.items.length })}</Typography.Text>}
+              aria-label={t('map.workers')}
+              dataSource={workers.data!.items.slice(0, 20)}
+              renderItem={(w) => (
+                <List.Item aria-label={w.username}>
+                  <span>
+                    <span className="gm-legend-dot" style={{ background: '#722ed1' }} />
+                    {w.username}
+                  </span>
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {t('map.workerAt', { time: new Date(w.at).toLocaleTimeString(i18n.language === 'en' ? 'en-GB' : 'zh-CN'), acc: Math.round(w.accuracyM) })}
+                  </Typography.Text>
+                </List.Item>
+              )}
+            />
+          )}
         </Card>
       </div>
       {(selectedGrid || selectedCase) && (

@@ -55,7 +55,8 @@ export function useWorkerPositions(scope: string, enabled: boolean) {
   return useQuery<WorkerPositions>({
     queryKey: ['workers', scope],
     enabled,
-    refetchInterval: 15_000,
+    // Positions are not on the live feed: a patrol is followed every few seconds.
+    refetchInterval: 5_000,
     queryFn: () => unwrap(api.hub.GET('/api/v1/workers/positions', { params: { query: { unit: scope } } })),
   });
 }

@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { namespace, orgUnitCodeSchema, type Namespace, type ServiceName } from '@gm/contracts';
+import { namespace, orgUnitCodeSchema, SERVICE_NAMES, type Namespace, type ServiceName } from '@gm/contracts';
 // Type only: this entry point must not load Nest (it runs before telemetry starts).
 import type { OidcOptions } from '@gm/auth';
 
@@ -130,4 +132,33 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: Record<string, s
     problem: issue.code === 'invalid_type' && cleaned[String(issue.path[0])] === undefined ? 'is required but not set' : issue.message,
   }));
   throw new ConfigError(problems);
+}
+
+/**
+ * Where a tier's web app (the staff console at command-centre, the handheld at mobile-gateway)
+ * sends the browser's calls of `/svc/<service>/…`: comma-separated `<service>=<URL>` pairs.
+ */
+export const serviceUpstreams = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .regex(/^[a-z-]+=https?:\/\/\S+$/, 'expected <service>=<http URL>, e.g. public-sentiment=http://127.0.0.1:3003')
+          .transform((pair) => {
+            const at = pair.indexOf('=');
+            return [pair.slice(0, at), pair.slice(at + 1).replace(/\/$/, '')] as const;
+          })
+          .refine(([name]) => (SERVICE_NAMES as readonly string[]).includes(name), { message: `service names are: ${SERVICE_NAMES.join(', ')}` }),
+      )
+      .min(1),
+  )
+  .transform((pairs) => Object.fromEntries(pairs) as Partial<Record<ServiceName, string>>);
+
+/** The build of apps/web beside the services in the repository (`apps/web/dist`), when it exists. */
+export function repositoryWebRoot(fromDir: string, page: string): string | undefined {
+  const candidate = resolve(fromDir, '../../../web/dist');
+  return existsSync(join(candidate, page)) ? candidate : undefined;
 }

@@ -45,7 +45,7 @@ const session: Middleware = {
   },
 };
 
-function clientFor<P extends {}>(baseUrl: string) {
+export function clientFor<P extends {}>(baseUrl: string) {
   const client = createClient<P>({ baseUrl });
   client.use(session);
   return client;

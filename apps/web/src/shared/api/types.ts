@@ -5,8 +5,8 @@ import type { paths as BaseData } from './generated/base-data';
 import type { paths as Gis } from './generated/gis';
 
 /** The JSON body of a 2xx answer of an operation, from the generated OpenAPI types. */
-type Json<Op> = Op extends { responses: infer R } ? (R extends { 200: { content: { 'application/json': infer B } } } ? B : R extends { 201: { content: { 'application/json': infer B } } } ? B : never) : never;
-type GeoJson<Op> = Op extends { responses: { 200: { content: { 'application/geo+json': infer B } } } } ? B : Json<Op>;
+export type Json<Op> = Op extends { responses: infer R } ? (R extends { 200: { content: { 'application/json': infer B } } } ? B : R extends { 201: { content: { 'application/json': infer B } } } ? B : never) : never;
+export type GeoJson<Op> = Op extends { responses: { 200: { content: { 'application/geo+json': infer B } } } } ? B : Json<Op>;
 
 export type CaseMap = GeoJson<CommandCentre['/api/v1/map/cases']['get']>;
 export type CaseMapFeature = CaseMap['features'][number];

@@ -22,9 +22,11 @@ const OPEN_PATHS = ['/callback', '/signed-out'];
 
 /**
  * Holds the session. A page opened without one goes to the login page (and comes back); a session
- * that cannot be renewed goes there too.
+ * that cannot be renewed goes there too. With `offline` (the handheld), a device without the network
+ * keeps working as the user last signed in: what it does is queued and sent once a fresh token can
+ * be had.
  */
-export function AuthProvider({ children }: { children: ReactNode }) {
+export function AuthProvider({ children, offline = false }: { children: ReactNode; offline?: boolean }) {
   const { t } = useTranslation();
   const [state, setState] = useState<AuthState & { ready: boolean; failed?: string }>({ user: undefined, principal: undefined, ready: false });
 
@@ -40,15 +42,21 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       const user = await m.getUser();
       if (user && !user.expired) return set(user);
       // Expired: try the refresh token first, then the login page.
-      const renewed = user ? await m.signinSilent().catch(() => null) : null;
+      const renewed = user && navigator.onLine ? await m.signinSilent().catch(() => null) : null;
       if (renewed) return set(renewed);
+      if (offline && user && !navigator.onLine) {
+        window.addEventListener('online', () => void m.signinSilent().catch(() => signIn()), { once: true });
+        return set(user);
+      }
+      if (!navigator.onLine) return setState((s) => ({ ...s, ready: true, failed: t('auth.offline') }));
       await signIn().catch((err: unknown) => setState((s) => ({ ...s, ready: true, failed: err instanceof Error ? err.message : String(err) })));
     })();
     return () => {
       m.events.removeUserLoaded(onLoaded);
       m.events.removeUserUnloaded(onUnloaded);
     };
-  }, []);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [offline]);
 
   if (state.failed) {
     return (

@@ -15,11 +15,13 @@ export interface Principal {
 let manager: UserManager | undefined;
 
 /**
- * Login with OpenID Connect authorization code + PKCE (S256) against the realm. The session lives
- * in this tab (sessionStorage); tokens are renewed silently with the refresh token before they
- * expire, and when renewal fails the user is sent back to the login page, never left on a blank page.
+ * Login with OpenID Connect authorization code + PKCE (S256) against the realm. The console's
+ * session lives in this tab (sessionStorage); the handheld's on the device (`persistent`: a worker's
+ * phone is personal, and the app must open without the network). Tokens are renewed silently with
+ * the refresh token before they expire, and when renewal fails the user is sent back to the login
+ * page (once the network is there), never left on a blank page.
  */
-export function authManager(config?: RuntimeConfig): UserManager {
+export function authManager(config?: Pick<RuntimeConfig, 'oidc'>, opts: { persistent?: boolean } = {}): UserManager {
   if (manager) return manager;
   if (!config) throw new Error('auth not configured');
   const origin = window.location.origin;
@@ -32,7 +34,7 @@ export function authManager(config?: RuntimeConfig): UserManager {
     scope: 'openid profile',
     automaticSilentRenew: true,
     accessTokenExpiringNotificationTimeInSeconds: 30,
-    userStore: new WebStorageStateStore({ store: window.sessionStorage }),
+    userStore: new WebStorageStateStore({ store: opts.persistent ? window.localStorage : window.sessionStorage }),
     loadUserInfo: false,
   });
   manager.events.addSilentRenewError(() => void signIn());
@@ -46,6 +48,11 @@ let redirecting = false;
 /** Off to the login page (once, however many reasons arrive together); back to where the user was afterwards. */
 export async function signIn(): Promise<void> {
   if (redirecting) return;
+  // Offline, the login page cannot load: go there when the network is back (the page stays usable meanwhile).
+  if (!navigator.onLine) {
+    window.addEventListener('online', () => void renewOrSignIn(), { once: true });
+    return;
+  }
   redirecting = true;
   const here = window.location.pathname + window.location.search;
   const returnTo = here.startsWith('/callback') || here.startsWith('/signed-out') ? '/' : here;

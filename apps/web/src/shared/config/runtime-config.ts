@@ -4,6 +4,8 @@ export interface RuntimeConfig {
   readonly oidc: { readonly authority: string; readonly clientId: string };
   /** Services this tier's console can reach through `/svc/<service>/…`. */
   readonly services: readonly string[];
+  /** The handheld's: a report's GPS fix less accurate than this (metres) asks before sending. */
+  readonly reportMaxAccuracyM?: number;
 }
 
 let loaded: RuntimeConfig | undefined;

@@ -51,6 +51,7 @@ export const en: Messages = {
     unit: 'Unit',
   },
   auth: {
+    offline: 'This device is offline: sign in once with a network; after that the app works offline too',
     signingIn: 'Signing in…',
     unreachable: 'Cannot reach the sign-in service',
     callbackFailed: 'Sign-in did not complete',
@@ -135,6 +136,8 @@ export const en: Messages = {
     cases: 'Cases',
     heat: 'Heat map',
     workers: 'Grid workers',
+    workersLatest: 'Latest positions of grid workers ({{count}})',
+    workerAt: 'located {{time}}, ±{{acc}} m',
     filters: 'Filters',
     showFilters: 'Show',
     hideFilters: 'Hide',

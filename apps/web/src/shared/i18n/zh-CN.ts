@@ -52,6 +52,7 @@ export const zhCN = {
     unit: '单位',
   },
   auth: {
+    offline: '设备离线：请联网后登录一次，此后断网也可使用',
     signingIn: '正在登录…',
     unreachable: '无法连接统一认证服务',
     callbackFailed: '登录未完成',
@@ -136,6 +137,8 @@ export const zhCN = {
     cases: '案件',
     heat: '热力图',
     workers: '网格员位置',
+    workersLatest: '网格员最新位置（{{count}} 人）',
+    workerAt: '{{time}} 定位 ±{{acc}} 米',
     filters: '筛选',
     showFilters: '展开',
     hideFilters: '收起',

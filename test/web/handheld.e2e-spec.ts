@@ -1,0 +1,271 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import pg from 'pg';
+import { idCheckCharacter } from '@gm/domain';
+import { waitFor } from '@gm/testing';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DESKTOP, launchChromium, logIn, newContext, PHONE, screenshot } from './browser';
+import { startConsoleTier, type ConsoleTier } from './console-tier';
+import { jpegSize, syntheticPng } from './images';
+
+jest.setTimeout(240_000);
+
+const COMMUNITY = '350206001001';
+const GRID = `${COMMUNITY}-07`;
+
+/**
+ * The grid worker's handheld (a PWA served by mobile-gateway) in Chromium with a phone's viewport,
+ * touch and an emulated GPS, against a real tier: login with code + PKCE, the offline queue in
+ * IndexedDB, the service worker, photos resized on the phone and uploaded to the real bucket.
+ */
+describe("the grid worker's handheld in Chromium on a phone against a real tier", () => {
+  let tier: ConsoleTier;
+  let browser: Browser;
+  let db: pg.Client;
+  let inside: { latitude: number; longitude: number };
+  let outside: { latitude: number; longitude: number };
+
+  beforeAll(async () => {
+    [tier, browser] = await Promise.all([startConsoleTier(), launchChromium()]);
+    db = new pg.Client({ connectionString: tier.infra.db.url });
+    await db.connect();
+    [inside, outside] = await Promise.all([tier.pointIn(GRID), tier.pointIn(`${COMMUNITY}-08`)]);
+  });
+
+  afterAll(async () => {
+    await db?.end();
+    await browser?.close();
+    await tier?.close();
+  });
+
+  async function onPhone(username: string, at: { latitude: number; longitude: number; accuracy?: number }, language?: 'en' | 'zh-CN'): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await newContext(browser, PHONE, language, { geolocation: { accuracy: 8, ...at } });
+    const page = await context.newPage();
+    await logIn(page, tier.handheldUrl, username, '/');
+    return { context, page };
+  }
+
+  /** Picks an option of an Ant Design select (found by its label) by typing and choosing its text. */
+  async function choose(page: Page, label: string, typed: string, option: string | RegExp): Promise<void> {
+    const box = page.getByRole('combobox', { name: label });
+    await box.click();
+    await box.fill(typed);
+    await page.locator('.ant-select-item-option').filter({ hasText: option }).first().click();
+  }
+
+  async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
+    return (await db.query<T>(text, values)).rows;
+  }
+
+  it('offline: three reports with photos, a visit and a must-report wait on the phone, survive a reload, and each arrives exactly once when the network returns', async () => {
+    const { context, page } = await onPhone('gw-07', inside);
+    try {
+      // Online once: the app installs its service worker and keeps what it reads (categories, the grid, its households).
+      await page.evaluate('navigator.serviceWorker.ready.then(() => true)');
+      await page.getByRole('link', { name: '上报问题' }).click();
+      await page.getByText(/精度 ±8 米/).waitFor();
+      await page.getByRole('combobox', { name: '问题类别' }).click();
+      await page.locator('.ant-select-item-option').first().waitFor();
+      await page.keyboard.press('Escape');
+      await page.goto(`${tier.handheldUrl}/visit`);
+      await page.getByText(/户已存手机，离线可搜索/).waitFor();
+      await screenshot(page, 'handheld-visit-zh-phone');
+
+      await context.setOffline(true);
+      await page.getByRole('link', { name: '首页' }).click();
+      await page.getByRole('status').filter({ hasText: '离线' }).first().waitFor();
+
+      const descriptions = ['东门垃圾满溢 handheld-1', '路灯不亮 handheld-2', '井盖破损 handheld-3'];
+      const photo = syntheticPng(2000, 1500);
+      for (const [i, description] of descriptions.entries()) {
+        await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '上报' }).click();
+        await page.getByText(/精度 ±8 米/).waitFor();
+        await choose(page, '问题类别', '垃圾', '暴露垃圾 · SJ0101');
+        await page.getByLabel('问题描述').fill(description);
+        await page.getByLabel('拍照或从相册选择').setInputFiles({ name: `scene-${i}.png`, mimeType: 'image/png', buffer: photo });
+        await page.getByRole('list', { name: '已选 1 张照片' }).waitFor();
+        if (i === 0) await screenshot(page, 'handheld-report-offline-zh-phone');
+        await page.getByRole('button', { name: '保存并上报' }).click();
+        await page.getByText('已保存在手机上，联网后自动发送').last().waitFor();
+      }
+
+      await page.goto(`${tier.handheldUrl}/visit`).catch(() => undefined);
+      await page.getByRole('heading', { name: '入户走访' }).waitFor();
+      const household = await sql<{ code: string }>('SELECT code FROM base_data.households WHERE grid_code = $1 ORDER BY code LIMIT 2', [GRID]);
+      await choose(page, '走访户', household[0]!.code, household[0]!.code);
+      await page.getByRole('checkbox', { name: '需求' }).check();
+      await page.getByLabel('走访记录').fill('独居老人，希望社区定期上门 handheld-visit');
+      await page.getByRole('button', { name: '保存走访' }).click();
+      await page.getByText('已保存在手机上，联网后自动发送').last().waitFor();
+
+      await page.getByRole('link', { name: '首页' }).click();
+      await page.getByRole('link', { name: '五必报' }).click();
+      await choose(page, '走访户', household[1]!.code, household[1]!.code);
+      await page.getByLabel('姓名').fill('测试新迁入');
+      const first17 = '35020619900101123';
+      await page.getByLabel('身份证号').fill(first17 + idCheckCharacter(first17));
+      await page.getByRole('button', { name: '提交社区确认' }).click();
+      await page.getByText('已保存在手机上，联网后自动发送').last().waitFor();
+
+      // Closed and opened again without the network: the app comes from the service worker, the queue from IndexedDB.
+      await page.reload();
+      await page.getByRole('status').filter({ hasText: '离线 · 5 条待发送' }).waitFor();
+      await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '待发送' }).click();
+      await page.getByText('离线：5 条记录保存在手机上，联网后自动发送').waitFor();
+      expect(await page.getByRole('listitem', { name: /待发送$/ }).count()).toBe(5);
+      await screenshot(page, 'handheld-queue-offline-zh-phone');
+      // Nothing reached the tier while offline.
+      expect(await sql('SELECT 1 FROM public_sentiment.cases WHERE description = ANY($1)', [descriptions])).toHaveLength(0);
+
+      await context.setOffline(false);
+      await page.getByText('全部记录已发送').waitFor({ timeout: 60_000 });
+      expect(await page.getByRole('listitem', { name: /已发送$/ }).count()).toBe(5);
+      await screenshot(page, 'handheld-queue-sent-zh-phone');
+
+      // Each arrived exactly once: three cases with one photo each, one visit, one proposal.
+      const cases = await sql<{ id: string; description: string }>('SELECT id, description FROM public_sentiment.cases WHERE description = ANY($1)', [descriptions]);
+      expect(cases.map((c) => c.description).sort()).toEqual([...descriptions].sort());
+      expect(await sql("SELECT 1 FROM mobile_gateway.visits WHERE notes LIKE '%handheld-visit'")).toHaveLength(1);
+      expect(await sql("SELECT kind, grid_code FROM base_data.change_proposals WHERE kind = 'newcomer'")).toEqual([{ kind: 'newcomer', grid_code: GRID }]);
+
+      const token = await tier.token('gw-07');
+      for (const c of cases) {
+        const timeline = (await (await fetch(`${tier.urlOf('public-sentiment')}/api/v1/cases/${c.id}/timeline`, { headers: { authorization: `Bearer ${token}` } })).json()) as { entries: { attachments: string[] }[] };
+        const keys = timeline.entries.flatMap((e) => e.attachments);
+        expect(keys).toHaveLength(1);
+        // The photo is in the bucket, made smaller on the phone (2000×1500 PNG → at most 1600 px JPEG).
+        const link = (await (await fetch(`${tier.handheldUrl}/api/v1/attachments/link?key=${encodeURIComponent(keys[0]!)}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { url: string };
+        const bytes = Buffer.from(await (await fetch(link.url)).arrayBuffer());
+        expect(jpegSize(bytes)).toEqual({ width: 1600, height: 1200 });
+      }
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a fix worse than the tier asks for makes the app ask before sending; a point outside the grid is flagged', async () => {
+    const { context, page } = await onPhone('gw-07', { ...inside, accuracy: 150 });
+    try {
+      await page.getByRole('link', { name: '上报问题' }).click();
+      await page.getByText('定位精度较差：±150 米（要求 30 米以内）').waitFor();
+      await choose(page, '问题类别', '垃圾', '暴露垃圾 · SJ0101');
+      await page.getByLabel('问题描述').fill('精度测试 handheld-accuracy');
+      await page.getByRole('button', { name: '保存并上报' }).click();
+      const ask = page.getByRole('dialog').filter({ hasText: '定位精度较差' });
+      await ask.waitFor();
+      await screenshot(page, 'handheld-poor-fix-zh-phone');
+      // Waiting for a better fix: the phone is asked again, and nothing is queued.
+      await context.setGeolocation({ ...inside, accuracy: 6 });
+      await ask.getByRole('button', { name: '等待更准确的定位' }).click();
+      await ask.waitFor({ state: 'hidden' });
+      await page.getByText(/精度 ±6 米/).waitFor();
+      expect(await page.getByText('定位精度较差：').count()).toBe(0);
+
+      // Outside the grid: flagged on the form, and asked about before sending.
+      await context.setGeolocation({ ...outside, accuracy: 6 });
+      await page.getByRole('button', { name: '重新定位' }).click();
+      await page.getByRole('alert').filter({ hasText: '该位置不在您的网格内' }).waitFor();
+      await screenshot(page, 'handheld-outside-grid-zh-phone');
+      await page.getByRole('button', { name: '保存并上报' }).click();
+      const outsideAsk = page.getByRole('dialog').filter({ hasText: '问题位置在您负责的网格之外' });
+      await outsideAsk.getByRole('button', { name: '取消' }).click();
+      await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '待发送' }).click();
+      await page.getByText('手机上没有记录').waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+
+  /** A walk across a grid's box, row by row (a lawnmower track of `rows` × `cols` points). */
+  function walkAcross(gridCode: string, rows: number, cols: number): { latitude: number; longitude: number }[] {
+    const fc = JSON.parse(readFileSync(join(tier.districtDir, 'boundaries.geojson'), 'utf8')) as { features: { properties: { code: string }; geometry: { coordinates: unknown } }[] };
+    const xs: number[] = [];
+    const ys: number[] = [];
+    const visit = (c: unknown): void => {
+      if (Array.isArray(c) && typeof c[0] === 'number') {
+        xs.push(c[0] as number);
+        ys.push(c[1] as number);
+      } else if (Array.isArray(c)) c.forEach(visit);
+    };
+    visit(fc.features.find((f) => f.properties.code === gridCode)!.geometry.coordinates);
+    const [w, e, south, n] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    const track: { latitude: number; longitude: number }[] = [];
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        const col = r % 2 === 0 ? c : cols - 1 - c;
+        track.push({ latitude: south + ((n - south) * (r + 0.5)) / rows, longitude: w + ((e - w) * (col + 0.5)) / cols });
+      }
+    }
+    return track;
+  }
+
+  it("a patrol along an emulated track: the tier answers its distance, duration and coverage of the grid, and the console's map follows the worker", async () => {
+    const track = walkAcross(GRID, 3, 4);
+    const { context, page } = await onPhone('gw-07', { ...track[0]!, accuracy: 5 });
+    const desk = await newContext(browser, DESKTOP);
+    const map = await desk.newPage();
+    try {
+      await logIn(map, tier.url, 'community', '/map');
+      await page.getByRole('link', { name: '巡查' }).click();
+      await page.getByRole('button', { name: '开始巡查' }).click();
+      const kept = (n: number, filtered: number) => page.getByText(`${n} 个（${filtered} 个精度不足已略去）`).waitFor();
+      await kept(1, 0);
+      const workerRow = map.getByRole('listitem', { name: 'gw-07' });
+      let seenAt = '';
+      for (const [i, point] of track.entries()) {
+        if (i === 0) continue;
+        if (i === 6) {
+          // A fix the phone cannot vouch for is left off the track.
+          await context.setGeolocation({ ...point, accuracy: 300 });
+          await kept(i, 1);
+        }
+        await context.setGeolocation({ ...point, accuracy: 5 });
+        await kept(i + 1, i >= 6 ? 1 : 0);
+        if (i === 5) {
+          // The first batch has gone: the console shows where the worker is.
+          await workerRow.waitFor({ timeout: 30_000 });
+          seenAt = (await workerRow.textContent()) ?? '';
+        }
+      }
+      await screenshot(page, 'handheld-patrol-underway-zh-phone');
+      // The second batch moves the worker on the console's map.
+      await waitFor('the console to show the worker further on', async () => ((await workerRow.textContent()) ?? seenAt) !== seenAt, 30_000, 500);
+      await screenshot(map, 'console-map-worker-moving-zh-desktop');
+
+      await page.getByRole('button', { name: '结束巡查' }).click();
+      const result = page.getByRole('region', { name: '本次巡查' });
+      await result.getByText(/^\d+%（轨迹 50 米范围内）$/).waitFor({ timeout: 30_000 });
+      await screenshot(page, 'handheld-patrol-done-zh-phone');
+      const [patrol] = await sql<{ points: number; distance_m: number; coverage_share: number; ended_at: Date | null }>(
+        "SELECT (SELECT count(*)::int FROM mobile_gateway.patrol_points pp WHERE pp.patrol_id = p.id) AS points, distance_m, coverage AS coverage_share, ended_at FROM mobile_gateway.patrols p WHERE worker_username = 'gw-07'",
+      );
+      expect(patrol!.points).toBe(track.length);
+      expect(patrol!.ended_at).not.toBeNull();
+      // The track's length as the tier computed it (geodesic) and as the phone shows it agree within 1 %.
+      const shown = Number((await result.getByText(/公里$/).textContent())!.replace(/[^\d.]/g, ''));
+      expect(Math.abs(shown * 1000 - Number(patrol!.distance_m))).toBeLessThan(Number(patrol!.distance_m) * 0.01 + 10);
+      // A 50-m band along twelve points covers part of the grid, and the phone shows the tier's figure.
+      const share = Number(patrol!.coverage_share);
+      expect(share).toBeGreaterThan(0.05);
+      expect(share).toBeLessThan(1);
+      await result.getByText(`${Math.round(share * 100)}%（轨迹 50 米范围内）`).waitFor();
+    } finally {
+      await desk.close();
+      await context.close();
+    }
+  });
+
+  it('in English, on the same phone: the home page and the report form', async () => {
+    const { context, page } = await onPhone('gw-08', await tier.pointIn(`${COMMUNITY}-08`), 'en');
+    try {
+      await page.getByRole('link', { name: 'Report a problem' }).waitFor();
+      await screenshot(page, 'handheld-home-en-phone');
+      await page.getByRole('link', { name: 'Report a problem' }).click();
+      await page.getByRole('heading', { name: 'Report a problem' }).waitFor();
+      await page.getByText(/accuracy ±8 m/).waitFor();
+      await screenshot(page, 'handheld-report-en-phone');
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import pg from 'pg';
 import { idCheckCharacter } from '@gm/domain';
+import { subjectOf } from '@gm/auth';
 import { waitFor } from '@gm/testing';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -252,6 +253,65 @@ describe("the grid worker's handheld in Chromium on a phone against a real tier"
     } finally {
       await desk.close();
       await context.close();
+    }
+  });
+
+  it("B covers A: off duty on A's phone, A's task appears on B's phone and not on a third worker's; the console shows who covers whom", async () => {
+    // A case of grid -07, dispatched to gw-07 by the community.
+    const token = await tier.token('gw-07');
+    const community = await tier.token('community');
+    const report = await fetch(`${tier.handheldUrl}/api/v1/reports`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ categoryCode: 'SJ0101', description: '代岗测试：楼道堆物 handheld-ab', location: inside }),
+    });
+    expect(report.status).toBe(201);
+    const { caseId } = (await report.json()) as { caseId: string };
+    for (const [action, body] of [['accept', {}], ['register', {}], ['dispatch', { assignee: { kind: 'worker', code: subjectOf('gw-07') } }]] as const) {
+      const res = await fetch(`${tier.urlOf('public-sentiment')}/api/v1/cases/${caseId}/actions/${action}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${community}` }, body: JSON.stringify(body) });
+      expect({ action, status: res.status }).toEqual({ action, status: 200 });
+    }
+
+    const a = await onPhone('gw-07', inside);
+    const b = await onPhone('gw-08', outside);
+    const c = await onPhone('gw-other', outside);
+    try {
+      await a.page.getByRole('link', { name: '我的任务' }).first().click();
+      await a.page.getByText('代岗测试：楼道堆物 handheld-ab').waitFor();
+      await a.page.getByRole('link', { name: '首页' }).click();
+      await a.page.getByRole('switch', { name: '在岗' }).click();
+      await a.page.getByText('由 gw-08 代岗').waitFor();
+      await screenshot(a.page, 'handheld-off-duty-zh-phone');
+
+      await b.page.reload();
+      await b.page.getByText(`正在代 gw-07 的岗（网格 ${GRID}）`).waitFor();
+      await b.page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '我的任务' }).click();
+      const task = b.page.getByRole('link').filter({ hasText: '代岗测试：楼道堆物 handheld-ab' });
+      await task.getByText(`代岗 · ${GRID}`).waitFor();
+      await screenshot(b.page, 'handheld-covering-tasks-zh-phone');
+      // B starts A's task from B's phone.
+      await task.click();
+      await b.page.getByRole('button', { name: '开始处置' }).click();
+      await waitFor('the task to be started by B', async () => (await sql<{ state: string }>('SELECT state FROM public_sentiment.cases WHERE id = $1', [caseId]))[0]?.state === 'in_progress', 30_000, 300);
+
+      await c.page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '我的任务' }).click();
+      await c.page.getByText('暂无派给您的任务').waitFor();
+
+      // The console: grid -07's staff shows gw-07 off duty, covered by gw-08.
+      const desk = await newContext(browser, DESKTOP);
+      try {
+        const map = await desk.newPage();
+        await logIn(map, tier.url, 'community', '/map');
+        await map.getByRole('combobox', { name: '网格' }).click();
+        await map.getByRole('combobox', { name: '网格' }).fill(GRID);
+        await map.locator('.ant-select-item-option').filter({ hasText: GRID }).first().click();
+        await map.getByRole('region', { name: '网格概况' }).getByText('离岗，由 gw-08 代岗').waitFor();
+        await screenshot(map, 'console-grid-ab-covering-zh-desktop');
+      } finally {
+        await desk.close();
+      }
+    } finally {
+      await Promise.all([a.context.close(), b.context.close(), c.context.close()]);
     }
   });
 

@@ -5,6 +5,7 @@ import type { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from './config/config';
 import { databaseOptions } from './database';
 import { HandheldModule } from './handheld/handheld.module';
+import { HandoverModule } from './handovers/handover.module';
 import { AttachmentModule } from './attachments/attachment.module';
 import { PositionModule } from './positions/position.module';
 import { ReportModule } from './reports/report.module';
@@ -21,7 +22,7 @@ export class AppModule {
       logger,
       database: databaseOptions(config),
       outbox: { streams: [Streams.workerEvents] },
-      features: [AttachmentModule, ReportModule, PositionModule, PatrolModule, VisitModule, TaskModule, SyncModule, HandheldModule],
+      features: [AttachmentModule, ReportModule, PositionModule, PatrolModule, VisitModule, TaskModule, HandoverModule, SyncModule, HandheldModule],
     });
   }
 }

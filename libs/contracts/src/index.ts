@@ -24,6 +24,7 @@ export * from './field-work/positions';
 export * from './field-work/patrols';
 export * from './field-work/visits';
 export * from './field-work/sync';
+export * from './field-work/handovers';
 export * from './errors/error-body';
 export * from './imports/csv-import-result';
 export * from './cases/case-views';

@@ -109,6 +109,15 @@ export async function generateDistrict(opts: GenerateOptions): Promise<Manifest>
     await staff.row([g.code, a, personName(rand), 'grid-worker', rand.chance(0.6) ? 'full-time' : 'part-time', b]);
     await staff.row([g.code, b, personName(rand), 'grid-worker', rand.chance(0.6) ? 'full-time' : 'part-time', a]);
   }
+  // The demo accounts of the dev issuer (gw-07, gw-08, gl-07) on the roster when their grids exist:
+  // gw-07 and gw-08 are A/B partners across the two neighbouring grids.
+  const codes = new Set(tiling.grids.map((g) => g.code));
+  const demo = `${opts.districtCode}001001`;
+  if (codes.has(`${demo}-07`) && codes.has(`${demo}-08`)) {
+    await staff.row([`${demo}-07`, 'gl-07', '演示网格长', 'grid-leader', 'full-time', '']);
+    await staff.row([`${demo}-07`, 'gw-07', '演示网格员甲', 'grid-worker', 'full-time', 'gw-08']);
+    await staff.row([`${demo}-08`, 'gw-08', '演示网格员乙', 'grid-worker', 'full-time', 'gw-07']);
+  }
   await staff.close();
 
   const files = {

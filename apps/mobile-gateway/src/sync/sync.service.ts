@@ -14,6 +14,7 @@ import {
   visitBodySchema,
   reportCaseBodySchema,
   toFieldErrors,
+  type CoveredWorker,
   type Principal,
   type SyncBody,
   type SyncItem,
@@ -29,6 +30,7 @@ import { PositionService } from '../positions/position.service';
 import { tableOf } from '../service-table';
 import { VisitService } from '../visits/visit.service';
 import { ReportService } from '../reports/report.service';
+import { HandoverService } from '../handovers/handover.service';
 
 const caseActionItemSchema = z.object({ caseId: z.uuid('caseId must be a UUID'), action: caseActionSchema, body: caseActionBodySchema.default({}) }).strict();
 const proposalItemSchema = z.object({ kind: z.enum(CHANGE_PROPOSAL_KINDS), body: z.unknown() }).strict();
@@ -63,18 +65,22 @@ export class SyncService {
     private readonly rpc: RpcClient,
     private readonly visits: VisitService,
     private readonly attachments: AttachmentService,
+    private readonly handovers: HandoverService,
     private readonly logger: JsonLogger,
   ) {}
 
   async sync(principal: Principal, authorization: string, body: SyncBody, english: boolean): Promise<SyncResult> {
+    await this.handovers.seen(principal);
+    // Whom the caller covers now (A/B posts): their tasks are the caller's to act on, asked once per batch.
+    const covering = body.items.some((i) => i.type === 'case-action') ? await this.handovers.covering(principal) : [];
     const items: SyncItemAnswer[] = [];
-    for (const item of body.items) items.push(await this.one(principal, authorization, item, english));
+    for (const item of body.items) items.push(await this.one(principal, authorization, item, english, covering));
     const refused = items.filter((a) => a.status >= 400).length;
     this.logger.event('info', 'sync.batch', { items: items.length, replayed: items.filter((a) => a.replayed).length, refused }, 'SyncService');
     return { items };
   }
 
-  private async one(principal: Principal, authorization: string, item: SyncItem, english: boolean): Promise<SyncItemAnswer> {
+  private async one(principal: Principal, authorization: string, item: SyncItem, english: boolean, covering: readonly CoveredWorker[]): Promise<SyncItemAnswer> {
     const earlier = await this.recorded(principal, item.clientId);
     if (earlier) return this.replay(item, earlier, english);
     const answer = (status: number, result: unknown): SyncItemAnswer => ({ clientId: item.clientId, type: item.type, status, replayed: false, result });
@@ -109,7 +115,7 @@ export class SyncService {
           const body = this.parse(caseActionItemSchema, item.body);
           // Photos named as evidence must be the worker's own and really uploaded, as for reports.
           await this.attachments.verifyEvidence(principal, body.body.evidence ?? []);
-          const view = await this.rpc.request(Rpc.caseAction, { caseId: body.caseId, action: body.action, body: body.body }, { authorization, timeoutMs: 5000 });
+          const view = await this.rpc.request(Rpc.caseAction, { caseId: body.caseId, action: body.action, body: body.body, covering: [...covering] }, { authorization, timeoutMs: 5000 });
           await this.record(this.orm.em.fork(), principal, item, 200, { result: view });
           return answer(200, view);
         }

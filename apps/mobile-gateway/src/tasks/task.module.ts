@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { HandoverModule } from '../handovers/handover.module';
 import { TaskController } from './task.controller';
 
-@Module({ controllers: [TaskController] })
+@Module({ imports: [HandoverModule], controllers: [TaskController] })
 export class TaskModule {}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
-import type { CasePage, CaseStats, CaseTimeline, Principal } from '@gm/contracts';
+import { DomainError, type CasePage, type CaseStats, type CaseTimeline, type CoveredWorker, type Principal } from '@gm/contracts';
 import { CaseRepository, type CaseFilter, type CaseSort } from './case.repository';
 import { CaseService } from './case.service';
 import { listItemView, timelineEntryView, type CaseListItem } from './case-view';
@@ -39,6 +39,31 @@ export class CaseQueryService {
     const now = new Date();
     const page = await this.cases.list(filter, sort, limit, cursor, now);
     return { items: page.rows.map((r) => listItemView(r, now)), nextCursor: page.nextCursor };
+  }
+
+  /**
+   * A worker's open tasks: what was dispatched to them in their unit, and what was dispatched to the
+   * workers they cover now (A/B posts: A's grid, A's cases only), most pressing first. A covered
+   * worker's grid must lie in the caller's own community: a gateway cannot widen a worker's reach
+   * beyond it.
+   */
+  async myTasks(principal: Principal, covering: readonly CoveredWorker[], limit: number): Promise<CasePage> {
+    const states = ['dispatched', 'in_progress'] as const;
+    const community = (grid: string) => grid.split('-')[0];
+    for (const c of covering) {
+      if (community(c.gridCode) !== community(principal.orgUnit)) throw new DomainError('AUTH.OUT_OF_SCOPE', `${c.gridCode} is not a grid of your community`);
+    }
+    const pages = await Promise.all([
+      this.list({ scope: principal.orgUnit, states, assignee: { kind: 'worker', code: principal.subject } }, 'priority', limit, undefined),
+      ...covering.map((c) => this.list({ scope: c.gridCode, states, assignee: { kind: 'worker', code: c.subject } }, 'priority', limit, undefined)),
+    ]);
+    if (pages.length === 1) return pages[0]!;
+    const rank = { emergency: 0, urgent: 1, normal: 2 } as const;
+    const items = pages
+      .flatMap((p) => p.items)
+      .sort((a, b) => rank[a.urgency] - rank[b.urgency] || (a.deadlineAt ?? '9999').localeCompare(b.deadlineAt ?? '9999') || a.id.localeCompare(b.id))
+      .slice(0, limit);
+    return { items, nextCursor: null };
   }
 
   async counts(filter: CaseFilter): Promise<CaseStats> {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { context, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
-import { DomainError, Events, type Assignee, type CaseAction, type CaseActionBody, type CaseTransitionData, type Principal, type Role } from '@gm/contracts';
+import { DomainError, Events, type Assignee, type CaseAction, type CaseActionBody, type CaseTransitionData, type CoveredWorker, type Principal, type Role } from '@gm/contracts';
 import {
   availableActions,
   decideTransition,
@@ -30,11 +30,21 @@ import { CaseTransition } from './case-transition.entity';
 import { caseView, type CaseView } from './case-view';
 
 /** One action asked for, with the trace context of the request that asked. */
+/**
+ * A case dispatched to a worker the caller covers now (A/B posts), in that worker's grid, of the
+ * caller's own community: the caller may act on it as on their own.
+ */
+function isCovered(covering: readonly CoveredWorker[] | undefined, c: Case): boolean {
+  return !!covering?.some((w) => w.gridCode === c.gridCode && c.assigneeKind === 'worker' && c.assigneeCode === w.subject);
+}
+
 interface ActionRequest {
   readonly principal: Principal;
   readonly caseId: string;
   readonly action: CaseAction;
   readonly body: CaseActionBody;
+  /** Workers the caller covers now (A/B posts): their cases in their grids are the caller's to act on too. */
+  readonly covering?: readonly CoveredWorker[] | undefined;
   readonly ctx: Context;
 }
 
@@ -72,8 +82,8 @@ export class CaseWorkflowService {
    * faster than the database takes them (group commit: see `actTogether`); each is checked and
    * answered on its own, as if alone.
    */
-  act(principal: Principal, caseId: string, action: CaseAction, body: CaseActionBody): Promise<CaseView> {
-    return this.queue.submit({ principal, caseId, action, body, ctx: context.active() });
+  act(principal: Principal, caseId: string, action: CaseAction, body: CaseActionBody, covering: readonly CoveredWorker[] = []): Promise<CaseView> {
+    return this.queue.submit({ principal, caseId, action, body, covering, ctx: context.active() });
   }
 
   /**
@@ -125,7 +135,7 @@ export class CaseWorkflowService {
   private async check(tx: EntityManager, r: ActionRequest, c: Case | undefined, now: Date): Promise<{ c: Case; decision: TransitionDecision }> {
     const { principal, caseId, action, body } = r;
     // Outside the caller's subtree a case does not exist for them (same answer as a missing one).
-    if (!c || !isWithinScope(principal.orgUnit, c.gridCode)) throw new DomainError('CASE.NOT_FOUND', `no case ${caseId}`);
+    if (!c || !(isWithinScope(principal.orgUnit, c.gridCode) || isCovered(r.covering, c))) throw new DomainError('CASE.NOT_FOUND', `no case ${caseId}`);
     // A copy owned by another tier follows it; only its reporter's rating stays here.
     if (c.ownerTier && action !== 'rate') {
       const how = c.state === 'assigned_back' ? `was assigned back to ${c.sourceTier ?? c.ownerTier}` : `was escalated to ${c.escalatedTo ?? c.ownerTier}`;

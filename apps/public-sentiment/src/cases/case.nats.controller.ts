@@ -6,9 +6,6 @@ import { CaseQueryService } from './case-query.service';
 import { CaseService } from './case.service';
 import { CaseWorkflowService } from './case-workflow.service';
 
-/** The states in which a dispatched case waits for its handler. */
-const OPEN_TASK_STATES = ['dispatched', 'in_progress'] as const;
-
 @Controller()
 export class CaseNatsController {
   constructor(
@@ -17,17 +14,17 @@ export class CaseNatsController {
     private readonly workflow: CaseWorkflowService,
   ) {}
 
-  /** A worker's open tasks: what was dispatched to them, in their unit. */
+  /** A worker's open tasks: what was dispatched to them in their unit, and to the workers they cover now (A/B posts). */
   @MessagePattern(Rpc.myTasks.pattern)
   myTasks(@Payload() payload: unknown, @CurrentPrincipal() principal: Principal): Promise<RpcResponse<typeof Rpc.myTasks>> {
     const req = validate(Rpc.myTasks.request, payload);
-    return this.queries.list({ scope: principal.orgUnit, states: OPEN_TASK_STATES, assignee: { kind: 'worker', code: principal.subject } }, 'priority', req.limit, undefined);
+    return this.queries.myTasks(principal, req.covering, req.limit);
   }
 
   @MessagePattern(Rpc.caseAction.pattern)
   act(@Payload() payload: unknown, @CurrentPrincipal() principal: Principal): Promise<RpcResponse<typeof Rpc.caseAction>> {
     const req = validate(Rpc.caseAction.request, payload);
-    return this.workflow.act(principal, req.caseId, req.action, req.body);
+    return this.workflow.act(principal, req.caseId, req.action, req.body, req.covering);
   }
 
   @MessagePattern(Rpc.reportCase.pattern)

@@ -14,4 +14,11 @@ export class OrgTreeNatsController {
   async units(@Payload() payload: unknown): Promise<RpcResponse<typeof Rpc.orgUnits>> {
     return { units: await this.tree.units(validate(Rpc.orgUnits.request, payload)) };
   }
+
+  /** Public inside the tier: an account's unit and partner are the roster's (no names). */
+  @Public()
+  @MessagePattern(Rpc.staffMember.pattern)
+  async staffMember(@Payload() payload: unknown): Promise<RpcResponse<typeof Rpc.staffMember>> {
+    return { member: (await this.tree.member(validate(Rpc.staffMember.request, payload).username)) ?? null };
+  }
 }

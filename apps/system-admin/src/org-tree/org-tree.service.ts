@@ -58,6 +58,15 @@ export class OrgTreeService {
     );
   }
 
+  /** One staff member's unit, post and A/B partner (no name), or undefined. */
+  async member(username: string): Promise<{ username: string; unitCode: string; post: StaffMember['post']; abPartner: string | null } | undefined> {
+    const [row] = await this.sql.query<{ username: string; unitCode: string; post: StaffMember['post']; abPartner: string | null }>(
+      `SELECT username, unit_code AS "unitCode", post, ab_partner AS "abPartner" FROM ${this.sql.table('staff')} WHERE username = $1`,
+      [username],
+    );
+    return row;
+  }
+
   async unit(code: string): Promise<OrgUnitDetail> {
     const unit = OrgUnitCode.parse(code);
     const path = await this.sql.query<OrgUnit>(

@@ -11,6 +11,7 @@ export type Task = TaskPage['items'][number];
 export type SyncResult = Json<MobileGateway['/api/v1/sync']['post']>;
 export type SyncAnswer = SyncResult['items'][number];
 export type PatrolView = Json<MobileGateway['/api/v1/patrols/{id}']['get']>;
+export type DutyView = Json<MobileGateway['/api/v1/duty']['get']>;
 
 /** The network failed (no answer), as opposed to an answer refusing the call. */
 export function isNetworkFailure(err: unknown): boolean {

@@ -4,7 +4,7 @@ import type { CasePage, CaseRules, CaseView, GeoJson, Timeline } from '../shared
 import type { paths as BaseData } from '../shared/api/generated/base-data';
 import type { paths as Gis } from '../shared/api/generated/gis';
 import type { Json } from '../shared/api/types';
-import { gateway, readThrough, type PatrolView, type TaskPage } from './handheld-api';
+import { gateway, readThrough, type DutyView, type PatrolView, type TaskPage } from './handheld-api';
 import type { GridGeometry } from './geo';
 
 export type Category = CaseRules['categories'][number];
@@ -118,5 +118,15 @@ export function usePatrol(id: string | undefined, enabled: boolean) {
     retryDelay: 3000,
     refetchInterval: (q) => (q.state.data?.endedAt && q.state.data.coverage ? false : 3000),
     queryFn: () => unwrap(gateway.GET('/api/v1/patrols/{id}', { params: { path: { id: id! } } })),
+  });
+}
+
+export function useDuty(owner: string) {
+  return useQuery<DutyView>({
+    ...offlineFirst,
+    staleTime: 15_000,
+    refetchInterval: 60_000,
+    queryKey: ['duty', owner],
+    queryFn: () => readThrough(`duty:${owner}`, () => unwrap(gateway.GET('/api/v1/duty'))),
   });
 }

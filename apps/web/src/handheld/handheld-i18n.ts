@@ -141,6 +141,16 @@ const zh = {
       submit: '提交社区确认',
       summary: '{{kind}} · {{address}}',
     },
+    duty: {
+      title: '在岗状态',
+      on: '在岗',
+      off: '离岗',
+      switch: '在岗',
+      coveredBy: '由 {{name}} 代岗',
+      covering: '正在代 {{name}} 的岗（网格 {{grid}}）',
+      until: '至 {{time}}',
+      offline: '上岗、离岗需联网',
+    },
     tasks: {
       title: '我的任务',
       none: '暂无派给您的任务',
@@ -154,6 +164,7 @@ const zh = {
       handleTitle: '处置完毕',
       noteRequired: '请说明处置情况',
       handledQueued: '处置结果已保存，联网后发送',
+      covering: '代岗 · {{grid}}',
     },
     cases: {
       title: '我的案件',
@@ -352,6 +363,16 @@ const en: Shape<typeof zh> = {
       submit: 'Send for the community to confirm',
       summary: '{{kind}} · {{address}}',
     },
+    duty: {
+      title: 'Duty',
+      on: 'On duty',
+      off: 'Off duty',
+      switch: 'On duty',
+      coveredBy: 'Covered by {{name}}',
+      covering: 'Covering for {{name}} (grid {{grid}})',
+      until: 'until {{time}}',
+      offline: 'Going on or off duty needs a network',
+    },
     tasks: {
       title: 'My tasks',
       none: 'Nothing dispatched to you',
@@ -365,6 +386,7 @@ const en: Shape<typeof zh> = {
       handleTitle: 'Handled',
       noteRequired: 'Say what was done',
       handledQueued: 'Saved as handled; sent when online',
+      covering: 'Covering · {{grid}}',
     },
     cases: {
       title: 'My cases',

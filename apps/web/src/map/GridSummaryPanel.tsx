@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../shared/api/client';
 import type { CaseOverview, OrgUnitDetail, UnitSummary } from '../shared/api/types';
 import { hasService } from '../shared/config/runtime-config';
-import { formatNumber } from '../shared/format/format';
+import { formatDateTime, formatNumber } from '../shared/format/format';
 
 /** A grid at a glance: households, residents by class, open cases, its staff and their A/B partners. */
 export function GridSummaryPanel({ code, name, onClose }: { code: string; name: string | undefined; onClose: () => void }) {
@@ -23,6 +23,14 @@ export function GridSummaryPanel({ code, name, onClose }: { code: string; name: 
   const cases = useQuery<CaseOverview>({
     queryKey: ['overview', code],
     queryFn: () => unwrap(api.hub.GET('/api/v1/overview', { params: { query: { unit: code } } })),
+  });
+  // Who covers whom now (A/B posts), in the grid's community: a partner may work in the next grid.
+  const community = code.split('-')[0]!;
+  const handovers = useQuery({
+    queryKey: ['handovers', community],
+    enabled: hasService('mobile-gateway'),
+    refetchInterval: 30_000,
+    queryFn: () => unwrap(api.gateway.GET('/api/v1/handovers', { params: { query: { unit: community, active: 'true' } } })),
   });
   const staff = unit.data?.staff ?? [];
   const nameOf = (username: string | null | undefined) => staff.find((s) => s.username === username)?.displayName ?? username ?? '';
@@ -88,7 +96,19 @@ export function GridSummaryPanel({ code, name, onClose }: { code: string; name: 
                     <Tag color={m.employment === 'full-time' ? 'blue' : 'default'}>{t(`grid.employment.${m.employment}`)}</Tag>
                   </Space>
                 }
-                description={m.abPartner ? t('grid.partner', { name: nameOf(m.abPartner) }) : t('grid.noPartner')}
+                description={
+                  <Space direction="vertical" size={0}>
+                    {m.abPartner ? t('grid.partner', { name: nameOf(m.abPartner) }) : t('grid.noPartner')}
+                    {(handovers.data?.items ?? [])
+                      .filter((h) => h.worker === m.username || h.coveredBy === m.username)
+                      .map((h) => (
+                        <Tag key={h.id} color={h.worker === m.username ? 'orange' : 'purple'}>
+                          {h.worker === m.username ? t('grid.coveredBy', { name: nameOf(h.coveredBy) }) : t('grid.covering', { name: nameOf(h.worker) })}
+                          {h.until ? ` · ${t('grid.until', { time: formatDateTime(h.until) })}` : ''}
+                        </Tag>
+                      ))}
+                  </Space>
+                }
               />
             </List.Item>
           )}

@@ -7,6 +7,9 @@ import { locateBatchRequestSchema, locateGridsResponseSchema } from '../gis/gis'
 import { orgUnitsRequestSchema, orgUnitsResponseSchema } from '../org/org';
 import { openCasesRequestSchema, openCasesResponseSchema } from '../base-data/base-data';
 import { parameterKeySchema, parameterSnapshotSchema } from '../parameters/parameters';
+import { coveredWorkerSchema } from '../field-work/handovers';
+import { staffMemberSchema } from '../org/org-views';
+import { orgUnitCodeSchema } from '../cases/case-values';
 
 /**
  * A request/reply pattern over NATS (Nest microservice transport). The pattern name is
@@ -72,15 +75,20 @@ export const Rpc = {
   /** mobile-gateway (the handheld's task list) → public-sentiment: the open cases dispatched to the caller (a worker), most pressing first. Caller's token in `authorization`. */
   myTasks: defineRpc({
     pattern: 'gm.rpc.case.my-tasks.v1',
-    description: 'Open cases dispatched to the calling worker, emergencies and nearest deadlines first',
-    request: z.object({ limit: z.number().int().min(1).max(200) }).strict(),
+    description: 'Open cases dispatched to the calling worker (and to the workers the caller covers now, A/B posts), emergencies and nearest deadlines first',
+    request: z
+      .object({
+        limit: z.number().int().min(1).max(200),
+        covering: z.array(coveredWorkerSchema).max(10).default([]).describe("Workers of the caller's community the caller covers now (hand-overs recorded at the gateway)"),
+      })
+      .strict(),
     response: casePageSchema,
   }),
   /** mobile-gateway (a task acted on from the handheld) → public-sentiment: one workflow action as the caller. */
   caseAction: defineRpc({
     pattern: 'gm.rpc.case.act.v1',
-    description: 'One workflow action on a case, as the caller',
-    request: z.object({ caseId: z.uuid(), action: caseActionSchema, body: caseActionBodySchema }).strict(),
+    description: 'One workflow action on a case, as the caller (on a case of a worker the caller covers, too)',
+    request: z.object({ caseId: z.uuid(), action: caseActionSchema, body: caseActionBodySchema, covering: z.array(coveredWorkerSchema).max(10).default([]) }).strict(),
     response: caseViewSchema,
   }),
   /** mobile-gateway (a patrol's end) → gis: how much of a grid lies within a distance of a track. */
@@ -109,6 +117,14 @@ export const Rpc = {
     description: "The grid of a household or a resident of the caller's unit",
     request: z.union([z.object({ householdCode: z.string().min(1).max(40) }).strict(), z.object({ residentId: z.uuid() }).strict()]),
     response: z.object({ gridCode: z.string() }).strict(),
+  }),
+  /** mobile-gateway (A/B posts) → system-admin: a staff member's unit and A/B partner; null for an unknown account. */
+  staffMember: defineRpc({
+    pattern: 'gm.rpc.org.staff-member.v1',
+    description: "A staff member's unit, post and A/B partner",
+    request: z.object({ username: z.string().min(1).max(64) }).strict(),
+    // No display name: a person's name never travels on NATS.
+    response: z.object({ member: staffMemberSchema.pick({ username: true, post: true, abPartner: true }).extend({ unitCode: orgUnitCodeSchema }).strict().nullable() }).strict(),
   }),
   /** anyone → system-admin: org units, optionally of one subtree and one level. */
   orgUnits: defineRpc({

@@ -27,6 +27,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'ORGANISATION.NOT_FOUND':
     case 'WORKER.NOT_FOUND':
     case 'PATROL.NOT_FOUND':
+    case 'HANDOVER.NOT_FOUND':
     case 'PROPOSAL.NOT_FOUND':
       return 404;
     case 'CASE.IDEMPOTENCY_CONFLICT':
@@ -41,6 +42,8 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'CASE.OWNED_BY_OTHER_TIER':
     case 'PARAMETER.VERSION_CONFLICT':
     case 'PATROL.ENDED':
+    case 'HANDOVER.ENDED':
+    case 'HANDOVER.NO_PARTNER':
     case 'PROPOSAL.DECIDED':
     case 'DIARY.SUBMITTED':
     case 'RESIDENT.ALREADY_REGISTERED':

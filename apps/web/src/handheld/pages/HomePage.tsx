@@ -7,6 +7,7 @@ import { signOut } from '../../shared/auth/auth';
 import { setLanguage, type Language } from '../../shared/i18n/i18n';
 import { useTasks } from '../handheld-data';
 import { useWaitingCount } from '../offline/queue';
+import { DutyCard } from '../components/DutyCard';
 
 /** The worker's start: big tiles for the day's jobs, with what is waiting on them. */
 export function HomePage() {
@@ -27,6 +28,7 @@ export function HomePage() {
   ];
   return (
     <div>
+      {principal.roles.includes('grid-worker') && <DutyCard owner={principal.subject} />}
       <nav className="hh-tiles" aria-label={t('hh.home.label')}>
         {tiles.map((tile) => (
           <Link key={tile.to} to={tile.to} className="hh-tile">

@@ -57,6 +57,7 @@ export function TasksPage() {
                   <Tag>{t(`states.${task.state}`)}</Tag>
                   {task.urgency !== 'normal' && <Tag color="red">{t(`urgency.${task.urgency}`)}</Tag>}
                   {task.urgeCount > 0 && <Tag color="volcano">{t('hh.tasks.urged', { count: task.urgeCount })}</Tag>}
+                  {task.gridCode !== principal.orgUnit && <Tag color="purple">{t('hh.tasks.covering', { grid: task.gridCode })}</Tag>}
                 </div>
                 <div style={{ margin: '4px 0' }}>{task.summary}</div>
                 <div className="hh-row hh-muted">

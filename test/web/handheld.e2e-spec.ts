@@ -315,6 +315,66 @@ describe("the grid worker's handheld in Chromium on a phone against a real tier"
     }
   });
 
+  it("the community's console: a must-report confirmed changes base data with history, one rejected changes nothing; the workers' daily logs; a leave scheduled", async () => {
+    const worker = await tier.token('gw-08');
+    const households = await sql<{ code: string }>('SELECT code FROM base_data.households WHERE grid_code = $1 ORDER BY code DESC LIMIT 2', [`${COMMUNITY}-08`]);
+    const newcomer = (n: string, household: string) => {
+      const first17 = `35020619910201${n}12`;
+      return { kind: 'newcomer', body: { householdCode: household, name: `测试迁入${n}`, idNumber: first17 + idCheckCharacter(first17), relation: 'other', residenceType: 'tenant' } };
+    };
+    const synced = await fetch(`${tier.handheldUrl}/api/v1/sync`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${worker}` },
+      body: JSON.stringify({
+        items: [
+          { clientId: `console-confirm-${Date.now()}`, type: 'change-proposal', body: newcomer('1', households[0]!.code) },
+          { clientId: `console-reject-${Date.now()}`, type: 'change-proposal', body: newcomer('2', households[1]!.code) },
+        ],
+      }),
+    });
+    expect(((await synced.json()) as { items: { status: number }[] }).items.map((i) => i.status)).toEqual([201, 201]);
+    // A submitted daily log.
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    const submit = await fetch(`${tier.handheldUrl}/api/v1/diary/${today}/submit`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${worker}` }, body: JSON.stringify({ text: '今日巡查两次，走访独居老人一户。handheld-diary' }) });
+    expect(submit.status).toBe(200);
+    const residents = async (household: string) => (await sql<{ n: number }>('SELECT count(*)::int AS n FROM base_data.residents WHERE household_code = $1', [household]))[0]!.n;
+    const before = [await residents(households[0]!.code), await residents(households[1]!.code)];
+
+    const desk = await newContext(browser, DESKTOP);
+    try {
+      const page = await desk.newPage();
+      await logIn(page, tier.url, 'community', '/field');
+      const rowOf = (household: string) => page.getByRole('row').filter({ hasText: household });
+      await rowOf(households[0]!.code).getByRole('button', { name: /^确认/ }).waitFor();
+      await screenshot(page, 'console-field-proposals-zh-desktop');
+      await rowOf(households[0]!.code).getByRole('button', { name: /^确认/ }).click();
+      await page.getByText('已确认，基础数据已更新').waitFor();
+      await rowOf(households[1]!.code).getByRole('button', { name: '驳回' }).click();
+      const dialog = page.getByRole('dialog', { name: '驳回变更' });
+      await dialog.getByRole('button', { name: '驳回' }).click();
+      await dialog.getByText('请填写驳回原因（至少 2 个字）').waitFor();
+      await dialog.getByLabel('驳回原因').fill('经核实该户无人迁入');
+      await dialog.getByRole('button', { name: '驳回' }).click();
+      await page.getByText('已驳回', { exact: true }).first().waitFor();
+      expect([await residents(households[0]!.code), await residents(households[1]!.code)]).toEqual([before[0]! + 1, before[1]!]);
+      // Applied with history: the new resident's record has its first entry, made by the community's staff member.
+      const history = await sql<{ actor: string }>("SELECT actor FROM base_data.change_history WHERE entity = 'resident' AND entity_key IN (SELECT id::text FROM base_data.residents WHERE household_code = $1) ORDER BY at DESC, id DESC LIMIT 1", [households[0]!.code]);
+      expect(history[0]?.actor).toBe(`${subjectOf('community')} (community-staff)`);
+
+      await page.getByRole('tab', { name: '民情日记' }).click();
+      await page.getByText('今日巡查两次，走访独居老人一户。handheld-diary').waitFor();
+      await screenshot(page, 'console-field-diaries-zh-desktop');
+
+      await page.getByRole('tab', { name: 'AB岗交接' }).click();
+      await page.getByLabel('请假人账号').fill('gw-08');
+      await page.getByRole('button', { name: '登记请假' }).click();
+      await page.getByText('请选择请假时间').waitFor();
+      await screenshot(page, 'console-field-handovers-zh-desktop');
+    } finally {
+      await desk.close();
+    }
+  });
+
   it('in English, on the same phone: the home page and the report form', async () => {
     const { context, page } = await onPhone('gw-08', await tier.pointIn(`${COMMUNITY}-08`), 'en');
     try {

@@ -20,6 +20,7 @@ const DashboardPage = lazy(() => import('../dashboard/DashboardPage').then((m) =
 const WallPage = lazy(() => import('../dashboard/WallPage').then((m) => ({ default: m.WallPage })));
 const ParametersPage = lazy(() => import('../admin/ParametersPage').then((m) => ({ default: m.ParametersPage })));
 const OrgPage = lazy(() => import('../admin/OrgPage').then((m) => ({ default: m.OrgPage })));
+const FieldPage = lazy(() => import('../field/FieldPage').then((m) => ({ default: m.FieldPage })));
 const ImportsPage = lazy(() => import('../admin/ImportsPage').then((m) => ({ default: m.ImportsPage })));
 
 const queryClient = new QueryClient({
@@ -62,6 +63,7 @@ export function App() {
                           <Route path="/map" element={<MapPage />} />
                           <Route path="/cases" element={<CaseDeskPage />} />
                           <Route path="/cases/:id" element={<CaseDetailPage />} />
+                          <Route path="/field" element={<FieldPage />} />
                           <Route path="/kpis" element={<KpiPage />} />
                           <Route path="/dashboard" element={<DashboardPage />} />
                           <Route path="/admin" element={<Navigate to="/admin/parameters" replace />} />

@@ -9,6 +9,7 @@ import {
   LogoutOutlined,
   MenuOutlined,
   SettingOutlined,
+  TeamOutlined,
   TrophyOutlined,
   UserOutlined,
 } from '@ant-design/icons';
@@ -36,6 +37,7 @@ export function AppLayout() {
     return [
       { key: '/map', icon: <AimOutlined />, label: t('nav.map') },
       { key: '/cases', icon: <FileSearchOutlined />, label: t('nav.cases') },
+      ...(staff ? [{ key: '/field', icon: <TeamOutlined />, label: t('nav.field') }] : []),
       ...(staff ? [{ key: '/kpis', icon: <TrophyOutlined />, label: t('nav.kpis') }] : []),
       ...(staff ? [{ key: '/dashboard', icon: <BarChartOutlined />, label: t('nav.dashboard') }] : []),
       ...(staff ? [{ key: '/wall', icon: <DesktopOutlined />, label: t('nav.wall') }] : []),

@@ -10,6 +10,7 @@ export const en: Messages = {
     menu: 'Menu',
   },
   nav: {
+    field: 'Field work',
     map: 'Map',
     cases: 'Case desk',
     kpis: 'Assessment',

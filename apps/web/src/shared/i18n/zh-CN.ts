@@ -11,6 +11,7 @@ export const zhCN = {
     menu: '菜单',
   },
   nav: {
+    field: '网格工作',
     map: '一张图',
     cases: '案件办理',
     kpis: '考核评价',

@@ -4,6 +4,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { cityObjectPageSchema, errorBodySchema, housePageSchema, residentPageSchema, unitSummarySchema } from '@gm/contracts';
 import { applyStreams, BASEDATA_IN, baseDataDownStreamOf, baseDataStreamOf, natsConnectionOptions, tierStreams, type FederationTier } from '@gm/messaging';
 import { expectShape } from '@gm/testing';
+import { idCheckCharacter } from '@gm/domain';
 import { expectNoClearPii, KINDS, startBaseDataTiers, TABLES, type BaseDataTiers } from './base-data-tiers';
 import { eventually } from './support';
 
@@ -135,6 +136,42 @@ describe('base data across tiers, the way down: an import at the district reache
     // The district's history of the object: imported there, then the community's version.
     const history = (await (await call(DISTRICT, 'GET', `/api/v1/objects/${object.code}/history`, await t.oidc.tokenFor('district'))).json()) as { action: string; actor: string }[];
     expect(history.at(-1)).toMatchObject({ action: 'replicated', actor: `tier ${COMMUNITY}` });
+  });
+
+  it("a must-report made at the grid's own instance goes up to the community, whose staff decide it; the decision and the new resident come back down to the grid", async () => {
+    const worker = await t.oidc.tokenFor('gw-07');
+    const staff = await t.oidc.tokenFor('community');
+    const [household, other] = await sql<{ code: string }>(GRID, 'SELECT code FROM base_data.households WHERE grid_code = $1 ORDER BY code LIMIT 2', [GRID]);
+    const newcomer = (n: string, householdCode: string) => {
+      const first17 = `35020619880303${n}21`;
+      return { kind: 'newcomer', body: { householdCode, name: `跨级迁入${n}`, idNumber: first17 + idCheckCharacter(first17), relation: 'other', residenceType: 'tenant' } };
+    };
+    const propose = async (n: string, householdCode: string) => {
+      const res = await call(GRID, 'POST', '/api/v1/change-proposals', worker, { clientId: `cross-tier-${n}-${Date.now()}`, ...newcomer(n, householdCode) });
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { id: string }).id;
+    };
+    const confirmed = await propose('1', household!.code);
+    const rejected = await propose('2', other!.code);
+    const statusAt = async (code: string, id: string) => (await sql<{ status: string }>(code, 'SELECT status FROM base_data.change_proposals WHERE id = $1', [id]))[0]?.status;
+    await eventually('the proposals to reach the community', async () => (await statusAt(COMMUNITY, confirmed)) === 'pending' && (await statusAt(COMMUNITY, rejected)) === 'pending', 10_000);
+    // Decided where the grid's records are kept: at the grid's own instance the decision is refused, naming the keeper.
+    const there = await call(GRID, 'POST', `/api/v1/change-proposals/${confirmed}/confirm`, staff, {});
+    expect({ status: there.status, code: expectShape(errorBodySchema, await there.json()).code }).toEqual({ status: 409, code: 'BASE_DATA.NOT_OWNER' });
+
+    const residentsOf = (code: string, h: string) => sql<{ n: number }>(code, 'SELECT count(*)::int AS n FROM base_data.residents WHERE household_code = $1', [h]).then((r) => r[0]!.n);
+    const before = await residentsOf(GRID, household!.code);
+    expect((await call(COMMUNITY, 'POST', `/api/v1/change-proposals/${confirmed}/confirm`, staff, {})).status).toBe(200);
+    expect((await call(COMMUNITY, 'POST', `/api/v1/change-proposals/${rejected}/reject`, staff, { reason: '核实无此人 (no such person)' })).status).toBe(200);
+    await eventually(
+      'the decisions and the new resident to come down to the grid',
+      async () => (await statusAt(GRID, confirmed)) === 'confirmed' && (await statusAt(GRID, rejected)) === 'rejected' && (await residentsOf(GRID, household!.code)) === before + 1,
+      10_000,
+    );
+    // The worker sees the outcome at the grid's own instance.
+    const seen = (await (await call(GRID, 'GET', `/api/v1/change-proposals/${rejected}`, worker)).json()) as { status: string; note: string | null };
+    expect(seen).toMatchObject({ status: 'rejected', note: '核实无此人 (no such person)' });
+    expect(await residentsOf(GRID, other!.code)).toBe(await residentsOf(COMMUNITY, other!.code));
   });
 
   it('a new, empty community instance joins and catches up with its whole subtree; a neighbour never receives another community\'s records', async () => {

@@ -48,6 +48,8 @@ export interface ConsoleTier {
   urlOf(service: ServiceName): string;
   /** A point inside a grid (as gis locates it), for reports and positions placed in it. */
   pointIn(gridCode: string): Promise<{ latitude: number; longitude: number }>;
+  /** A grid's bounding box as generated: west, east, south, north. */
+  gridBox(gridCode: string): [number, number, number, number];
   close(): Promise<void>;
 }
 
@@ -82,6 +84,21 @@ export async function startConsoleTier(opts: { residents?: boolean; tokenLifetim
   if (opts.residents !== false) {
     for (const kind of ['buildings', 'houses', 'households', 'residents', 'organisations', 'city-objects']) await post(`${url('base-data')}/api/v1/imports/${kind}`, 'text/csv', `${kind}.csv`);
   }
+  const gridBox = (gridCode: string): [number, number, number, number] => {
+    const fc = JSON.parse(readFileSync(join(dir, 'boundaries.geojson'), 'utf8')) as { features: { properties: { code: string }; geometry: { coordinates: unknown } }[] };
+    const grid = fc.features.find((f) => f.properties.code === gridCode);
+    if (!grid) throw new Error(`no grid ${gridCode} in the generated district`);
+    const xs: number[] = [];
+    const ys: number[] = [];
+    const visit = (c: unknown): void => {
+      if (Array.isArray(c) && typeof c[0] === 'number') {
+        xs.push(c[0] as number);
+        ys.push(c[1] as number);
+      } else if (Array.isArray(c)) c.forEach(visit);
+    };
+    visit(grid.geometry.coordinates);
+    return [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  };
   return {
     infra,
     url: url('command-centre'),
@@ -90,20 +107,9 @@ export async function startConsoleTier(opts: { residents?: boolean; tokenLifetim
     districtDir: dir,
     token: (u) => infra.oidc.tokenFor(u),
     urlOf: url,
+    gridBox,
     async pointIn(gridCode) {
-      const fc = JSON.parse(readFileSync(join(dir, 'boundaries.geojson'), 'utf8')) as { features: { properties: { code: string }; geometry: { coordinates: unknown } }[] };
-      const grid = fc.features.find((f) => f.properties.code === gridCode);
-      if (!grid) throw new Error(`no grid ${gridCode} in the generated district`);
-      const xs: number[] = [];
-      const ys: number[] = [];
-      const visit = (c: unknown): void => {
-        if (Array.isArray(c) && typeof c[0] === 'number') {
-          xs.push(c[0] as number);
-          ys.push(c[1] as number);
-        } else if (Array.isArray(c)) c.forEach(visit);
-      };
-      visit(grid.geometry.coordinates);
-      const [w, e, s, n] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+      const [w, e, s, n] = gridBox(gridCode);
       // Try points across the grid's box until gis places one in the grid (grids need not be convex).
       const token = await infra.oidc.tokenFor('admin');
       for (const [fx, fy] of [[0.5, 0.5], [0.3, 0.3], [0.7, 0.7], [0.3, 0.7], [0.7, 0.3], [0.5, 0.2], [0.5, 0.8], [0.2, 0.5], [0.8, 0.5]] as const) {

@@ -3,8 +3,6 @@ import pg from 'pg';
 import { idCheckCharacter } from '@gm/domain';
 import { subjectOf } from '@gm/auth';
 import { waitFor } from '@gm/testing';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DESKTOP, launchChromium, logIn, newContext, PHONE, screenshot } from './browser';
 import { startConsoleTier, type ConsoleTier } from './console-tier';
 import { jpegSize, syntheticPng } from './images';
@@ -179,17 +177,7 @@ describe("the grid worker's handheld in Chromium on a phone against a real tier"
 
   /** A walk across a grid's box, row by row (a lawnmower track of `rows` × `cols` points). */
   function walkAcross(gridCode: string, rows: number, cols: number): { latitude: number; longitude: number }[] {
-    const fc = JSON.parse(readFileSync(join(tier.districtDir, 'boundaries.geojson'), 'utf8')) as { features: { properties: { code: string }; geometry: { coordinates: unknown } }[] };
-    const xs: number[] = [];
-    const ys: number[] = [];
-    const visit = (c: unknown): void => {
-      if (Array.isArray(c) && typeof c[0] === 'number') {
-        xs.push(c[0] as number);
-        ys.push(c[1] as number);
-      } else if (Array.isArray(c)) c.forEach(visit);
-    };
-    visit(fc.features.find((f) => f.properties.code === gridCode)!.geometry.coordinates);
-    const [w, e, south, n] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    const [w, e, south, n] = tier.gridBox(gridCode);
     const track: { latitude: number; longitude: number }[] = [];
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) {

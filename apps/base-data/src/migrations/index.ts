@@ -5,6 +5,7 @@ import { ResidentStatusMigration } from './0002-resident-status.migration';
 import { RecordVersionsMigration } from './0003-record-versions.migration';
 import { AuditRecordsTravelMigration } from './0004-audit-records-travel.migration';
 import { ChangeProposalsMigration } from './0005-change-proposals.migration';
+import { ChangeProposalVersionsMigration } from './0006-change-proposal-versions.migration';
 
 /** Applied in this order; names are recorded in the migrations table and never change. */
 export const migrations: readonly MigrationEntry[] = [
@@ -15,4 +16,5 @@ export const migrations: readonly MigrationEntry[] = [
   { name: '0003-record-versions', class: RecordVersionsMigration },
   { name: '0004-audit-records-travel', class: AuditRecordsTravelMigration },
   { name: '0005-change-proposals', class: ChangeProposalsMigration },
+  { name: '0006-change-proposal-versions', class: ChangeProposalVersionsMigration },
 ];

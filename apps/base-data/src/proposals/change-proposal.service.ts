@@ -13,11 +13,13 @@ import {
 } from '@gm/contracts';
 import { idNumberProblem, isWithinScope, maskIdNumber } from '@gm/domain';
 import { ServiceSql } from '@gm/platform';
+import { Outbox } from '@gm/messaging';
 import { JsonLogger } from '@gm/telemetry';
+import { RecordVersions } from '../replication/record-versions';
 import { HouseService } from '../houses/house.service';
 import { HouseholdService } from '../households/household.service';
 import { PiiCipher } from '../privacy/pii-cipher';
-import { RecordWrites, type Actor } from '../records/record-writes';
+import type { Actor } from '../records/record-writes';
 import { addBody, endBody } from '../residents/resident-bodies';
 import { ID_PROBLEMS, ResidentService } from '../residents/resident.service';
 
@@ -71,10 +73,11 @@ export class ChangeProposalService {
   constructor(
     private readonly sql: ServiceSql,
     private readonly cipher: PiiCipher,
-    private readonly writes: RecordWrites,
     private readonly residents: ResidentService,
     private readonly households: HouseholdService,
     private readonly houses: HouseService,
+    private readonly versions: RecordVersions,
+    private readonly outbox: Outbox,
     private readonly logger: JsonLogger,
   ) {}
 
@@ -93,14 +96,17 @@ export class ChangeProposalService {
     const body = parsed.data as Record<string, unknown>;
     const scope = principal.orgUnit;
     const { gridCode, summary } = await this.locate(scope, input.kind, body);
-    // Made where the grid's base data is kept (in a federation, its community).
-    this.writes.owned(gridCode);
     const id = randomUUID();
-    await this.sql.query(
-      `INSERT INTO ${this.t('change_proposals')} (id, client_id, proposer_subject, proposer_username, kind, grid_code, summary, body_box) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (proposer_subject, client_id) DO NOTHING`,
-      [id, input.clientId, principal.subject, principal.username ?? principal.subject, input.kind, gridCode, JSON.stringify(summary), this.cipher.sealProposal(body)],
-    );
+    await this.sql.transaction(async (client) => {
+      const inserted = await client.query(
+        `INSERT INTO ${this.t('change_proposals')} (id, client_id, proposer_subject, proposer_username, kind, grid_code, summary, body_box) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (proposer_subject, client_id) DO NOTHING`,
+        [id, input.clientId, principal.subject, principal.username ?? principal.subject, input.kind, gridCode, JSON.stringify(summary), this.cipher.sealProposal(body)],
+      );
+      // In a federation, made at a grid's own instance, it goes up to the tier that keeps the grid's records, whose staff decide it.
+      if (inserted.rowCount) await this.versions.publish(client, 'change-proposal', [id]);
+    });
+    this.outbox.committed();
     this.logger.event('info', 'base_data.proposed', { kind: input.kind, gridCode }, 'ChangeProposalService');
     return viewOf((await this.byClientId(principal.subject, input.clientId))!);
   }
@@ -133,10 +139,7 @@ export class ChangeProposalService {
     const body = this.cipher.openProposal(row.body_box) as Record<string, unknown>;
     const applied = await this.apply(actor, row.kind, body);
     const who = `${actor.principal.username ?? actor.principal.subject} (${actor.role})`;
-    const updated = await this.sql.query<Row>(
-      `UPDATE ${this.t('change_proposals')} SET status = 'confirmed', decided_by = $2, decided_at = now(), note = $3, applied = $4 WHERE id = $1 AND status = 'pending' RETURNING *`,
-      [id, who, note ?? null, JSON.stringify(applied)],
-    );
+    const updated = await this.decided(id, `status = 'confirmed', decided_by = $2, decided_at = now(), note = $3, applied = $4`, [who, note ?? null, JSON.stringify(applied)]);
     if (updated.length === 0) throw new DomainError('PROPOSAL.DECIDED', 'the proposal was decided by someone else meanwhile');
     await this.history(id, 'confirmed', who, { kind: row.kind, proposer: row.proposer_username, applied });
     return viewOf(updated[0]!);
@@ -146,13 +149,21 @@ export class ChangeProposalService {
     const row = await this.inScope(actor.principal.orgUnit, id);
     if (row.status !== 'pending') throw new DomainError('PROPOSAL.DECIDED', `the proposal was ${row.status} by ${row.decided_by ?? 'someone'}`);
     const who = `${actor.principal.username ?? actor.principal.subject} (${actor.role})`;
-    const updated = await this.sql.query<Row>(
-      `UPDATE ${this.t('change_proposals')} SET status = 'rejected', decided_by = $2, decided_at = now(), note = $3 WHERE id = $1 AND status = 'pending' RETURNING *`,
-      [id, who, reason],
-    );
+    const updated = await this.decided(id, `status = 'rejected', decided_by = $2, decided_at = now(), note = $3`, [who, reason]);
     if (updated.length === 0) throw new DomainError('PROPOSAL.DECIDED', 'the proposal was decided by someone else meanwhile');
     await this.history(id, 'rejected', who, { kind: row.kind, proposer: row.proposer_username, reason });
     return viewOf(updated[0]!);
+  }
+
+  /** Records a decision as the proposal's next version, which goes back down to the grid's own instance (if it has one). */
+  private async decided(id: string, set: string, params: readonly unknown[]): Promise<Row[]> {
+    const rows = await this.sql.transaction(async (client) => {
+      const r = await client.query<Row>(`UPDATE ${this.t('change_proposals')} SET ${set}, version = version + 1 WHERE id = $1 AND status = 'pending' RETURNING *`, [id, ...params]);
+      if (r.rows.length > 0) await this.versions.publish(client, 'change-proposal', [id]);
+      return r.rows;
+    });
+    this.outbox.committed();
+    return rows;
   }
 
   private async apply(actor: Actor, kind: ChangeProposalKind, body: Record<string, unknown>): Promise<{ kind: string; key: string }> {

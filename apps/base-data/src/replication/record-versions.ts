@@ -18,6 +18,7 @@ const TABLES: Record<BaseDataRecordKind, { readonly table: string; readonly key:
   organisation: { table: 'organisations', key: 'code', keyType: 'text' },
   'city-object': { table: 'city_objects', key: 'code', keyType: 'text' },
   'pii-read': { table: 'pii_reads', key: 'id', keyType: 'uuid' },
+  'change-proposal': { table: 'change_proposals', key: 'id', keyType: 'uuid' },
 };
 
 /** Names (and an audit record's free-text reason) travel sealed (ADR 0012): the column, and the field that carries its box. */
@@ -55,6 +56,10 @@ type BaseDataRecordV1 = z.infer<typeof Events.baseDataRecord.schema>;
  * applied together, one statement per kind and one transaction per run, so that a tier that joins
  * empty or comes back after a cut catches up at the pace of the database, not of a round trip per
  * record. Only in a federation; a single instance publishes nothing.
+ *
+ * Change proposals (五必报) travel the same way: made at a grid's own instance, a proposal's first
+ * version goes up to the keeper of the grid's records, whose staff decide it; the decided version
+ * comes back down to the grid (the worker sees it confirmed or rejected).
  */
 @Injectable()
 export class RecordVersions implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -134,6 +139,8 @@ export class RecordVersions implements OnApplicationBootstrap, OnApplicationShut
     const audit = kind === 'pii-read';
     let scope: readonly string[];
     if (audit) scope = [];
+    // A proposal goes up from the tier where the worker made it, and its decision down from the keeper.
+    else if (kind === 'change-proposal') scope = [this.config.tier];
     else if (this.keeper) scope = [this.config.tier];
     else if (this.aboveKeepers) scope = await this.childrenBelow();
     else return 0;
@@ -281,8 +288,10 @@ export class RecordVersions implements OnApplicationBootstrap, OnApplicationShut
       [kind, rows.map((r) => r.data.key), rows.map((r) => r.from), rows.map((r) => r.data.version)],
     );
     for (const r of rows) this.logger.event('debug', 'base_data.replicated', { kind, key: r.data.key, version: r.data.version, from: r.from }, 'RecordVersions');
-    // What came down to the keeper is its own from now on: it publishes the version it applied.
-    if (!this.keeper || kind === 'pii-read') return 0;
+    // What came down to the keeper is its own from now on: it publishes the version it applied. A
+    // proposal that came up is not: its version goes on up by the streams' sources, and down only
+    // once decided here.
+    if (!this.keeper || kind === 'pii-read' || kind === 'change-proposal') return 0;
     const ours = rows.filter((r) => ownerTierOf(r.data.gridCode, this.config.own.BASE_DATA_OWNER_LEVEL) === this.config.tier).map((r) => r.data.key);
     return this.publish(client, kind, ours);
   }

@@ -1,11 +1,9 @@
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense } from 'react';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
-import { App as AntApp, ConfigProvider, Spin, theme } from 'antd';
-import zhCN from 'antd/locale/zh_CN';
-import enUS from 'antd/locale/en_US';
+import { App as AntApp, Spin, theme } from 'antd';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { useTranslation } from 'react-i18next';
 import { AuthProvider } from '../shared/auth/AuthProvider';
+import { LocalizedConfig } from '../shared/i18n/LocalizedConfig';
 import { CallbackPage, SignedOutPage } from '../shared/auth/CallbackPage';
 import { ApiError } from '../shared/api/client';
 import { LiveFeedProvider } from '../shared/live/LiveFeedProvider';
@@ -35,15 +33,8 @@ const queryClient = new QueryClient({
 });
 
 export function App() {
-  const { i18n } = useTranslation();
-  const [lang, setLang] = useState(i18n.language);
-  useEffect(() => {
-    const on = (l: string) => setLang(l);
-    i18n.on('languageChanged', on);
-    return () => i18n.off('languageChanged', on);
-  }, [i18n]);
   return (
-    <ConfigProvider locale={lang === 'en' ? enUS : zhCN} button={{ autoInsertSpace: false }} theme={{ algorithm: theme.defaultAlgorithm, token: { colorPrimary: '#1f4e8c', borderRadius: 6 } }}>
+    <LocalizedConfig theme={{ algorithm: theme.defaultAlgorithm, token: { colorPrimary: '#1f4e8c', borderRadius: 6 } }}>
       <AntApp>
         <QueryClientProvider client={queryClient}>
           <BrowserRouter>
@@ -82,6 +73,6 @@ export function App() {
           </BrowserRouter>
         </QueryClientProvider>
       </AntApp>
-    </ConfigProvider>
+    </LocalizedConfig>
   );
 }

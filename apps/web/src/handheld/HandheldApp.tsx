@@ -1,14 +1,13 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { BrowserRouter, Navigate, NavLink, Outlet, Route, Routes } from 'react-router';
-import { App as AntApp, Button, ConfigProvider, Result } from 'antd';
-import zhCN from 'antd/locale/zh_CN';
-import enUS from 'antd/locale/en_US';
+import { App as AntApp, Button, Result } from 'antd';
 import { AppstoreOutlined, CloudUploadOutlined, CarryOutOutlined, FormOutlined } from '@ant-design/icons';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { AuthProvider, useAuth } from '../shared/auth/AuthProvider';
 import { CallbackPage, SignedOutPage } from '../shared/auth/CallbackPage';
 import { hasAnyRole, signOut } from '../shared/auth/auth';
+import { LocalizedConfig } from '../shared/i18n/LocalizedConfig';
 import { syncEngine } from './offline/sync-engine';
 import { SyncBadge } from './SyncBadge';
 import { HomePage } from './pages/HomePage';
@@ -25,18 +24,9 @@ const queryClient = new QueryClient({ defaultOptions: { queries: { refetchOnWind
 
 /** The grid worker's handheld (a PWA served by the tier's mobile-gateway): big targets, Chinese first, offline first. */
 export function HandheldApp() {
-  const { i18n } = useTranslation();
-  const [lang, setLang] = useState(i18n.language);
-  useEffect(() => {
-    const on = (l: string) => setLang(l);
-    i18n.on('languageChanged', on);
-    return () => i18n.off('languageChanged', on);
-  }, [i18n]);
   return (
-    <ConfigProvider
-      locale={lang === 'en' ? enUS : zhCN}
+    <LocalizedConfig
       componentSize="large"
-      button={{ autoInsertSpace: false }}
       theme={{ token: { colorPrimary: '#123a6b', fontSize: 16, borderRadius: 8, colorText: '#111111', colorTextSecondary: '#394150', controlHeightLG: 48 } }}
     >
       <AntApp>
@@ -73,7 +63,7 @@ export function HandheldApp() {
           </BrowserRouter>
         </QueryClientProvider>
       </AntApp>
-    </ConfigProvider>
+    </LocalizedConfig>
   );
 }
 

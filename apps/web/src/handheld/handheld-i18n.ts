@@ -28,6 +28,7 @@ const zh = {
     photos: { list: '已选 {{count}} 张照片', remove: '删除照片 {{name}}', size: '{{kb}} KB' },
     location: {
       title: '位置',
+      sketch: '网格与当前位置示意图',
       fix: '纬度 {{lat}}，经度 {{lon}}，精度 ±{{acc}} 米',
       locating: '正在定位…',
       none: '尚未定位',
@@ -250,6 +251,7 @@ const en: Shape<typeof zh> = {
     photos: { list: '{{count}} photos chosen', remove: 'Remove photo {{name}}', size: '{{kb}} KB' },
     location: {
       title: 'Location',
+      sketch: 'Sketch of the grid and where you are',
       fix: 'Latitude {{lat}}, longitude {{lon}}, accuracy ±{{acc}} m',
       locating: 'Locating…',
       none: 'Not located yet',

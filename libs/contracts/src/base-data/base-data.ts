@@ -93,7 +93,7 @@ export const recordChangedV1 = defineEvent({
 export const CITY_OBJECT_CODE = /^(\d{12}-\d{2})-(\d{4})-(\d{4})$/;
 
 /** Kinds of base data records that travel between tiers (ADR 0012); `pii-read`: the audit record of a clear read, for the district's auditors. */
-export const BASE_DATA_RECORD_KINDS = ['building', 'house', 'household', 'resident', 'organisation', 'city-object', 'pii-read'] as const;
+export const BASE_DATA_RECORD_KINDS = ['building', 'house', 'household', 'resident', 'organisation', 'city-object', 'pii-read', 'change-proposal'] as const;
 export type BaseDataRecordKind = (typeof BASE_DATA_RECORD_KINDS)[number];
 
 /**

@@ -4,6 +4,7 @@ import { App, Button, Form, Input, Select } from 'antd';
 import { AlertOutlined, SendOutlined, ToolOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../shared/auth/AuthProvider';
+import { SEARCH_OPTIONS } from '../components/search';
 import { useHousehold, useHouseholds } from '../handheld-data';
 import { enqueue } from '../offline/queue';
 import { householdOptions } from './VisitPage';
@@ -106,7 +107,7 @@ export function MustReportPage() {
           />
         </Form.Item>
         <Form.Item name="householdCode" label={t('hh.visit.household')} rules={[{ required: true, message: t('hh.visit.householdRequired') }]}>
-          <Select showSearch={{ filterOption: (input, o) => !!o && (o as { search: string }).search.includes(input.toLowerCase()) }} options={options} loading={households.isLoading} placeholder={t('hh.visit.householdPlaceholder')} listHeight={320} />
+          <Select showSearch={SEARCH_OPTIONS} options={options} loading={households.isLoading} placeholder={t('hh.visit.householdPlaceholder')} listHeight={320} />
         </Form.Item>
         {(kind === 'newcomer' || kind === 'birth') && (
           <>

@@ -4,6 +4,7 @@ import { App, Button, Form, Input, Select } from 'antd';
 import { SendOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../shared/auth/AuthProvider';
+import { SEARCH_OPTIONS } from '../components/search';
 import { runtimeConfig } from '../../shared/config/runtime-config';
 import { localName } from '../../shared/i18n/i18n';
 import { LocationCard } from '../components/LocationCard';
@@ -117,7 +118,7 @@ export function ReportPage({ mode }: { mode: 'report' | 'on-the-spot' }) {
       {spot && <p className="hh-muted">{t('hh.spot.hint')}</p>}
       <Form.Item name="categoryCode" label={t('hh.report.category')} rules={[{ required: true, message: t('hh.report.categoryRequired') }]}>
         <Select
-          showSearch={{ filterOption: (input, o) => !!o && (o as { search: string }).search.includes(input.toLowerCase()) }}
+          showSearch={SEARCH_OPTIONS}
           options={options}
           loading={categories.isLoading}
           placeholder={t('hh.report.categoryPlaceholder')}
@@ -136,7 +137,7 @@ export function ReportPage({ mode }: { mode: 'report' | 'on-the-spot' }) {
           <PhotoPicker label={t('hh.spot.afterPick')} value={after} onChange={setAfter} />
         </Form.Item>
       )}
-      <LocationCard fix={fix} error={error} locating={locating} onLocate={() => void locate()} maxAccuracyM={limit} outside={outside} />
+      <LocationCard fix={fix} error={error} locating={locating} onLocate={() => void locate()} maxAccuracyM={limit} outside={outside} grid={grid.data?.geometry} />
       <Form.Item name="address" label={t('hh.report.address')}>
         <Input maxLength={200} placeholder={t('hh.report.addressPlaceholder')} />
       </Form.Item>

@@ -3,6 +3,7 @@ import { App, Button, Checkbox, Form, Input, Select, Switch } from 'antd';
 import { SendOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../shared/auth/AuthProvider';
+import { SEARCH_OPTIONS } from '../components/search';
 import { localName } from '../../shared/i18n/i18n';
 import { useFix } from '../components/use-fix';
 import { useCategories, useHouseholds, type HouseholdItem } from '../handheld-data';
@@ -78,7 +79,7 @@ export function VisitPage() {
       <h2 style={{ fontSize: 22, margin: '4px 0 12px' }}>{t('hh.visit.title')}</h2>
       <Form.Item name="householdCode" label={t('hh.visit.household')} rules={[{ required: true, message: t('hh.visit.householdRequired') }]} extra={households.data ? t('hh.visit.householdsKept', { count: households.data.length }) : undefined}>
         <Select
-          showSearch={{ filterOption: (input, o) => !!o && (o as { search: string }).search.includes(input.toLowerCase()) }}
+          showSearch={SEARCH_OPTIONS}
           options={options}
           loading={households.isLoading}
           placeholder={t('hh.visit.householdPlaceholder')}
@@ -98,7 +99,7 @@ export function VisitPage() {
       {raise && (
         <>
           <Form.Item name="categoryCode" label={t('hh.report.category')} rules={[{ required: true, message: t('hh.report.categoryRequired') }]}>
-            <Select showSearch={{ filterOption: (input, o) => !!o && (o as { search: string }).search.includes(input.toLowerCase()) }} options={catOptions} placeholder={t('hh.report.categoryPlaceholder')} listHeight={320} />
+            <Select showSearch={SEARCH_OPTIONS} options={catOptions} placeholder={t('hh.report.categoryPlaceholder')} listHeight={320} />
           </Form.Item>
           <Form.Item name="description" label={t('hh.report.description')} rules={[{ required: true, whitespace: true, message: t('hh.report.descriptionRequired') }]}>
             <Input.TextArea rows={2} maxLength={2000} />

@@ -72,8 +72,13 @@ describe('A/B posts: a worker off duty or on leave is covered by the A/B partner
     expect(await tasks('gw-07')).toContain(caseId);
     expect(await tasks('gw-08')).not.toContain(caseId);
     const start: SyncItem = { clientId: randomUUID(), type: 'case-action', body: { caseId, action: 'start' } };
-    // Before the hand-over, B may not act on A's case: it does not exist for B.
+    // Before the hand-over, B may not act on A's case (it does not exist for B), nor report in A's grid.
     expect((await sync('gw-08', [start]))[0]).toMatchObject({ status: 404 });
+    const inAsGrid = () => {
+      const { clientId: _c, ...body } = aReport({ gridCode: `${COMMUNITY}-07`, description: '代岗上报 (reported while covering)' });
+      return { clientId: randomUUID(), type: 'report' as const, body };
+    };
+    expect((await sync('gw-08', [inAsGrid()]))[0]).toMatchObject({ status: 403, error: { code: 'AUTH.OUT_OF_SCOPE' } });
 
     const off = await call('gw-07', 'PUT', '/api/v1/duty', { onDuty: false });
     expect(off.status).toBe(200);
@@ -83,6 +88,8 @@ describe('A/B posts: a worker off duty or on leave is covered by the A/B partner
 
     expect(await tasks('gw-08')).toContain(caseId);
     expect(await tasks('gw-other')).not.toContain(caseId);
+    // While covering, B reports in A's grid too.
+    expect((await sync('gw-08', [inAsGrid()]))[0]).toMatchObject({ status: 201, result: { gridCode: `${COMMUNITY}-07` } });
     const started = await sync('gw-08', [{ ...start, clientId: randomUUID() }]);
     expect(started[0]).toMatchObject({ status: 200, result: { state: 'in_progress' } });
     const [actor] = await sql<{ actor_subject: string }>(infra, "SELECT actor_subject FROM public_sentiment.case_transitions WHERE case_id = $1 AND action = 'start'", [caseId]);

@@ -109,6 +109,15 @@ export class HandoverRepository {
     );
   }
 
+  /** The same, for an account known by its subject only (a report forwarded later carries no name). */
+  async coveredWorkersOfSubject(subject: string): Promise<CoveredWorker[]> {
+    return this.orm.em.fork().execute<CoveredWorker[]>(
+      `SELECT DISTINCT w.subject, h.grid_code AS "gridCode" FROM ${this.t('workers')} me JOIN ${this.t('handovers')} h ON h.covered_by = me.username
+       JOIN ${this.t('workers')} w ON w.username = h.worker_username WHERE me.subject = ? AND ${ACTIVE} LIMIT 10`,
+      [subject],
+    );
+  }
+
   /** Hand-overs of the grids under a unit: active or to come first, then the latest ended. */
   async list(unit: string, onlyActive: boolean, limit: number): Promise<HandoverView[]> {
     const rows = await this.orm.em.fork().execute<Row[]>(

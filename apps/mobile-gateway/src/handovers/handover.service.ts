@@ -38,6 +38,11 @@ export class HandoverService {
     return principal.username ? this.repo.coveredWorkers(principal.username) : Promise.resolve([]);
   }
 
+  /** Whom an account covers now, by its subject (a report forwarded after a wait). */
+  coveringOfSubject(subject: string): Promise<CoveredWorker[]> {
+    return this.repo.coveredWorkersOfSubject(subject);
+  }
+
   async duty(principal: Principal): Promise<DutyView> {
     const me = principal.username ?? principal.subject;
     const [coveredBy, covering] = await Promise.all([this.repo.activeFor(me), this.repo.coveredBy(me)]);

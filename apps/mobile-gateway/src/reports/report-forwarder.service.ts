@@ -6,6 +6,7 @@ import { SERVICE_CONFIG } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from '../config/config';
 import { PendingReportRepository } from './pending-report.repository';
+import { HandoverService } from '../handovers/handover.service';
 import { ReportService } from './report.service';
 
 /**
@@ -27,6 +28,7 @@ export class ReportForwarder implements OnApplicationBootstrap, OnApplicationShu
     private readonly nats: NatsClient,
     private readonly pending: PendingReportRepository,
     private readonly reports: ReportService,
+    private readonly handovers: HandoverService,
     private readonly logger: JsonLogger,
     @Inject(SERVICE_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -71,7 +73,12 @@ export class ReportForwarder implements OnApplicationBootstrap, OnApplicationShu
         try {
           const { replayed: _r, ...result } = await this.rpc.request(
             Rpc.reportCase,
-            { report: row.body!, idempotencyKey: row.idempotencyKey, channel: 'handheld' },
+            {
+              report: row.body!,
+              idempotencyKey: row.idempotencyKey,
+              channel: 'handheld',
+              covering: row.body?.gridCode ? await this.handovers.coveringOfSubject(row.reporterSubject) : [],
+            },
             { authorization: row.authorizationHeader ?? undefined, acceptedAt: row.acceptedAt, timeoutMs: this.config.own.REPORT_RPC_TIMEOUT_MS },
           );
           row.status = 'forwarded';

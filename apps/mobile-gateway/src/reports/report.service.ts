@@ -7,6 +7,7 @@ import { JsonLogger } from '@gm/telemetry';
 import { SERVICE_CONFIG } from '@gm/platform';
 import type { AppConfig } from '../config/config';
 import { AttachmentService } from '../attachments/attachment.service';
+import { HandoverService } from '../handovers/handover.service';
 import { PendingReport } from './pending-report.entity';
 import { PendingReportRepository } from './pending-report.repository';
 
@@ -23,6 +24,7 @@ export class ReportService {
     private readonly rpc: RpcClient,
     private readonly pending: PendingReportRepository,
     private readonly attachments: AttachmentService,
+    private readonly handovers: HandoverService,
     private readonly logger: JsonLogger,
     @Inject(SERVICE_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -38,10 +40,12 @@ export class ReportService {
 
     // Photos named as evidence must be the reporter's own and really uploaded (checked before queueing too).
     await this.attachments.verifyEvidence(principal, report.evidence ?? []);
+    // A report placed in another grid may be in one the reporter covers now (A/B posts).
+    const covering = report.gridCode && report.gridCode !== principal.orgUnit ? await this.handovers.covering(principal) : [];
     try {
       const { replayed, ...result } = await this.rpc.request(
         Rpc.reportCase,
-        { report, idempotencyKey: key, channel: 'handheld' },
+        { report, idempotencyKey: key, channel: 'handheld', covering },
         { authorization, timeoutMs: this.config.own.REPORT_RPC_TIMEOUT_MS },
       );
       return { kind: 'stored', result, replayed };

@@ -30,7 +30,7 @@ export class CaseNatsController {
   @MessagePattern(Rpc.reportCase.pattern)
   async report(@Payload() payload: unknown, @CurrentPrincipal() principal: Principal): Promise<RpcResponse<typeof Rpc.reportCase>> {
     const req = validate(Rpc.reportCase.request, payload);
-    return this.cases.report(principal, req.report, req.channel, req.idempotencyKey);
+    return this.cases.report(principal, req.report, req.channel, req.idempotencyKey, { coveredGrids: req.covering.map((c) => c.gridCode) });
   }
 
   /** Counts only, no case content: callers are services building summaries (their callers' scope is checked there). */

@@ -28,6 +28,8 @@ export interface ReportExtras {
   readonly attributes?: RawAttributes | undefined;
   /** An http(s) URL to media held elsewhere. */
   readonly mediaUrl?: string | undefined;
+  /** Grids the reporter covers now (A/B posts, as the gateway recorded them; of the reporter's community only). */
+  readonly coveredGrids?: readonly string[] | undefined;
 }
 
 /** A report whose (reporter, key) has a case already: answered as a replay of it. */
@@ -85,6 +87,7 @@ export class CaseService {
         evidenceCount: body.evidence?.length,
         attributes: extras.attributes,
         tierCode: this.config.tier,
+        coveredGrids: extras.coveredGrids?.filter((g) => g.split('-')[0] === principal.orgUnit.split('-')[0]),
       },
       this.rules.catalogue,
     );

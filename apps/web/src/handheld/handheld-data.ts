@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
+import { queryOptions, useQueries, useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../shared/api/client';
 import type { CasePage, CaseRules, CaseView, GeoJson, Timeline } from '../shared/api/types';
 import type { paths as BaseData } from '../shared/api/generated/base-data';
@@ -29,8 +29,27 @@ export function useCategories() {
   });
 }
 
+export interface GridShape {
+  readonly code: string;
+  readonly name: string;
+  readonly geometry: GridGeometry;
+}
+
 export function useGrid(gridCode: string) {
-  return useQuery<{ code: string; name: string; geometry: GridGeometry } | null>({
+  return useQuery(gridQuery(gridCode));
+}
+
+/** The grids the worker covers now (A/B posts), their polygons kept like the worker's own. */
+export function useCoveredGrids(owner: string): GridShape[] {
+  const duty = useDuty(owner);
+  const codes = (duty.data?.covering ?? []).map((h) => h.gridCode);
+  return useQueries({ queries: codes.map((code) => gridQuery(code)) })
+    .map((q) => q.data)
+    .filter((g): g is GridShape => !!g);
+}
+
+function gridQuery(gridCode: string) {
+  return queryOptions<GridShape | null>({
     ...offlineFirst,
     staleTime: 60 * 60_000,
     queryKey: ['grid', gridCode],

@@ -62,6 +62,7 @@ export const Rpc = {
       report: reportCaseBodySchema,
       idempotencyKey: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
       channel: z.enum(['handheld', 'desk']),
+      covering: z.array(coveredWorkerSchema).max(10).default([]).describe('Workers the reporter covers now (A/B posts): a report may be placed in their grids'),
     }),
     response: reportCaseResultSchema.extend({ replayed: z.boolean() }),
   }),

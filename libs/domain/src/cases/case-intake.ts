@@ -52,6 +52,8 @@ export interface IntakeRequest {
   readonly attributes?: RawAttributes | undefined;
   /** The org unit this platform instance serves. */
   readonly tierCode: string;
+  /** Grids of the reporter's community the reporter covers now (A/B posts): a report may be placed in them too. */
+  readonly coveredGrids?: readonly string[] | undefined;
 }
 
 export interface IntakeDecision {
@@ -99,7 +101,7 @@ export function decideIntake(req: IntakeRequest, catalogue: CategoryCatalogue): 
   }
 
   const scope = OrgUnitCode.parse(req.principal.orgUnit);
-  if (!scope.contains(unit)) {
+  if (!scope.contains(unit) && !req.coveredGrids?.includes(unit.value)) {
     throw new DomainError('AUTH.OUT_OF_SCOPE', `Grid ${unit.value} is outside your org unit ${scope.value}`);
   }
   if (!OrgUnitCode.parse(req.tierCode).contains(unit)) {

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
-import { App, Button, Form, Input, Select } from 'antd';
+import { Alert, App, Button, Form, Input, Select } from 'antd';
 import { SendOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../shared/auth/AuthProvider';
@@ -11,7 +11,7 @@ import { LocationCard } from '../components/LocationCard';
 import { PhotoPicker, type PickedPhoto } from '../components/PhotoPicker';
 import { useFix } from '../components/use-fix';
 import { isInside, type Fix } from '../geo';
-import { useCategories, useGrid, type Category } from '../handheld-data';
+import { useCategories, useCoveredGrids, useGrid, type Category } from '../handheld-data';
 import { enqueue } from '../offline/queue';
 
 /** 安全隐患 and 损坏的公共设施 (五必报) open the report form on these classes. */
@@ -48,6 +48,9 @@ export function ReportPage({ mode }: { mode: 'report' | 'on-the-spot' }) {
   const [form] = Form.useForm<{ categoryCode: string; description: string; address?: string }>();
   const categories = useCategories();
   const grid = useGrid(principal.orgUnit);
+  // While covering for a colleague (A/B posts), the colleague's grid is the worker's too.
+  const covered = useCoveredGrids(principal.subject);
+  const coveredAt = (at: Fix | undefined) => (at && grid.data && !isInside(at, grid.data.geometry) ? covered.find((g) => isInside(at, g.geometry)) : undefined);
   const { fix, error, locating, locate } = useFix();
   const [photos, setPhotos] = useState<PickedPhoto[]>([]);
   const [after, setAfter] = useState<PickedPhoto[]>([]);
@@ -55,7 +58,8 @@ export function ReportPage({ mode }: { mode: 'report' | 'on-the-spot' }) {
   const only = params.get('class') ? MUST_REPORT_CLASSES[params.get('class')!] : undefined;
   const options = useMemo(() => categoryOptions(categories.data ?? [], i18n.language, only), [categories.data, i18n.language, only]);
   const limit = maxAccuracy();
-  const outside = !!fix && !!grid.data && !isInside(fix, grid.data.geometry);
+  const inCovered = coveredAt(fix);
+  const outside = !!fix && !!grid.data && !isInside(fix, grid.data.geometry) && !inCovered;
   const spot = mode === 'on-the-spot';
 
   const submit = async () => {
@@ -82,7 +86,8 @@ export function ReportPage({ mode }: { mode: 'report' | 'on-the-spot' }) {
         return;
       }
     }
-    if (grid.data && !isInside(at, grid.data.geometry)) {
+    const coveredGrid = coveredAt(at);
+    if (grid.data && !isInside(at, grid.data.geometry) && !coveredGrid) {
       const send = await modal.confirm({ title: t('hh.location.outside'), content: t('hh.location.outsideAsk'), okText: t('hh.location.sendAnyway'), cancelText: t('common.cancel') });
       if (!send) return;
     }
@@ -98,6 +103,7 @@ export function ReportPage({ mode }: { mode: 'report' | 'on-the-spot' }) {
           location: { latitude: at.latitude, longitude: at.longitude, accuracy: Math.round(at.accuracy * 10) / 10 },
           occurredAt: new Date().toISOString(),
           ...(values.address && { address: values.address }),
+          ...(coveredGrid && { gridCode: coveredGrid.code }),
           ...(spot && { triage: 'on_the_spot' }),
         },
         photos: [...photos.map((p) => ({ name: spot ? `before-${p.name}` : p.name, blob: p.blob })), ...after.map((p) => ({ name: `after-${p.name}`, blob: p.blob }))],
@@ -137,7 +143,8 @@ export function ReportPage({ mode }: { mode: 'report' | 'on-the-spot' }) {
           <PhotoPicker label={t('hh.spot.afterPick')} value={after} onChange={setAfter} />
         </Form.Item>
       )}
-      <LocationCard fix={fix} error={error} locating={locating} onLocate={() => void locate()} maxAccuracyM={limit} outside={outside} grid={grid.data?.geometry} />
+      <LocationCard fix={fix} error={error} locating={locating} onLocate={() => void locate()} maxAccuracyM={limit} outside={outside} grid={(inCovered ?? grid.data)?.geometry} />
+      {inCovered && <Alert type="info" showIcon style={{ marginBottom: 12 }} message={t('hh.location.covered', { grid: inCovered.code })} />}
       <Form.Item name="address" label={t('hh.report.address')}>
         <Input maxLength={200} placeholder={t('hh.report.addressPlaceholder')} />
       </Form.Item>

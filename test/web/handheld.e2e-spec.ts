@@ -281,6 +281,14 @@ describe("the grid worker's handheld in Chromium on a phone against a real tier"
       await task.click();
       await b.page.getByRole('button', { name: '开始处置' }).click();
       await waitFor('the task to be started by B', async () => (await sql<{ state: string }>('SELECT state FROM public_sentiment.cases WHERE id = $1', [caseId]))[0]?.state === 'in_progress', 30_000, 300);
+      // Handled from the phone, with a note and a photo: the photo goes to the bucket, the case to 已处置.
+      await b.page.getByLabel('说明').fill('已清理楼道堆物 handheld-ab-done');
+      await b.page.getByLabel('拍照或从相册选择').setInputFiles({ name: 'done.png', mimeType: 'image/png', buffer: syntheticPng(800, 600) });
+      await b.page.getByRole('list', { name: '已选 1 张照片' }).waitFor();
+      await b.page.getByRole('button', { name: '处置完毕' }).click();
+      await waitFor('the task to be handled by B', async () => (await sql<{ state: string }>('SELECT state FROM public_sentiment.cases WHERE id = $1', [caseId]))[0]?.state === 'handled', 30_000, 300);
+      const [handled] = await sql<{ attachments: string[]; note: string }>("SELECT attachments, note FROM public_sentiment.case_transitions WHERE case_id = $1 AND action = 'handle'", [caseId]);
+      expect(handled).toMatchObject({ note: '已清理楼道堆物 handheld-ab-done', attachments: [expect.any(String)] });
 
       await c.page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '我的任务' }).click();
       await c.page.getByText('暂无派给您的任务').waitFor();

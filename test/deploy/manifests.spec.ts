@@ -453,11 +453,12 @@ describe('deploy/keycloak/realm-gm.json', () => {
   });
 
   it('has the dev issuer demo users, with the same roles and org units and the password demo', () => {
-    const expected = demoUsers('350206', 'demo').map((u) => ({ username: u.username, roles: [...u.roles].sort(), orgUnit: [u.orgUnit], password: u.password }));
+    const expected = demoUsers('350206', 'demo').map((u) => ({ username: u.username, roles: [...u.roles].sort(), orgUnit: [u.orgUnit], department: u.department ? [u.department] : undefined, password: u.password }));
     const actual = (realm.users ?? []).map((u) => ({
       username: u.username,
       roles: (u.realmRoles ?? []).filter((r) => (ROLES as readonly string[]).includes(r)).sort(),
       orgUnit: u.attributes?.['org_unit'],
+      department: u.attributes?.['department'],
       password: u.credentials?.find((c) => c.type === 'password' && c.temporary === false)?.value,
     }));
     expect(actual).toEqual(expected);

@@ -92,7 +92,7 @@ async function mainSingle(): Promise<void> {
   say('');
   for (const name of SERVICE_NAMES) say(`  ${name.padEnd(17)} http://127.0.0.1:${PORTS[name]}   docs http://127.0.0.1:${PORTS[name]}/docs`);
   say('');
-  say('  Demo users (password "demo"): gw-07, gw-08, gl-07 (grid), community, street, district, department, admin, auditor');
+  say('  Demo users (password "demo"): gw-07, gw-08, gl-07 (grid), community, street, district, department, department-water, admin, auditor');
   say('  A token and a report from a grid worker\'s handheld:');
   say(`    TOKEN=$(curl -s -d grant_type=password -d client_id=gm-web -d username=gw-07 -d password=demo ${issuer}/protocol/openid-connect/token | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`);
   say(`    curl -s -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"categoryCode":"SJ0101","description":"垃圾满溢","location":{"latitude":24.51,"longitude":118.14}}' http://127.0.0.1:${PORTS['mobile-gateway']}/api/v1/reports`);
@@ -355,7 +355,7 @@ async function mainFederation(): Promise<void> {
     if (tier.level === 'grid') say(`  ${''.padEnd(26)} 网格通 Handheld http://127.0.0.1:${services.find(([s]) => s === 'mobile-gateway')![1]}   (the grid's worker logs in on a phone)`);
   }
   say('');
-  say('  Demo users (password "demo"): gw-07, gw-08, gl-07 (grid), community, street, district, department, admin, auditor');
+  say('  Demo users (password "demo"): gw-07, gw-08, gl-07 (grid), community, street, district, department, department-water, admin, auditor');
   say('  Each user sees their own unit\'s subtree on the console of the tier they belong to (community on the community\'s, and so on).');
   say('  A case escalates with POST <tier>/api/v1/cases/{id}/actions/escalate {"reason": "…"}; the parent hands it back with');
   say('  POST <parent>/api/v1/cases/{its copy}/actions/assign_back {"note": "<instructions>"}; each tier\'s /docs shows its API.');

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
-import { DomainError, isRole, type Principal } from '@gm/contracts';
+import { DEPARTMENT_CODE, DomainError, isRole, type Principal } from '@gm/contracts';
 import { OrgUnitCode } from '@gm/domain';
 
 export interface OidcOptions {
@@ -98,11 +98,13 @@ export class TokenVerifier {
       throw new DomainError('AUTH.UNAUTHENTICATED', `token has no valid ${this.opts.orgUnitClaim} claim`);
     }
     const username = payload['preferred_username'];
+    const department = payload['department'];
     return {
       subject: String(payload.sub),
       ...(typeof username === 'string' && { username }),
       roles,
       orgUnit: OrgUnitCode.parse(orgUnit).value,
+      ...(typeof department === 'string' && DEPARTMENT_CODE.test(department) && { department }),
     };
   }
 }

@@ -2,6 +2,7 @@ export * from './org-units/org-unit-code';
 export * from './cases/category-catalogue';
 export * from './cases/category-attributes';
 export * from './cases/case-intake';
+export * from './cases/department-scope';
 export * from './privacy/redact';
 export * from './people/resident-id';
 export * from './cases/case-workflow';

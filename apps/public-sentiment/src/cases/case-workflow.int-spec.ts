@@ -33,7 +33,7 @@ describe('public-sentiment: the case workflow (real PostgreSQL/PostGIS, NATS Jet
     infra = await startInfra();
     // The scheduler is driven by hand here (scan()), except in the two-instance test.
     svc = await startService({ configSchema, module: (c, l) => AppModule.forRoot(c, l) }, infra.env({ CASE_DEADLINE_SCAN_MS: '0' }));
-    for (const user of ['gw-07', 'gw-other', 'community', 'community-other', 'street', 'district', 'department', 'auditor']) {
+    for (const user of ['gw-07', 'gw-other', 'community', 'community-other', 'street', 'district', 'department', 'department-water', 'auditor']) {
       tokens[user] = await infra.oidc.tokenFor(user);
     }
     db = new pg.Client({ connectionString: infra.db.url });
@@ -190,6 +190,27 @@ describe('public-sentiment: the case workflow (real PostgreSQL/PostGIS, NATS Jet
     expect(resumed.light).toBe('green');
     const types = (await events(caseId)).map((e) => e.type);
     expect(types.slice(-2)).toEqual(['gm.case.held.v1', 'gm.case.resumed.v1']);
+  });
+
+  it("a department user sees and acts on its own department's cases only: another department's is 404 to it and absent from its lists", async () => {
+    const { caseId } = await deskCase();
+    await toDispatched(caseId); // to urban-management, the department of the demo user `department`
+    // The water authority: the case does not exist for it, in a list, a read or an action.
+    expect((await act('department-water', caseId, 'start')).status).toBe(404);
+    expect((await call('department-water', 'GET', `/api/v1/cases/${caseId}`)).status).toBe(404);
+    expect((await call('department-water', 'GET', `/api/v1/cases/${caseId}/timeline`)).status).toBe(404);
+    const listed = async (user: string) => expectShape(casePageSchema, (await call(user, 'GET', '/api/v1/cases?limit=200&state=dispatched')).body).items.map((i) => i.id);
+    expect(await listed('department-water')).not.toContain(caseId);
+    // Its own department acts on it and lists it; every case it lists is its own.
+    expect(await listed('department')).toContain(caseId);
+    const own = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM public_sentiment.cases WHERE id = ANY($1) AND NOT (assignee_kind = 'department' AND assignee_code = 'urban-management')",
+      [await listed('department')],
+    );
+    expect(own.rows[0]!.n).toBe(0);
+    await expectOk(act('department', caseId, 'start'), 'in_progress');
+    // District staff still reach every case of their subtree.
+    expect((await call('district', 'GET', `/api/v1/cases/${caseId}`)).status).toBe(200);
   });
 
   it('voids a case with a reason; nothing more can happen to it', async () => {

@@ -7,6 +7,7 @@ import {
   decideTransition,
   isOpenState,
   isWithinScope,
+  withinDepartment,
   nextStepClock,
   OrgUnitCode,
   TRANSITIONS,
@@ -135,7 +136,7 @@ export class CaseWorkflowService {
   private async check(tx: EntityManager, r: ActionRequest, c: Case | undefined, now: Date): Promise<{ c: Case; decision: TransitionDecision }> {
     const { principal, caseId, action, body } = r;
     // Outside the caller's subtree a case does not exist for them (same answer as a missing one).
-    if (!c || !(isWithinScope(principal.orgUnit, c.gridCode) || isCovered(r.covering, c))) throw new DomainError('CASE.NOT_FOUND', `no case ${caseId}`);
+    if (!c || !(isWithinScope(principal.orgUnit, c.gridCode) || isCovered(r.covering, c)) || !withinDepartment(principal, c)) throw new DomainError('CASE.NOT_FOUND', `no case ${caseId}`);
     // A copy owned by another tier follows it; only its reporter's rating stays here.
     if (c.ownerTier && action !== 'rate') {
       const how = c.state === 'assigned_back' ? `was assigned back to ${c.sourceTier ?? c.ownerTier}` : `was escalated to ${c.escalatedTo ?? c.ownerTier}`;

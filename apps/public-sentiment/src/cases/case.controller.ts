@@ -31,6 +31,7 @@ import {
   type Role,
 } from '@gm/contracts';
 import { CurrentPrincipal, RequestScope, Roles, ScopedBy } from '@gm/auth';
+import { departmentLimit } from '@gm/domain';
 import { ApiErrorResponses, ApiJsonResponse } from '@gm/platform';
 import { CASE_SORTS, type CaseFilter } from './case.repository';
 import { CaseQueryService } from './case-query.service';
@@ -68,6 +69,8 @@ type ListQuery = z.infer<typeof listQuery>;
 
 const filterOf = (scope: string, q: ListQuery, principal: Principal): CaseFilter => ({
   scope,
+  // A department user lists its own department's cases only (none without a department in its token).
+  ...(departmentLimit(principal) && { assignee: { kind: 'department', code: departmentLimit(principal)!.department ?? '' } }),
   reporter: q.reporter === 'me' ? principal.subject : undefined,
   states: q.state,
   category: q.category,

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { MikroORM, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { context, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import { DomainError, Events, type Principal, type ReportCaseBody, type ReportCaseResult } from '@gm/contracts';
-import { OrgUnitCode, decideIntake, decideTransition, formatCaseNo, isWithinScope, summarize, type IntakeChannel, type IntakeDecision, type RawAttributes } from '@gm/domain';
+import { OrgUnitCode, decideIntake, decideTransition, formatCaseNo, isWithinScope, summarize, withinDepartment, type IntakeChannel, type IntakeDecision, type RawAttributes } from '@gm/domain';
 import { Outbox } from '@gm/messaging';
 import { GroupCommitQueue, point, type ItemOutcome } from '@gm/persistence';
 import { SERVICE_CONFIG } from '@gm/platform';
@@ -224,7 +224,7 @@ export class CaseService {
   /** The case, or CASE.NOT_FOUND when it is missing or outside the caller's subtree (existence is not disclosed). */
   async load(principal: Principal, id: string): Promise<Case> {
     const entity = await this.cases.findById(this.orm.em.fork(), id);
-    if (!entity || !isWithinScope(principal.orgUnit, entity.gridCode)) throw new DomainError('CASE.NOT_FOUND', `no case ${id}`);
+    if (!entity || !isWithinScope(principal.orgUnit, entity.gridCode) || !withinDepartment(principal, entity)) throw new DomainError('CASE.NOT_FOUND', `no case ${id}`);
     return entity;
   }
 

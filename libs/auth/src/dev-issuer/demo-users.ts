@@ -8,6 +8,8 @@ export interface DemoUser {
   readonly name: string;
   readonly roles: readonly Role[];
   readonly orgUnit: string;
+  /** A department user's department (the `department` claim). */
+  readonly department?: string;
 }
 
 /**
@@ -18,7 +20,7 @@ export function demoUsers(district = '350206', password = 'demo'): DemoUser[] {
   const street = `${district}001`;
   const community = `${street}001`;
   const otherCommunity = `${street}002`;
-  const u = (username: string, name: string, roles: Role[], orgUnit: string): DemoUser => ({ username, password, name, roles, orgUnit });
+  const u = (username: string, name: string, roles: Role[], orgUnit: string, department?: string): DemoUser => ({ username, password, name, roles, orgUnit, ...(department && { department }) });
   return [
     u('gw-07', '演示网格员甲 (Demo grid worker A)', ['grid-worker'], `${community}-07`),
     u('gw-08', '演示网格员乙 (Demo grid worker B)', ['grid-worker'], `${community}-08`),
@@ -28,7 +30,8 @@ export function demoUsers(district = '350206', password = 'demo'): DemoUser[] {
     u('community-other', '演示邻社区工作人员 (Demo staff, neighbouring community)', ['community-staff'], otherCommunity),
     u('street', '演示街道工作人员 (Demo street staff)', ['street-staff'], street),
     u('district', '演示区级工作人员 (Demo district staff)', ['district-staff'], district),
-    u('department', '演示职能部门 (Demo department)', ['department'], district),
+    u('department', '演示职能部门 (Demo department)', ['department'], district, 'urban-management'),
+    u('department-water', '演示水务部门 (Demo water authority)', ['department'], district, 'water'),
     u('admin', '演示管理员 (Demo administrator)', ['admin'], district),
     u('auditor', '演示审计员 (Demo auditor)', ['auditor'], district),
   ];

@@ -78,6 +78,10 @@ describe('development OIDC issuer (real HTTP, Keycloak paths)', () => {
     const verifier = new TokenVerifier({ issuer: issuer.issuer, audience: 'gm-api', algorithms: ['RS256'], orgUnitClaim: 'org_unit', clockToleranceSec: 0, jwksCooldownMs: 0 });
     await expect(verifier.verify(before)).resolves.toMatchObject({ orgUnit: '350206001001', roles: ['community-staff'] });
     await expect(verifier.verify(after)).resolves.toMatchObject({ username: 'community' });
+    // A department user carries its department; nobody else does.
+    const water = ((await (await password('department-water')).json()) as { access_token: string }).access_token;
+    await expect(verifier.verify(water)).resolves.toMatchObject({ department: 'water', roles: ['department'] });
+    expect((await verifier.verify(after)).department).toBeUndefined();
   });
 
   it('remembers a verified token until it expires, never longer, and never remembers a failure', async () => {

@@ -183,6 +183,7 @@ export class DevIssuer {
       preferred_username: user.username,
       name: user.name,
       [this.orgUnitClaim]: user.orgUnit,
+      ...(user.department && { department: user.department }),
     };
   }
 

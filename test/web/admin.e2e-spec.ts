@@ -265,6 +265,34 @@ describe('the administration pages in Chromium against a real tier (parameters, 
     }
   });
 
+  it("admin keeps a department's duty line and contacts: a bad phone number is refused naming the field, the fixed one is saved and shown", async () => {
+    const { context, page } = await signedIn('admin');
+    try {
+      await openAdmin(page, '职能部门');
+      await page.waitForURL(/\/admin\/departments/);
+      const row = page.getByRole('row').filter({ hasText: '水务部门' });
+      await row.getByText(/\d+ 类/).waitFor();
+      await row.getByRole('button', { name: '编辑 水务部门' }).click();
+      const drawer = page.getByRole('dialog', { name: '编辑：水务部门' });
+      await drawer.getByLabel('值班电话').fill('请拨总机');
+      await drawer.getByRole('button', { name: '保存' }).click();
+      await drawer.getByText(/phone number/).waitFor();
+      await drawer.getByLabel('值班电话').fill('0592-5550100');
+      await drawer.getByRole('button', { name: '添加联系人' }).click();
+      await drawer.getByLabel('职务').fill('值班室');
+      await drawer.getByLabel('姓名').fill('测试值班员');
+      await drawer.getByLabel('电话', { exact: true }).fill('0592-5550101');
+      await drawer.getByRole('button', { name: '保存' }).click();
+      await page.getByText('已保存：水务部门').waitFor();
+      await row.getByText('0592-5550100').waitFor();
+      await screenshot(page, 'admin-departments-zh-desktop');
+      const kept = await apiGet<{ dutyPhone: string; contacts: { name: string }[] }>('service-office', '/api/v1/departments/water');
+      expect(kept).toMatchObject({ dutyPhone: '0592-5550100', contacts: [{ name: '测试值班员' }] });
+    } finally {
+      await context.close();
+    }
+  });
+
   it('a community user who opens /admin/parameters sees the not-allowed page, and no administration menu', async () => {
     const { context, page } = await signedIn('community', DESKTOP, 'zh-CN', '/admin/parameters');
     try {

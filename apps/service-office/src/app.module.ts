@@ -3,10 +3,11 @@ import { serviceModule } from '@gm/platform';
 import type { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from './config/config';
 import { databaseOptions } from './database';
+import { DepartmentModule } from './departments/department.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, logger: JsonLogger): DynamicModule {
-    return serviceModule(AppModule, { config, logger, database: databaseOptions(config), features: [] });
+    return serviceModule(AppModule, { config, logger, database: databaseOptions(config), features: [DepartmentModule] });
   }
 }

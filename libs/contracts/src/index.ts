@@ -38,3 +38,4 @@ export * from './monitoring/monitoring-views';
 export * from './dispatch/dispatch-views';
 export * from './assessment/kpi-report';
 export * from './cases/case-workflow-view';
+export * from './departments/departments';

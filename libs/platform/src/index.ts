@@ -12,3 +12,4 @@ export * from './http/api-responses';
 export * from './import';
 export * from './service-sql';
 export * from './web/web-app';
+export * from './catalogue/catalogue.provider';

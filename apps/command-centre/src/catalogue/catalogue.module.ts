@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { CatalogueProvider } from './catalogue.provider';
+import { CatalogueProvider } from '@gm/platform';
 
 @Module({ providers: [CatalogueProvider], exports: [CatalogueProvider] })
 export class CatalogueModule {}

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, type DispatchSuggestions } from '@gm/contracts';
 import { OrgUnitCode } from '@gm/domain';
-import { SERVICE_CONFIG } from '@gm/platform';
-import { CatalogueProvider } from '../catalogue/catalogue.provider';
+import { CatalogueProvider, SERVICE_CONFIG } from '@gm/platform';
 import type { AppConfig } from '../config/config';
 import { CaseReadModelRepository } from '../cases/case-read-model.repository';
 import { WorkerRepository } from '../workers/worker.repository';

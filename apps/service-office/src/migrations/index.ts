@@ -1,5 +1,6 @@
 import { OUTBOX_ORDER_MIGRATION, PLATFORM_MIGRATION } from '@gm/messaging';
 import type { MigrationEntry } from '@gm/persistence';
+import { DepartmentsMigration } from './0001-departments.migration';
 
 /** Applied in this order; names are recorded in the migrations table and never change. */
-export const migrations: readonly MigrationEntry[] = [PLATFORM_MIGRATION, OUTBOX_ORDER_MIGRATION];
+export const migrations: readonly MigrationEntry[] = [PLATFORM_MIGRATION, OUTBOX_ORDER_MIGRATION, { name: '0001-departments', class: DepartmentsMigration }];

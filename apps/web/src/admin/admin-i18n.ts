@@ -6,6 +6,28 @@ import { registerStrings } from '../shared/i18n/i18n';
  */
 const zhCN = {
   admin: {
+    departments: {
+      title: '职能部门',
+      hint: '部门名称与负责的事部件类别来自事部件分类（运行参数）；此处维护服务区域、值班电话和联系人。',
+      department: '部门',
+      categories: '负责类别',
+      categoriesCount: '{{count}} 类',
+      areas: '服务区域',
+      dutyPhone: '值班电话',
+      contacts: '联系人',
+      none: '—',
+      edit: '编辑',
+      editTitle: '编辑：{{name}}',
+      areasHelp: '单位编码，每行一个（区、街道、社区或网格）',
+      areasRequired: '请至少填写一个服务区域',
+      post: '职务',
+      name: '姓名',
+      phone: '电话',
+      addContact: '添加联系人',
+      remove: '删除',
+      saved: '已保存：{{name}}',
+      defaultAreas: '默认本级',
+    },
     parameters: '运行参数',
     parameterKeys: {
       'case-rules': '案件规则',
@@ -138,6 +160,28 @@ type Strings<T> = { readonly [K in keyof T]: T[K] extends string ? string : Stri
 
 const en: Strings<typeof zhCN> = {
   admin: {
+    departments: {
+      title: 'Departments',
+      hint: "Names and the categories each department owns come from the category catalogue (a parameter); here: the areas served, the duty line and contacts.",
+      department: 'Department',
+      categories: 'Categories',
+      categoriesCount: '{{count}} categories',
+      areas: 'Areas served',
+      dutyPhone: 'Duty line',
+      contacts: 'Contacts',
+      none: '—',
+      edit: 'Edit',
+      editTitle: 'Edit: {{name}}',
+      areasHelp: 'Org unit codes, one per line (district, street, community or grid)',
+      areasRequired: 'Name at least one area',
+      post: 'Post',
+      name: 'Name',
+      phone: 'Phone',
+      addContact: 'Add a contact',
+      remove: 'Remove',
+      saved: 'Saved: {{name}}',
+      defaultAreas: 'this tier (default)',
+    },
     parameters: 'Parameters',
     parameterKeys: {
       'case-rules': 'Case rules',

@@ -17,6 +17,7 @@ const KpiPage = lazy(() => import('../kpis/KpiPage').then((m) => ({ default: m.K
 const DashboardPage = lazy(() => import('../dashboard/DashboardPage').then((m) => ({ default: m.DashboardPage })));
 const WallPage = lazy(() => import('../dashboard/WallPage').then((m) => ({ default: m.WallPage })));
 const ParametersPage = lazy(() => import('../admin/ParametersPage').then((m) => ({ default: m.ParametersPage })));
+const DepartmentsPage = lazy(() => import('../admin/DepartmentsPage').then((m) => ({ default: m.DepartmentsPage })));
 const OrgPage = lazy(() => import('../admin/OrgPage').then((m) => ({ default: m.OrgPage })));
 const FieldPage = lazy(() => import('../field/FieldPage').then((m) => ({ default: m.FieldPage })));
 const ImportsPage = lazy(() => import('../admin/ImportsPage').then((m) => ({ default: m.ImportsPage })));
@@ -60,6 +61,7 @@ export function App() {
                           <Route path="/admin" element={<Navigate to="/admin/parameters" replace />} />
                           <Route path="/admin/parameters" element={<ParametersPage />} />
                           <Route path="/admin/org" element={<OrgPage />} />
+                          <Route path="/admin/departments" element={<DepartmentsPage />} />
                           <Route path="/admin/imports" element={<ImportsPage />} />
                           <Route path="*" element={<Navigate to="/map" replace />} />
                         </Route>

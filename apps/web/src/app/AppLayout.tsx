@@ -50,6 +50,7 @@ export function AppLayout() {
               children: [
                 { key: '/admin/parameters', label: t('nav.adminParameters') },
                 { key: '/admin/org', label: t('nav.adminOrg') },
+                { key: '/admin/departments', label: t('nav.adminDepartments') },
                 { key: '/admin/imports', label: t('nav.adminImports') },
               ],
             },

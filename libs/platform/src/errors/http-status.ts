@@ -28,6 +28,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'WORKER.NOT_FOUND':
     case 'PATROL.NOT_FOUND':
     case 'HANDOVER.NOT_FOUND':
+    case 'DEPARTMENT.NOT_FOUND':
     case 'PROPOSAL.NOT_FOUND':
       return 404;
     case 'CASE.IDEMPOTENCY_CONFLICT':

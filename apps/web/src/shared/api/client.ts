@@ -6,6 +6,7 @@ import type { paths as CommandCentre } from './generated/command-centre';
 import type { paths as Gis } from './generated/gis';
 import type { paths as MobileGateway } from './generated/mobile-gateway';
 import type { paths as PublicSentiment } from './generated/public-sentiment';
+import type { paths as ServiceOffice } from './generated/service-office';
 import type { paths as SystemAdmin } from './generated/system-admin';
 
 /** The platform's error body (libs/platform error filter): code, message in the caller's language, fields. */
@@ -58,6 +59,7 @@ export const api = {
   gis: clientFor<Gis>('/svc/gis'),
   baseData: clientFor<BaseData>('/svc/base-data'),
   gateway: clientFor<MobileGateway>('/svc/mobile-gateway'),
+  office: clientFor<ServiceOffice>('/svc/service-office'),
   hub: clientFor<CommandCentre>(''),
 };
 

@@ -18,6 +18,7 @@ export const en: Messages = {
     wall: 'Command wall',
     admin: 'Administration',
     adminParameters: 'Parameters',
+    adminDepartments: 'Departments',
     adminOrg: 'Org units & staff',
     adminImports: 'Imports',
   },

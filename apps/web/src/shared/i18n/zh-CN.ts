@@ -19,6 +19,7 @@ export const zhCN = {
     wall: '指挥大屏',
     admin: '系统管理',
     adminParameters: '运行参数',
+    adminDepartments: '职能部门',
     adminOrg: '组织与人员',
     adminImports: '数据导入',
   },

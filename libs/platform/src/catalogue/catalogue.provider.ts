@@ -7,7 +7,8 @@ import { JsonLogger } from '@gm/telemetry';
 const TTL_MS = 30_000;
 
 /**
- * The tier's category catalogue (which department owns which category), read from system-admin
+ * The tier's category catalogue (which department owns which category: command-centre's KPIs and
+ * dispatch, service-office's departments), read from system-admin
  * and kept for half a minute; while system-admin does not answer, the last one known (at first the
  * default shipped in libs/domain) stays in use.
  */

@@ -2,10 +2,10 @@ import { departmentListSchema, departmentViewSchema, errorBodySchema } from '@gm
 import { DEFAULT_CATALOGUE } from '@gm/domain';
 import { expectShape, startInfra, startService, type TestInfra, type TestService } from '@gm/testing';
 import type { ServiceConfig } from '@gm/platform';
-import * as systemAdmin from '../../../system-admin/src/app.module';
-import * as saConfig from '../../../system-admin/src/config/config';
-import { AppModule } from '../app.module';
-import { configSchema, type AppConfig } from '../config/config';
+import * as systemAdmin from '../../apps/system-admin/src/app.module';
+import * as saConfig from '../../apps/system-admin/src/config/config';
+import { AppModule } from '../../apps/service-office/src/app.module';
+import { configSchema, type AppConfig } from '../../apps/service-office/src/config/config';
 
 describe('service-office: departments (职能部门) from the category catalogue, with what service-office keeps about them (real PostgreSQL, NATS, OIDC)', () => {
   let infra: TestInfra;

@@ -366,6 +366,12 @@ describe("the grid worker's handheld in Chromium on a phone against a real tier"
       await page.getByRole('button', { name: '登记请假' }).click();
       await page.getByText('请选择请假时间').waitFor();
       await screenshot(page, 'console-field-handovers-zh-desktop');
+      // In English, the same page.
+      await page.getByText('English', { exact: true }).click();
+      await page.getByRole('tab', { name: 'Changes to confirm' }).click();
+      await page.getByText('Confirmed', { exact: true }).first().click();
+      await page.getByRole('row').filter({ hasText: households[0]!.code }).getByText('Newcomer').waitFor();
+      await screenshot(page, 'console-field-proposals-en-desktop');
     } finally {
       await desk.close();
     }
@@ -380,6 +386,9 @@ describe("the grid worker's handheld in Chromium on a phone against a real tier"
       await page.getByRole('heading', { name: 'Report a problem' }).waitFor();
       await page.getByText(/accuracy ±8 m/).waitFor();
       await screenshot(page, 'handheld-report-en-phone');
+      await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Outbox' }).click();
+      await page.getByText('Nothing on the phone').waitFor();
+      await screenshot(page, 'handheld-outbox-en-phone');
     } finally {
       await context.close();
     }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DomainError, Rpc, type CoveredWorker, type DutyView, type HandoverBody, type HandoverView, type Principal } from '@gm/contracts';
-import { isWithinScope } from '@gm/domain';
+import { inSameCommunity, isWithinScope } from '@gm/domain';
 import { RpcClient } from '@gm/messaging';
 import { HandoverRepository } from './handover.repository';
 
@@ -70,7 +70,7 @@ export class HandoverService {
     const coveredBy = body.coveredBy ?? (await this.partnerOf(body.worker, 'worker'));
     if (coveredBy === body.worker) throw DomainError.validation([{ field: 'coveredBy', message: 'a worker cannot cover their own grid' }]);
     const cover = await this.memberOf(coveredBy, 'coveredBy');
-    if (cover.unitCode.split('-')[0] !== worker.unitCode.split('-')[0]) throw DomainError.validation([{ field: 'coveredBy', message: `${coveredBy} works in another community (${cover.unitCode})` }]);
+    if (!inSameCommunity(cover.unitCode, worker.unitCode)) throw DomainError.validation([{ field: 'coveredBy', message: `${coveredBy} works in another community (${cover.unitCode})` }]);
     return this.repo.insert({
       id: randomUUID(),
       worker: body.worker,

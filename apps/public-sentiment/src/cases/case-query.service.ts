@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { DomainError, type CasePage, type CaseStats, type CaseTimeline, type CoveredWorker, type Principal } from '@gm/contracts';
+import { inSameCommunity } from '@gm/domain';
 import { CaseRepository, type CaseFilter, type CaseSort } from './case.repository';
 import { CaseService } from './case.service';
 import { listItemView, timelineEntryView, type CaseListItem } from './case-view';
@@ -49,9 +50,8 @@ export class CaseQueryService {
    */
   async myTasks(principal: Principal, covering: readonly CoveredWorker[], limit: number): Promise<CasePage> {
     const states = ['dispatched', 'in_progress'] as const;
-    const community = (grid: string) => grid.split('-')[0];
     for (const c of covering) {
-      if (community(c.gridCode) !== community(principal.orgUnit)) throw new DomainError('AUTH.OUT_OF_SCOPE', `${c.gridCode} is not a grid of your community`);
+      if (!inSameCommunity(c.gridCode, principal.orgUnit)) throw new DomainError('AUTH.OUT_OF_SCOPE', `${c.gridCode} is not a grid of your community`);
     }
     const pages = await Promise.all([
       this.list({ scope: principal.orgUnit, states, assignee: { kind: 'worker', code: principal.subject } }, 'priority', limit, undefined),

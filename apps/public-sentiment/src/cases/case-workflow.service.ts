@@ -6,6 +6,7 @@ import {
   availableActions,
   decideTransition,
   isOpenState,
+  inSameCommunity,
   isWithinScope,
   withinDepartment,
   nextStepClock,
@@ -35,8 +36,8 @@ import { caseView, type CaseView } from './case-view';
  * A case dispatched to a worker the caller covers now (A/B posts), in that worker's grid, of the
  * caller's own community: the caller may act on it as on their own.
  */
-function isCovered(covering: readonly CoveredWorker[] | undefined, c: Case): boolean {
-  return !!covering?.some((w) => w.gridCode === c.gridCode && c.assigneeKind === 'worker' && c.assigneeCode === w.subject);
+function isCovered(principal: Principal, covering: readonly CoveredWorker[] | undefined, c: Case): boolean {
+  return !!covering?.some((w) => w.gridCode === c.gridCode && inSameCommunity(w.gridCode, principal.orgUnit) && c.assigneeKind === 'worker' && c.assigneeCode === w.subject);
 }
 
 interface ActionRequest {
@@ -136,7 +137,7 @@ export class CaseWorkflowService {
   private async check(tx: EntityManager, r: ActionRequest, c: Case | undefined, now: Date): Promise<{ c: Case; decision: TransitionDecision }> {
     const { principal, caseId, action, body } = r;
     // Outside the caller's subtree a case does not exist for them (same answer as a missing one).
-    if (!c || !(isWithinScope(principal.orgUnit, c.gridCode) || isCovered(r.covering, c)) || !withinDepartment(principal, c)) throw new DomainError('CASE.NOT_FOUND', `no case ${caseId}`);
+    if (!c || !(isWithinScope(principal.orgUnit, c.gridCode) || isCovered(principal, r.covering, c)) || !withinDepartment(principal, c)) throw new DomainError('CASE.NOT_FOUND', `no case ${caseId}`);
     // A copy owned by another tier follows it; only its reporter's rating stays here.
     if (c.ownerTier && action !== 'rate') {
       const how = c.state === 'assigned_back' ? `was assigned back to ${c.sourceTier ?? c.ownerTier}` : `was escalated to ${c.escalatedTo ?? c.ownerTier}`;

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { MikroORM, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { context, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import { DomainError, Events, type Principal, type ReportCaseBody, type ReportCaseResult } from '@gm/contracts';
-import { OrgUnitCode, decideIntake, decideTransition, formatCaseNo, isWithinScope, summarize, withinDepartment, type IntakeChannel, type IntakeDecision, type RawAttributes } from '@gm/domain';
+import { OrgUnitCode, decideIntake, decideTransition, formatCaseNo, inSameCommunity, isWithinScope, summarize, withinDepartment, type IntakeChannel, type IntakeDecision, type RawAttributes } from '@gm/domain';
 import { Outbox } from '@gm/messaging';
 import { GroupCommitQueue, point, type ItemOutcome } from '@gm/persistence';
 import { SERVICE_CONFIG } from '@gm/platform';
@@ -87,7 +87,7 @@ export class CaseService {
         evidenceCount: body.evidence?.length,
         attributes: extras.attributes,
         tierCode: this.config.tier,
-        coveredGrids: extras.coveredGrids?.filter((g) => g.split('-')[0] === principal.orgUnit.split('-')[0]),
+        coveredGrids: extras.coveredGrids?.filter((g) => inSameCommunity(g, principal.orgUnit)),
       },
       this.rules.catalogue,
     );

@@ -1,4 +1,4 @@
-import { ORG_LEVELS, OrgUnitCode, isWithinScope, ownerTierOf } from './org-unit-code';
+import { ORG_LEVELS, OrgUnitCode, inSameCommunity, isWithinScope, ownerTierOf } from './org-unit-code';
 
 // Synthetic codes in the style of the national division codes (Xiamen Huli district = 350206).
 const DISTRICT = '350206';
@@ -193,5 +193,17 @@ describe('ownerTierOf', () => {
   it('refuses a code that is not a grid', () => {
     expect(() => ownerTierOf('350206001001', 'community')).toThrow(RangeError);
     expect(() => ownerTierOf('not-a-code', 'community')).toThrow(RangeError);
+  });
+});
+
+describe('inSameCommunity: A/B posts cover within a community only', () => {
+  it('pairs grids of one community, and a grid with its community', () => {
+    expect(inSameCommunity('350206001001-07', '350206001001-08')).toBe(true);
+    expect(inSameCommunity('350206001001-07', '350206001001')).toBe(true);
+  });
+  it('refuses another community, a unit above the communities, and what is not a code', () => {
+    expect(inSameCommunity('350206001001-07', '350206001002-01')).toBe(false);
+    expect(inSameCommunity('350206001', '350206001')).toBe(false);
+    expect(inSameCommunity('350206001001-07', 'nonsense')).toBe(false);
   });
 });

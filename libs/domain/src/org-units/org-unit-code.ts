@@ -91,3 +91,13 @@ export function ownerTierOf(gridCode: string, level: OrgLevel): string {
   if (grid.level !== 'grid') throw new RangeError(`not a grid: ${gridCode}`);
   return grid.path.find((u) => u.level === level)!.value;
 }
+
+/**
+ * Whether two units lie in the same community (a grid and its community, two grids of it). A/B
+ * posts cover within a community only; a unit above the community level is in none.
+ */
+export function inSameCommunity(a: string, b: string): boolean {
+  const community = (code: string) => (OrgUnitCode.isValid(code) ? OrgUnitCode.parse(code).path.find((u) => u.level === 'community')?.value : undefined);
+  const ca = community(a);
+  return ca !== undefined && ca === community(b);
+}

@@ -147,15 +147,12 @@ export class SyncEngine {
   }
 
   private async uploadPhotos(item: QueuedItem): Promise<void> {
-    let changed = false;
     for (const photo of item.photos) {
       if (photo.key) continue;
       photo.key = await uploadPhoto(photo);
-      changed = true;
       // Kept at once: a photo in the bucket is not sent again if the batch fails after it.
       await db.queue.update(item.seq!, { photos: item.photos });
     }
-    if (changed) await db.queue.update(item.seq!, { photos: item.photos });
   }
 }
 

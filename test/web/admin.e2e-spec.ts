@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { ServiceName } from '@gm/contracts';
+import { waitFor } from '@gm/testing';
 import { DESKTOP, launchChromium, logIn, newContext, PHONE, screenshot } from './browser';
 import { startConsoleTier, type ConsoleTier } from './console-tier';
 
@@ -162,7 +163,10 @@ describe('the administration pages in Chromium against a real tier (parameters, 
       await screenshot(page, 'admin-parameters-conflict-zh-desktop');
       await conflict.getByRole('button', { name: '重新加载' }).click();
       await panel.getByText('第 2 版', { exact: true }).waitFor();
-      expect(await panel.getByRole('spinbutton', { name: '“合格”分数线' }).inputValue()).toBe(String(before.value.grades.pass - 5));
+      // The fields take the reloaded values in the render after the version label: wait for them, then compare.
+      const pass = panel.getByRole('spinbutton', { name: '“合格”分数线' });
+      await waitFor('the reloaded values in the form', async () => (await pass.inputValue()) === String(before.value.grades.pass - 5), 5_000, 100).catch(() => undefined);
+      expect(await pass.inputValue()).toBe(String(before.value.grades.pass - 5));
       expect(await good.inputValue()).toBe(String(before.value.grades.excellent - 5));
       await panel.getByLabel('变更记录').getByRole('row', { name: /v2/ }).waitFor();
       expect((await apiGet<{ version: number }>('system-admin', '/api/v1/parameters/assessment-scheme')).version).toBe(2);

@@ -4,10 +4,11 @@ import type { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from './config/config';
 import { databaseOptions } from './database';
 import { DepartmentModule } from './departments/department.module';
+import { SubscriptionModule } from './subscriptions/subscription.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, logger: JsonLogger): DynamicModule {
-    return serviceModule(AppModule, { config, logger, database: databaseOptions(config), features: [DepartmentModule] });
+    return serviceModule(AppModule, { config, logger, database: databaseOptions(config), features: [DepartmentModule, SubscriptionModule] });
   }
 }

@@ -39,3 +39,4 @@ export * from './dispatch/dispatch-views';
 export * from './assessment/kpi-report';
 export * from './cases/case-workflow-view';
 export * from './departments/departments';
+export * from './departments/subscriptions';

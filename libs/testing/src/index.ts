@@ -11,3 +11,4 @@ export * from './expect-shape';
 export * from './open311-contract';
 export * from './infra/federation';
 export * from './case-events';
+export * from './webhook-receiver';

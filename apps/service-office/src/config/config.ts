@@ -1,5 +1,31 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { serviceConfigSchema } from '@gm/platform/config';
 
-export const configSchema = serviceConfigSchema('service-office', { port: 3004, schema: 'service_office' });
+const HOUR = 3_600_000;
+
+export const configSchema = serviceConfigSchema('service-office', { port: 3004, schema: 'service_office' }, {
+  /**
+   * Hosts (`host` or `host:port`, comma-separated) that may receive webhooks over plain http or on a
+   * private or loopback address: a department's system on the district's own network, the local
+   * default's and the tests' receivers. Everything else must be https on a public address.
+   */
+  WEBHOOK_ALLOW_HOSTS: z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[A-Za-z0-9.\-:[\]]+$/, 'WEBHOOK_ALLOW_HOSTS: host names or host:port, comma-separated')))
+    .default([]),
+  /** How long a delivery waits for the receiver's answer. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** The first retry's wait; each next one doubles, up to WEBHOOK_RETRY_MAX_MS, with jitter. */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(HOUR).default(5000),
+  WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(10).max(24 * HOUR).default(HOUR),
+  /** How long a delivery is retried before it is dead-lettered (at least a day in a deployment; the default is 26 h). */
+  WEBHOOK_RETRY_HORIZON_MS: z.coerce.number().int().min(100).max(30 * 24 * HOUR).default(26 * HOUR),
+  /** Deliveries in flight at once. */
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
+  /** How often the sender looks for deliveries that fell due (it is also woken at once by new events). */
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** Case events are kept this long for replays (and their deliveries with them). */
+  CASE_EVENT_LOG_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+});
 export type AppConfig = z.infer<typeof configSchema>;

@@ -29,6 +29,8 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'PATROL.NOT_FOUND':
     case 'HANDOVER.NOT_FOUND':
     case 'DEPARTMENT.NOT_FOUND':
+    case 'SUBSCRIPTION.NOT_FOUND':
+    case 'DELIVERY.NOT_FOUND':
     case 'PROPOSAL.NOT_FOUND':
       return 404;
     case 'CASE.IDEMPOTENCY_CONFLICT':

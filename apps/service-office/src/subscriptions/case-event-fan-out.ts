@@ -1,0 +1,67 @@
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { durableName, Streams, type CloudEvent } from '@gm/contracts';
+import { DurableConsumers } from '@gm/messaging';
+import { JsonLogger } from '@gm/telemetry';
+import { factsOf, matches } from './remit';
+import { SubscriptionRepository, type EnqueueRow } from './subscription.repository';
+import { SubscriptionService } from './subscription.service';
+import { WebhookDeliverer } from './webhook-deliverer';
+
+export const FAN_OUT_DURABLE = durableName('service-office', 'departments');
+
+/**
+ * Hears the tier's case events and, in one transaction per run of them, logs each (once: the log's
+ * unique event id is the inbox), keeps which department each case is dispatched to, and queues a
+ * delivery for every active subscription that takes it. The sender is woken after the commit.
+ */
+@Injectable()
+export class CaseEventFanOut implements OnApplicationBootstrap {
+  constructor(
+    private readonly consumers: DurableConsumers,
+    private readonly repo: SubscriptionRepository,
+    private readonly subscriptions: SubscriptionService,
+    private readonly deliverer: WebhookDeliverer,
+    private readonly logger: JsonLogger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.consumers.start({
+      stream: Streams.caseEvents,
+      durable: FAN_OUT_DURABLE,
+      filterSubject: 'gm.case.>',
+      handle: (event) => this.apply([event]),
+      handleBatch: (items) => this.apply(items.map((i) => i.event)),
+      maxBatch: 128,
+    });
+  }
+
+  async apply(events: readonly CloudEvent[]): Promise<void> {
+    const remits = await this.subscriptions.remits();
+    const queued = await this.repo.transaction(async (db) => {
+      const all = events.map((envelope) => ({ facts: factsOf(envelope), envelope }));
+      const seqs = await this.repo.logEvents(db, all);
+      const fresh = all.filter((e) => seqs.has(e.facts.id));
+      if (fresh.length === 0) return 0;
+      const current = await this.repo.caseDepartments(db, fresh.map((e) => e.facts.caseKey));
+      const subs = await this.repo.activeSubscriptions(db);
+      const rows: EnqueueRow[] = [];
+      for (const { facts } of fresh) {
+        if (facts.dispatchedTo !== undefined) {
+          await this.repo.setCaseDepartment(db, facts.caseKey, facts.dispatchedTo, facts.occurredAt);
+          if (facts.dispatchedTo === null) current.delete(facts.caseKey);
+          else current.set(facts.caseKey, facts.dispatchedTo);
+        }
+        for (const sub of subs) {
+          const remit = remits.get(sub.department);
+          if (remit && matches(sub, remit, facts, current.get(facts.caseKey)))
+            rows.push({ subscriptionId: sub.id, seq: seqs.get(facts.id)!, eventId: facts.id, caseKey: facts.caseKey, replay: false });
+        }
+      }
+      return this.repo.enqueue(db, rows);
+    });
+    if (queued > 0) {
+      this.logger.event('debug', 'webhook.queued', { events: events.length, deliveries: queued }, 'CaseEventFanOut');
+      this.deliverer.wake();
+    }
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { DepartmentModule } from '../departments/department.module';
+import { CaseEventFanOut } from './case-event-fan-out';
+import { SubscriptionController } from './subscription.controller';
+import { SubscriptionRepository } from './subscription.repository';
+import { SubscriptionService } from './subscription.service';
+import { WebhookDeliverer } from './webhook-deliverer';
+
+@Module({
+  imports: [DepartmentModule],
+  controllers: [SubscriptionController],
+  providers: [SubscriptionRepository, SubscriptionService, WebhookDeliverer, CaseEventFanOut],
+  exports: [SubscriptionService, WebhookDeliverer],
+})
+export class SubscriptionModule {}

@@ -7,7 +7,9 @@
  * For each tier: `<out>/<code>/nats.conf` (its own JetStream domain, a leafnode listener for its
  * children and a remote to its parent, a permission-limited leaf user per child) and
  * `<out>/<code>/streams.json` (the UPLINK/UPLINK_AGG/DOWNLINK_<child>/DOWNLINK_IN definitions to apply);
- * `<out>/credentials.json` (mode 0600) holds the generated passwords. Without `--tiers`: the chain
+ * `<out>/credentials.json` (mode 0600) holds the generated passwords, among them one per department of
+ * the category catalogue at every tier: its system connects as `dept_<department>` and reads its own
+ * feed stream only (ADR 0014). Without `--tiers`: the chain
  * district → first street → its first community → that community's first two grids.
  * Existing passwords in `<out>/credentials.json` are kept, so that re-running after adding a tier
  * changes only what the new tier touches. `<out>/tiers.json` lists the tiers with their URLs.
@@ -26,6 +28,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { DEFAULT_CATALOGUE } from '@gm/domain';
 import { applyStreams, childrenOf, jetstreamDomainOf, natsServerConfig, tierStreams, type FederationStream, type FederationTier } from '@gm/messaging';
 
 interface Options {
@@ -102,13 +105,14 @@ function main(): void {
 
   mkdirSync(opts.out, { recursive: true });
   const credentialsFile = join(opts.out, 'credentials.json');
-  const credentials: Record<string, { services: string; uplink?: string }> = existsSync(credentialsFile)
-    ? (JSON.parse(readFileSync(credentialsFile, 'utf8')) as Record<string, { services: string; uplink?: string }>)
-    : {};
+  type TierCredentials = { services: string; uplink?: string; departments?: Record<string, string> };
+  const credentials: Record<string, TierCredentials> = existsSync(credentialsFile) ? (JSON.parse(readFileSync(credentialsFile, 'utf8')) as Record<string, TierCredentials>) : {};
   const secret = () => randomBytes(18).toString('base64url');
   for (const t of tiers) {
     credentials[t.code] ??= { services: secret() };
     if (t.parent) credentials[t.code]!.uplink ??= secret();
+    const departments = (credentials[t.code]!.departments ??= {});
+    for (const d of Object.keys(DEFAULT_CATALOGUE.departments)) departments[d] ??= secret();
   }
 
   const ports = new Map(tiers.map((t, i) => [t.code, { client: opts.basePort + i * 10, leaf: opts.basePort + i * 10 + 1 }]));
@@ -128,6 +132,7 @@ function main(): void {
         services: credentials[t.code]!.services,
         children: Object.fromEntries(kids.map((k) => [k, credentials[k]!.uplink!])),
         uplink: credentials[t.code]!.uplink,
+        departments: credentials[t.code]!.departments,
       },
       host: opts.host,
     });

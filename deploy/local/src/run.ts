@@ -75,6 +75,8 @@ async function mainSingle(): Promise<void> {
     LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
     // The console uploads evidence straight to the bucket from the browser.
     S3_CORS_ORIGINS: '*',
+    // Departments' webhook receivers on this machine (plain http on loopback) are allowed here, nowhere else.
+    WEBHOOK_ALLOW_HOSTS: '127.0.0.1,localhost',
     CONSOLE_UPSTREAMS: consoleUpstreams(SERVICE_NAMES.map((name) => [name, PORTS[name]])),
     HANDHELD_UPSTREAMS: handheldUpstreams(SERVICE_NAMES.map((name) => [name, PORTS[name]])),
     ...(process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] && { OTEL_EXPORTER_OTLP_ENDPOINT: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] }),
@@ -298,6 +300,7 @@ async function mainFederation(): Promise<void> {
     LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
     FEDERATION_ENABLED: 'true',
     S3_CORS_ORIGINS: '*',
+    WEBHOOK_ALLOW_HOSTS: '127.0.0.1,localhost',
     ...(process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] && { OTEL_EXPORTER_OTLP_ENDPOINT: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] }),
   };
   const districtDir = await ensureDistrictFiles(shared);

@@ -2,7 +2,8 @@ import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { durableName, Streams, type CloudEvent } from '@gm/contracts';
 import { DurableConsumers } from '@gm/messaging';
 import { JsonLogger } from '@gm/telemetry';
-import { factsOf, matches } from './remit';
+import { DepartmentFeeds } from './department-feeds';
+import { factsOf, inRemit, matches } from './remit';
 import { SubscriptionRepository, type EnqueueRow } from './subscription.repository';
 import { SubscriptionService } from './subscription.service';
 import { WebhookDeliverer } from './webhook-deliverer';
@@ -21,6 +22,7 @@ export class CaseEventFanOut implements OnApplicationBootstrap {
     private readonly repo: SubscriptionRepository,
     private readonly subscriptions: SubscriptionService,
     private readonly deliverer: WebhookDeliverer,
+    private readonly feeds: DepartmentFeeds,
     private readonly logger: JsonLogger,
   ) {}
 
@@ -35,26 +37,33 @@ export class CaseEventFanOut implements OnApplicationBootstrap {
     });
   }
 
+  /**
+   * Logs and routes a run of events. The departments' NATS feeds get every event of the run after the
+   * commit, new or redelivered (their streams drop what they hold already), so that a run whose
+   * publishing failed is published when it comes again.
+   */
   async apply(events: readonly CloudEvent[]): Promise<void> {
     const remits = await this.subscriptions.remits();
+    const feed: { department: string; event: CloudEvent }[] = [];
     const queued = await this.repo.transaction(async (db) => {
       const all = events.map((envelope) => ({ facts: factsOf(envelope), envelope }));
       const seqs = await this.repo.logEvents(db, all);
-      const fresh = all.filter((e) => seqs.has(e.facts.id));
-      if (fresh.length === 0) return 0;
-      const current = await this.repo.caseDepartments(db, fresh.map((e) => e.facts.caseKey));
+      const current = await this.repo.caseDepartments(db, all.map((e) => e.facts.caseKey));
       const subs = await this.repo.activeSubscriptions(db);
       const rows: EnqueueRow[] = [];
-      for (const { facts } of fresh) {
+      for (const { facts, envelope } of all) {
+        const fresh = seqs.has(facts.id);
         if (facts.dispatchedTo !== undefined) {
-          await this.repo.setCaseDepartment(db, facts.caseKey, facts.dispatchedTo, facts.occurredAt);
+          if (fresh) await this.repo.setCaseDepartment(db, facts.caseKey, facts.dispatchedTo, facts.occurredAt);
           if (facts.dispatchedTo === null) current.delete(facts.caseKey);
           else current.set(facts.caseKey, facts.dispatchedTo);
         }
+        const now = current.get(facts.caseKey);
+        for (const remit of remits.values()) if (inRemit(remit, facts, now)) feed.push({ department: remit.code, event: envelope });
+        if (!fresh) continue;
         for (const sub of subs) {
           const remit = remits.get(sub.department);
-          if (remit && matches(sub, remit, facts, current.get(facts.caseKey)))
-            rows.push({ subscriptionId: sub.id, seq: seqs.get(facts.id)!, eventId: facts.id, caseKey: facts.caseKey, replay: false });
+          if (remit && matches(sub, remit, facts, now)) rows.push({ subscriptionId: sub.id, seq: seqs.get(facts.id)!, eventId: facts.id, caseKey: facts.caseKey, replay: false });
         }
       }
       return this.repo.enqueue(db, rows);
@@ -63,5 +72,6 @@ export class CaseEventFanOut implements OnApplicationBootstrap {
       this.logger.event('debug', 'webhook.queued', { events: events.length, deliveries: queued }, 'CaseEventFanOut');
       this.deliverer.wake();
     }
+    await this.feeds.publish(feed);
   }
 }

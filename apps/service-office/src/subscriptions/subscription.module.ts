@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DepartmentModule } from '../departments/department.module';
 import { CaseEventFanOut } from './case-event-fan-out';
+import { DepartmentFeeds } from './department-feeds';
 import { SubscriptionController } from './subscription.controller';
 import { SubscriptionRepository } from './subscription.repository';
 import { SubscriptionService } from './subscription.service';
@@ -9,7 +10,7 @@ import { WebhookDeliverer } from './webhook-deliverer';
 @Module({
   imports: [DepartmentModule],
   controllers: [SubscriptionController],
-  providers: [SubscriptionRepository, SubscriptionService, WebhookDeliverer, CaseEventFanOut],
+  providers: [SubscriptionRepository, SubscriptionService, WebhookDeliverer, DepartmentFeeds, CaseEventFanOut],
   exports: [SubscriptionService, WebhookDeliverer],
 })
 export class SubscriptionModule {}

@@ -109,6 +109,31 @@ export const Streams = {
 
 export type StreamKey = keyof typeof Streams;
 
+const DEPARTMENT = /^[a-z][a-z0-9-]{1,39}$/;
+
+/**
+ * A department's own feed (ADR 0014): the case events of its remit, republished by service-office as
+ * `gm.<tier>.dept.<department>.<event>` (e.g. `gm.350206.dept.water.case.reported.v1`). One stream per
+ * department (`DEPT_<department>_<tier>`), so that the department's NATS user is allowed its own
+ * stream by name and nothing else.
+ */
+export function departmentFeed(department: string): StreamDefinition {
+  if (!DEPARTMENT.test(department)) throw new Error(`Invalid department code "${department}"`);
+  return {
+    key: `DEPT_${department}`,
+    subjects: [`gm.dept.${department}.>`],
+    description: `Case events of the remit of department ${department}, for its own consumers`,
+    maxAgeMs: 30 * DAY,
+    duplicateWindowMs: 1 * DAY,
+  };
+}
+
+/** Where service-office republishes `eventType` (`gm.case.reported.v1`) for a department: `gm.<ns>.dept.<department>.case.reported.v1`. */
+export function departmentFeedSubject(ns: Namespace, department: string, eventType: string): string {
+  if (!eventType.startsWith('gm.')) throw new Error(`Event types start with "gm.": ${eventType}`);
+  return scopedSubject(ns, `gm.dept.${department}.${eventType.slice(3)}`);
+}
+
 /** Stream names allow no dots; the namespace is appended so that test workers on one server stay apart. */
 export function streamName(ns: Namespace, stream: StreamDefinition): string {
   return `${stream.key}_${ns}`;

@@ -29,7 +29,7 @@
  *
  * Pure: it returns configuration text and stream definitions; applying them is the caller's job.
  */
-import { baseDataRouteFilter, namespace, scopedSubject, streamName, streamSubjects, Streams } from '@gm/contracts';
+import { baseDataRouteFilter, departmentFeed, namespace, scopedSubject, streamName, streamSubjects, Streams } from '@gm/contracts';
 
 /** A tier of the federation: its org unit code and its parent's (null for the top tier). */
 export interface FederationTier {
@@ -137,6 +137,42 @@ export function leafPermissions(child: string, parent: string): { publish: strin
   };
 }
 
+/** The NATS user of a department's system at a tier (ADR 0014). */
+export function departmentUserOf(department: string): string {
+  departmentFeed(department); // a department code
+  return `dept_${department}`;
+}
+
+/** The reply-subject prefix a department's client must use (nats.js `inboxPrefix`): its own, which no other department may read. */
+export function departmentInboxPrefix(department: string): string {
+  return `_INBOX_${departmentUserOf(department)}`;
+}
+
+/**
+ * What a department's system may do at a tier: read its own feed stream (`DEPT_<department>_<tier>`)
+ * through consumers of its own (durable or not, from any sequence or time), and nothing else: no
+ * other stream, no subject of the tier's services, no publishing.
+ */
+export function departmentPermissions(tier: string, department: string): { publish: string[]; subscribe: string[] } {
+  const stream = streamName(namespace(tier), departmentFeed(department));
+  return {
+    publish: [
+      '$JS.API.INFO',
+      `$JS.API.STREAM.INFO.${stream}`,
+      `$JS.API.CONSUMER.CREATE.${stream}`,
+      `$JS.API.CONSUMER.CREATE.${stream}.>`,
+      `$JS.API.CONSUMER.DURABLE.CREATE.${stream}.>`,
+      `$JS.API.CONSUMER.INFO.${stream}.>`,
+      `$JS.API.CONSUMER.DELETE.${stream}.>`,
+      `$JS.API.CONSUMER.NAMES.${stream}`,
+      `$JS.API.CONSUMER.LIST.${stream}`,
+      `$JS.API.CONSUMER.MSG.NEXT.${stream}.>`,
+      `$JS.ACK.${stream}.>`,
+    ],
+    subscribe: [`${departmentInboxPrefix(department)}.>`],
+  };
+}
+
 export interface ServerConfigInput {
   readonly tier: FederationTier;
   readonly children: readonly string[];
@@ -145,7 +181,13 @@ export interface ServerConfigInput {
   readonly parentLeafUrl?: string | undefined;
   readonly storeDir: string;
   /** Passwords: the services' user of this tier, and each child's leaf user (by child code); this tier's own leaf password on its parent. */
-  readonly passwords: { readonly services: string; readonly children: Readonly<Record<string, string>>; readonly uplink?: string | undefined };
+  readonly passwords: {
+    readonly services: string;
+    readonly children: Readonly<Record<string, string>>;
+    readonly uplink?: string | undefined;
+    /** The departments whose systems connect to this tier, each with its password (ADR 0014). */
+    readonly departments?: Readonly<Record<string, string>> | undefined;
+  };
   readonly host?: string;
   /** Lines added at the top level (e.g. `http: 0.0.0.0:8222` for probes) and inside `jetstream { }` (e.g. `sync_interval: always`). */
   readonly extra?: { readonly top?: readonly string[]; readonly jetstream?: readonly string[] };
@@ -166,6 +208,12 @@ export function natsServerConfig(input: ServerConfigInput): string {
     const p = leafPermissions(child, tier.code);
     users.push(
       `      { user: ${q(leafUserOf(child))}, password: ${q(password)}, permissions: { publish: { allow: ${JSON.stringify(p.publish)}, deny: ${JSON.stringify(p.publishDeny)} }, subscribe: { allow: ${JSON.stringify(p.subscribe)} } } }`,
+    );
+  }
+  for (const [department, password] of Object.entries(passwords.departments ?? {})) {
+    const p = departmentPermissions(tier.code, department);
+    users.push(
+      `      { user: ${q(departmentUserOf(department))}, password: ${q(password)}, permissions: { publish: { allow: ${JSON.stringify(p.publish)} }, subscribe: { allow: ${JSON.stringify(p.subscribe)} } } }`,
     );
   }
   const lines = [

@@ -20,6 +20,8 @@ export interface FederatedNats {
   readonly running: boolean;
   /** This tier's generated streams.json (what FEDERATION_STREAMS_FILE names). */
   readonly streamsFile: string;
+  /** The passwords of the department users of this tier (`opts.departments`), by department. */
+  readonly departmentPasswords: Readonly<Record<string, string>>;
   stop(): Promise<void>;
   start(): Promise<void>;
 }
@@ -37,7 +39,12 @@ export interface TestFederation {
  */
 export async function startFederation(
   tiers: readonly FederationTier[],
-  opts: { /** Tiers whose streams are left to their public-sentiment (FEDERATION_STREAMS_FILE) instead of being applied here. */ selfProvisioned?: readonly string[] } = {},
+  opts: {
+    /** Tiers whose streams are left to their public-sentiment (FEDERATION_STREAMS_FILE) instead of being applied here. */
+    selfProvisioned?: readonly string[];
+    /** Departments whose systems get a NATS user at every tier (ADR 0014). */
+    departments?: readonly string[];
+  } = {},
   attempt = 1,
 ): Promise<TestFederation> {
   const dir = mkdtempSync(join(tmpdir(), 'gm-fed-'));
@@ -48,6 +55,7 @@ export async function startFederation(
   for (const t of tiers) ports.set(t.code, { client: await freePort(), ...(children.get(t.code)!.length > 0 && { leaf: await freePort() }) });
 
   const servers = new Map<string, FederatedNats>();
+  const departments: Record<string, string> = Object.fromEntries((opts.departments ?? []).map((d) => [d, randomBytes(12).toString('hex')]));
   for (const t of tiers) {
     const p = ports.get(t.code)!;
     const conf = join(dir, `${t.code}.conf`);
@@ -59,7 +67,7 @@ export async function startFederation(
         ports: { client: p.client, leaf: p.leaf },
         parentLeafUrl: t.parent ? `nats-leaf://127.0.0.1:${ports.get(t.parent)!.leaf}` : undefined,
         storeDir: join(dir, `${t.code}-js`),
-        passwords: { services, children: leaf, uplink: leaf[t.code] },
+        passwords: { services, children: leaf, uplink: leaf[t.code], departments },
       }),
     );
     const streamsFile = join(dir, `${t.code}.streams.json`);
@@ -67,6 +75,7 @@ export async function startFederation(
     let proc: Spawned | undefined;
     const server: FederatedNats = {
       streamsFile,
+      departmentPasswords: departments,
       code: t.code,
       parent: t.parent,
       url: `nats://services:${services}@127.0.0.1:${p.client}`,

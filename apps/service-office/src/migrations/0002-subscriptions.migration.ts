@@ -47,6 +47,8 @@ export class SubscriptionsMigration extends Migration {
       event_seq bigint NOT NULL REFERENCES case_event_log (seq) ON DELETE CASCADE,
       event_id uuid NOT NULL,
       case_key text NOT NULL,
+      -- One case's queue for one subscription (ordered per case): the only key the sender looks a case's earlier deliveries up by.
+      chain text GENERATED ALWAYS AS (subscription_id::text || '/' || case_key) STORED,
       status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'dead')),
       replay boolean NOT NULL DEFAULT false,
       attempts int NOT NULL DEFAULT 0,
@@ -62,7 +64,9 @@ export class SubscriptionsMigration extends Migration {
     // At most one delivery of an event to a subscription waiting at a time (a replay of what is still waiting adds nothing).
     this.addSql(`CREATE UNIQUE INDEX deliveries_one_pending ON deliveries (subscription_id, event_id) WHERE status = 'pending'`);
     // The head of each case's queue per subscription (ordered per case), found among the pending ones.
-    this.addSql(`CREATE INDEX deliveries_pending ON deliveries (subscription_id, case_key, event_seq) WHERE status = 'pending'`);
+    this.addSql(`CREATE INDEX deliveries_pending ON deliveries (chain, event_seq) WHERE status = 'pending'`);
+    // The sender's walk over what is due, oldest first.
+    this.addSql(`CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pending'`);
     this.addSql('CREATE INDEX deliveries_by_subscription ON deliveries (subscription_id, id DESC)');
     this.addSql(`CREATE TABLE delivery_attempts (
       id bigserial PRIMARY KEY,

@@ -108,6 +108,7 @@ export class SubscriptionService {
       status,
       disabledReason: status === 'active' ? null : body.status === 'disabled' ? `by ${by(principal)}` : current.disabledReason,
     });
+    if (status !== current.status) await this.repo.park(id, status === 'disabled');
     this.logger.event('info', 'subscription.updated', { id, status }, 'SubscriptionService');
     if (status === 'active') this.deliverer.wake();
     return this.get(principal, id);
@@ -190,6 +191,7 @@ export class SubscriptionService {
           .filter((e) => matches(sub, remit, e.facts, current.get(e.facts.caseKey)))
           .map((e) => ({ subscriptionId: sub.id, seq: e.seq, eventId: e.facts.id, caseKey: e.facts.caseKey, replay: true }));
         queued += await this.repo.transaction((db) => this.repo.enqueue(db, rows));
+        if (sub.status === 'disabled') await this.repo.park(sub.id, true);
         from = { afterSeq: page[page.length - 1]!.seq };
         if (page.length < REPLAY_PAGE) break;
       }

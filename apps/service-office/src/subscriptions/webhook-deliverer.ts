@@ -6,7 +6,7 @@ import { SERVICE_CONFIG } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from '../config/config';
 import { retryDelayMs } from './remit';
-import { SubscriptionRepository, type ClaimedDelivery } from './subscription.repository';
+import { SubscriptionRepository, type AttemptResult, type ClaimedDelivery } from './subscription.repository';
 import { WebhookSender, type SendResult } from './webhook-sender';
 import { WebhookTargets } from './webhook-target';
 
@@ -43,7 +43,14 @@ export function webhookRequest(envelope: CloudEvent, secrets: readonly string[],
 @Injectable()
 export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly sender: WebhookSender;
-  private readonly inflight = new Set<Promise<void>>();
+  /** Claimed (leased) and waiting for a free slot. */
+  private readonly queue: ClaimedDelivery[] = [];
+  private active = 0;
+  /** Attempts made and not yet recorded; recorded together, many per statement. */
+  private results: AttemptResult[] = [];
+  private flushing: Promise<void> | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly idle = new Set<() => void>();
   private stopped = false;
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
@@ -66,7 +73,11 @@ export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationSh
     this.stopped = true;
     this.wake();
     await this.loop;
-    await Promise.allSettled([...this.inflight]);
+    // What was claimed and not sent goes back at once (another instance may take it); what is in flight finishes and is recorded.
+    const unsent = this.queue.splice(0).map((c) => c.id);
+    while (this.active > 0) await new Promise<void>((r) => this.idle.add(r));
+    await this.flush();
+    await this.repo.release(unsent).catch(() => undefined);
     this.sender.close();
   }
 
@@ -76,31 +87,46 @@ export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationSh
     this.wakeUp?.();
   }
 
+  /**
+   * Claims due deliveries in batches (several times the number of slots, so that one claim query
+   * feeds many sends) while fewer than a slot's worth wait, and keeps up to WEBHOOK_CONCURRENCY in flight.
+   */
   private async run(): Promise<void> {
     const own = this.config.own;
+    const batch = Math.max(own.WEBHOOK_CONCURRENCY * 4, 64);
+    const lease = own.WEBHOOK_TIMEOUT_MS * 5 + 30_000;
     while (!this.stopped) {
-      const free = own.WEBHOOK_CONCURRENCY - this.inflight.size;
-      let claimed: ClaimedDelivery[] = [];
       this.woken = false;
-      if (free > 0) {
+      let claimed = 0;
+      if (this.queue.length < own.WEBHOOK_CONCURRENCY) {
         try {
-          claimed = await this.repo.claimDue(free, own.WEBHOOK_TIMEOUT_MS + 30_000);
+          const got = await this.repo.claimDue(batch - this.queue.length, lease);
+          claimed = got.length;
+          this.queue.push(...got);
+          this.pump();
           await this.prune();
         } catch (err) {
           this.logger.event('warn', 'webhook.claim_failed', { error: (err as Error).message }, 'WebhookDeliverer');
         }
       }
-      for (const c of claimed) {
-        const p: Promise<void> = this.deliver(c)
-          .catch((err: unknown) => this.logger.event('error', 'webhook.record_failed', { deliveryId: c.id, error: (err as Error).message }, 'WebhookDeliverer'))
-          .finally(() => {
-            this.inflight.delete(p);
-            this.wake();
-          });
-        this.inflight.add(p);
-      }
-      if (claimed.length > 0 && claimed.length < free) continue;
+      if (claimed > 0 && this.queue.length < own.WEBHOOK_CONCURRENCY) continue;
       if (!this.woken) await this.sleep(own.WEBHOOK_POLL_MS);
+    }
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.active < this.config.own.WEBHOOK_CONCURRENCY && this.queue.length > 0) {
+      const c = this.queue.shift()!;
+      this.active++;
+      void this.deliver(c)
+        .catch((err: unknown) => this.logger.event('error', 'webhook.send_failed', { deliveryId: c.id, error: (err as Error).message }, 'WebhookDeliverer'))
+        .finally(() => {
+          this.active--;
+          if (this.active === 0) for (const r of this.idle) r();
+          this.idle.clear();
+          this.pump();
+          if (this.queue.length < this.config.own.WEBHOOK_CONCURRENCY) this.wake();
+        });
     }
   }
 
@@ -129,19 +155,50 @@ export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationSh
     const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
     const gone = result.statusCode === 410;
     const first = c.firstAttemptAt ? new Date(c.firstAttemptAt).getTime() : now.getTime();
-    const outcome = ok
-      ? ({ kind: 'delivered' } as const)
-      : gone
-        ? ({ kind: 'held' } as const)
-        : Date.now() - first >= own.WEBHOOK_RETRY_HORIZON_MS
-          ? ({ kind: 'dead' } as const)
-          : ({ kind: 'retry', at: new Date(Date.now() + retryDelayMs(c.attempts + 1, own.WEBHOOK_RETRY_BASE_MS, own.WEBHOOK_RETRY_MAX_MS)) } as const);
+    const outcome: AttemptResult['outcome'] = ok ? 'delivered' : gone ? 'held' : Date.now() - first >= own.WEBHOOK_RETRY_HORIZON_MS ? 'dead' : 'retry';
+    const retryAt = outcome === 'retry' ? new Date(Date.now() + retryDelayMs(c.attempts + 1, own.WEBHOOK_RETRY_BASE_MS, own.WEBHOOK_RETRY_MAX_MS)) : undefined;
     if (gone) await this.repo.disable(c.subscriptionId, 'gone');
-    await this.repo.recordAttempt(c.id, { statusCode: result.statusCode, latencyMs: result.latencyMs, error: result.error }, outcome);
+    this.record({ id: c.id, at: now, statusCode: result.statusCode, latencyMs: result.latencyMs, error: result.error, outcome, retryAt });
     const fields = { subscriptionId: c.subscriptionId, deliveryId: c.id, eventId: c.envelope.id, type: c.envelope.type, status: result.statusCode, latencyMs: result.latencyMs, attempt: c.attempts + 1 };
     if (ok) this.logger.event('debug', 'webhook.delivered', fields, 'WebhookDeliverer');
     else if (gone) this.logger.event('warn', 'webhook.gone', fields, 'WebhookDeliverer');
-    else this.logger.event(outcome.kind === 'dead' ? 'warn' : 'info', outcome.kind === 'dead' ? 'webhook.dead_lettered' : 'webhook.retry', { ...fields, error: result.error }, 'WebhookDeliverer');
+    else this.logger.event(outcome === 'dead' ? 'warn' : 'info', outcome === 'dead' ? 'webhook.dead_lettered' : 'webhook.retry', { ...fields, error: result.error }, 'WebhookDeliverer');
+  }
+
+  /** Queues a result; they are recorded within a few milliseconds, many per statement. */
+  private record(r: AttemptResult): void {
+    this.results.push(r);
+    if (this.results.length >= 256) void this.flush();
+    else this.flushTimer ??= setTimeout(() => void this.flush(), 10);
+  }
+
+  /** Records what was attempted, one flush at a time; a case's next delivery is claimable once its previous one is recorded. */
+  private async flush(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    while (this.flushing) await this.flushing;
+    if (this.results.length === 0) return;
+    const batch = this.results;
+    this.results = [];
+    this.flushing = (async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.repo.recordAttempts(batch);
+          return;
+        } catch (err) {
+          // Unrecorded, the deliveries stay leased and are sent again when the lease ends (at least once); keep trying a while first.
+          this.logger.event('warn', 'webhook.record_failed', { deliveries: batch.length, attempt, error: (err as Error).message }, 'WebhookDeliverer');
+          if (attempt >= 5) return;
+          await new Promise((r) => setTimeout(r, 200 * attempt));
+        }
+      }
+    })();
+    try {
+      await this.flushing;
+    } finally {
+      this.flushing = undefined;
+    }
+    this.wake();
   }
 
   /** Once an hour: events older than CASE_EVENT_LOG_DAYS leave the log, their deliveries with them. */

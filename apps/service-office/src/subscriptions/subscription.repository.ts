@@ -95,10 +95,6 @@ export class SubscriptionRepository {
     return this.sql.transaction(fn);
   }
 
-  get schema(): string {
-    return this.sql.schema;
-  }
-
   // ---- the event log and routing --------------------------------------------------------------
 
   /** Logs events (once each); returns each new event's sequence by event id. */

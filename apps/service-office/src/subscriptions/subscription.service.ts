@@ -155,7 +155,8 @@ export class SubscriptionService {
     const row = /^\d{1,18}$/.test(deliveryId) ? await this.repo.delivery(id, deliveryId) : undefined;
     if (!row) throw new DomainError('DELIVERY.NOT_FOUND', `no delivery ${deliveryId} of subscription ${id}`);
     if (row.status !== 'dead') throw DomainError.validation([{ field: 'deliveryId', message: `the delivery is ${row.status}; only dead-lettered deliveries are sent again by hand` }]);
-    await this.repo.redeliver(id, deliveryId);
+    if (!(await this.repo.redeliver(id, deliveryId)))
+      throw DomainError.validation([{ field: 'deliveryId', message: 'the same event is waiting to be sent to this subscription already (a replay or an earlier re-delivery)' }]);
     this.logger.event('info', 'subscription.redelivery', { id, deliveryId }, 'SubscriptionService');
     this.deliverer.wake();
     return deliveryView((await this.repo.delivery(id, deliveryId))!);

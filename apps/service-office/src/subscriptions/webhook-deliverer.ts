@@ -122,8 +122,10 @@ export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationSh
         .catch((err: unknown) => this.logger.event('error', 'webhook.send_failed', { deliveryId: c.id, error: (err as Error).message }, 'WebhookDeliverer'))
         .finally(() => {
           this.active--;
-          if (this.active === 0) for (const r of this.idle) r();
-          this.idle.clear();
+          if (this.active === 0) {
+            for (const r of this.idle) r();
+            this.idle.clear();
+          }
           this.pump();
           if (this.queue.length < this.config.own.WEBHOOK_CONCURRENCY) this.wake();
         });

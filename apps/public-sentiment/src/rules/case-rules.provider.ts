@@ -40,6 +40,10 @@ export class CaseRulesProvider implements OnApplicationBootstrap, OnApplicationS
     return this.rulesState.clock;
   }
 
+  /** Per parameter: the number of the latest load asked for, and of the latest whose answer was applied. */
+  private readonly asked: Record<CaseParameter, number> = { 'case-rules': 0, 'case-catalogue': 0 };
+  private readonly applied: Record<CaseParameter, number> = { 'case-rules': 0, 'case-catalogue': 0 };
+
   get catalogue(): CategoryCatalogue {
     return this.catalogueState.catalogue;
   }
@@ -68,8 +72,13 @@ export class CaseRulesProvider implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async load(key: CaseParameter): Promise<void> {
+    // Loads overlap (the timer, a change event); an answer older than one already applied must not
+    // put an earlier version back (a slow answer to the timer's load arriving after the change event's).
+    const asked = ++this.asked[key];
     try {
       const answer = await this.rpc.request(Rpc.parameter, { key }, { timeoutMs: 3_000 });
+      if (asked < this.applied[key]) return;
+      this.applied[key] = asked;
       if (answer.version === this.versions[key]) return;
       if (key === 'case-rules') {
         const rules = validateCaseRules(validate(PARAMETERS['case-rules'].schema, answer.value));

@@ -5,10 +5,11 @@ import type { AppConfig } from './config/config';
 import { databaseOptions } from './database';
 import { DepartmentModule } from './departments/department.module';
 import { SubscriptionModule } from './subscriptions/subscription.module';
+import { WorkOrderModule } from './work-orders/work-order.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, logger: JsonLogger): DynamicModule {
-    return serviceModule(AppModule, { config, logger, database: databaseOptions(config), features: [DepartmentModule, SubscriptionModule] });
+    return serviceModule(AppModule, { config, logger, database: databaseOptions(config), features: [DepartmentModule, SubscriptionModule, WorkOrderModule] });
   }
 }

@@ -40,3 +40,4 @@ export * from './assessment/kpi-report';
 export * from './cases/case-workflow-view';
 export * from './departments/departments';
 export * from './departments/subscriptions';
+export * from './departments/work-orders';

@@ -27,5 +27,11 @@ export const configSchema = serviceConfigSchema('service-office', { port: 3004, 
   WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   /** Case events are kept this long for replays (and their deliveries with them). */
   CASE_EVENT_LOG_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** How soon a whistled department must answer a work order (响应时限), unless the whistle says otherwise. */
+  WORK_ORDER_RESPOND_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(120),
+  /** A check-in farther than this from the work order's place is recorded as off site. */
+  WORK_ORDER_ARRIVAL_RADIUS_M: z.coerce.number().int().min(10).max(50_000).default(500),
+  /** How often overdue work orders and service requests are looked for and urged (督办). */
+  URGE_POLL_MS: z.coerce.number().int().min(50).max(3_600_000).default(60_000),
 });
 export type AppConfig = z.infer<typeof configSchema>;

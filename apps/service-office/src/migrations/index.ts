@@ -2,8 +2,10 @@ import { OUTBOX_ORDER_MIGRATION, PLATFORM_MIGRATION } from '@gm/messaging';
 import type { MigrationEntry } from '@gm/persistence';
 import { DepartmentsMigration } from './0001-departments.migration';
 import { SubscriptionsMigration } from './0002-subscriptions.migration';
+import { WorkOrdersMigration } from './0003-work-orders.migration';
 
 /** Applied in this order; names are recorded in the migrations table and never change. */
 export const migrations: readonly MigrationEntry[] = [PLATFORM_MIGRATION, OUTBOX_ORDER_MIGRATION, { name: '0001-departments', class: DepartmentsMigration },
   { name: '0002-subscriptions', class: SubscriptionsMigration },
+  { name: '0003-work-orders', class: WorkOrdersMigration },
 ];

@@ -26,6 +26,14 @@ describe('a department remit and its subscriptions', () => {
     expect(factsOf(r).caseKey).toBe(r.data.caseId);
   });
 
+  it('a work-order event reaches the department it is addressed to only, whatever its category or area', () => {
+    const wo = { ...reported, type: 'gm.workorder.whistled.v1', addressedTo: 'water', categoryCode: 'SJ0101', gridCode: '350206009001-01' };
+    expect(inRemit(water, wo, undefined)).toBe(true);
+    expect(inRemit(water, { ...wo, addressedTo: 'urban-management' }, 'water')).toBe(false);
+    expect(matches(sub({ eventTypes: ['gm.workorder.whistled.v1'] }), water, wo, undefined)).toBe(true);
+    expect(matches(sub({ eventTypes: ['gm.case.reported.v1'] }), water, wo, undefined)).toBe(false);
+  });
+
   it('a subscription narrows by type, category and area, and never reaches beyond the remit', () => {
     expect(matches(sub(), water, reported, undefined)).toBe(true);
     expect(matches(sub({ eventTypes: ['gm.case.closed.v1'] }), water, reported, undefined)).toBe(false);

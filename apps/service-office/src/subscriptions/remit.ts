@@ -32,6 +32,8 @@ export interface EventFacts {
   readonly occurredAt: string;
   /** A dispatch to a department (its code), or to a unit (null); undefined for anything else. */
   readonly dispatchedTo: string | null | undefined;
+  /** The department a work-order event is addressed to (only that department hears it); undefined for case events. */
+  readonly addressedTo?: string | undefined;
 }
 
 export function factsOf(event: CloudEvent): EventFacts {
@@ -48,11 +50,13 @@ export function factsOf(event: CloudEvent): EventFacts {
     gridCode: str(data['gridCode']),
     occurredAt: event.time,
     dispatchedTo: dispatch ? (assignee?.kind === 'department' && typeof assignee.code === 'string' ? assignee.code : null) : undefined,
+    ...(event.type.startsWith('gm.workorder.') && { addressedTo: str(data['department']) ?? '' }),
   };
 }
 
 /** Whether the department may hear this event; `currentDepartment` is the department the case is dispatched to now. */
 export function inRemit(remit: DepartmentRemit, facts: EventFacts, currentDepartment: string | undefined): boolean {
+  if (facts.addressedTo !== undefined) return facts.addressedTo === remit.code;
   if (currentDepartment === remit.code) return true;
   if (!facts.categoryCode || !facts.gridCode || !remit.categories.has(facts.categoryCode)) return false;
   const grid = facts.gridCode;
@@ -62,6 +66,11 @@ export function inRemit(remit: DepartmentRemit, facts: EventFacts, currentDepart
 /** Whether a subscription of the department takes this event. */
 export function matches(sub: SubscriptionFilter, remit: DepartmentRemit, facts: EventFacts, currentDepartment: string | undefined): boolean {
   if (sub.department !== remit.code || !inRemit(remit, facts, currentDepartment)) return false;
+  return matchesFilters(sub, facts);
+}
+
+/** Whether a subscription's own filters (event types, categories, areas) take an event its department may hear. */
+export function matchesFilters(sub: SubscriptionFilter, facts: EventFacts): boolean {
   if (sub.eventTypes.length > 0 && !sub.eventTypes.includes(facts.type)) return false;
   if (sub.categories.length > 0 && (!facts.categoryCode || !sub.categories.includes(facts.categoryCode))) return false;
   if (sub.areas.length > 0) {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DepartmentModule } from '../departments/department.module';
+import { AddressedEvents } from './addressed-events';
 import { CaseEventFanOut } from './case-event-fan-out';
 import { DepartmentFeeds } from './department-feeds';
 import { SubscriptionController } from './subscription.controller';
@@ -10,7 +11,7 @@ import { WebhookDeliverer } from './webhook-deliverer';
 @Module({
   imports: [DepartmentModule],
   controllers: [SubscriptionController],
-  providers: [SubscriptionRepository, SubscriptionService, WebhookDeliverer, DepartmentFeeds, CaseEventFanOut],
-  exports: [SubscriptionService, WebhookDeliverer],
+  providers: [SubscriptionRepository, SubscriptionService, WebhookDeliverer, DepartmentFeeds, CaseEventFanOut, AddressedEvents],
+  exports: [SubscriptionService, WebhookDeliverer, SubscriptionRepository, AddressedEvents],
 })
 export class SubscriptionModule {}

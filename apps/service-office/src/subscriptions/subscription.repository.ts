@@ -119,6 +119,17 @@ export class SubscriptionRepository {
   }
 
   /** The department each case is dispatched to now (`db`: inside a transaction, else the pool). */
+  /** What this tier has heard of a case by its number: its id, category and grid as of its latest event. */
+  async caseByNo(caseNo: string): Promise<{ caseKey: string; categoryCode: string | null; gridCode: string | null } | undefined> {
+    return (
+      await this.sql.query<{ caseKey: string; categoryCode: string | null; gridCode: string | null }>(
+        `SELECT case_key AS "caseKey", category_code AS "categoryCode", grid_code AS "gridCode" FROM ${this.t('case_event_log')}
+         WHERE case_no = $1 AND type LIKE 'gm.case.%' ORDER BY seq DESC LIMIT 1`,
+        [caseNo],
+      )
+    )[0];
+  }
+
   async caseDepartments(db: Db | undefined, caseKeys: readonly string[]): Promise<Map<string, string>> {
     if (caseKeys.length === 0) return new Map();
     const res = await (db ?? (this.sql.pool as unknown as Db)).query<{ case_key: string; department: string }>(`SELECT case_key, department FROM ${this.t('case_departments')} WHERE case_key = ANY($1)`, [

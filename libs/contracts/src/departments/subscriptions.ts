@@ -14,7 +14,18 @@ export const CASE_EVENT_TYPES: readonly string[] = Object.values(Events)
   .filter((t) => t.startsWith('gm.case.'))
   .sort();
 
-export const caseEventTypeSchema = z.string().refine((t) => CASE_EVENT_TYPES.includes(t), { message: `not a case event type; one of ${CASE_EVENT_TYPES.join(', ')}` });
+/** Work orders' event types (吹哨报到): a department hears those of the work orders addressed to it. */
+export const WORK_ORDER_EVENT_TYPES: readonly string[] = Object.values(Events)
+  .map((e): string => e.type)
+  .filter((t) => t.startsWith('gm.workorder.'))
+  .sort();
+
+/** What a subscription may name: case events and work-order events. */
+export const SUBSCRIBABLE_EVENT_TYPES: readonly string[] = [...CASE_EVENT_TYPES, ...WORK_ORDER_EVENT_TYPES];
+
+export const caseEventTypeSchema = z
+  .string()
+  .refine((t) => SUBSCRIBABLE_EVENT_TYPES.includes(t), { message: `not a case or work-order event type; one of ${SUBSCRIBABLE_EVENT_TYPES.join(', ')}` });
 
 /** Standard Webhooks' secret format: `whsec_` and the base64 of 24 to 64 random bytes. */
 export const WEBHOOK_SECRET_MIN_BYTES = 24;
@@ -32,7 +43,7 @@ export const webhookSecretSchema = z
 
 export const subscriptionFiltersSchema = z
   .object({
-    eventTypes: z.array(caseEventTypeSchema).max(CASE_EVENT_TYPES.length).default([]).describe('Case event types to deliver; empty: all'),
+    eventTypes: z.array(caseEventTypeSchema).max(SUBSCRIBABLE_EVENT_TYPES.length).default([]).describe('Event types to deliver (case and work-order events); empty: all'),
     categories: z.array(categoryCodeSchema).max(500).default([]).describe("Category codes (of the department's own); empty: all of the department's categories"),
     areas: z.array(orgUnitCodeSchema).max(200).default([]).describe("Org units (within the department's areas); empty: all of the department's areas"),
   })

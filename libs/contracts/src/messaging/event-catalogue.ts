@@ -6,6 +6,15 @@ import { boundaryImportedV1 } from '../gis/gis';
 import { orgImportedV1 } from '../org/org';
 import { baseDataImportedV1, baseDataRecordV1, recordChangedV1, residentChangedV1 } from '../base-data/base-data';
 import { workerPositionsReportedV1 } from '../field-work/positions';
+import {
+  workOrderAcknowledgedV1,
+  workOrderArrivedV1,
+  workOrderDeclinedV1,
+  workOrderResolvedV1,
+  workOrderUrgedV1,
+  workOrderWhistledV1,
+  workOrderWithdrawnV1,
+} from '../departments/work-orders';
 import type { EventDefinition } from './define-event';
 
 /** Every event type of the platform. A rename here breaks every publisher and consumer at build time. */
@@ -50,6 +59,13 @@ export const Events = {
   recordChanged: recordChangedV1,
   baseDataRecord: baseDataRecordV1,
   workerPositionsReported: workerPositionsReportedV1,
+  workOrderWhistled: workOrderWhistledV1,
+  workOrderAcknowledged: workOrderAcknowledgedV1,
+  workOrderArrived: workOrderArrivedV1,
+  workOrderResolved: workOrderResolvedV1,
+  workOrderDeclined: workOrderDeclinedV1,
+  workOrderUrged: workOrderUrgedV1,
+  workOrderWithdrawn: workOrderWithdrawnV1,
 } as const satisfies Record<string, EventDefinition>;
 
 export type EventKey = keyof typeof Events;

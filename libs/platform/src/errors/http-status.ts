@@ -31,6 +31,10 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'DEPARTMENT.NOT_FOUND':
     case 'SUBSCRIPTION.NOT_FOUND':
     case 'DELIVERY.NOT_FOUND':
+    case 'WORK_ORDER.NOT_FOUND':
+    case 'SERVICE_REQUEST.NOT_FOUND':
+    case 'NOTICE.NOT_FOUND':
+    case 'MESSAGE.NOT_FOUND':
     case 'PROPOSAL.NOT_FOUND':
       return 404;
     case 'CASE.IDEMPOTENCY_CONFLICT':
@@ -49,6 +53,9 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'HANDOVER.NO_PARTNER':
     case 'PROPOSAL.DECIDED':
     case 'DIARY.SUBMITTED':
+    case 'WORK_ORDER.STEP_NOT_ALLOWED':
+    case 'SERVICE_REQUEST.STEP_NOT_ALLOWED':
+    case 'NOTICE.NO_RETURN':
     case 'RESIDENT.ALREADY_REGISTERED':
     case 'RESIDENT.NOT_ACTIVE':
     case 'BASE_DATA.NOT_OWNER':

@@ -6,10 +6,12 @@ import { databaseOptions } from './database';
 import { DepartmentModule } from './departments/department.module';
 import { SubscriptionModule } from './subscriptions/subscription.module';
 import { WorkOrderModule } from './work-orders/work-order.module';
+import { ResidentServiceModule } from './resident-services/resident-service.module';
+import { NoticeModule } from './notices/notice.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, logger: JsonLogger): DynamicModule {
-    return serviceModule(AppModule, { config, logger, database: databaseOptions(config), features: [DepartmentModule, SubscriptionModule, WorkOrderModule] });
+    return serviceModule(AppModule, { config, logger, database: databaseOptions(config), features: [DepartmentModule, SubscriptionModule, WorkOrderModule, ResidentServiceModule, NoticeModule] });
   }
 }

@@ -41,3 +41,5 @@ export * from './cases/case-workflow-view';
 export * from './departments/departments';
 export * from './departments/subscriptions';
 export * from './departments/work-orders';
+export * from './service-office/resident-services';
+export * from './service-office/notices';

@@ -4,6 +4,7 @@ import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jets
 import {
   departmentFeed,
   errorBodySchema,
+  inboxPageSchema,
   namespace,
   scopedSubject,
   streamName,
@@ -165,6 +166,13 @@ describe('service-office: work orders (吹哨报到) from whistle to resolution,
     // The case's timeline reads the work orders by case number.
     const ofCase = expectShape(workOrderPageSchema, (await call('community', 'GET', `/api/v1/work-orders?caseNo=${caseNo}`)).body);
     expect(ofCase.items.map((w) => w.id).sort()).toEqual([urban!.id, water!.id].sort());
+    // The department's users find the whistle in their inbox; the whistler finds the department's answers.
+    const deptInbox = expectShape(inboxPageSchema, (await call('department', 'GET', '/api/v1/inbox')).body);
+    expect(deptInbox.items.filter((m) => m.ref.id === urban!.id).map((m) => m.title.en)).toEqual(['New work order']);
+    expect(expectShape(inboxPageSchema, (await call('department-water', 'GET', '/api/v1/inbox')).body).items.map((m) => m.ref.id)).toEqual([water!.id]);
+    const whistlerInbox = expectShape(inboxPageSchema, (await call('community', 'GET', '/api/v1/inbox')).body);
+    expect(whistlerInbox.items.filter((m) => m.ref.id === urban!.id).map((m) => m.title.zh)).toEqual(['工单已办结', '部门已到场', '部门已响应']);
+    expect(whistlerInbox.items[0]!.body.zh).toContain('已清理并教育 Cleared');
     // A department lists its own only.
     const waterList = expectShape(workOrderPageSchema, (await call('department-water', 'GET', '/api/v1/work-orders')).body);
     expect(waterList.items.every((w) => w.department === 'water')).toBe(true);
@@ -189,6 +197,9 @@ describe('service-office: work orders (吹哨报到) from whistle to resolution,
     ]);
     expect(urged.overdue).toEqual(['respond', 'arrive', 'resolve']);
     expect(urged.urgeCount).toBe(3);
+    // Each urge reached the water department's inbox, in its language.
+    const waterInbox = expectShape(inboxPageSchema, (await call('department-water', 'GET', '/api/v1/inbox')).body);
+    expect(waterInbox.items.filter((m) => m.ref.id === wo!.id).map((m) => m.body.en.match(/\((not [a-z ]+)\)$/)?.[1])).toEqual(['not resolved in time', 'not on site in time', 'not answered in time', undefined]);
     // Once per limit: later sweeps add nothing.
     await new Promise((r) => setTimeout(r, 500));
     expect(expectShape(workOrderDetailSchema, (await call('community', 'GET', path)).body).urgeCount).toBe(3);

@@ -43,3 +43,4 @@ export * from './departments/subscriptions';
 export * from './departments/work-orders';
 export * from './service-office/resident-services';
 export * from './service-office/notices';
+export * from './service-office/inbox';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { webhookSecretSchema } from '@gm/contracts';
 import { serviceConfigSchema } from '@gm/platform/config';
 
 const HOUR = 3_600_000;
@@ -33,5 +34,13 @@ export const configSchema = serviceConfigSchema('service-office', { port: 3004, 
   WORK_ORDER_ARRIVAL_RADIUS_M: z.coerce.number().int().min(10).max(50_000).default(500),
   /** How often overdue work orders and service requests are looked for and urged (督办). */
   URGE_POLL_MS: z.coerce.number().int().min(50).max(3_600_000).default(60_000),
+  /**
+   * The tier's SMS or WeChat gateway: reporters' notifications are delivered there as signed
+   * CloudEvents (the webhook machinery: retried, logged). Unset: reporters are told in the app only.
+   */
+  NOTIFY_GATEWAY_URL: z.url('NOTIFY_GATEWAY_URL: an absolute URL').optional(),
+  /** Its signing secret (Standard Webhooks, whsec_…); required with NOTIFY_GATEWAY_URL. */
+  NOTIFY_GATEWAY_SECRET: webhookSecretSchema.optional(),
+  NOTIFY_GATEWAY_CHANNEL: z.enum(['sms', 'wechat']).default('sms'),
 });
 export type AppConfig = z.infer<typeof configSchema>;

@@ -163,7 +163,7 @@ export class SubscriptionRepository {
   async loggedEvents(from: { afterSeq: string } | { since: string }, limit: number): Promise<LoggedEvent[]> {
     const [where, param] = 'afterSeq' in from ? ['seq > $1', from.afterSeq] : ['occurred_at >= $1', from.since];
     const rows = await this.sql.query<{ seq: string; event_id: string; type: string; case_key: string; case_no: string | null; category_code: string | null; grid_code: string | null; occurred_at: Date }>(
-      `SELECT seq::text, event_id, type, case_key, case_no, category_code, grid_code, occurred_at FROM ${this.t('case_event_log')} WHERE ${where} ORDER BY seq LIMIT $2`,
+      `SELECT seq::text, event_id, type, case_key, case_no, category_code, grid_code, occurred_at FROM ${this.t('case_event_log')} l WHERE ${where} ORDER BY l.seq LIMIT $2`,
       [param, limit],
     );
     return rows.map((r) => ({
@@ -200,7 +200,7 @@ export class SubscriptionRepository {
 
   async list(department: string | undefined): Promise<SubscriptionRow[]> {
     return department === undefined
-      ? this.sql.query<SubscriptionRow>(`SELECT ${SUBSCRIPTION} FROM ${this.t('subscriptions')} ORDER BY created_at`)
+      ? this.sql.query<SubscriptionRow>(`SELECT ${SUBSCRIPTION} FROM ${this.t('subscriptions')} WHERE department NOT LIKE '\\_%' ORDER BY created_at`)
       : this.sql.query<SubscriptionRow>(`SELECT ${SUBSCRIPTION} FROM ${this.t('subscriptions')} WHERE department = $1 ORDER BY created_at`, [department]);
   }
 
@@ -242,6 +242,20 @@ export class SubscriptionRepository {
   }
 
   /** Parks a disabled subscription's waiting deliveries out of the sender's way, or brings them back (due now) when it is enabled. */
+  /**
+   * A subscription the tier configures rather than a department (the notification gateway, whose
+   * "department" starts with "_" and is listed nowhere): kept as configured, active, with what
+   * waited for it released.
+   */
+  async upsertSystem(s: { id: string; department: string; url: string; description: string; secrets: SecretRow[] }): Promise<void> {
+    await this.sql.query(
+      `INSERT INTO ${this.t('subscriptions')} (id, department, url, description, event_types, categories, areas, secrets, created_by) VALUES ($1, $2, $3, $4, '{}', '{}', '{}', $5, 'configuration')
+       ON CONFLICT (id) DO UPDATE SET url = excluded.url, description = excluded.description, secrets = excluded.secrets, status = 'active', disabled_reason = NULL, updated_at = now()`,
+      [s.id, s.department, s.url, s.description, JSON.stringify(s.secrets)],
+    );
+    await this.park(s.id, false);
+  }
+
   async park(id: string, parked: boolean): Promise<void> {
     await this.sql.query(
       parked

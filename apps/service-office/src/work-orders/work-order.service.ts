@@ -24,6 +24,9 @@ import { SERVICE_CONFIG } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from '../config/config';
 import { DepartmentService } from '../departments/department.service';
+import { InboxRepository, type NewMessage } from '../notifications/inbox.repository';
+import { departmentRecipient } from '../notifications/inbox.service';
+import { workOrderMessage } from '../notifications/templates';
 import { AddressedEvents } from '../subscriptions/addressed-events';
 import { SubscriptionRepository } from '../subscriptions/subscription.repository';
 import { distanceM } from './geo';
@@ -57,6 +60,11 @@ const STEPS: Record<Exclude<WorkOrderAction, 'whistle'>, { from: readonly string
 };
 
 const SYSTEM = { subject: 'system', role: 'scheduler', name: null } as const;
+const OVERDUE_NOTE = {
+  respond: { zh: '（超过响应时限）', en: '(not answered in time)' },
+  arrive: { zh: '（超过到场时限）', en: '(not on site in time)' },
+  resolve: { zh: '（超过办结时限）', en: '(not resolved in time)' },
+} as const;
 
 /**
  * Work orders (吹哨报到): a unit whistles departments, each answers, checks in on site and resolves
@@ -73,6 +81,7 @@ export class WorkOrderService implements OnApplicationBootstrap, OnApplicationSh
     private readonly cases: SubscriptionRepository,
     private readonly departments: DepartmentService,
     private readonly events: AddressedEvents,
+    private readonly inbox: InboxRepository,
     private readonly logger: JsonLogger,
     @Inject(SERVICE_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -91,7 +100,8 @@ export class WorkOrderService implements OnApplicationBootstrap, OnApplicationSh
     const role = roleOf(principal, WHISTLERS);
     const now = new Date();
     const problems: FieldError[] = [];
-    const known = new Set((await this.departments.list()).map((d) => d.code));
+    const names = await this.departmentNames();
+    const known = new Set(names.keys());
     body.departments.forEach((d, i) => {
       if (!known.has(d)) problems.push({ field: `departments.${i}`, message: `no department ${d} in this tier's category catalogue` });
     });
@@ -135,6 +145,7 @@ export class WorkOrderService implements OnApplicationBootstrap, OnApplicationSh
       const rows = await this.repo.insert(db, fresh);
       for (const r of rows) await this.repo.addStep(db, step(r.id, 'whistle', now, actor, { note: body.needed }));
       const events = rows.map((r) => this.eventOf(r, 'whistle', now, actor));
+      await this.inbox.add(db, rows.map((r, i) => this.messageOf(r, 'whistle', events[i]!.id, names, null)).filter((m): m is NewMessage => m !== undefined));
       return { rows, events, queued: await this.events.record(db, events) };
     });
     await this.events.committed(events, queued);
@@ -159,6 +170,7 @@ export class WorkOrderService implements OnApplicationBootstrap, OnApplicationSh
   async act(principal: Principal, id: string, input: StepInput): Promise<WorkOrderDetail> {
     const rule = STEPS[input.action];
     const now = new Date();
+    const names = await this.departmentNames();
     const { events, queued } = await this.repo.transaction(async (db) => {
       const row = await this.repo.lock(db, id);
       if (!row || !visible(scopeOf(principal), row)) throw new DomainError('WORK_ORDER.NOT_FOUND', `no work order ${id} of yours`);
@@ -203,6 +215,8 @@ export class WorkOrderService implements OnApplicationBootstrap, OnApplicationSh
       }
       await this.repo.addStep(db, step(id, input.action, now, actor, extra));
       const events = [this.eventOf(updated, input.action, now, actor)];
+      const message = this.messageOf(updated, input.action, events[0]!.id, names, extra.note ?? null);
+      if (message) await this.inbox.add(db, [message]);
       return { events, queued: await this.events.record(db, events) };
     });
     await this.events.committed(events, queued);
@@ -227,13 +241,17 @@ export class WorkOrderService implements OnApplicationBootstrap, OnApplicationSh
     this.sweeping = (async () => {
       try {
         for (;;) {
+          const names = await this.departmentNames();
           const { events, queued } = await this.repo.transaction(async (db) => {
             const due = await this.repo.overdueToUrge(db, now, 100);
             const events: CloudEvent[] = [];
             for (const { row, missed } of due) {
               const updated = await this.repo.update(db, row.id, { urged: true, urgedLimit: missed });
               await this.repo.addStep(db, step(row.id, 'urge', now, SYSTEM, { overdue: missed }));
-              events.push(this.eventOf(updated, 'urge', now, SYSTEM, missed));
+              const event = this.eventOf(updated, 'urge', now, SYSTEM, missed);
+              events.push(event);
+              const message = this.messageOf(updated, 'urge', event.id, names, OVERDUE_NOTE[missed]);
+              if (message) await this.inbox.add(db, [message]);
             }
             return { events, queued: await this.events.record(db, events) };
           });
@@ -248,6 +266,18 @@ export class WorkOrderService implements OnApplicationBootstrap, OnApplicationSh
       }
     })();
     return this.sweeping;
+  }
+
+  private async departmentNames(): Promise<Map<string, { zh: string; en: string }>> {
+    return new Map((await this.departments.list()).map((d) => [d.code, { zh: d.nameZh, en: d.nameEn }]));
+  }
+
+  /** The inbox message a step leaves: for the department (whistle, urge) or for the whistler (the department's steps). */
+  private messageOf(r: WorkOrderRow, action: WorkOrderAction, eventId: string, names: Map<string, { zh: string; en: string }>, note: string | { zh: string; en: string } | null): NewMessage | undefined {
+    const text = workOrderMessage(action, { no: r.no, title: r.title, department: names.get(r.department) ?? { zh: r.department, en: r.department }, note });
+    if (!text) return undefined;
+    const recipient = action === 'whistle' || action === 'urge' ? departmentRecipient(r.department) : r.whistledBy;
+    return { recipient, kind: 'work-order', sourceId: eventId, title: text.title, body: text.body, ref: { type: 'work-order', id: r.id, no: r.no } };
   }
 
   /** The caller's role for this step, or 403/404. */

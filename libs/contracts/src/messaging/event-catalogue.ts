@@ -15,6 +15,7 @@ import {
   workOrderWhistledV1,
   workOrderWithdrawnV1,
 } from '../departments/work-orders';
+import { notificationCaseStatusV1 } from '../service-office/inbox';
 import type { EventDefinition } from './define-event';
 
 /** Every event type of the platform. A rename here breaks every publisher and consumer at build time. */
@@ -66,6 +67,7 @@ export const Events = {
   workOrderDeclined: workOrderDeclinedV1,
   workOrderUrged: workOrderUrgedV1,
   workOrderWithdrawn: workOrderWithdrawnV1,
+  notificationCaseStatus: notificationCaseStatusV1,
 } as const satisfies Record<string, EventDefinition>;
 
 export type EventKey = keyof typeof Events;

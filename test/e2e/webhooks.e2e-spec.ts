@@ -187,6 +187,11 @@ describe('service-office: departments subscribe webhooks to case events; signed 
     const after = [aCaseReported({ categoryCode: URBAN }), aCaseReported({ categoryCode: URBAN }), aCaseReported({ categoryCode: URBAN })];
     for (const e of after) await publish(e);
     await eventually('the later events', () => after.every((e) => receiver.uniqueIds().includes(e.id)));
+    // Recorded as delivered (the sender records results in batches): a replay does not queue an event again while its delivery is still pending.
+    await eventually('the deliveries recorded', async () => {
+      const done = (await deliveries('department', sub.id, 'delivered')).map((d) => d.eventId);
+      return [before, ...after].every((e) => done.includes(e.id));
+    });
     const count = (id: string) => receiver.accepted.filter((d) => d.webhookId === id).length;
 
     const replay = await call('department', 'POST', `/api/v1/subscriptions/${sub.id}/replay`, { since: since.toISOString() });

@@ -9,10 +9,11 @@ import { WorkOrderModule } from './work-orders/work-order.module';
 import { ResidentServiceModule } from './resident-services/resident-service.module';
 import { NoticeModule } from './notices/notice.module';
 import { NotificationModule } from './notifications/notification.module';
+import { DepartmentCommandModule } from './department-commands/department-command.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, logger: JsonLogger): DynamicModule {
-    return serviceModule(AppModule, { config, logger, database: databaseOptions(config), features: [DepartmentModule, SubscriptionModule, WorkOrderModule, ResidentServiceModule, NoticeModule, NotificationModule] });
+    return serviceModule(AppModule, { config, logger, database: databaseOptions(config), features: [DepartmentModule, SubscriptionModule, WorkOrderModule, ResidentServiceModule, NoticeModule, NotificationModule, DepartmentCommandModule] });
   }
 }

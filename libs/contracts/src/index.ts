@@ -41,6 +41,7 @@ export * from './cases/case-workflow-view';
 export * from './departments/departments';
 export * from './departments/subscriptions';
 export * from './departments/work-orders';
+export * from './departments/department-commands';
 export * from './service-office/resident-services';
 export * from './service-office/notices';
 export * from './service-office/inbox';

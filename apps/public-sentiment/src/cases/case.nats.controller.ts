@@ -33,6 +33,18 @@ export class CaseNatsController {
     return this.cases.report(principal, req.report, req.channel, req.idempotencyKey, { coveredGrids: req.covering.map((c) => c.gridCode) });
   }
 
+  /**
+   * A department's step come down from the tier where the department acts (ADR 0015): applied as
+   * that department, with the workflow's own checks (the case must be dispatched to it).
+   */
+  @Public()
+  @MessagePattern(Rpc.departmentStep.pattern)
+  departmentStep(@Payload() payload: unknown): Promise<RpcResponse<typeof Rpc.departmentStep>> {
+    const req = validate(Rpc.departmentStep.request, payload);
+    const principal: Principal = { subject: req.actor.subject, username: req.actor.username, roles: ['department'], orgUnit: req.actor.unit, department: req.actor.department };
+    return this.workflow.act(principal, req.caseId, req.action, req.body);
+  }
+
   /** Counts only, no case content: callers are services building summaries (their callers' scope is checked there). */
   @Public()
   @MessagePattern(Rpc.openCases.pattern)

@@ -166,6 +166,8 @@ export class FederationInbound implements OnApplicationBootstrap {
 
   async fromParent(event: CloudEvent): Promise<void> {
     if (event.type === Events.caseProgressedDown.type) await this.receiveProgress(event as CloudEvent<CaseProgressedDownV1>);
+    // Departments' commands travel the same stream: service-office's to take (ADR 0015).
+    else if (event.type === Events.departmentCommandDown.type) return;
     else this.logger.event('warn', 'federation.unexpected_event', { type: event.type, from: 'parent' }, 'FederationInbound');
   }
 

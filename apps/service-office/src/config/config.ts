@@ -1,10 +1,16 @@
 import { z } from 'zod';
 import { webhookSecretSchema } from '@gm/contracts';
-import { serviceConfigSchema } from '@gm/platform/config';
+import { envBool, serviceConfigSchema } from '@gm/platform/config';
 
 const HOUR = 3_600_000;
 
 export const configSchema = serviceConfigSchema('service-office', { port: 3004, schema: 'service_office' }, {
+  /**
+   * This tier is part of a federation (ADR 0015): its case and work-order events go up to the
+   * parent's service-office through UPLINK, and, above the grids, its children's come in
+   * (UPLINK_AGG), so that a department connected at the district hears its remit from every tier below.
+   */
+  FEDERATION_ENABLED: envBool.default(false),
   /**
    * Hosts (`host` or `host:port`, comma-separated) that may receive webhooks over plain http or on a
    * private or loopback address: a department's system on the district's own network, the local

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { CloudEvent } from '@gm/contracts';
 import { JsonLogger } from '@gm/telemetry';
 import { DepartmentFeeds } from './department-feeds';
+import { DepartmentUplink } from './department-uplink';
 import { factsOf, matchesFilters } from './remit';
 import { SubscriptionRepository, type EnqueueRow } from './subscription.repository';
 import { WebhookDeliverer } from './webhook-deliverer';
@@ -19,6 +20,7 @@ export class AddressedEvents {
     private readonly repo: SubscriptionRepository,
     private readonly deliverer: WebhookDeliverer,
     private readonly feeds: DepartmentFeeds,
+    private readonly uplink: DepartmentUplink,
     private readonly logger: JsonLogger,
   ) {}
 
@@ -38,7 +40,7 @@ export class AddressedEvents {
     return this.repo.enqueue(db, rows);
   }
 
-  /** After the commit: wakes the sender and publishes into the departments' own streams (a failure there is logged; webhooks are not affected). */
+  /** After the commit: wakes the sender, publishes into the departments' own streams and passes up to the parent (a failure there is logged; webhooks are not affected). */
   async committed(events: readonly CloudEvent[], queued: number): Promise<void> {
     if (queued > 0) this.deliverer.wake();
     const items = events.flatMap((event) => {
@@ -47,6 +49,9 @@ export class AddressedEvents {
     });
     await this.feeds.publish(items).catch((err: unknown) =>
       this.logger.event('warn', 'department-feed.publish-failed', { events: items.length, error: err instanceof Error ? err.message : String(err) }, 'AddressedEvents'),
+    );
+    await this.uplink.forward(events).catch((err: unknown) =>
+      this.logger.event('warn', 'department-uplink.publish-failed', { events: events.length, error: err instanceof Error ? err.message : String(err) }, 'AddressedEvents'),
     );
   }
 }

@@ -3,6 +3,7 @@ import { durableName, Streams, type CloudEvent } from '@gm/contracts';
 import { DurableConsumers } from '@gm/messaging';
 import { JsonLogger } from '@gm/telemetry';
 import { DepartmentFeeds } from './department-feeds';
+import { DepartmentUplink } from './department-uplink';
 import { factsOf, inRemit, matches } from './remit';
 import { SubscriptionRepository, type EnqueueRow } from './subscription.repository';
 import { SubscriptionService } from './subscription.service';
@@ -17,16 +18,21 @@ export const FAN_OUT_DURABLE = durableName('service-office', 'departments');
  */
 @Injectable()
 export class CaseEventFanOut implements OnApplicationBootstrap {
+  private readonly listeners: ((events: readonly CloudEvent[]) => Promise<void>)[] = [];
+
   constructor(
     private readonly consumers: DurableConsumers,
     private readonly repo: SubscriptionRepository,
     private readonly subscriptions: SubscriptionService,
     private readonly deliverer: WebhookDeliverer,
     private readonly feeds: DepartmentFeeds,
+    private readonly uplink: DepartmentUplink,
     private readonly logger: JsonLogger,
   ) {}
 
   onApplicationBootstrap(): void {
+    // What the children pass up goes the same way as this tier's own events.
+    this.uplink.receiveWith((events) => this.apply(events));
     this.consumers.start({
       stream: Streams.caseEvents,
       durable: FAN_OUT_DURABLE,
@@ -37,10 +43,16 @@ export class CaseEventFanOut implements OnApplicationBootstrap {
     });
   }
 
+  /** Hears every run of events after it is logged and routed (the outcomes of departments' commands settle there). */
+  onApplied(listener: (events: readonly CloudEvent[]) => Promise<void>): void {
+    this.listeners.push(listener);
+  }
+
   /**
-   * Logs and routes a run of events. The departments' NATS feeds get every event of the run after the
-   * commit, new or redelivered (their streams drop what they hold already), so that a run whose
-   * publishing failed is published when it comes again.
+   * Logs and routes a run of events (this tier's, or its children's through the uplink). The
+   * departments' NATS feeds and the parent get every event of the run after the commit, new or
+   * redelivered (their streams drop what they hold already), so that a run whose publishing failed
+   * is published when it comes again.
    */
   async apply(events: readonly CloudEvent[]): Promise<void> {
     const remits = await this.subscriptions.remits();
@@ -73,5 +85,7 @@ export class CaseEventFanOut implements OnApplicationBootstrap {
       this.deliverer.wake();
     }
     await this.feeds.publish(feed);
+    await this.uplink.forward(events);
+    for (const listener of this.listeners) await listener(events);
   }
 }

@@ -32,7 +32,7 @@ export interface EventFacts {
   readonly occurredAt: string;
   /** A dispatch to a department (its code), or to a unit (null); undefined for anything else. */
   readonly dispatchedTo: string | null | undefined;
-  /** The department a work-order event is addressed to (only that department hears it); undefined for case events. */
+  /** The department a work-order event or a command's outcome is addressed to (only that department hears it); undefined for case events. */
   readonly addressedTo?: string | undefined;
 }
 
@@ -50,7 +50,7 @@ export function factsOf(event: CloudEvent): EventFacts {
     gridCode: str(data['gridCode']),
     occurredAt: event.time,
     dispatchedTo: dispatch ? (assignee?.kind === 'department' && typeof assignee.code === 'string' ? assignee.code : null) : undefined,
-    ...(event.type.startsWith('gm.workorder.') && { addressedTo: str(data['department']) ?? '' }),
+    ...((event.type.startsWith('gm.workorder.') || event.type.startsWith('gm.department.')) && { addressedTo: str(data['department']) ?? '' }),
   };
 }
 

@@ -130,6 +130,28 @@ export class SubscriptionRepository {
     )[0];
   }
 
+  /** A case as this tier last heard of it (from any tier below): its id and the tier that published it. */
+  async caseTarget(caseNo: string): Promise<{ caseKey: string; tier: string; gridCode: string | null } | undefined> {
+    return (
+      await this.sql.query<{ caseKey: string; tier: string; gridCode: string | null }>(
+        `SELECT case_key AS "caseKey", envelope->>'gmtier' AS tier, grid_code AS "gridCode" FROM ${this.t('case_event_log')}
+         WHERE case_no = $1 AND type LIKE 'gm.case.%' ORDER BY seq DESC LIMIT 1`,
+        [caseNo],
+      )
+    )[0];
+  }
+
+  /** A work order as this tier last heard of it: its department, number and the tier that keeps it. */
+  async workOrderTarget(id: string): Promise<{ department: string; no: string; tier: string } | undefined> {
+    return (
+      await this.sql.query<{ department: string; no: string; tier: string }>(
+        `SELECT envelope->'data'->>'department' AS department, envelope->'data'->>'no' AS no, envelope->>'gmtier' AS tier FROM ${this.t('case_event_log')}
+         WHERE case_key = $1 AND type LIKE 'gm.workorder.%' ORDER BY seq DESC LIMIT 1`,
+        [id],
+      )
+    )[0];
+  }
+
   async caseDepartments(db: Db | undefined, caseKeys: readonly string[]): Promise<Map<string, string>> {
     if (caseKeys.length === 0) return new Map();
     const res = await (db ?? (this.sql.pool as unknown as Db)).query<{ case_key: string; department: string }>(`SELECT case_key, department FROM ${this.t('case_departments')} WHERE case_key = ANY($1)`, [

@@ -20,12 +20,18 @@ export const WORK_ORDER_EVENT_TYPES: readonly string[] = Object.values(Events)
   .filter((t) => t.startsWith('gm.workorder.'))
   .sort();
 
-/** What a subscription may name: case events and work-order events. */
-export const SUBSCRIBABLE_EVENT_TYPES: readonly string[] = [...CASE_EVENT_TYPES, ...WORK_ORDER_EVENT_TYPES];
+/** The outcomes of a department's own commands to other tiers (ADR 0015). */
+export const DEPARTMENT_EVENT_TYPES: readonly string[] = Object.values(Events)
+  .map((e): string => e.type)
+  .filter((t) => t.startsWith('gm.department.'))
+  .sort();
+
+/** What a subscription may name: case events, work-order events and the outcomes of the department's commands. */
+export const SUBSCRIBABLE_EVENT_TYPES: readonly string[] = [...CASE_EVENT_TYPES, ...WORK_ORDER_EVENT_TYPES, ...DEPARTMENT_EVENT_TYPES];
 
 export const caseEventTypeSchema = z
   .string()
-  .refine((t) => SUBSCRIBABLE_EVENT_TYPES.includes(t), { message: `not a case or work-order event type; one of ${SUBSCRIBABLE_EVENT_TYPES.join(', ')}` });
+  .refine((t) => SUBSCRIBABLE_EVENT_TYPES.includes(t), { message: `not a case, work-order or department event type; one of ${SUBSCRIBABLE_EVENT_TYPES.join(', ')}` });
 
 /** Standard Webhooks' secret format: `whsec_` and the base64 of 24 to 64 random bytes. */
 export const WEBHOOK_SECRET_MIN_BYTES = 24;

@@ -16,6 +16,7 @@ import {
   workOrderWithdrawnV1,
 } from '../departments/work-orders';
 import { notificationCaseStatusV1 } from '../service-office/inbox';
+import { departmentCommandDownV1, departmentCommandOutcomeV1 } from '../departments/department-commands';
 import type { EventDefinition } from './define-event';
 
 /** Every event type of the platform. A rename here breaks every publisher and consumer at build time. */
@@ -68,6 +69,8 @@ export const Events = {
   workOrderUrged: workOrderUrgedV1,
   workOrderWithdrawn: workOrderWithdrawnV1,
   notificationCaseStatus: notificationCaseStatusV1,
+  departmentCommandDown: departmentCommandDownV1,
+  departmentCommandOutcome: departmentCommandOutcomeV1,
 } as const satisfies Record<string, EventDefinition>;
 
 export type EventKey = keyof typeof Events;

@@ -92,6 +92,25 @@ export const Rpc = {
     request: z.object({ caseId: z.uuid(), action: caseActionSchema, body: caseActionBodySchema, covering: z.array(coveredWorkerSchema).max(10).default([]) }).strict(),
     response: caseViewSchema,
   }),
+  /**
+   * service-office (a department's command come down from the tier where the department acts, ADR
+   * 0015) → public-sentiment of the tier that owns the case: the department's step, as the department.
+   * The department user was authenticated where they acted; the command reached this tier through
+   * the federation's authenticated links, as the mirrored steps of escalated cases do.
+   */
+  departmentStep: defineRpc({
+    pattern: 'gm.rpc.case.department-step.v1',
+    description: "A department's step on a case of this tier, come down from the tier where the department acts",
+    request: z
+      .object({
+        caseId: z.uuid(),
+        action: caseActionSchema,
+        body: caseActionBodySchema,
+        actor: z.object({ subject: z.string().min(1), username: z.string().min(1), department: z.string().regex(/^[a-z][a-z0-9-]{1,39}$/), unit: orgUnitCodeSchema }).strict(),
+      })
+      .strict(),
+    response: caseViewSchema,
+  }),
   /** mobile-gateway (a patrol's end) → gis: how much of a grid lies within a distance of a track. */
   trackCoverage: defineRpc({
     pattern: 'gm.rpc.gis.track-coverage.v1',

@@ -35,6 +35,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'SERVICE_REQUEST.NOT_FOUND':
     case 'NOTICE.NOT_FOUND':
     case 'MESSAGE.NOT_FOUND':
+    case 'DEPARTMENT_COMMAND.NOT_FOUND':
     case 'PROPOSAL.NOT_FOUND':
       return 404;
     case 'CASE.IDEMPOTENCY_CONFLICT':

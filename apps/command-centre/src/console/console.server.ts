@@ -7,7 +7,7 @@ import { JsonLogger } from '@gm/telemetry';
 import { webRootOf, type AppConfig } from '../config/config';
 
 /** Paths of the console's pages (client-side routes): each answers the app's index.html. */
-export const CONSOLE_PAGES = ['/', '/map', '/cases', '/cases/*', '/field', '/kpis', '/dashboard', '/wall', '/admin', '/admin/*', '/callback', '/signed-out'] as const;
+export const CONSOLE_PAGES = ['/', '/map', '/cases', '/cases/*', '/field', '/kpis', '/dashboard', '/wall', '/admin', '/admin/*', '/office', '/office/*', '/callback', '/signed-out'] as const;
 
 /** The staff console from this tier's origin (ADR 0011), with `/svc/<service>/…` to the tier's services. */
 @Injectable()

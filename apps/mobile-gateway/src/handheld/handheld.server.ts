@@ -7,7 +7,7 @@ import { JsonLogger } from '@gm/telemetry';
 import { webRootOf, type AppConfig } from '../config/config';
 
 /** The handheld's pages (client-side routes): each answers handheld.html. */
-export const HANDHELD_PAGES = ['/', '/tasks', '/tasks/*', '/report', '/on-the-spot', '/patrol', '/visit', '/must-report', '/cases', '/cases/*', '/queue', '/diary', '/callback', '/signed-out'] as const;
+export const HANDHELD_PAGES = ['/', '/tasks', '/tasks/*', '/report', '/on-the-spot', '/patrol', '/visit', '/must-report', '/cases', '/cases/*', '/queue', '/diary', '/notices', '/notices/*', '/callback', '/signed-out'] as const;
 
 /**
  * The grid worker's handheld app (a PWA) from this tier's gateway (ADR 0013): its page, its service

@@ -20,6 +20,11 @@ const ParametersPage = lazy(() => import('../admin/ParametersPage').then((m) => 
 const DepartmentsPage = lazy(() => import('../admin/DepartmentsPage').then((m) => ({ default: m.DepartmentsPage })));
 const OrgPage = lazy(() => import('../admin/OrgPage').then((m) => ({ default: m.OrgPage })));
 const FieldPage = lazy(() => import('../field/FieldPage').then((m) => ({ default: m.FieldPage })));
+const WorkOrdersPage = lazy(() => import('../office/WorkOrdersPage').then((m) => ({ default: m.WorkOrdersPage })));
+const ServicesPage = lazy(() => import('../office/ServicesPage').then((m) => ({ default: m.ServicesPage })));
+const NoticesPage = lazy(() => import('../office/NoticesPage').then((m) => ({ default: m.NoticesPage })));
+const InboxPage = lazy(() => import('../office/InboxPage').then((m) => ({ default: m.InboxPage })));
+const SubscriptionsPage = lazy(() => import('../office/SubscriptionsPage').then((m) => ({ default: m.SubscriptionsPage })));
 const ImportsPage = lazy(() => import('../admin/ImportsPage').then((m) => ({ default: m.ImportsPage })));
 
 const queryClient = new QueryClient({
@@ -58,6 +63,11 @@ export function App() {
                           <Route path="/field" element={<FieldPage />} />
                           <Route path="/kpis" element={<KpiPage />} />
                           <Route path="/dashboard" element={<DashboardPage />} />
+                          <Route path="/office/work-orders" element={<WorkOrdersPage />} />
+                          <Route path="/office/services" element={<ServicesPage />} />
+                          <Route path="/office/notices" element={<NoticesPage />} />
+                          <Route path="/office/inbox" element={<InboxPage />} />
+                          <Route path="/office/subscriptions" element={<SubscriptionsPage />} />
                           <Route path="/admin" element={<Navigate to="/admin/parameters" replace />} />
                           <Route path="/admin/parameters" element={<ParametersPage />} />
                           <Route path="/admin/org" element={<OrgPage />} />

@@ -4,6 +4,8 @@ import { Badge, Button, Drawer, Dropdown, Grid, Layout, Menu, Segmented, Space, 
 import {
   AimOutlined,
   BarChartOutlined,
+  BellOutlined,
+  SolutionOutlined,
   DesktopOutlined,
   FileSearchOutlined,
   LogoutOutlined,
@@ -20,6 +22,8 @@ import { runtimeConfig } from '../shared/config/runtime-config';
 import { setLanguage, type Language } from '../shared/i18n/i18n';
 import { useLiveStatus } from '../shared/live/LiveFeedProvider';
 import { levelOf } from '../shared/org-units';
+import { hasService } from '../shared/config/runtime-config';
+import { useUnreadCount } from '../office/unread';
 
 /** The console's frame: menu by role, the tier and the user, language, the live feed's state. */
 export function AppLayout() {
@@ -30,6 +34,7 @@ export function AppLayout() {
   const screens = Grid.useBreakpoint();
   const [collapsed, setCollapsed] = useState(false);
   const live = useLiveStatus();
+  const unread = useUnreadCount();
   const tier = runtimeConfig().tier;
 
   const items = useMemo(() => {
@@ -41,6 +46,22 @@ export function AppLayout() {
       ...(staff ? [{ key: '/kpis', icon: <TrophyOutlined />, label: t('nav.kpis') }] : []),
       ...(staff ? [{ key: '/dashboard', icon: <BarChartOutlined />, label: t('nav.dashboard') }] : []),
       ...(staff ? [{ key: '/wall', icon: <DesktopOutlined />, label: t('nav.wall') }] : []),
+      ...(hasService('service-office')
+        ? [
+            {
+              key: '/office',
+              icon: <SolutionOutlined />,
+              label: t('nav.office'),
+              children: [
+                ...(hasAnyRole(principal, [...STAFF_ROLES, 'department']) ? [{ key: '/office/work-orders', label: t('nav.officeWorkOrders') }] : []),
+                ...(hasAnyRole(principal, ['grid-leader', 'community-staff', 'street-staff', 'district-staff', 'admin', 'auditor']) ? [{ key: '/office/services', label: t('nav.officeServices') }] : []),
+                ...(staff ? [{ key: '/office/notices', label: t('nav.officeNotices') }] : []),
+                ...(hasAnyRole(principal, ['department', 'admin']) ? [{ key: '/office/subscriptions', label: t('nav.officeSubscriptions') }] : []),
+                { key: '/office/inbox', label: t('nav.officeInbox') },
+              ],
+            },
+          ]
+        : []),
       ...(hasAnyRole(principal, ['admin'])
         ? [
             {
@@ -67,7 +88,7 @@ export function AppLayout() {
       theme="dark"
       mode="inline"
       selectedKeys={[selected]}
-      defaultOpenKeys={location.pathname.startsWith('/admin') ? ['/admin'] : []}
+      defaultOpenKeys={location.pathname.startsWith('/admin') ? ['/admin'] : location.pathname.startsWith('/office') ? ['/office'] : []}
       items={items}
       onClick={({ key }) => {
         navigate(key);
@@ -105,6 +126,13 @@ export function AppLayout() {
               <Badge status={live ? 'processing' : 'error'} text={narrow ? undefined : live ? t('common.live') : t('common.liveDown')} />
             </span>
           </Tooltip>
+          {hasService('service-office') && (
+            <Tooltip title={t('nav.officeInbox')}>
+              <Badge count={unread} size="small" offset={[-4, 4]}>
+                <Button type="text" icon={<BellOutlined />} aria-label={`${t('nav.officeInbox')} ${unread}`} onClick={() => navigate('/office/inbox')} />
+              </Badge>
+            </Tooltip>
+          )}
           <Segmented<Language>
             aria-label={`${t('app.language')} Language`}
             size="small"

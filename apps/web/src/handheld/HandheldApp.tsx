@@ -19,6 +19,7 @@ import { MustReportPage } from './pages/MustReportPage';
 import { QueuePage } from './pages/QueuePage';
 import { MyCasesPage, MyCasePage } from './pages/MyCasesPage';
 import { DiaryPage } from './pages/DiaryPage';
+import { NoticePage, NoticesPage } from './pages/NoticesPage';
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: false } } });
 
@@ -53,6 +54,8 @@ export function HandheldApp() {
                         <Route path="/cases/:id" element={<MyCasePage />} />
                         <Route path="/queue" element={<QueuePage />} />
                         <Route path="/diary" element={<DiaryPage />} />
+                        <Route path="/notices" element={<NoticesPage />} />
+                        <Route path="/notices/:id" element={<NoticePage />} />
                         <Route path="*" element={<Navigate to="/" replace />} />
                       </Route>
                     </Routes>

@@ -10,6 +10,7 @@ import { formatNumber, formatPercent } from '../shared/format/format';
 import { localName } from '../shared/i18n/i18n';
 import { levelOf } from '../shared/org-units';
 import { useKpis, type KpiQuery, type KpiReport } from './kpi-queries';
+import { DepartmentKpis } from '../office/WorkOrdersPage';
 
 type Row = KpiReport['rows'][number];
 type Kind = NonNullable<KpiQuery['kind']>;
@@ -152,6 +153,7 @@ export function KpiPage() {
           }
         />
       </Card>
+      <DepartmentKpis />
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import { Link } from 'react-router';
 import { Button, Segmented } from 'antd';
-import { AimOutlined, BookOutlined, CarryOutOutlined, CloudUploadOutlined, FileSearchOutlined, FormOutlined, HomeOutlined, LogoutOutlined, NotificationOutlined, ThunderboltOutlined } from '@ant-design/icons';
+import { AimOutlined, BellOutlined, BookOutlined, CarryOutOutlined, CloudUploadOutlined, FileSearchOutlined, FormOutlined, HomeOutlined, LogoutOutlined, NotificationOutlined, ThunderboltOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../shared/auth/AuthProvider';
 import { signOut } from '../../shared/auth/auth';
@@ -24,6 +24,7 @@ export function HomePage() {
     { to: '/must-report', icon: <NotificationOutlined />, label: t('hh.must.title') },
     { to: '/cases', icon: <FileSearchOutlined />, label: t('hh.cases.title') },
     { to: '/diary', icon: <BookOutlined />, label: t('hh.diary.title') },
+    { to: '/notices', icon: <BellOutlined />, label: t('hh.notices.title') },
     { to: '/queue', icon: <CloudUploadOutlined />, label: t('hh.queue.title'), count: t('hh.home.waiting', { count: waiting }) },
   ];
   return (

@@ -10,6 +10,8 @@ export interface Principal {
   readonly name: string;
   readonly orgUnit: string;
   readonly roles: readonly Role[];
+  /** A department user's department (the token's `department` claim). */
+  readonly department?: string;
 }
 
 let manager: UserManager | undefined;
@@ -106,6 +108,7 @@ export function principalOf(user: User): Principal {
     name: String(claims['name'] ?? claims['preferred_username'] ?? ''),
     orgUnit: String(claims['org_unit'] ?? ''),
     roles,
+    ...(typeof claims['department'] === 'string' && { department: claims['department'] }),
   };
 }
 

@@ -10,6 +10,12 @@ export const en: Messages = {
     menu: 'Menu',
   },
   nav: {
+    office: 'Service office',
+    officeWorkOrders: 'Work orders',
+    officeServices: 'Resident services',
+    officeNotices: 'Notices',
+    officeSubscriptions: 'Event subscriptions',
+    officeInbox: 'Messages',
     field: 'Field work',
     map: 'Map',
     cases: 'Case desk',

@@ -11,6 +11,12 @@ export const zhCN = {
     menu: '菜单',
   },
   nav: {
+    office: '服务办公',
+    officeWorkOrders: '吹哨报到',
+    officeServices: '代办服务',
+    officeNotices: '通知公告',
+    officeSubscriptions: '事件订阅',
+    officeInbox: '消息',
     field: '网格工作',
     map: '一张图',
     cases: '案件办理',

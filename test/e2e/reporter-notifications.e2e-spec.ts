@@ -6,6 +6,7 @@ import { subjectOf } from '@gm/auth';
 import { aCaseReported, aCaseTransition, DEMO_GRID, expectShape, startInfra, startService, WebhookReceiver, type TestInfra, type TestService } from '@gm/testing';
 import { AppModule } from '../../apps/service-office/src/app.module';
 import { configSchema, type AppConfig } from '../../apps/service-office/src/config/config';
+import { eventually } from './support';
 
 describe('service-office tells reporters: each status change of their case and the closing note, in the app inbox and through the tier’s SMS gateway webhook (real PostgreSQL, NATS JetStream, OIDC, HTTP receiver)', () => {
   let infra: TestInfra;
@@ -24,15 +25,6 @@ describe('service-office tells reporters: each status change of their case and t
     return { status: res.status, body: res.status === 204 ? undefined : ((await res.json()) as unknown) };
   };
   const inbox = async (user: string, query = '') => expectShape(inboxPageSchema, (await call(user, 'GET', `/api/v1/inbox${query}`)).body);
-  const eventually = async <T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, ms = 20_000): Promise<T> => {
-    const until = Date.now() + ms;
-    for (;;) {
-      const v = await check();
-      if (v) return v;
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
 
   beforeAll(async () => {
     infra = await startInfra();
@@ -45,7 +37,7 @@ describe('service-office tells reporters: each status change of their case and t
     nc = await connect({ servers: infra.nats.url });
     js = jetstream(nc);
     for (const u of ['gw-07', 'gw-08']) tokens[u] = await infra.oidc.tokenFor(u);
-    await eventually('the case stream', () => publish(aCaseReported({ categoryCode: 'SJ0201', reporter: { subject: subjectOf('nobody'), role: 'grid-worker' } })).then(() => true, () => false));
+    await eventually('the case stream', async () => publish(aCaseReported({ categoryCode: 'SJ0201', reporter: { subject: subjectOf('nobody'), role: 'grid-worker' } })).then(() => true, () => false));
   });
 
   afterAll(async () => {
@@ -88,7 +80,7 @@ describe('service-office tells reporters: each status change of their case and t
 
     // The gateway got one signed CloudEvent per message, in order, naming the reporter by pseudonym only.
     const toReporter = () => gateway.accepted.filter((d) => (d.event.data as { recipient: string }).recipient === reporter);
-    const sent = await eventually('eight gateway deliveries', () => toReporter().length >= 8 && toReporter());
+    const sent = await eventually('eight gateway deliveries', async () => toReporter().length >= 8 && toReporter());
     await new Promise((r) => setTimeout(r, 300));
     expect(toReporter()).toHaveLength(8);
     expect(gateway.rejected).toEqual([]);

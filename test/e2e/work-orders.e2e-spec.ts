@@ -17,6 +17,7 @@ import {
 import { aCaseReported, DEMO_GRID, expectShape, startInfra, startService, WebhookReceiver, type TestInfra, type TestService } from '@gm/testing';
 import { AppModule } from '../../apps/service-office/src/app.module';
 import { configSchema, type AppConfig } from '../../apps/service-office/src/config/config';
+import { eventually } from './support';
 
 /** Where the problem is, and a check-in 40 m north of it (a thousandth of a degree is ~111 m). */
 const PLACE = { latitude: 24.4795, longitude: 118.0894 };
@@ -39,15 +40,6 @@ describe('service-office: work orders (吹哨报到) from whistle to resolution,
       ...(body !== undefined && { body: JSON.stringify(body) }),
     });
     return { status: res.status, body: (await res.json()) as unknown };
-  };
-  const eventually = async <T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, ms = 20_000): Promise<T> => {
-    const until = Date.now() + ms;
-    for (;;) {
-      const v = await check();
-      if (v) return v;
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
   };
   const fieldsOf = (body: unknown) => expectShape(errorBodySchema, body).errors?.map((d) => d.field);
   const inMinutes = (m: number) => new Date(Date.now() + m * 60_000).toISOString();
@@ -76,7 +68,7 @@ describe('service-office: work orders (吹哨报到) from whistle to resolution,
     const reported = aCaseReported({ categoryCode: 'SJ0101', gridCode: DEMO_GRID });
     caseNo = reported.data.caseNo;
     const ns = namespace(infra.nats.namespace);
-    await eventually('the case stream', () => js.publish(scopedSubject(ns, reported.type), JSON.stringify(reported), { msgID: reported.id }).then(() => true, () => false));
+    await eventually('the case stream', async () => js.publish(scopedSubject(ns, reported.type), JSON.stringify(reported), { msgID: reported.id }).then(() => true, () => false));
     // Known once a whistle naming it fails on nothing but the (unknown) department.
     await eventually('the case known to service-office', async () => {
       const res = await whistle('community', { departments: ['no-such-department'] });
@@ -142,7 +134,7 @@ describe('service-office: work orders (吹哨报到) from whistle to resolution,
     expect((await call('department', 'POST', `${path}/decline`, { reason: 'late' })).status).toBe(409);
 
     // The department's webhook got each step, verified and in order, and nothing of water's work order.
-    const ours = await eventually('four deliveries', () => {
+    const ours = await eventually('four deliveries', async () => {
       const got = receiver.accepted.filter((d) => (d.event.data as { workOrderId?: string }).workOrderId === urban!.id);
       return got.length >= 4 && got;
     });

@@ -1,12 +1,11 @@
 import { useState } from 'react';
-import { Alert, Button, Form, Input, InputNumber, List, Modal, Radio, Rate, Select, Space, Tag, Typography, Upload } from 'antd';
-import { UploadOutlined } from '@ant-design/icons';
+import { Alert, Form, Input, InputNumber, List, Modal, Radio, Rate, Select, Space, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../shared/api/client';
 import type { CaseActionBody, CaseActionName, CaseView } from '../shared/api/types';
 import { formatAge, formatDistance } from '../shared/format/format';
 import { localName } from '../shared/i18n/i18n';
-import { uploadEvidence } from './evidence-upload';
+import { EvidenceField } from './EvidenceField';
 import { useCaseAction, useDispatchSuggestions, useDuplicates } from './case-queries';
 
 export type RequiredInput = 'reason' | 'note' | 'evidence' | 'assignee' | 'primaryCaseId' | 'rating' | 'extensionMinutes';
@@ -30,9 +29,8 @@ export function ActionDialog({ c, action, requires, onDone, onCancel }: { c: Cas
   const { t, i18n } = useTranslation();
   const [form] = Form.useForm<FormValues>();
   const mutation = useCaseAction(c.id);
-  const [evidence, setEvidence] = useState<{ key: string; name: string }[]>([]);
-  const [uploading, setUploading] = useState<number>();
-  const [uploadError, setUploadError] = useState<string>();
+  const [evidence, setEvidence] = useState<string[]>([]);
+  const [uploading, setUploading] = useState(false);
   const suggestions = useDispatchSuggestions(c.id, requires.includes('assignee'));
   const duplicates = useDuplicates(c.id, requires.includes('primaryCaseId'));
   const refusal = mutation.error instanceof ApiError ? mutation.error : mutation.error ? new ApiError(0, { statusCode: 0, code: 'NETWORK', message: mutation.error.message }) : undefined;
@@ -44,7 +42,7 @@ export function ActionDialog({ c, action, requires, onDone, onCancel }: { c: Cas
     const body: CaseActionBody = {
       ...(v.reason && { reason: v.reason }),
       ...(v.note && { note: v.note }),
-      ...(evidence.length > 0 && { evidence: evidence.map((e) => e.key) }),
+      ...(evidence.length > 0 && { evidence }),
       ...(v.rating && { rating: v.rating }),
       ...(v.extensionMinutes && { extensionMinutes: v.extensionMinutes }),
       ...(v.primaryCaseId && { primaryCaseId: v.primaryCaseId }),
@@ -63,7 +61,7 @@ export function ActionDialog({ c, action, requires, onDone, onCancel }: { c: Cas
       onOk={() => void submit().catch(() => undefined)}
       onCancel={onCancel}
       confirmLoading={mutation.isPending}
-      okButtonProps={{ disabled: uploading !== undefined || (needs('evidence') && evidence.length === 0) }}
+      okButtonProps={{ disabled: uploading || (needs('evidence') && evidence.length === 0) }}
       width={640}
       destroyOnHidden
     >
@@ -145,29 +143,7 @@ export function ActionDialog({ c, action, requires, onDone, onCancel }: { c: Cas
             <Input.TextArea rows={3} maxLength={2000} showCount />
           </Form.Item>
         )}
-        {needs('evidence') && (
-          <Form.Item label={t('inputs.evidence')} required>
-            <Upload
-              accept="image/jpeg,image/png,image/webp"
-              multiple
-              showUploadList={false}
-              customRequest={({ file }) => {
-                setUploadError(undefined);
-                setUploading(0);
-                uploadEvidence(file as File, setUploading)
-                  .then((key) => setEvidence((e) => [...e, { key, name: (file as File).name }]))
-                  .catch((err: unknown) => setUploadError(err instanceof Error ? err.message : String(err)))
-                  .finally(() => setUploading(undefined));
-              }}
-            >
-              <Button icon={<UploadOutlined />} loading={uploading !== undefined}>
-                {uploading !== undefined ? t('inputs.uploading', { percent: uploading }) : t('inputs.uploadPhoto')}
-              </Button>
-            </Upload>
-            {uploadError && <Alert type="error" showIcon style={{ marginTop: 8 }} message={uploadError} />}
-            <List size="small" dataSource={evidence} renderItem={(e) => <List.Item>{t('inputs.uploaded', { name: e.name })}</List.Item>} />
-          </Form.Item>
-        )}
+        {needs('evidence') && <EvidenceField value={evidence} onChange={setEvidence} onBusy={setUploading} />}
         {needs('rating') && (
           <Form.Item name="rating" label={t('inputs.rating')} rules={[{ required: true, message: t('inputs.required', { field: t('inputs.rating') }) }]}>
             <Rate />

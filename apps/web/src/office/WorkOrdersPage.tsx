@@ -13,7 +13,7 @@ import { useAuth } from '../shared/auth/AuthProvider';
 import { hasService } from '../shared/config/runtime-config';
 import { formatDateTime, formatPercent } from '../shared/format/format';
 import { localName } from '../shared/i18n/i18n';
-import { EvidenceField } from './EvidenceField';
+import { EvidenceField } from '../cases/EvidenceField';
 import './office-i18n';
 
 type WorkOrder = Json<ServiceOffice['/api/v1/work-orders']['get']>['items'][number];

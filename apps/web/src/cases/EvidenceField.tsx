@@ -2,10 +2,10 @@ import { useState } from 'react';
 import { Alert, Button, Form, List, Upload } from 'antd';
 import { UploadOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { uploadEvidence } from '../cases/evidence-upload';
+import { uploadEvidence } from './evidence-upload';
 
-/** Photos as evidence: each uploaded straight to the tier's bucket; the keys are the value. */
-export function EvidenceField({ value, onChange }: { value: string[]; onChange: (keys: string[]) => void }) {
+/** Photos as evidence: each uploaded straight to the tier's bucket; the keys are the value. `onBusy` says while an upload runs. */
+export function EvidenceField({ value, onChange, onBusy }: { value: string[]; onChange: (keys: string[]) => void; onBusy?: (busy: boolean) => void }) {
   const { t } = useTranslation();
   const [uploading, setUploading] = useState<number>();
   const [error, setError] = useState<string>();
@@ -19,13 +19,17 @@ export function EvidenceField({ value, onChange }: { value: string[]; onChange: 
         customRequest={({ file }) => {
           setError(undefined);
           setUploading(0);
+          onBusy?.(true);
           uploadEvidence(file as File, setUploading)
             .then((key) => {
               onChange([...value, key]);
               setNames((n) => [...n, (file as File).name]);
             })
             .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)))
-            .finally(() => setUploading(undefined));
+            .finally(() => {
+              setUploading(undefined);
+              onBusy?.(false);
+            });
         }}
       >
         <Button icon={<UploadOutlined />} loading={uploading !== undefined}>

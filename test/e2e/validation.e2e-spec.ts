@@ -86,6 +86,30 @@ describe('bad input gets a clear 4xx naming the field; the service stays up', ()
     expect(en.message).toBe('The request body is not valid JSON');
   });
 
+  it('a body nested 5,000 levels deep → 400 before it is parsed (no stack overflow, no 500)', async () => {
+    const deep = `{"categoryCode":"SJ0101","extra":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    await expect400(await post(deep), 'REQUEST.VALIDATION_FAILED', '(body)');
+    const deepObject = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+    await expect400(await post(deepObject), 'REQUEST.VALIDATION_FAILED', '(body)');
+  });
+
+  it('NUL and a lone surrogate in a text field → 400 naming the field (PostgreSQL cannot store them)', async () => {
+    // JSON.stringify writes both as escapes (\u0000, \ud800), as a client sends them.
+    const withNul = JSON.stringify({ ...aReport(), description: 'bins \u0000 overflowing' });
+    expect(withNul).toContain('\\u0000');
+    await expect400(await post(withNul), 'REQUEST.VALIDATION_FAILED', 'description');
+    const withSurrogate = JSON.stringify({ ...aReport(), address: 'east gate \ud800' });
+    expect(withSurrogate).toContain('\\ud800');
+    await expect400(await post(withSurrogate), 'REQUEST.VALIDATION_FAILED', 'address');
+    // A proper surrogate pair (an emoji) is text like any other.
+    expect((await post(JSON.stringify({ ...aReport(), description: '垃圾桶满溢 🗑️ bins overflowing' }))).status).toBe(201);
+  });
+
+  it('NUL in a query parameter → 400 naming it', async () => {
+    const res = await fetch(`${slice.gw.url}/api/v1/tasks?limit=%00`, { headers: { authorization: `Bearer ${token}` } });
+    await expect400(res, 'REQUEST.VALIDATION_FAILED', 'limit');
+  });
+
   it('after all that the service is up and a valid report is stored', async () => {
     expect((await fetch(`${slice.gw.url}/healthz`)).status).toBe(200);
     expect((await post(JSON.stringify(aReport()))).status).toBe(201);

@@ -8,6 +8,7 @@ import type { JsonLogger } from '@gm/telemetry';
 import type { ServiceConfig } from './config/service-config';
 import { ErrorFilter } from './errors/error.filter';
 import { registerHttpTracing } from './http/http-tracing';
+import { registerBodyParsers } from './http/body-parsers';
 
 export interface ServiceAppOptions {
   readonly config: ServiceConfig;
@@ -31,6 +32,7 @@ export async function createServiceApp(opts: ServiceAppOptions): Promise<NestFas
   const { config, logger } = opts;
   const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes, logger: false, trustProxy: true });
   registerHttpTracing(adapter.getInstance(), config.service, logger);
+  registerBodyParsers(adapter, config.http.bodyLimitBytes);
   for (const type of opts.streamedContentTypes ?? []) {
     adapter.getInstance().addContentTypeParser(type, (_req, payload, done) => done(null, payload));
   }

@@ -31,6 +31,7 @@ import pg from 'pg';
 import { DevIssuer } from '@gm/auth';
 import { SERVICE_NAMES, type ServiceName } from '@gm/contracts';
 import { localNats, NATS_SERVER_BINARY, portAnswers, spawnProcess, startS3rver, waitFor } from '@gm/testing';
+import { stopChild } from './stop-child';
 
 const ROOT = resolve(__dirname, '../../..');
 const LOCAL = join(ROOT, '.local');
@@ -77,6 +78,7 @@ async function mainSingle(): Promise<void> {
     S3_CORS_ORIGINS: '*',
     // Departments' webhook receivers on this machine (plain http on loopback) are allowed here, nowhere else.
     WEBHOOK_ALLOW_HOSTS: '127.0.0.1,localhost',
+    OPEN311_API_KEYS: open311Key(),
     CONSOLE_UPSTREAMS: consoleUpstreams(SERVICE_NAMES.map((name) => [name, PORTS[name]])),
     HANDHELD_UPSTREAMS: handheldUpstreams(SERVICE_NAMES.map((name) => [name, PORTS[name]])),
     ...(process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] && { OTEL_EXPORTER_OTLP_ENDPOINT: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] }),
@@ -105,6 +107,24 @@ async function mainSingle(): Promise<void> {
 }
 
 /** base-data's keys for personal identifiers: made once, kept in .local so that the data stays readable. */
+/** The local default's Open311 client key (`local:<random>`), made once and kept in .local. */
+function open311Key(): string {
+  if (process.env['OPEN311_API_KEYS']) return process.env['OPEN311_API_KEYS'];
+  const file = join(LOCAL, 'open311-key.txt');
+  if (!existsSync(file)) writeFileSync(file, `local:${randomBytes(18).toString('base64url')}`, { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+/** A point inside a unit of the generated district (the mean of its outline's corners), for the printed Open311 example. */
+function pointIn(districtDir: string, code: string): { lat: number; long: number } | undefined {
+  const fc = JSON.parse(readFileSync(join(districtDir, 'boundaries.geojson'), 'utf8')) as { features: { properties: { code: string }; geometry: { type: string; coordinates: number[][][] | number[][][][] } }[] };
+  const f = fc.features.find((x) => x.properties.code === code);
+  if (!f) return undefined;
+  const ring = (f.geometry.type === 'MultiPolygon' ? (f.geometry.coordinates as number[][][][])[0]![0]! : (f.geometry.coordinates as number[][][])[0]!).slice(0, -1);
+  const mean = (i: number) => ring.reduce((a, p) => a + p[i]!, 0) / ring.length;
+  return { long: Number(mean(0).toFixed(6)), lat: Number(mean(1).toFixed(6)) };
+}
+
 function piiKeys(): Record<string, string> {
   if (process.env['PII_KEYS'] && process.env['PII_HASH_KEY']) return { PII_KEYS: process.env['PII_KEYS'], PII_HASH_KEY: process.env['PII_HASH_KEY'] };
   const file = join(LOCAL, 'pii-keys.json');
@@ -248,15 +268,7 @@ async function ensureService(name: ServiceName, env: Record<string, string>, por
     child.once('exit', (code, signal) => {
       if (!shuttingDown) say(`[local] ${logName} exited (${signal ?? code}); see .local/logs/${logName}.log`);
     });
-    stoppers.push(
-      () =>
-        new Promise<void>((done) => {
-          if (child.exitCode !== null) return done();
-          child.once('exit', () => done());
-          child.kill('SIGTERM');
-          setTimeout(() => child.kill('SIGKILL'), 8000).unref();
-        }),
-    );
+    stoppers.push(() => stopChild(child));
     say(`[local] starting ${name} on ${base}`);
   }
   await waitFor(`${logName} to be ready (see .local/logs/${logName}.log)`, async () => (await fetch(`${base}/readyz`)).status === 200, 90_000, 250);
@@ -301,6 +313,7 @@ async function mainFederation(): Promise<void> {
     FEDERATION_ENABLED: 'true',
     S3_CORS_ORIGINS: '*',
     WEBHOOK_ALLOW_HOSTS: '127.0.0.1,localhost',
+    OPEN311_API_KEYS: open311Key(),
     ...(process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] && { OTEL_EXPORTER_OTLP_ENDPOINT: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] }),
   };
   const districtDir = await ensureDistrictFiles(shared);
@@ -362,6 +375,16 @@ async function mainFederation(): Promise<void> {
   say('  Each user sees their own unit\'s subtree on the console of the tier they belong to (community on the community\'s, and so on).');
   say('  A case escalates with POST <tier>/api/v1/cases/{id}/actions/escalate {"reason": "…"}; the parent hands it back with');
   say('  POST <parent>/api/v1/cases/{its copy}/actions/assign_back {"note": "<instructions>"}; each tier\'s /docs shows its API.');
+  const grid = started.find((x) => x.tier.level === 'grid');
+  const ps = grid?.services.find(([s]) => s === 'public-sentiment')?.[1];
+  const at = grid && pointIn(districtDir, grid.tier.code);
+  if (grid && ps && at) {
+    const key = shared['OPEN311_API_KEYS']!.split(',')[0]!.split(':').slice(1).join(':');
+    say(`  Open311 GeoReport v2 at http://127.0.0.1:${ps}/open311/v2 (grid ${grid.tier.code}); its key is in ${join(LOCAL, 'open311-key.txt')}. A request:`);
+    say(
+      `    curl -s -X POST http://127.0.0.1:${ps}/open311/v2/requests.json --data-urlencode api_key=${key} -d service_code=SJ0101 -d lat=${at.lat} -d long=${at.long} --data-urlencode 'description=垃圾桶满溢 bins overflowing'`,
+    );
+  }
   say(`  Logs: ${join(LOCAL, 'logs')} (<tier>-<service>.log)   Ctrl-C stops what this run started.`);
 }
 

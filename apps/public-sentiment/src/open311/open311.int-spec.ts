@@ -250,13 +250,13 @@ describe('public-sentiment: Open311 GeoReport v2 (real PostgreSQL/PostGIS, NATS,
       expect((def.attributes.attribute[2]!['values'] as { value: Json[] }).value[0]).toEqual({ key: 'building', name: '正在施工 Being built' });
     });
 
-    it('answers an unknown service code with 400, another jurisdiction with 400 and an unknown format with 404, as error arrays', async () => {
-      expect(expectErrors(400, await getJson('services/SJ9999.json'))[0]).toContain('service_code');
+    it('answers an unknown service code with 404 (GeoReport v2), another jurisdiction with 400 and an unknown format with 404, as error arrays', async () => {
+      expect(expectErrors(404, await getJson('services/SJ9999.json'))[0]).toContain('service_code');
       expect(expectErrors(400, await getJson('services.json?jurisdiction_id=350203'))[0]).toContain('jurisdiction_id');
       expectErrors(404, await getJson('services.html'));
       const xml = await getXml('services/SJ9999.xml');
-      expect(xml.status).toBe(400);
-      expect((xml.doc['errors'] as { error: Json[] }).error[0]).toMatchObject({ code: '400', description: expect.stringContaining('service_code') });
+      expect(xml.status).toBe(404);
+      expect((xml.doc['errors'] as { error: Json[] }).error[0]).toMatchObject({ code: '404', description: expect.stringContaining('service_code') });
     });
 
     it('answers failures that happen before a route handler in the same shape: unknown path or method, unsupported or oversized body', async () => {

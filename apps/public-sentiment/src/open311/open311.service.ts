@@ -120,7 +120,8 @@ export class Open311Service {
   serviceDefinition(code: string, query: unknown): Open311ServiceDefinition {
     checkJurisdiction(parse(jurisdictionQuery, query).jurisdiction_id, this.config.tier);
     const category = this.rules.catalogue.find(code);
-    if (!category) throw new DomainError('CASE.UNKNOWN_CATEGORY', '未知的服务类型 unknown service_code', [{ field: 'service_code', message: '未知的服务类型 unknown service_code' }]);
+    // GeoReport v2: a service code that does not exist is 404 (a bad code in a new request stays a 400 naming the field).
+    if (!category) throw new DomainError('SERVICE_CODE.NOT_FOUND', `没有该服务类型 no service ${code}: service_code`, [{ field: 'service_code', message: `没有该服务类型 no service ${code}` }]);
     return serviceDefinitionOf(category);
   }
 

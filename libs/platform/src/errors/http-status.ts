@@ -36,6 +36,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'NOTICE.NOT_FOUND':
     case 'MESSAGE.NOT_FOUND':
     case 'DEPARTMENT_COMMAND.NOT_FOUND':
+    case 'SERVICE_CODE.NOT_FOUND':
     case 'PROPOSAL.NOT_FOUND':
       return 404;
     case 'CASE.IDEMPOTENCY_CONFLICT':

@@ -121,6 +121,9 @@ describe('the service office pages in Chromium against a real tier (work orders,
         throw err;
       });
       await community.page.getByText('待响应').first().waitFor();
+      // The department's KPIs below count the new work order at once.
+      const kpis = community.page.locator('.ant-card').filter({ hasText: '部门考核（吹哨报到）' });
+      await kpis.getByRole('cell', { name: '城市管理部门' }).waitFor();
       await screenshot(community.page, 'office-work-orders-zh-desktop');
     } finally {
       await community.context.close();

@@ -186,6 +186,7 @@ function WhistleDrawer({ onClose }: { onClose: () => void }) {
     onSuccess: (r) => {
       message.success(t('office.workOrders.created', { count: r.items.length }));
       void client.invalidateQueries({ queryKey: ['work-orders'] });
+      void client.invalidateQueries({ queryKey: ['work-order-kpis'] });
       onClose();
     },
     onError: (err) => showFieldErrors(form, err, message, { 'place.address': 'address', 'place.location.latitude': 'latitude', 'place.location.longitude': 'longitude' }),

@@ -31,6 +31,7 @@ import { CaseEventFanOut } from '../subscriptions/case-event-fan-out';
 import { SubscriptionRepository } from '../subscriptions/subscription.repository';
 import { WorkOrderService, type StepInput } from '../work-orders/work-order.service';
 import { DepartmentCommandRepository, type CommandRow } from './department-command.repository';
+import { readsWholeTier } from '../principal';
 
 export const DEPT_COMMANDS_DURABLE = durableName('service-office', 'dept-commands');
 
@@ -143,13 +144,13 @@ export class DepartmentCommandService implements OnApplicationBootstrap {
   }
 
   async list(principal: Principal, f: { status?: string | undefined; limit: number; offset: number }) {
-    const { rows, total } = await this.repo.page(principal.roles.includes('admin') || principal.roles.includes('auditor') ? undefined : (principal.department ?? '(none)'), f);
+    const { rows, total } = await this.repo.page(readsWholeTier(principal) ? undefined : (principal.department ?? '(none)'), f);
     return { items: rows.map(viewOf), total, limit: f.limit, offset: f.offset };
   }
 
   async get(principal: Principal, id: string): Promise<DepartmentCommandView> {
     const row = await this.repo.one(id);
-    const all = principal.roles.includes('admin') || principal.roles.includes('auditor');
+    const all = readsWholeTier(principal);
     if (!row || !(all || row.department === principal.department)) throw new DomainError('DEPARTMENT_COMMAND.NOT_FOUND', `no command ${id} of your department`);
     return viewOf(row);
   }

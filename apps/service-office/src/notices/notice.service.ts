@@ -17,6 +17,7 @@ import { isWithinScope, OrgUnitCode } from '@gm/domain';
 import { RpcClient } from '@gm/messaging';
 import { JsonLogger } from '@gm/telemetry';
 import { NoticeRepository, type NoticeRow, type ReceivedRow } from './notice.repository';
+import { readsWholeTier } from '../principal';
 
 export const PUBLISHERS: readonly Role[] = ['community-staff', 'street-staff', 'district-staff', 'admin'];
 
@@ -66,7 +67,7 @@ export class NoticeService {
 
   async list(principal: Principal, q: z.output<typeof noticeQuerySchema>): Promise<{ items: NoticeView[]; total: number; unread: number; limit: number; offset: number }> {
     if (q.box === 'published') {
-      const { rows, total } = await this.repo.published(principal.roles.includes('admin') || principal.roles.includes('auditor') ? tierOf(principal) : principal.orgUnit, q);
+      const { rows, total } = await this.repo.published(readsWholeTier(principal) ? tierOf(principal) : principal.orgUnit, q);
       return { items: rows.map((r) => viewOf(r, undefined)), total, unread: 0, limit: q.limit, offset: q.offset };
     }
     const { rows, total, unread } = await this.received(principal, { unread: q.unread, limit: q.limit, offset: q.offset });
@@ -139,7 +140,7 @@ export class NoticeService {
 
   private async asPublisher(principal: Principal, id: string): Promise<NoticeRow> {
     const row = await this.repo.one(id);
-    const all = principal.roles.includes('admin') || principal.roles.includes('auditor');
+    const all = readsWholeTier(principal);
     if (!row || !(all || isWithinScope(principal.orgUnit, row.publisherUnit))) throw notFound(id);
     return row;
   }

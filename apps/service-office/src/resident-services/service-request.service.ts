@@ -20,6 +20,7 @@ import { SERVICE_CONFIG } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from '../config/config';
 import { ServiceRequestRepository, type ServiceRequestRow } from './service-request.repository';
+import { roleOf, readsWholeTier } from '../principal';
 
 const DAY = 86_400_000;
 /** Who takes requests: grid workers and leaders in the field, community staff at the desk. */
@@ -139,14 +140,8 @@ export class ServiceRequestService {
 
   /** Administrators and auditors read the whole tier; everyone else their own unit's subtree. */
   private scopeOf(principal: Principal): string {
-    return principal.roles.includes('admin') || principal.roles.includes('auditor') ? this.config.tier : principal.orgUnit;
+    return readsWholeTier(principal) ? this.config.tier : principal.orgUnit;
   }
-}
-
-function roleOf(principal: Principal, allowed: readonly Role[]): Role {
-  const role = principal.roles.find((r) => allowed.includes(r));
-  if (!role) throw new DomainError('AUTH.FORBIDDEN', `this needs one of the roles ${allowed.join(', ')}`);
-  return role;
 }
 
 function actorOf(principal: Principal): string {

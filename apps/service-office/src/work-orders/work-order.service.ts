@@ -31,6 +31,7 @@ import { AddressedEvents } from '../subscriptions/addressed-events';
 import { SubscriptionRepository } from '../subscriptions/subscription.repository';
 import { distanceM } from './geo';
 import { WorkOrderRepository, type NewWorkOrder, type StepRow, type WorkOrderRow, type WorkOrderScope } from './work-order.repository';
+import { roleOf, readsWholeTier } from '../principal';
 
 type CreateBody = z.output<typeof workOrderCreateSchema>;
 type Query = z.output<typeof workOrderQuerySchema>;
@@ -317,14 +318,8 @@ export class WorkOrderService implements OnApplicationBootstrap, OnApplicationSh
   }
 }
 
-function roleOf(principal: Principal, allowed: readonly Role[]): Role {
-  const role = principal.roles.find((r) => allowed.includes(r));
-  if (!role) throw new DomainError('AUTH.FORBIDDEN', `this needs one of the roles ${allowed.join(', ')}`);
-  return role;
-}
-
 export function scopeOf(principal: Principal): WorkOrderScope {
-  if (principal.roles.includes('admin') || principal.roles.includes('auditor')) return { all: true };
+  if (readsWholeTier(principal)) return { all: true };
   if (principal.roles.includes('department')) return { department: principal.department ?? '(none)' };
   return { under: principal.orgUnit };
 }

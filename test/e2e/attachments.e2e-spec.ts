@@ -8,6 +8,13 @@ import { startSlice, type Slice } from './support';
 type Json = Record<string, unknown>;
 const PHOTO = Buffer.from('synthetic JPEG bytes: a photo of a cleared pavement (not a real picture)');
 
+/** The same server under another name a device could use (localhost for 127.0.0.1, and back). */
+function publicEndpoint(internal: string): string {
+  const url = new URL(internal);
+  url.hostname = url.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
+  return url.toString().replace(/\/$/, '');
+}
+
 describe('attachments: photos as evidence through the handheld (real S3 server, PostgreSQL, NATS, OIDC)', () => {
   let infra: TestInfra;
   let slice: Slice;
@@ -22,7 +29,7 @@ describe('attachments: photos as evidence through the handheld (real S3 server, 
     noStorage = await startService({ configSchema: gwConfig.configSchema, module: (c, l) => gateway.AppModule.forRoot(c, l) }, withoutS3);
     forBrowsers = await startService(
       { configSchema: gwConfig.configSchema, module: (c, l) => gateway.AppModule.forRoot(c, l) },
-      infra.env({ S3_BUCKET: 'gm-browser-cors', S3_CORS_ORIGINS: 'http://127.0.0.1:3005' }),
+      infra.env({ S3_BUCKET: 'gm-browser-cors', S3_CORS_ORIGINS: 'http://127.0.0.1:3005', S3_PUBLIC_ENDPOINT: publicEndpoint(infra.env()['S3_ENDPOINT']!) }),
     );
     for (const user of ['gw-07', 'gw-08', 'community']) tokens[user] = await infra.oidc.tokenFor(user);
   });
@@ -46,6 +53,23 @@ describe('attachments: photos as evidence through the handheld (real S3 server, 
   };
   const report = (user: string, evidence: string[], url = slice.gw.url) =>
     post(`${url}/api/v1/reports`, user, aReport({ triage: 'on_the_spot', evidence, clientId: randomUUID() }));
+
+  it('signs the links handed to devices for the public endpoint (S3_PUBLIC_ENDPOINT), and they work there', async () => {
+    const publicHost = new URL(publicEndpoint(infra.env()['S3_ENDPOINT']!)).host;
+    const announced = await post(`${forBrowsers.url}/api/v1/attachments`, 'gw-07', { contentType: 'image/jpeg', sizeBytes: PHOTO.length });
+    expect(announced.status).toBe(201);
+    const { key, upload: how } = expectShape(attachmentUploadSchema, announced.body);
+    expect(new URL(how.url).host).toBe(publicHost);
+    // The signature covers the host: the upload succeeds only if it was signed for the public name.
+    await upload(announced.body);
+    const link = await fetch(`${forBrowsers.url}/api/v1/attachments/link?key=${encodeURIComponent(key)}`, { headers: { authorization: `Bearer ${tokens['community']}` } });
+    const { url } = expectShape(attachmentLinkSchema, await link.json());
+    expect(new URL(url).host).toBe(publicHost);
+    expect(Buffer.from(await (await fetch(url)).arrayBuffer())).toEqual(PHOTO);
+    // Without the setting, links name the endpoint the services use.
+    const internal = await announce('gw-07');
+    expect(new URL((internal.body['upload'] as { url: string }).url).host).toBe(new URL(infra.env()['S3_ENDPOINT']!).host);
+  });
 
   it("lets the console's origin upload to the bucket and read a photo through a JSON link (S3_CORS_ORIGINS), and no other origin", async () => {
     const announced = await post(`${forBrowsers.url}/api/v1/attachments`, 'gw-07', { contentType: 'image/jpeg', sizeBytes: PHOTO.length });

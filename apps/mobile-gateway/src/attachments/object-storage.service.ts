@@ -10,6 +10,8 @@ import type { AppConfig } from '../config/config';
 @Injectable()
 export class ObjectStorage {
   private readonly client: Client | undefined;
+  /** Signs the links handed to devices: the storage by its public name (no request is made through it). */
+  private readonly publicClient: Client | undefined;
   readonly bucket: string;
   private bucketReady: Promise<void> | undefined;
 
@@ -20,15 +22,20 @@ export class ObjectStorage {
     const own = config.own;
     this.bucket = own.S3_BUCKET ?? `gm-${config.tier.toLowerCase()}`;
     if (own.S3_ENDPOINT && own.S3_ACCESS_KEY && own.S3_SECRET_KEY) {
-      const url = new URL(own.S3_ENDPOINT);
-      this.client = new Client({
-        endPoint: url.hostname,
-        port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80,
-        useSSL: url.protocol === 'https:',
-        accessKey: own.S3_ACCESS_KEY,
-        secretKey: own.S3_SECRET_KEY,
-        region: own.S3_REGION,
-      });
+      const clientFor = (endpoint: string) => {
+        const url = new URL(endpoint);
+        return new Client({
+          endPoint: url.hostname,
+          port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80,
+          useSSL: url.protocol === 'https:',
+          accessKey: own.S3_ACCESS_KEY!,
+          secretKey: own.S3_SECRET_KEY!,
+          // Set, so that signing a link never asks the server for the bucket's region.
+          region: own.S3_REGION,
+        });
+      };
+      this.client = clientFor(own.S3_ENDPOINT);
+      this.publicClient = own.S3_PUBLIC_ENDPOINT ? clientFor(own.S3_PUBLIC_ENDPOINT) : this.client;
     }
   }
 
@@ -37,13 +44,13 @@ export class ObjectStorage {
   }
 
   async presignedPut(key: string, expirySeconds: number): Promise<string> {
-    const client = await this.ready();
-    return client.presignedPutObject(this.bucket, key, expirySeconds);
+    await this.ready();
+    return this.publicClient!.presignedPutObject(this.bucket, key, expirySeconds);
   }
 
   async presignedGet(key: string, expirySeconds: number): Promise<string> {
-    const client = await this.ready();
-    return client.presignedGetObject(this.bucket, key, expirySeconds);
+    await this.ready();
+    return this.publicClient!.presignedGetObject(this.bucket, key, expirySeconds);
   }
 
   /** Size of the stored object, or undefined when nothing was uploaded under the key. */

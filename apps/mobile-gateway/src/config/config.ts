@@ -16,6 +16,12 @@ export const configSchema = serviceConfigSchema('mobile-gateway', { port: 3006, 
   S3_SECRET_KEY: z.string().min(1).optional(),
   S3_REGION: z.string().min(1).default('us-east-1'),
   /**
+   * The object storage as phones and browsers reach it (e.g. https://files.district.example or
+   * http://192.168.1.20:9000), used to sign the photo links handed to them. Unset: S3_ENDPOINT,
+   * which is right only when the services and the devices reach the storage by the same name.
+   */
+  S3_PUBLIC_ENDPOINT: z.url('S3_PUBLIC_ENDPOINT must be a URL such as https://files.example.org').optional(),
+  /**
    * Browser origins allowed to upload to and read from the bucket directly (presigned PUT/GET from
    * the staff console and the handheld app), comma-separated, or `*`; set as the bucket's CORS
    * rules when the bucket is first used. Unset: the bucket's CORS rules are left as they are.

@@ -270,7 +270,7 @@ describe('service-office: departments subscribe webhooks to case events; signed 
       ['department', { url: 'not a url' }, 'url'],
       ['department', { ...ok, secret: short }, 'secret'],
       ['department', { ...ok, secret: 'hunter2' }, 'secret'],
-      ['department', { ...ok, colour: 'red' }, '(body)'],
+      ['department', { ...ok, colour: 'red' }, 'colour'],
     ] as const) {
       const res = await call(user, 'POST', '/api/v1/subscriptions', body);
       expect({ body, status: res.status }).toEqual({ body, status: 400 });

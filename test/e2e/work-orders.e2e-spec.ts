@@ -233,7 +233,7 @@ describe('service-office: work orders (吹哨报到) from whistle to resolution,
       [{ place: { address: '' } }, ['place.address']],
       [{ title: 'x'.repeat(101) }, ['title']],
       [{ gridCode: '350206001002-01', caseNo: undefined }, ['gridCode']],
-      [{ priority: 'high' }, ['(body)']],
+      [{ priority: 'high' }, ['priority']],
     ];
     for (const [over, fields] of cases) {
       const res = await whistle('community', over);

@@ -12,3 +12,4 @@ export * from './open311-contract';
 export * from './infra/federation';
 export * from './case-events';
 export * from './webhook-receiver';
+export * from './bad-input-corpus';

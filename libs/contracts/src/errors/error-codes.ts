@@ -179,12 +179,16 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, prefix?
 
 /** Turns standard-schema / zod issues into field errors with dotted paths. */
 export function toFieldErrors(
-  issues: readonly { message: string; path?: readonly (PropertyKey | { key: PropertyKey })[] | undefined }[],
+  issues: readonly { message: string; path?: readonly (PropertyKey | { key: PropertyKey })[] | undefined; code?: string; keys?: readonly string[] }[],
   prefix?: string,
 ): FieldError[] {
-  return issues.map((issue) => {
+  return issues.flatMap((issue) => {
     const parts = (issue.path ?? []).map((p) => String(typeof p === 'object' && p !== null ? p.key : p));
     if (prefix) parts.unshift(prefix);
-    return { field: parts.length > 0 ? parts.join('.') : '(body)', message: issue.message };
+    // An unknown field is named itself, not the object that holds it.
+    if (issue.code === 'unrecognized_keys' && issue.keys && issue.keys.length > 0) {
+      return issue.keys.map((key) => ({ field: [...parts, key].join('.'), message: `unknown field "${key}" (not part of this request)` }));
+    }
+    return [{ field: parts.length > 0 ? parts.join('.') : '(body)', message: issue.message }];
   });
 }

@@ -6,6 +6,7 @@ import { contentSecurityPolicy, errorPage, loggedOutPage, loginPage, pageLocale 
 import { sameSecret, type OidcSession, type OidcSessions } from './oidc-sessions';
 import type { RegisteredClient } from './public-clients';
 import type { SigningKeys } from './signing-keys';
+import type { LoginThrottle } from './login-throttle';
 
 export const SESSION_COOKIE = 'GM_DEV_SESSION';
 
@@ -17,6 +18,7 @@ export interface BrowserEndpointsDeps {
   readonly users: ReadonlyMap<string, DemoUser>;
   readonly sessions: OidcSessions;
   readonly keys: SigningKeys;
+  readonly throttle: LoginThrottle;
 }
 
 /**
@@ -50,8 +52,15 @@ export class BrowserEndpoints {
     }
 
     const username = params.get('username') ?? '';
+    const caller = req.socket.remoteAddress ?? '';
+    const wait = this.deps.throttle.retryAfterSec(caller, username);
+    if (wait > 0) return this.loginForm(res, request, username, true, wait);
     const user = this.deps.users.get(username);
-    if (!user || !sameSecret(user.password, params.get('password') ?? '')) return this.loginForm(res, request, username, true);
+    if (!user || !sameSecret(user.password, params.get('password') ?? '')) {
+      this.deps.throttle.failed(caller, username);
+      return this.loginForm(res, request, username, true);
+    }
+    this.deps.throttle.succeeded(caller, username);
     // The same user logging in again keeps the session (other tabs' refresh tokens stay valid).
     let current = session;
     if (current?.username === user.username) {
@@ -92,7 +101,7 @@ export class BrowserEndpoints {
     return html(res, 200, loggedOutPage(locale), contentSecurityPolicy(), clear);
   }
 
-  private loginForm(res: ServerResponse, request: AuthorizationRequest, username: string | undefined, failed: boolean): void {
+  private loginForm(res: ServerResponse, request: AuthorizationRequest, username: string | undefined, failed: boolean, retryAfterSec = 0): void {
     const page = loginPage({
       locale: request.locale,
       // A path, not a URL: the form posts back to the origin the browser used.
@@ -100,9 +109,10 @@ export class BrowserEndpoints {
       hidden: request.formFields,
       ...(username !== undefined && { username }),
       failed,
+      throttled: retryAfterSec > 0,
       demoUsers: [...this.deps.users.values()].map((u) => ({ username: u.username, name: u.name })),
     });
-    html(res, 200, page, contentSecurityPolicy([new URL(request.redirectUri).origin]));
+    html(res, retryAfterSec > 0 ? 429 : 200, page, contentSecurityPolicy([new URL(request.redirectUri).origin]), retryAfterSec > 0 ? { 'retry-after': String(retryAfterSec) } : {});
   }
 
   private redirectWithCode(res: ServerResponse, request: AuthorizationRequest, session: OidcSession, headers: OutgoingHttpHeaders = {}): void {

@@ -64,6 +64,15 @@ describe('development OIDC issuer (real HTTP, Keycloak paths)', () => {
     expect(await grant.json()).toMatchObject({ error: 'unsupported_grant_type' });
   });
 
+  it('refuses a caller 429 with Retry-After after five failed logins of one user, even with the right password then; other users are not affected', async () => {
+    for (let i = 0; i < 5; i++) expect((await password('street', `wrong-${i}`)).status).toBe(401);
+    const refused = await password('street');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await refused.json()).toMatchObject({ error: 'too_many_requests' });
+    expect((await password('district')).status).toBe(200);
+  });
+
   it('rotates keys: new tokens carry the new kid, old tokens still verify while the old key is published', async () => {
     const before = ((await (await password('community')).json()) as { access_token: string }).access_token;
     const oldKid = decodeProtectedHeader(before).kid;
@@ -363,6 +372,15 @@ describe('development OIDC issuer: authorization code flow with PKCE for the pub
     expect(page).toMatch(/<input id="username"[^>]* value="gw-07"/);
     expect(page).not.toContain('wrong');
     expect(hiddenFields(page)).toMatchObject({ client_id: CLIENT, redirect_uri: REDIRECT, code_challenge_method: 'S256' });
+  });
+
+  it('says so on the form (429, Retry-After) after five failed logins through it', async () => {
+    for (let i = 0; i < 5; i++) expect((await submitLogin(authUrl(pkce()), 'auditor', `wrong-${i}`)).status).toBe(200);
+    const res = await submitLogin(authUrl(pkce()), 'auditor', 'demo');
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(res.headers.get('location')).toBeNull();
+    expect(textOf(/<p id="login-error"[^>]*>(.*?)<\/p>/s.exec(await res.text())?.[1] ?? '')).toBe('登录失败次数过多，请稍后再试 Too many failed logins; please try again later');
   });
 
   it('signs in again by the session cookie (SSO), and answers prompt=none and prompt=login like Keycloak', async () => {

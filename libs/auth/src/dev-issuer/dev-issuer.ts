@@ -6,6 +6,7 @@ import { demoUsers, subjectOf, type DemoUser } from './demo-users';
 import { CODE_VERIFIER, SUPPORTED_SCOPES } from './authorization-request';
 import { BrowserEndpoints } from './browser-endpoints';
 import { BodyTooLargeError, corsHeaders, json, preflight, readBody } from './http-helpers';
+import { LoginThrottle, type LoginThrottleOptions } from './login-throttle';
 import { OidcSessions, sameSecret } from './oidc-sessions';
 import { DEFAULT_CLIENT_ID, defaultClients, RegisteredClient, type DevIssuerClient } from './public-clients';
 import { SigningKeys } from './signing-keys';
@@ -34,6 +35,8 @@ export interface DevIssuerOptions {
   readonly retiredKeyGraceMs?: number;
   /** Enables `POST /realms/<realm>/dev/mint` (arbitrary claims) and `/dev/rotate`. Tests only. */
   readonly allowMint?: boolean;
+  /** Failed logins allowed per caller and username before 429 (default 5 in 5 minutes). */
+  readonly loginThrottle?: LoginThrottleOptions;
   readonly users?: readonly DemoUser[];
   /** Public base URL if it differs from the listening address. */
   readonly publicUrl?: string;
@@ -62,6 +65,8 @@ export class DevIssuer {
   private readonly users: Map<string, DemoUser>;
   private readonly clients: Map<string, RegisteredClient>;
   private readonly sessions: OidcSessions;
+  /** Failed logins per caller and username (the realm's brute-force detection, as Keycloak's `bruteForceProtected`). */
+  private readonly throttle: LoginThrottle;
   private readonly tokenLifetimeSec: number;
   private readonly orgUnitClaim: string;
 
@@ -72,6 +77,7 @@ export class DevIssuer {
     this.orgUnitClaim = opts.orgUnitClaim ?? 'org_unit';
     this.users = new Map((opts.users ?? demoUsers()).map((u) => [u.username, u]));
     this.clients = new Map((opts.clients ?? defaultClients()).map((c) => [c.clientId, new RegisteredClient(c)]));
+    this.throttle = new LoginThrottle(opts.loginThrottle);
     this.sessions = new OidcSessions({
       sessionLifetimeMs: (opts.sessionLifetimeSec ?? 10 * 3600) * 1000,
       refreshTokenLifetimeMs: (opts.refreshTokenLifetimeSec ?? 8 * 3600) * 1000,
@@ -81,7 +87,7 @@ export class DevIssuer {
       maxRefreshTokens: 50_000,
     });
     this.keys = new SigningKeys(opts.retiredKeyGraceMs ?? 2 * this.tokenLifetimeSec * 1000);
-    this.browser = new BrowserEndpoints({ issuer: () => this.issuer, realm: this.realm, clients: this.clients, users: this.users, sessions: this.sessions, keys: this.keys });
+    this.browser = new BrowserEndpoints({ issuer: () => this.issuer, realm: this.realm, clients: this.clients, users: this.users, sessions: this.sessions, keys: this.keys, throttle: this.throttle });
   }
 
   get issuer(): string {
@@ -259,8 +265,16 @@ export class DevIssuer {
     const fail = (status: number, error: string, description: string) => json(res, status, { error, error_description: description }, cors);
     const grantType = form.get('grant_type');
     if (grantType === 'password') {
-      const user = this.users.get(form.get('username') ?? '');
-      if (!user || !sameSecret(user.password, form.get('password') ?? '')) return fail(401, 'invalid_grant', 'Invalid user credentials');
+      const username = form.get('username') ?? '';
+      const caller = req.socket.remoteAddress ?? '';
+      const wait = this.throttle.retryAfterSec(caller, username);
+      if (wait > 0) return json(res, 429, { error: 'too_many_requests', error_description: `Too many failed logins; try again in ${wait} s` }, { ...cors, 'retry-after': String(wait) });
+      const user = this.users.get(username);
+      if (!user || !sameSecret(user.password, form.get('password') ?? '')) {
+        this.throttle.failed(caller, username);
+        return fail(401, 'invalid_grant', 'Invalid user credentials');
+      }
+      this.throttle.succeeded(caller, username);
       const claims = this.claimsOf(user, form.get('client_id') ?? DEFAULT_CLIENT_ID);
       const token = await this.sign(claims);
       return json(res, 200, { access_token: token, expires_in: Number(claims.exp) - Number(claims.iat), token_type: 'Bearer', scope: claims['scope'], 'not-before-policy': 0 }, cors);

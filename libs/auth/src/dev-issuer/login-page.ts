@@ -20,6 +20,8 @@ export interface LoginPageInput {
   readonly hidden: Readonly<Record<string, string | undefined>>;
   readonly username?: string;
   readonly failed?: boolean;
+  /** Too many failed logins: the form says so instead of "invalid password". */
+  readonly throttled?: boolean;
   readonly demoUsers: readonly { readonly username: string; readonly name: string }[];
 }
 
@@ -56,6 +58,7 @@ const TEXT = {
   username: { zh: '用户名', en: 'Username' },
   password: { zh: '密码', en: 'Password' },
   failed: { zh: '用户名或密码错误', en: 'Invalid username or password' },
+  throttled: { zh: '登录失败次数过多，请稍后再试', en: 'Too many failed logins; please try again later' },
   devNote: {
     zh: '开发环境：以下演示用户的密码都是 demo。',
     en: 'Development realm: every demo user below has the password demo.',
@@ -76,7 +79,7 @@ export function loginPage(input: LoginPageInput): string {
   const focusPassword = input.failed || Boolean(input.username);
   return page(input.locale, `${TEXT.product.zh} · ${text(TEXT.login)}`, `
     <h1><span lang="zh-CN">${esc(TEXT.product.zh)}</span> · ${bi(TEXT.login)}</h1>
-    ${input.failed ? `<p id="login-error" class="error" role="alert">${bi(TEXT.failed)}</p>` : ''}
+    ${input.failed ? `<p id="login-error" class="error" role="alert">${bi(input.throttled ? TEXT.throttled : TEXT.failed)}</p>` : ''}
     <form method="post" action="${esc(input.action)}">
       ${hidden}
       <label for="username">${bi(TEXT.username)}</label>

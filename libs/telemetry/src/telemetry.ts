@@ -1,12 +1,13 @@
 import { context, propagation, trace, type TextMapPropagator } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { CompositePropagator, getNumberFromEnv, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import { resourceAttributesEnvDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
-import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { ATTR_DB_QUERY_TEXT, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { withoutLiterals } from './query-text';
 
 export interface TelemetryOptions {
   readonly serviceName: string;
@@ -33,20 +34,23 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
   if (opts.exporter) processors.push(new SimpleSpanProcessor({ exporter: opts.exporter }));
   if (opts.otlpEndpoint) {
     const url = `${opts.otlpEndpoint.replace(/\/$/, '')}/v1/traces`;
-    processors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url }) }));
+    processors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url }), ...batchSettings() }));
   }
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({
       [ATTR_SERVICE_NAME]: opts.serviceName,
       [ATTR_SERVICE_VERSION]: opts.serviceVersion ?? '0.0.0',
     }),
-    autoDetectResources: false,
+    // Only what the operator declares (OTEL_RESOURCE_ATTRIBUTES, e.g. `gm.tier=350206`): host and
+    // process detectors would add noise (and the host's name) to every span.
+    autoDetectResources: true,
+    resourceDetectors: [resourceAttributesEnvDetector],
     spanProcessors: processors,
     metricReaders: [],
     logRecordProcessors: [],
     contextManager: new AsyncLocalStorageContextManager(),
     textMapPropagator: defaultPropagator(),
-    instrumentations: opts.instrumentLibraries && processors.length > 0 ? [new PgInstrumentation({ enhancedDatabaseReporting: false })] : [],
+    instrumentations: opts.instrumentLibraries && processors.length > 0 ? [pgInstrumentation()] : [],
   });
   sdk.start();
   return {
@@ -58,6 +62,36 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
       propagation.disable();
     },
   };
+}
+
+/**
+ * Spans of PostgreSQL queries without the values: neither the parameters (enhanced reporting off)
+ * nor the literals of statements that carry their values inline (MikroORM's), which would put
+ * personal data into the tracing backend.
+ */
+function pgInstrumentation(): PgInstrumentation {
+  return new PgInstrumentation({
+    enhancedDatabaseReporting: false,
+    requestHook: (span, info) => span.setAttribute(ATTR_DB_QUERY_TEXT, withoutLiterals(info.query.text)),
+  });
+}
+
+/**
+ * The standard OTEL_BSP_* settings (the export delay, 5 s by default, above all). The SDK reads them
+ * only for a batch processor it builds itself, which it does not when given its processors.
+ */
+function batchSettings(): { scheduledDelayMillis?: number; exportTimeoutMillis?: number; maxQueueSize?: number; maxExportBatchSize?: number } {
+  const positive = (name: string) => {
+    const v = getNumberFromEnv(name);
+    return v !== undefined && v > 0 ? v : undefined;
+  };
+  const settings = {
+    scheduledDelayMillis: positive('OTEL_BSP_SCHEDULE_DELAY'),
+    exportTimeoutMillis: positive('OTEL_BSP_EXPORT_TIMEOUT'),
+    maxQueueSize: positive('OTEL_BSP_MAX_QUEUE_SIZE'),
+    maxExportBatchSize: positive('OTEL_BSP_MAX_EXPORT_BATCH_SIZE'),
+  };
+  return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
 }
 
 function defaultPropagator(): TextMapPropagator {

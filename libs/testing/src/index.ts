@@ -13,3 +13,4 @@ export * from './infra/federation';
 export * from './case-events';
 export * from './webhook-receiver';
 export * from './bad-input-corpus';
+export * from './otlp-receiver';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { meSchema, namespace, serviceInfoRpc, SERVICE_NAMES, type ServiceName } from '@gm/contracts';
 import { RpcClient } from '@gm/messaging';
 import type { ServiceConfig } from '@gm/platform';
-import { expectShape, startInfra, startService, TEST_TIER, type TestInfra, type TestService } from '@gm/testing';
+import { expectShape, parsePrometheusText, sampleValue, startInfra, startService, TEST_TIER, type TestInfra, type TestService } from '@gm/testing';
 import { SEVEN_SERVICES as SERVICES } from './seven-services';
 
 describe('the seven services start against one tier and report ready', () => {
@@ -27,6 +27,14 @@ describe('the seven services start against one tier and report ready', () => {
     const ready = await fetch(`${svc.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready', checks: { database: { ok: true }, nats: { ok: true } } });
+
+    // Metrics for Prometheus: the requests above by route, and the database pools.
+    const metrics = await fetch(`${svc.url}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers.get('content-type')).toContain('text/plain');
+    const samples = parsePrometheusText(await metrics.text());
+    expect(sampleValue(samples, 'http_server_request_duration_seconds_count', { service: name, tier: TEST_TIER, http_route: '/readyz', http_response_status_code: '200' })).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(samples, 'gm_db_pool_connections', { service: name, pool: 'orm', state: 'idle' })).toBeGreaterThanOrEqual(0);
 
     const ui = await fetch(`${svc.url}/docs`);
     expect(ui.status).toBe(200);

@@ -6,7 +6,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { DEFAULT_OPTIONS, generateDistrict } from '@gm/district-generator';
 import { csvImportResultSchema, errorBodySchema, namespace, residentPageSchema, residentViewSchema, streamName, Streams, unitSummarySchema, type ResidentPage } from '@gm/contracts';
-import { aReport, expectShape, startInfra, startService, type TestInfra, type TestService } from '@gm/testing';
+import { aReport, expectShape, sampleValue, scrapeMetrics, startInfra, startService, type TestInfra, type TestService } from '@gm/testing';
 import pg from 'pg';
 import type { ServiceConfig } from '@gm/platform';
 import * as baseData from '../../apps/base-data/src/app.module';
@@ -75,6 +75,12 @@ describe('base-data: a generated district, privacy, scope, imports (real Postgre
     }
     const again = (await (await importKind('residents', csv('residents.csv'))).json()) as { inserted: number; updated: number; unchanged: number; rows: number };
     expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: again.rows });
+    // /metrics counts what the imports read (twice the residents), and no import is left running.
+    const metrics = await scrapeMetrics(bd.url);
+    const residents = csv('residents.csv').trim().split('\n').length - 1;
+    expect(sampleValue(metrics, 'gm_import_rows_total', { kind: 'residents' })).toBe(2 * residents);
+    expect(sampleValue(metrics, 'gm_import_completed_total', { kind: 'residents', outcome: 'ok' })).toBe(2);
+    expect(sampleValue(metrics, 'gm_import_running', { kind: 'residents' })).toBe(0);
   });
 
   it('stores ID and phone numbers only as ciphertext, keyed hashes and masks', async () => {

@@ -4,13 +4,14 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { connect } from '@nats-io/transport-node';
 import { Rpc, caseTimelineSchema, caseViewSchema, errorBodySchema, federationSummarySchema, namespace, type FederationSummary } from '@gm/contracts';
-import { leafUserOf, RpcClient, type FederationTier } from '@gm/messaging';
+import { jetstreamDomainOf, leafUserOf, RpcClient, type FederationTier } from '@gm/messaging';
 import {
   aReport,
   expectShape,
   freePort,
   provideDatabase,
   provideOidc,
+  scrapeMetrics,
   spawnProcess,
   startFederation,
   startService,
@@ -451,6 +452,10 @@ describe('four-tier federation: grid → community → street → district and b
 
   it("with the community's NATS server stopped the grid takes and escalates 100 cases; after the restart all 100 reach the district exactly once, within 60 s", async () => {
     await fed.tier(COMMUNITY).stop();
+    // The community's /metrics still answers with its server gone; the figures read from the server are left out.
+    const cut = await scrapeMetrics(services.get(COMMUNITY)!.url);
+    expect(cut.some((m) => m.name === 'http_server_request_duration_seconds_count')).toBe(true);
+    expect(cut.filter((m) => m.name === 'gm_federation_source_lag')).toEqual([]);
     const ids: string[] = [];
     for (let i = 0; i < 100; i++) ids.push(await report(`路灯不亮 #${i} (street light out)`));
     // Grid workers escalate at once, 25 at a time: the grid commits escalations that arrive together in one transaction.
@@ -470,6 +475,16 @@ describe('four-tier federation: grid → community → street → district and b
         return (await byOrigin(DISTRICT, ids)).length === 100;
       },
       60_000,
+      250,
+    );
+    // Once caught up, the community's /metrics shows its link from the grid with nothing left to copy.
+    await waitFor(
+      "the community's source from the grid caught up",
+      async () => {
+        const lag = (await scrapeMetrics(services.get(COMMUNITY)!.url)).filter((m) => m.name === 'gm_federation_source_lag' && m.labels['stream'] === 'UPLINK_AGG');
+        return lag.length === 1 && lag[0]!.labels['source'] === `UPLINK@${jetstreamDomainOf(GRID)}` && lag[0]!.value === 0;
+      },
+      30_000,
       250,
     );
     await new Promise((r) => setTimeout(r, 1000));

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { deskReportResultSchema, queuedReportSchema, reportCaseResultSchema } from '@gm/contracts';
-import { aReport, expectShape, startInfra, type TestInfra } from '@gm/testing';
+import { aReport, expectShape, sampleValue, scrapeMetrics, startInfra, type TestInfra } from '@gm/testing';
 import { caseStream, eventually, sql, startSlice, type Slice } from './support';
 
 /**
@@ -130,5 +130,38 @@ describe('NATS outage: nothing accepted is lost, nothing is published twice', ()
     const after = await caseStream(infra);
     expect(await after.messages()).toHaveLength(count);
     await after.nc.close();
+  });
+  it('/metrics shows the outbox backlog rising while NATS is stopped and falling after it returns', async () => {
+    const backlog = async () => sampleValue(await scrapeMetrics(slice.ps.url), 'gm_outbox_backlog', { service: 'public-sentiment' });
+    const published = async () => sampleValue(await scrapeMetrics(slice.ps.url), 'gm_outbox_published_total') ?? 0;
+    await eventually('an empty backlog', async () => ((await backlog()) === 0 ? true : undefined));
+    const publishedBefore = await published();
+
+    await infra.nats.stop();
+    await eventually('readyz to report NATS down', async () => ((await fetch(`${slice.ps.url}/readyz`)).status === 503 ? true : undefined));
+    const desk = () =>
+      fetch(`${slice.ps.url}/api/v1/cases`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${staffToken}` },
+        body: JSON.stringify(aReport({ gridCode: '350206001001-07' })),
+      });
+    expect((await desk()).status).toBe(201);
+    expect(await backlog()).toBe(1);
+    expect((await desk()).status).toBe(201);
+    expect(await backlog()).toBe(2);
+    const samples = await scrapeMetrics(slice.ps.url);
+    expect(sampleValue(samples, 'gm_outbox_oldest_age_seconds')).toBeGreaterThan(0);
+    // The requests themselves, by route and status.
+    expect(sampleValue(samples, 'http_server_request_duration_seconds_count', { http_route: '/api/v1/cases', http_request_method: 'POST', http_response_status_code: '201' })).toBeGreaterThanOrEqual(2);
+
+    await infra.nats.start();
+    await eventually('the backlog to drain', async () => ((await backlog()) === 0 ? true : undefined), 30_000);
+    expect(sampleValue(await scrapeMetrics(slice.ps.url), 'gm_outbox_oldest_age_seconds')).toBe(0);
+    expect(await published()).toBeGreaterThanOrEqual(publishedBefore + 2);
+    // The command centre's consumer caught up: nothing pending for it.
+    await eventually('the live consumer to catch up', async () => {
+      const pending = (await scrapeMetrics(slice.cc.url)).filter((x) => x.name === 'gm_consumer_pending');
+      return pending.length > 0 && pending.every((x) => x.value === 0) ? true : undefined;
+    }, 30_000);
   });
 });

@@ -4,11 +4,13 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { DomainError, toFieldErrors } from '@gm/contracts';
 import { NamespacedNatsServer, natsConnectionOptions } from '@gm/messaging';
-import type { JsonLogger } from '@gm/telemetry';
+import { ServiceMetrics, type JsonLogger } from '@gm/telemetry';
 import type { ServiceConfig } from './config/service-config';
 import { ErrorFilter } from './errors/error.filter';
 import { registerHttpTracing } from './http/http-tracing';
 import { registerBodyParsers } from './http/body-parsers';
+import { registerHttpEdges } from './http/edges';
+import { registerHttpMetrics } from './http/http-metrics';
 
 export interface ServiceAppOptions {
   readonly config: ServiceConfig;
@@ -38,6 +40,8 @@ export async function createServiceApp(opts: ServiceAppOptions): Promise<NestFas
   }
 
   const app = await NestFactory.create<NestFastifyApplication>(opts.module, adapter, { logger, abortOnError: false, bufferLogs: false });
+  await registerHttpEdges(app, config);
+  registerHttpMetrics(app.getHttpAdapter().getInstance(), app.get(ServiceMetrics));
   app.useGlobalFilters(new ErrorFilter(logger));
   app.useGlobalPipes(new FieldNamingValidationPipe({ exceptionFactory: (issues) => DomainError.validation(toFieldErrors(issues)) }));
 

@@ -1,8 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from '@gm/auth';
 import { MessagingModule, type MessagingModuleOptions } from '@gm/messaging';
-import { HealthRegistry, JsonLogger } from '@gm/telemetry';
+import { HealthRegistry, JsonLogger, ServiceMetrics } from '@gm/telemetry';
 import { HealthController } from './health/health.controller';
+import { MetricsController } from './health/metrics.controller';
 import { serviceInfoController } from './health/service-info.controller';
 import { SERVICE_CONFIG } from './tokens';
 import type { ServiceConfig } from './config/service-config';
@@ -36,13 +37,14 @@ export class PlatformModule {
           ...(opts.outbox && { outbox: opts.outbox }),
         }),
       ],
-      controllers: [HealthController, serviceInfoController(config.service)],
+      controllers: [HealthController, MetricsController, serviceInfoController(config.service)],
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: JsonLogger, useValue: opts.logger },
         { provide: HealthRegistry, useValue: new HealthRegistry() },
+        { provide: ServiceMetrics, useValue: new ServiceMetrics({ service: config.service, tier: config.tier, version: config.version }) },
       ],
-      exports: [SERVICE_CONFIG, JsonLogger, HealthRegistry],
+      exports: [SERVICE_CONFIG, JsonLogger, HealthRegistry, ServiceMetrics],
     };
   }
 }

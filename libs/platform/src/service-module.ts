@@ -4,6 +4,7 @@ import { PersistenceModule, type DatabaseOptions, type MigrationEntry } from '@g
 import type { OutboxRelayOptions } from '@gm/messaging';
 import type { JsonLogger } from '@gm/telemetry';
 import type { ServiceConfig } from './config/service-config';
+import { OrmPoolMetrics } from './orm-pool-metrics';
 import { PlatformModule } from './platform.module';
 
 /** The database of a service: its schema, its entities, its migrations in order. */
@@ -33,5 +34,6 @@ export function serviceModule(host: Type<unknown>, opts: ServiceModuleOptions): 
       PersistenceModule.forRoot({ ...opts.database, migrateOnStart: opts.config.database.migrateOnStart }),
       ...opts.features,
     ],
+    providers: [OrmPoolMetrics],
   };
 }

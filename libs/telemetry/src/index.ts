@@ -2,3 +2,4 @@ export * from './telemetry';
 export * from './trace-context';
 export * from './logger';
 export * from './health';
+export * from './metrics';

@@ -14,3 +14,4 @@ export * from './case-events';
 export * from './webhook-receiver';
 export * from './bad-input-corpus';
 export * from './otlp-receiver';
+export * from './prometheus-text';

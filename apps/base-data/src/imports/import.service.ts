@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Events, Rpc, type BaseDataKind, type BaseDataRecordKind } from '@gm/contracts';
 import { Outbox, RpcClient } from '@gm/messaging';
 import { importCsv, SERVICE_CONFIG, ServiceSql, type CsvImportOptions, type CsvImportResult } from '@gm/platform';
-import { JsonLogger } from '@gm/telemetry';
+import { JsonLogger, ServiceMetrics } from '@gm/telemetry';
 import type { AppConfig } from '../config/config';
 import { PiiCipher } from '../privacy/pii-cipher';
 import { RecordVersions } from '../replication/record-versions';
@@ -36,6 +36,7 @@ export class BaseDataImportService {
     private readonly logger: JsonLogger,
     @Inject(SERVICE_CONFIG) private readonly config: AppConfig,
     private readonly versions: RecordVersions,
+    @Optional() private readonly metrics?: ServiceMetrics,
   ) {}
 
   async import(kind: BaseDataKind, input: AsyncIterable<Buffer | string>, actor: string, opts: CsvImportOptions = {}): Promise<CsvImportResult> {
@@ -86,7 +87,7 @@ export class BaseDataImportService {
         },
       },
       input,
-      opts,
+      this.metrics ? { ...opts, metrics: this.metrics } : opts,
     );
     this.outbox.committed();
     this.logger.event('info', 'base_data.imported', { kind, rows: result.rows, inserted: result.inserted, updated: result.updated, rejected: result.rejected, ms: result.durationMs, rowsPerSecond: result.rowsPerSecond }, 'BaseDataImportService');

@@ -3,7 +3,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Events } from '@gm/contracts';
 import { Outbox } from '@gm/messaging';
 import { SERVICE_CONFIG } from '@gm/platform';
-import { JsonLogger } from '@gm/telemetry';
+import { JsonLogger, ServiceMetrics, type Counter } from '@gm/telemetry';
 import type { AppConfig } from '../config/config';
 import { CaseRulesProvider } from '../rules/case-rules.provider';
 import { CaseRepository } from './case.repository';
@@ -22,6 +22,9 @@ const BATCH = 200;
 export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
+  private readonly runs: Counter;
+  private readonly fired: Counter;
+  private lastRunAt = 0;
 
   constructor(
     private readonly orm: MikroORM,
@@ -31,7 +34,15 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
     private readonly workflow: CaseWorkflowService,
     private readonly logger: JsonLogger,
     @Inject(SERVICE_CONFIG) private readonly config: AppConfig,
-  ) {}
+    private readonly metrics: ServiceMetrics,
+  ) {
+    this.runs = metrics.meter.createCounter('gm.deadline_scheduler.runs', { description: 'Scans of the case deadlines, by outcome (ok, failed)' });
+    this.fired = metrics.meter.createCounter('gm.deadline_scheduler.fired', { description: 'Events the scans raised, by kind (overdue, escalation_due)' });
+    // A scheduler that stopped scanning is a silent failure: its last run's age says so.
+    metrics.observe('gm.deadline_scheduler.last_run_age_seconds', 'Seconds since the last completed scan (absent before the first)', 's', () =>
+      this.lastRunAt > 0 ? [{ value: (Date.now() - this.lastRunAt) / 1000 }] : undefined,
+    );
+  }
 
   onApplicationBootstrap(): void {
     const every = this.config.own.CASE_DEADLINE_SCAN_MS;
@@ -39,7 +50,11 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
     this.timer = setInterval(() => {
       if (this.running) return;
       this.running = this.scan()
-        .catch((err: unknown) => this.logger.event('warn', 'case.deadline_scan_failed', { error: err instanceof Error ? err.message : String(err) }, 'DeadlineScheduler'))
+        .then(() => this.runs.add(1, this.metrics.labels({ outcome: 'ok' })))
+        .catch((err: unknown) => {
+          this.runs.add(1, this.metrics.labels({ outcome: 'failed' }));
+          this.logger.event('warn', 'case.deadline_scan_failed', { error: err instanceof Error ? err.message : String(err) }, 'DeadlineScheduler');
+        })
         .finally(() => (this.running = undefined));
     }, every);
     this.timer.unref();
@@ -107,6 +122,9 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
       if (fired.overdue < BATCH && fired.escalationDue < BATCH) break;
     }
     if (overdue + escalationDue > 0) this.logger.event('info', 'case.deadlines_fired', { overdue, escalationDue }, 'DeadlineScheduler');
+    if (overdue > 0) this.fired.add(overdue, this.metrics.labels({ kind: 'overdue' }));
+    if (escalationDue > 0) this.fired.add(escalationDue, this.metrics.labels({ kind: 'escalation_due' }));
+    this.lastRunAt = Date.now();
     return { overdue, escalationDue };
   }
 }

@@ -373,7 +373,8 @@ const hasChinese = (s: string) => /[\u4e00-\u9fff]/.test(s);
  */
 export function open311Errors(error: DomainError): { status: number; errors: Open311Error[] } {
   const http = httpStatusOf(error.code);
-  const status = http >= 500 ? http : http === 401 || http === 403 ? 403 : http === 404 ? 404 : 400;
+  // GeoReport v2 names 400, 403, 404 and server errors; 429 (with Retry-After) is kept as it is, so clients back off.
+  const status = http >= 500 || http === 429 ? http : http === 401 || http === 403 ? 403 : http === 404 ? 404 : 400;
   const title = ERROR_MESSAGES[error.code];
   if (status >= 500) return { status, errors: [{ code: status, description: `${title.zh} ${title.en}` }] };
   const fields: readonly FieldError[] = error.fieldErrors;

@@ -1,9 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { DomainError, Events, type CsvImportResult, type OrgUnit, type OrgUnitDetail, type StaffMember } from '@gm/contracts';
 import { OrgUnitCode } from '@gm/domain';
 import { Outbox } from '@gm/messaging';
 import { importCsv, ServiceSql, type CsvImportOptions } from '@gm/platform';
-import { JsonLogger } from '@gm/telemetry';
+import { JsonLogger, ServiceMetrics } from '@gm/telemetry';
 import { orgUnitsKind, staffKind } from './org-csv.kinds';
 
 /** The org tree (district → street → community → grid) and who works in each unit. */
@@ -13,6 +13,7 @@ export class OrgTreeService {
     private readonly sql: ServiceSql,
     private readonly outbox: Outbox,
     private readonly logger: JsonLogger,
+    @Optional() private readonly metrics?: ServiceMetrics,
   ) {}
 
   importOrgUnits(input: AsyncIterable<Buffer | string>, opts: CsvImportOptions = {}): Promise<CsvImportResult> {
@@ -34,7 +35,7 @@ export class OrgTreeService {
         },
       },
       input,
-      opts,
+      this.metrics ? { ...opts, metrics: this.metrics } : opts,
     );
     this.outbox.committed();
     this.logger.event('info', 'org.imported', { file, rows: result.rows, inserted: result.inserted, updated: result.updated, rejected: result.rejected, ms: result.durationMs }, 'OrgTreeService');

@@ -1,8 +1,8 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { Inject, Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
+import { AckPolicy, DeliverPolicy, type ConsumerInfo, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { parseCloudEvent, scopedSubject, Headers, type CloudEvent, type StreamDefinition } from '@gm/contracts';
-import { JsonLogger, SpanKind, withSpan } from '@gm/telemetry';
+import { JsonLogger, ServiceMetrics, SpanKind, withSpan, type Counter } from '@gm/telemetry';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging-options';
 import { errorText, NatsClient, sleep } from '../nats-client.service';
 import { extractTrace } from '../trace-headers';
@@ -68,13 +68,34 @@ export class DurableConsumers implements OnApplicationShutdown {
   private stopped = false;
   private readonly running = new Set<ConsumerMessages>();
   private readonly loops: Promise<void>[] = [];
+  /** Stream and durable of each consumer started, for the gauges read at scrape time. */
+  private readonly started = new Map<string, { stream: string; durable: string }>();
+  private readonly redeliveries: Counter | undefined;
+  private readonly failures: Counter | undefined;
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly opts: MessagingOptions,
     private readonly nats: NatsClient,
     private readonly jetstream: JetStreamService,
     private readonly logger: JsonLogger,
-  ) {}
+    @Optional() private readonly metrics?: ServiceMetrics,
+  ) {
+    if (!metrics) return;
+    this.redeliveries = metrics.meter.createCounter('gm.consumer.redeliveries', { description: 'Messages delivered again (a handler failed, or an ack was late)' });
+    this.failures = metrics.meter.createCounter('gm.consumer.handler_failures', { description: 'Messages whose handler failed (negatively acknowledged, retried later)' });
+    // Lag: what the stream holds for the consumer that it has not been given yet; and what it has
+    // been given but not acknowledged. Read from the server, so they are true across replicas.
+    const read = (pick: (info: ConsumerInfo) => number) => async () => {
+      const nc = this.nats.current();
+      if (!nc || this.started.size === 0) return undefined;
+      const jsm = await this.jetstream.manager(nc);
+      const infos = await Promise.all([...this.started.values()].map((c) => jsm.consumers.info(c.stream, c.durable).catch(() => undefined)));
+      return infos.flatMap((info) => (info ? [{ value: pick(info), attributes: { stream: info.stream_name, consumer: info.name } }] : []));
+    };
+    metrics.observe('gm.consumer.pending', 'Messages in the stream not yet delivered to the consumer (its lag)', '{message}', read((i) => i.num_pending));
+    metrics.observe('gm.consumer.ack_pending', 'Messages delivered to the consumer and not yet acknowledged', '{message}', read((i) => i.num_ack_pending));
+    metrics.observe('gm.consumer.redelivered', 'Messages delivered more than once and not yet acknowledged (server view)', '{message}', read((i) => i.num_redelivered));
+  }
 
   start(spec: DurableConsumerSpec): void {
     this.loops.push(this.supervise(spec));
@@ -121,6 +142,7 @@ export class DurableConsumers implements OnApplicationShutdown {
         if (existing) await jsm.consumers.update(stream, spec.durable, config);
         else await jsm.consumers.add(stream, config);
 
+        this.started.set(`${stream}/${spec.durable}`, { stream, durable: spec.durable });
         const consumer = await this.jetstream.client(nc).consumers.get(stream, spec.durable);
         // A consumer that applies runs together gets runs up to its batch size delivered at once.
         const messages = await consumer.consume({ max_messages: Math.max(64, spec.handleBatch ? (spec.maxBatch ?? 32) : 0) });
@@ -128,6 +150,8 @@ export class DurableConsumers implements OnApplicationShutdown {
         this.logger.event('info', 'consumer.started', { stream, durable: spec.durable }, 'DurableConsumers');
         try {
           for await (const run of runsOf(messages, spec.handleBatch ? (spec.maxBatch ?? 32) : 1)) {
+            const again = run.filter((m) => m.redelivered).length;
+            if (again > 0) this.redeliveries?.add(again, this.metrics!.labels({ consumer: spec.durable }));
             if (run.length === 1) await this.process(spec, run[0]!);
             else await this.processRun(spec, run);
             if (this.stopped) break;
@@ -157,7 +181,7 @@ export class DurableConsumers implements OnApplicationShutdown {
         continue;
       }
       const meta = { redelivered: msg.redelivered, streamSequence: msg.seq };
-      items.push({ msg, item: { event: parsed.event, meta, within: (fn) => withSpan(this.opts.service, `process ${parsed.event.type}`, this.spanOptions(spec, msg), fn) } });
+        items.push({ msg, item: { event: parsed.event, meta, within: (fn) => withSpan(this.opts.service, `process ${parsed.event.type}`, this.spanOptions(spec, msg), fn) } });
     }
     if (items.length === 0) return;
     try {
@@ -185,6 +209,7 @@ export class DurableConsumers implements OnApplicationShutdown {
 
   private async process(spec: DurableConsumerSpec, msg: JsMsg): Promise<void> {
     const type = msg.headers?.get(Headers.ceType) || 'unknown';
+    if (msg.redelivered) this.redeliveries?.add(1, this.metrics!.labels({ consumer: spec.durable }));
     try {
       await withSpan(
         this.opts.service,
@@ -204,6 +229,7 @@ export class DurableConsumers implements OnApplicationShutdown {
     } catch (err) {
       const delayMs = Math.min(1000 * 2 ** Math.min(msg.info.deliveryCount - 1, 5), 30_000);
       this.logger.event('warn', 'consumer.handler_failed', { durable: spec.durable, seq: msg.seq, attempt: msg.info.deliveryCount, error: errorText(err), retryInMs: delayMs }, 'DurableConsumers');
+      this.failures?.add(1, this.metrics!.labels({ consumer: spec.durable }));
       msg.nak(delayMs);
     }
   }

@@ -2,7 +2,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
 import { Events, namespace, type StreamDefinition } from '@gm/contracts';
 import { migrate, openDatabase, type MikroORM } from '@gm/persistence';
-import { HealthRegistry, JsonLogger } from '@gm/telemetry';
+import { HealthRegistry, JsonLogger, ServiceMetrics } from '@gm/telemetry';
 import { provideDatabase, provideNats, waitFor, type TestDatabase, type TestNats } from '@gm/testing';
 import type { MessagingOptions } from '../messaging-options';
 import { NatsClient } from '../nats-client.service';
@@ -42,7 +42,7 @@ describe('OutboxRelay: two replicas on one schema publish every committed row on
       const client = new NatsClient(opts, new HealthRegistry(), logger);
       client.onModuleInit();
       clients.push(client);
-      const relay = new OutboxRelay(orm, client, new JetStreamService(opts, client, logger), outbox, logger, opts, { streams: [stream], pollIntervalMs: 100 });
+      const relay = new OutboxRelay(orm, client, new JetStreamService(opts, client, logger), outbox, logger, opts, { streams: [stream], pollIntervalMs: 100 }, new ServiceMetrics({ service: 'public-sentiment', tier: '350206' }));
       relays.push(relay);
     }
     // The replicas share the Outbox here, so a commit wakes the last bound; the other polls.

@@ -3,7 +3,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import pg from 'pg';
 import { Headers, type StreamDefinition } from '@gm/contracts';
-import { contextFromHeaders, JsonLogger, SpanKind, withSpan } from '@gm/telemetry';
+import { contextFromHeaders, JsonLogger, ServiceMetrics, SpanKind, withSpan, type Counter } from '@gm/telemetry';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging-options';
 import { errorText, NatsClient } from '../nats-client.service';
 import { JetStreamService } from '../jetstream/jetstream.service';
@@ -51,6 +51,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private streamsReadyOn: unknown;
   private readonly table: string;
   private db: pg.Client | undefined;
+  private readonly published: Counter;
+  private readonly failures: Counter;
 
   constructor(
     private readonly orm: MikroORM,
@@ -60,8 +62,27 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly logger: JsonLogger,
     @Inject(MESSAGING_OPTIONS) private readonly opts: MessagingOptions,
     @Inject(OUTBOX_RELAY_OPTIONS) private readonly relayOpts: OutboxRelayOptions,
+    private readonly metrics: ServiceMetrics,
   ) {
     this.table = `"${String(orm.config.get('schema'))}".outbox`;
+    this.published = metrics.meter.createCounter('gm.outbox.published', { description: 'Events the relay published to JetStream' });
+    this.failures = metrics.meter.createCounter('gm.outbox.publish_failures', { description: 'Publishes to JetStream that failed (retried by the next batch)' });
+    // What waits to be published: rising while NATS is away, falling once it is back. Counted by the
+    // partial index of unsent rows, through the ORM's pool (the relay's connection may be mid-batch).
+    metrics.observe('gm.outbox.backlog', 'Outbox rows committed but not yet published', '{event}', async () => [{ value: (await this.backlog()).rows }]);
+    metrics.observe('gm.outbox.oldest_age_seconds', 'Age of the oldest unpublished outbox row (0 when none)', 's', async () => [{ value: (await this.backlog()).ageSec }]);
+  }
+
+  private backlogRead: Promise<{ rows: number; ageSec: number }> | undefined;
+
+  /** The backlog, counted once for both gauges of a scrape (their callbacks run together). */
+  private backlog(): Promise<{ rows: number; ageSec: number }> {
+    this.backlogRead ??= this.orm.em
+      .getConnection()
+      .execute<{ rows: number; age: number | null }[]>(`SELECT count(*)::int AS rows, extract(epoch FROM now() - min(created_at))::float8 AS age FROM ${this.table} WHERE sent_at IS NULL`)
+      .then((r) => ({ rows: Number(r[0]?.rows ?? 0), ageSec: Math.max(0, Number(r[0]?.age ?? 0)) }))
+      .finally(() => (this.backlogRead = undefined));
+    return this.backlogRead;
   }
 
   onApplicationBootstrap(): void {
@@ -165,7 +186,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         [this.table, sent, failure?.id ?? null, failure?.error.slice(0, 500) ?? null],
       );
       if (sent.length > 0) this.logger.event('debug', 'outbox.published', { count: sent.length }, 'OutboxRelay');
+      if (sent.length > 0) this.published.add(sent.length, this.metrics.labels());
       if (failure) {
+        this.failures.add(1, this.metrics.labels());
         this.logger.event('warn', 'outbox.publish_failed', { eventId: failure.id, error: failure.error }, 'OutboxRelay');
         return false;
       }

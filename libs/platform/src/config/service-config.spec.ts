@@ -33,7 +33,7 @@ describe('loadConfig with serviceConfigSchema', () => {
       version: '0.1.0',
       tier: '350206',
       namespace: '350206',
-      http: { host: '0.0.0.0', port: 3003, bodyLimitBytes: 1024 * 1024 },
+      http: { host: '0.0.0.0', port: 3003, bodyLimitBytes: 1024 * 1024, corsOrigins: undefined, publicRateLimit: { max: 300, windowSec: 60 } },
       database: { url: REQUIRED.DATABASE_URL, schema: 'public_sentiment', poolMax: 10, migrateOnStart: true },
       nats: { servers: ['nats://127.0.0.1:4222'], jetstreamDomain: undefined },
       oidc: {
@@ -67,6 +67,9 @@ describe('loadConfig with serviceConfigSchema', () => {
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: '0',
       HTTP_BODY_LIMIT_BYTES: '2048',
+      HTTP_CORS_ORIGINS: 'https://console.example.test, http://127.0.0.1:5173',
+      RATE_LIMIT_PUBLIC_MAX: '0',
+      RATE_LIMIT_WINDOW_SEC: '10',
       OIDC_AUDIENCE: 'gm-mobile',
       OIDC_JWKS_URI: 'https://sso.example.test/realms/gm/certs',
       OIDC_ALGORITHMS: 'RS256, ES256',
@@ -80,7 +83,13 @@ describe('loadConfig with serviceConfigSchema', () => {
     expect(config.tier).toBe('350206');
     expect(config.nats).toEqual({ servers: ['nats://a:4222', 'tls://b:4222'], jetstreamDomain: 'hub' });
     expect(config.database).toEqual({ url: REQUIRED.DATABASE_URL, schema: 'ps_test', poolMax: 20, migrateOnStart: false });
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 0, bodyLimitBytes: 2048 });
+    expect(config.http).toEqual({
+      host: '127.0.0.1',
+      port: 0,
+      bodyLimitBytes: 2048,
+      corsOrigins: ['https://console.example.test', 'http://127.0.0.1:5173'],
+      publicRateLimit: { max: 0, windowSec: 10 },
+    });
     expect(config.oidc).toEqual({
       issuer: REQUIRED.OIDC_ISSUER,
       audience: 'gm-mobile',
@@ -181,6 +190,15 @@ describe('loadConfig with serviceConfigSchema', () => {
     ])('names HTTP_PORT when it is %s', (_label, value, problem) => {
       const err = configErrorOf({ ...REQUIRED, HTTP_PORT: value });
       expect(err.problems).toEqual([{ variable: 'HTTP_PORT', problem }]);
+    });
+
+    it.each([
+      ['a wildcard', '*'],
+      ['with a path', 'https://console.example.test/app'],
+      ['not a URL', 'console.example.test'],
+    ])('names HTTP_CORS_ORIGINS when an origin is %s', (_label, value) => {
+      const err = configErrorOf({ ...REQUIRED, HTTP_CORS_ORIGINS: value });
+      expect([...new Set(err.problems.map((p) => p.variable))]).toEqual(['HTTP_CORS_ORIGINS']);
     });
 
     it.each([

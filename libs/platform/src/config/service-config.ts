@@ -44,6 +44,23 @@ export function baseEnvShape(defaults: { port: number; schema: string }) {
     HTTP_HOST: z.string().min(1).default('0.0.0.0'),
     HTTP_PORT: port.default(defaults.port),
     HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+    /**
+     * Browser origins (scheme://host[:port]) allowed to call this service's API from another origin,
+     * comma-separated. Unset (the default): no CORS answers at all; the console and the handheld
+     * are served from the tier's own origin (ADR 0011) and need none.
+     */
+    HTTP_CORS_ORIGINS: z
+      .string()
+      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .pipe(
+        z
+          .array(z.url({ message: 'expected origins such as https://console.example.org' }).refine((u) => /^https?:\/\/[^/]+$/.test(u), 'expected an origin (scheme://host[:port]) without a path or "*"'))
+          .min(1),
+      )
+      .optional(),
+    /** Requests per client address within RATE_LIMIT_WINDOW_SEC to the public endpoints (Open311); 0 turns the limit off. */
+    RATE_LIMIT_PUBLIC_MAX: z.coerce.number().int().min(0).max(1_000_000).default(300),
+    RATE_LIMIT_WINDOW_SEC: z.coerce.number().int().min(1).max(86_400).default(60),
     OIDC_ISSUER: z.url({ message: 'expected the realm URL, e.g. https://sso.example/realms/gm' }),
     OIDC_AUDIENCE: z.string().min(1).default('gm-api'),
     OIDC_JWKS_URI: z.url().optional(),
@@ -66,7 +83,14 @@ export interface ServiceConfig {
   /** Org unit code of the tier instance. */
   readonly tier: string;
   readonly namespace: Namespace;
-  readonly http: { readonly host: string; readonly port: number; readonly bodyLimitBytes: number };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly bodyLimitBytes: number;
+    readonly corsOrigins?: readonly string[] | undefined;
+    /** The limit of the public (unauthenticated) endpoints per client address; max 0: none. */
+    readonly publicRateLimit: { readonly max: number; readonly windowSec: number };
+  };
   readonly database: { readonly url: string; readonly schema: string; readonly poolMax: number; readonly migrateOnStart: boolean };
   readonly nats: { readonly servers: readonly string[]; readonly jetstreamDomain?: string | undefined };
   readonly oidc: OidcOptions;
@@ -81,7 +105,13 @@ export function toServiceConfig(service: ServiceName, version: string, env: Base
     version,
     tier: env.TIER_CODE,
     namespace: namespace(env.NATS_NAMESPACE ?? env.TIER_CODE),
-    http: { host: env.HTTP_HOST, port: env.HTTP_PORT, bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES },
+    http: {
+      host: env.HTTP_HOST,
+      port: env.HTTP_PORT,
+      bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES,
+      corsOrigins: env.HTTP_CORS_ORIGINS,
+      publicRateLimit: { max: env.RATE_LIMIT_PUBLIC_MAX, windowSec: env.RATE_LIMIT_WINDOW_SEC },
+    },
     database: { url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, poolMax: env.DATABASE_POOL_MAX, migrateOnStart: env.MIGRATE_ON_START },
     nats: { servers: env.NATS_URL, jetstreamDomain: env.JETSTREAM_DOMAIN },
     oidc: {

@@ -66,6 +66,8 @@ export function httpStatusOf(code: ErrorCode): number {
       return 413;
     case 'REQUEST.UNSUPPORTED_MEDIA_TYPE':
       return 415;
+    case 'REQUEST.RATE_LIMITED':
+      return 429;
     case 'ATTACHMENT.BAD_COPY':
       return 502;
     case 'SERVICE.UNAVAILABLE':

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { DomainError, type CsvImportResult, type FieldError } from '@gm/contracts';
+import type { ServiceMetrics } from '@gm/telemetry';
 import { copyLine, type RawSql } from '@gm/persistence';
 import { CsvSyntaxError, readCsv, type CsvReadProgress } from './csv-reader';
 import { RowWorkerPool, type ParallelRows } from './row-workers';
@@ -40,6 +41,8 @@ export interface CsvImportOptions {
   /** Called about every 20,000 rows. */
   readonly onProgress?: (p: { rows: number; bytes: number }) => void;
   readonly maxErrors?: number;
+  /** Where the import's progress is counted (`gm_import_rows_total`, imports running and done, by kind). */
+  readonly metrics?: ServiceMetrics;
 }
 
 /** Typed by its schema in libs/contracts, which documents the import endpoints' answer. */
@@ -52,6 +55,35 @@ export type { CsvImportResult };
  * its line. Re-importing a file changes nothing.
  */
 export async function importCsv<Ctx>(sql: RawSql, kind: CsvKind<Ctx>, input: AsyncIterable<Buffer | string>, opts: CsvImportOptions = {}): Promise<CsvImportResult> {
+  const m = opts.metrics;
+  if (!m) return runImport(sql, kind, input, opts);
+  const labels = m.labels({ kind: kind.name });
+  const rowsRead = m.meter.createCounter('gm.import.rows', { description: 'CSV rows read by imports (every 20,000 and at the end), by kind' });
+  const running = m.meter.createUpDownCounter('gm.import.running', { description: 'Imports in progress, by kind' });
+  const done = m.meter.createCounter('gm.import.completed', { description: 'Imports finished, by kind and outcome (ok, rejected, failed)' });
+  let counted = 0;
+  running.add(1, labels);
+  try {
+    const result = await runImport(sql, kind, input, {
+      ...opts,
+      onProgress: (p) => {
+        rowsRead.add(p.rows - counted, labels);
+        counted = p.rows;
+        opts.onProgress?.(p);
+      },
+    });
+    rowsRead.add(result.rows - counted, labels);
+    done.add(1, { ...labels, outcome: 'ok' });
+    return result;
+  } catch (err) {
+    done.add(1, { ...labels, outcome: err instanceof DomainError && err.code === 'IMPORT.REJECTED' ? 'rejected' : 'failed' });
+    throw err;
+  } finally {
+    running.add(-1, labels);
+  }
+}
+
+async function runImport<Ctx>(sql: RawSql, kind: CsvKind<Ctx>, input: AsyncIterable<Buffer | string>, opts: CsvImportOptions): Promise<CsvImportResult> {
   const started = performance.now();
   const maxErrors = opts.maxErrors ?? 1000;
   const importId = randomUUID();

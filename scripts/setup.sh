@@ -24,6 +24,7 @@ _as_root() {
 
 _apt=()
 if ! command -v nats-server >/dev/null 2>&1 && [ ! -x /usr/sbin/nats-server ]; then _apt+=(nats-server); fi
+if ! command -v openssl >/dev/null 2>&1; then _apt+=(openssl); fi  # the federation CLI's leafnode certificates (--tls), test/deploy
 _pg_major="$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1 || true)"
 if [ -z "$_pg_major" ]; then
   _apt+=(postgresql postgresql-15-postgis-3)

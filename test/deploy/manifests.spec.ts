@@ -19,9 +19,12 @@ import { configSchema as serviceOffice } from '../../apps/service-office/src/con
 import { configSchema as commandCentre } from '../../apps/command-centre/src/config/config';
 import { configSchema as mobileGateway } from '../../apps/mobile-gateway/src/config/config';
 import { configSchema as gis } from '../../apps/gis/src/config/config';
-import { EXAMPLE, GRID_SERVICES, LEAF_PORT, leafPasswordVariable, namespaceOf, overlayFiles, type ExampleTier } from '../../deploy/local/src/k8s-overlays';
+import { EXAMPLE, FEDERATION_ISSUER, GRID_SERVICES, LEAF_PORT, LEAF_TLS_DIR, LEAF_TLS_SECRET, leafPasswordVariable, namespaceOf, natsServiceNames, overlayFiles, type ExampleTier } from '../../deploy/local/src/k8s-overlays';
 import { jetstreamDomainOf, leafUserOf, natsServerConfig, tierStreams } from '../../libs/messaging/src/federation/topology';
-import { NATS_SERVER_BINARY } from '../../libs/testing/src/infra/nats';
+import { NATS_IMAGE, NATS_SERVER_BINARY } from '../../libs/testing/src/infra/nats';
+import { POSTGIS_IMAGE } from '../../libs/testing/src/infra/postgres';
+import { MINIO_IMAGE } from '../../libs/testing/src/infra/s3';
+import { isIgnored, parseDockerignore } from './dockerignore';
 
 const ROOT = resolve(__dirname, '../..');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -159,6 +162,24 @@ function composeBuild(service: ComposeService): { context: string; dockerfile: s
 
 const hostOf = (url: string) => new URL(url).hostname;
 
+function tsFilesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return tsFilesUnder(path);
+    return e.name.endsWith('.ts') && !/\.(spec|int-spec|e2e-spec)\.ts$/.test(e.name) ? [path] : [];
+  });
+}
+
+/**
+ * The database pools a service opens: MikroORM's, and a plain pg pool for each module that
+ * provides ServiceSql (libs/platform/src/service-sql.ts; each module gets an instance of its own).
+ */
+const poolsOf = (service: ServiceName) => 1 + tsFilesUnder(join(ROOT, 'apps', service, 'src')).filter((f) => /providers:\s*\[[^\]]*\bServiceSql\b/.test(readFileSync(f, 'utf8'))).length;
+/** Connections one instance of a service may hold: its pools at DATABASE_POOL_MAX, its outbox relay's, and its migration lock's while it starts. */
+const connectionsOf = (service: ServiceName, poolMax: number) => poolsOf(service) * poolMax + 2;
+/** PostgreSQL keeps superuser_reserved_connections (3) of max_connections; the services may take 80 % of the rest, the remainder is headroom. */
+const connectionBudget = (maxConnections: number) => Math.floor(0.8 * (maxConnections - 3));
+
 describe('the services this file checks the deployment against', () => {
   it('are the seven of @gm/contracts, each with its own default port', () => {
     expect(Object.keys(SCHEMAS).sort()).toEqual([...SERVICE_NAMES].sort());
@@ -275,6 +296,106 @@ describe('docker-compose.yml', () => {
   });
 });
 
+describe('docker-compose.yml: images, mounts, connections, object storage and metrics', () => {
+  const ours = () => Object.keys(compose.services).filter((name) => composeEnv(name)['SERVICE'] !== undefined);
+  const byRepository = (repository: string) => Object.entries(compose.services).filter(([, s]) => imageRef(s.image ?? '').repository === repository);
+  const bindMounts = (service: ComposeService) =>
+    (service.volumes ?? [])
+      .map((v) => (typeof v === 'string' ? { source: v.split(':')[0]!, target: v.split(':')[1]! } : { source: v.source ?? '', target: v.target }))
+      .filter((m) => m.source.startsWith('.') || m.source.startsWith('/'));
+
+  it("runs the images the test harness's containers use (libs/testing), so that tests and deployment cannot drift apart", () => {
+    expect(byRepository(imageRef(POSTGIS_IMAGE).repository).map(([, s]) => s.image)).toEqual([POSTGIS_IMAGE]);
+    expect(byRepository(imageRef(NATS_IMAGE).repository).map(([, s]) => s.image)).toEqual([NATS_IMAGE, NATS_IMAGE]);
+    expect(byRepository(imageRef(MINIO_IMAGE).repository).map(([, s]) => s.image)).toEqual([MINIO_IMAGE]);
+    const k8sNats = kustomizationObjects(join(ROOT, 'k8s/base')).flatMap((o) => o.spec?.template?.spec.containers ?? []).filter((c) => imageRef(c.image).repository === 'nats');
+    expect(k8sNats.map((c) => c.image)).toEqual([NATS_IMAGE]);
+  });
+
+  it('bind-mounts only files of this repository that exist', () => {
+    const mounts = Object.entries(compose.services).flatMap(([name, s]) => bindMounts(s).map((m) => ({ name, ...m })));
+    expect(mounts.length).toBeGreaterThanOrEqual(4);
+    for (const m of mounts) {
+      const path = resolve(ROOT, m.source);
+      expect({ ...m, inside: !relative(ROOT, path).startsWith('..'), file: existsSync(path) && statSync(path).isFile() }).toEqual({ ...m, inside: true, file: true });
+    }
+  });
+
+  it("sizes the services' database pools to fit PostgreSQL's max_connections, with headroom", () => {
+    const [dbName, db] = byRepository('postgis/postgis')[0]!;
+    const setting = /-c\s+max_connections=(\d+)/.exec([db.command ?? []].flat().join(' '));
+    const maxConnections = Number(setting?.[1] ?? 100);
+    let total = 0;
+    const shares: string[] = [];
+    for (const name of ours()) {
+      const env = composeEnv(name);
+      const config = configOf(env['SERVICE'] as ServiceName, env);
+      expect(hostOf(config.database.url)).toBe(dbName);
+      // Set on purpose for each service, not left at the schema's default.
+      expect({ name, DATABASE_POOL_MAX: env['DATABASE_POOL_MAX'] }).toEqual({ name, DATABASE_POOL_MAX: expect.stringMatching(/^\d+$/) });
+      const n = connectionsOf(env['SERVICE'] as ServiceName, config.database.poolMax);
+      shares.push(`${name} ${n}`);
+      total += n;
+    }
+    expect({ total, budget: connectionBudget(maxConnections), fits: total <= connectionBudget(maxConnections), shares }).toMatchObject({ fits: true });
+  });
+
+  it('signs photo links for the object storage as phones and browsers reach it (S3_PUBLIC_ENDPOINT), not as the containers do', () => {
+    const gateways = ours().filter((name) => composeEnv(name)['SERVICE'] === 'mobile-gateway');
+    expect(gateways.length).toBe(2);
+    for (const name of gateways) {
+      const env = composeEnv(name);
+      const [minioName, minio] = byRepository(imageRef(MINIO_IMAGE).repository)[0]!;
+      expect(hostOf(env['S3_ENDPOINT']!)).toBe(minioName);
+      const publicUrl = new URL(env['S3_PUBLIC_ENDPOINT']!);
+      expect(Object.keys(compose.services)).not.toContain(publicUrl.hostname);
+      // Published on that port, on every interface (a phone on the LAN).
+      expect((minio.ports ?? []).map(String)).toContain(`${publicUrl.port}:9000`);
+      expect(() => loadConfig(mobileGateway, env)).not.toThrow();
+    }
+  });
+
+  it('runs Prometheus with deploy/observability/prometheus.yml, scraping GET /metrics of every service on its HTTP port, with the alert rules mounted', () => {
+    const [, prometheus] = byRepository('prom/prometheus')[0] ?? [];
+    expect(prometheus).toBeDefined();
+    const mounts = bindMounts(prometheus!);
+    const configFile = /--config\.file=(\S+)/.exec([prometheus!.command ?? []].flat().join(' '))?.[1] ?? '/etc/prometheus/prometheus.yml';
+    const configMount = mounts.find((m) => m.target === configFile);
+    expect(configMount?.source).toBe('./deploy/observability/prometheus.yml');
+    const config = parse(read('deploy/observability/prometheus.yml')) as {
+      rule_files?: string[];
+      scrape_configs: { job_name: string; metrics_path?: string; static_configs?: { targets: string[]; labels?: Record<string, string> }[]; dns_sd_configs?: { names: string[]; port: number }[] }[];
+    };
+    for (const rules of config.rule_files ?? []) expect(mounts.map((m) => m.target)).toContain(rules);
+    expect(mounts.find((m) => m.target === config.rule_files?.[0])?.source).toBe('./deploy/observability/alert-rules.yml');
+    const scraped = config.scrape_configs
+      .filter((job) => (job.metrics_path ?? '/metrics') === '/metrics')
+      .flatMap((job) => [...(job.static_configs ?? []).flatMap((s) => s.targets), ...(job.dns_sd_configs ?? []).flatMap((d) => d.names.map((n) => `${n}:${d.port}`))]);
+    for (const name of ours()) {
+      const env = composeEnv(name);
+      expect(scraped).toContain(`${name}:${configOf(env['SERVICE'] as ServiceName, env).http.port}`);
+    }
+    // A rule that selects a job selects one of these.
+    const rules = read('deploy/observability/alert-rules.yml');
+    const jobs = config.scrape_configs.map((job) => job.job_name);
+    for (const [, job] of rules.matchAll(/\bjob\s*=~?\s*"([^"]+)"/g)) expect(jobs).toContain(job);
+  });
+
+  it('provisions Grafana with Prometheus as its data source and the dashboard file', () => {
+    const [, grafana] = byRepository('grafana/grafana')[0] ?? [];
+    expect(grafana).toBeDefined();
+    const content = (name: string) => parse(compose.configs?.[name]?.content ?? '') as Record<string, unknown>;
+    const configs = (grafana!.configs ?? []).map((c) => (typeof c === 'string' ? { source: c, target: `/${c}` } : c));
+    const datasources = configs.find((c) => c.target?.startsWith('/etc/grafana/provisioning/datasources/'));
+    const providers = configs.find((c) => c.target?.startsWith('/etc/grafana/provisioning/dashboards/'));
+    const source = (content(datasources!.source) as { datasources: { type: string; url: string }[] }).datasources.find((d) => d.type === 'prometheus');
+    expect(source?.url).toBe('http://prometheus:9090');
+    const path = (content(providers!.source) as { providers: { options: { path: string } }[] }).providers[0]!.options.path;
+    const dashboard = bindMounts(grafana!).find((m) => m.target.startsWith(`${path}/`));
+    expect(dashboard?.source).toBe('./deploy/observability/grafana-dashboard.json');
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // deploy/docker
 // ---------------------------------------------------------------------------------------------
@@ -304,15 +425,17 @@ describe('docker-compose.yml: the second tier (profile `street`)', () => {
   });
 
   it('configures both NATS servers exactly as the federation generator does (domains, leaf user with permissions, remote)', () => {
-    const passwords = { services: 'gm-nats-dev-only', leaf: 'gm-leaf-dev-only' };
+    const passwords = { services: 'gm-nats-dev-only', leaf: 'gm-leaf-dev-only', system: 'gm-nats-system-dev-only' };
     expect(new URL(composeEnv('public-sentiment')['NATS_URL']!).password).toBe(passwords.services);
+    // The system account's user has a password of its own.
+    for (const name of ['nats-config', 'nats-street-config']) expect(content(name)).toContain(`SYS { users: [ { user: "system", password: "${passwords.system}" } ] }`);
     expect(content('nats-config')).toBe(
       natsServerConfig({
         tier: { code: '350206', parent: null },
         children: ['350206001'],
         ports: { client: 4222, leaf: 7422 },
         storeDir: '/data/jetstream',
-        passwords: { services: passwords.services, children: { '350206001': passwords.leaf } },
+        passwords: { services: passwords.services, system: passwords.system, children: { '350206001': passwords.leaf } },
         host: '0.0.0.0',
         extra,
       }),
@@ -324,7 +447,7 @@ describe('docker-compose.yml: the second tier (profile `street`)', () => {
         ports: { client: 4222 },
         parentLeafUrl: 'nats-leaf://nats:7422',
         storeDir: '/data/jetstream',
-        passwords: { services: passwords.services, children: {}, uplink: passwords.leaf },
+        passwords: { services: passwords.services, system: passwords.system, children: {}, uplink: passwords.leaf },
         host: '0.0.0.0',
         extra,
       }),
@@ -349,7 +472,7 @@ describe('deploy/docker', () => {
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'));
 
-  it('builds on Node 24 (the version of .nvmrc) with npm ci and tsc -b tsconfig.build.json', () => {
+  it('builds on Node 24 (the version of .nvmrc) with npm ci and tsc -b deploy/docker/tsconfig.build.json', () => {
     const nodeVersion = /^ARG NODE_VERSION=(\S+)$/m.exec(dockerfile)?.[1];
     expect(nodeVersion).toBe(read('.nvmrc').trim().replace(/^v/, ''));
     const froms = instructions.filter((l) => /^FROM\s/i.test(l)).map((l) => l.split(/\s+/));
@@ -360,13 +483,20 @@ describe('deploy/docker', () => {
     for (const base of bases) expect(base).toMatch(/^node:(\$\{NODE_VERSION\}|24\.[\d.]+)(-[\w.-]+)?$/);
     expect(instructions.some((l) => /^RUN\b.*\bnpm ci\b/.test(l) && !/--omit=dev/.test(l))).toBe(true);
     expect(instructions.some((l) => /^RUN\b.*\bnpm ci\b.*--omit=dev/.test(l))).toBe(true);
-    expect(instructions.some((l) => /^RUN\b.*\btsc -b tsconfig\.build\.json\b/.test(l))).toBe(true);
+    expect(instructions.some((l) => /^RUN\b.*\btsc -b deploy\/docker\/tsconfig\.build\.json\b/.test(l))).toBe(true);
   });
 
-  it('builds every service into apps/<service>/dist (root tsconfig.build.json)', () => {
-    const build = JSON.parse(read('tsconfig.build.json')) as { references?: { path: string }[] };
-    const paths = (build.references ?? []).map((r) => r.path.replace(/\/tsconfig\.build\.json$/, '').replace(/^\.\//, ''));
+  /** A tsconfig's references, as repository paths of the referenced tsconfig files. */
+  const referencesOf = (tsconfig: string) =>
+    ((JSON.parse(read(tsconfig)) as { references?: { path: string }[] }).references ?? []).map((r) => {
+      const path = relative(ROOT, resolve(ROOT, dirname(tsconfig), r.path));
+      return path.endsWith('.json') ? path : join(path, 'tsconfig.json');
+    });
+
+  it("builds every service into apps/<service>/dist (the image's tsconfig, which npm test's root tsconfig.build.json builds too)", () => {
+    const paths = referencesOf('deploy/docker/tsconfig.build.json').map((r) => dirname(r));
     expect(paths).toEqual(expect.arrayContaining(SERVICE_NAMES.map((s) => `apps/${s}`)));
+    expect(referencesOf('tsconfig.build.json')).toContain('deploy/docker/tsconfig.build.json');
     for (const s of SERVICE_NAMES) {
       const app = JSON.parse(read(`apps/${s}/tsconfig.build.json`)) as { compilerOptions?: { outDir?: string; rootDir?: string } };
       expect({ s, outDir: app.compilerOptions?.outDir, rootDir: app.compilerOptions?.rootDir }).toEqual({ s, outDir: 'dist', rootDir: 'src' });
@@ -403,8 +533,22 @@ describe('deploy/docker', () => {
       .map((l) => l.trim())
       .filter((l) => l && !l.startsWith('#'));
     expect(patterns).toEqual(expect.arrayContaining(['**/node_modules', '**/dist']));
-    const needed = ['apps', 'libs', 'deploy', 'deploy/docker', 'deploy/docker/entrypoint.sh', 'deploy/local', 'package.json', 'package-lock.json', 'tsconfig.build.json', 'tsconfig.base.json', '*.json', '**/*.ts', '**/package.json'];
+    const needed = ['apps', 'libs', 'deploy', 'deploy/docker', 'deploy/docker/entrypoint.sh', 'deploy/docker/tsconfig.build.json', 'deploy/local', 'package.json', 'package-lock.json', 'tsconfig.build.json', 'tsconfig.base.json', '*.json', '**/*.ts', '**/package.json'];
     expect(patterns.filter((p) => needed.includes(p.replace(/^\/|\/$/g, '')))).toEqual([]);
+  });
+
+  it("references nothing from the image's tsconfig that .dockerignore leaves out (bench/ once did: TS5083)", () => {
+    // The quick check; test/deploy/image-context.int-spec.ts builds the filtered context for real.
+    const ignore = parseDockerignore(read('.dockerignore'));
+    const seen = new Set<string>();
+    const visit = (tsconfig: string) => {
+      if (seen.has(tsconfig)) return;
+      seen.add(tsconfig);
+      expect({ tsconfig, inContext: !isIgnored(ignore, tsconfig) }).toEqual({ tsconfig, inContext: true });
+      referencesOf(tsconfig).forEach(visit);
+    };
+    visit('deploy/docker/tsconfig.build.json');
+    expect(seen.size).toBeGreaterThan(SERVICE_NAMES.length);
   });
 });
 
@@ -490,11 +634,13 @@ interface K8sContainer {
   livenessProbe?: K8sProbe;
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   securityContext?: { runAsNonRoot?: boolean; allowPrivilegeEscalation?: boolean };
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
 }
 interface K8sPodSpec {
   containers: K8sContainer[];
   initContainers?: K8sContainer[];
   securityContext?: { runAsNonRoot?: boolean };
+  volumes?: { name: string; secret?: { secretName: string } }[];
 }
 interface K8sObject {
   apiVersion: string;
@@ -681,6 +827,47 @@ describe('k8s/', () => {
     });
   });
 
+  it("has NetworkPolicies: the services' port from the ingress namespace, each other and monitoring; NATS's client port from the services; PostgreSQL from the services", () => {
+    const policies = baseObjects().filter((o) => o.kind === 'NetworkPolicy') as (K8sObject & { spec: NetworkPolicySpec })[];
+    const selecting = (labels: Record<string, string>) => policies.filter((p) => Object.entries(p.spec.podSelector.matchLabels ?? {}).every(([k, v]) => labels[k] === v));
+    const serviceLabels = { 'app.kubernetes.io/component': 'service' };
+    for (const service of SERVICE_NAMES) {
+      const labels = (baseObjects().find((o) => o.kind === 'Deployment' && o.metadata.name === service) as K8sObject & { spec: { template: { metadata: { labels: Record<string, string> } } } }).spec.template.metadata.labels;
+      expect({ service, labels }).toEqual({ service, labels: expect.objectContaining(serviceLabels) });
+      const ps = selecting(labels);
+      expect(ps.map((p) => p.metadata.name)).toEqual(['gm-services']);
+      const from = ps[0]!.spec.ingress.flatMap((r) => r.from ?? []);
+      expect(from).toContainEqual({ podSelector: { matchLabels: serviceLabels } });
+      expect(from.some((f) => f['namespaceSelector']?.matchLabels?.['kubernetes.io/metadata.name'] !== undefined)).toBe(true);
+      expect(ps[0]!.spec.ingress.flatMap((r) => r.ports ?? []).map((p) => p.port)).toEqual(['http']);
+    }
+    const nats = selecting({ 'app.kubernetes.io/name': 'nats' });
+    expect(nats.map((p) => p.metadata.name)).toEqual(['nats']);
+    const client = nats[0]!.spec.ingress.find((r) => r.ports?.some((p) => p.port === 4222));
+    expect(client?.from).toEqual([{ podSelector: { matchLabels: serviceLabels } }]);
+    // The leafnode port is the overlays' (their children only).
+    expect(nats[0]!.spec.ingress.flatMap((r) => r.ports ?? []).map((p) => p.port)).not.toContain(LEAF_PORT);
+    const database = policies.find((p) => p.metadata.name === 'gm-database')!;
+    const sql = database.spec.ingress.find((r) => r.ports?.some((p) => p.port === 5432))!;
+    expect(sql.from).toContainEqual({ podSelector: { matchLabels: serviceLabels } });
+    expect(sql.from?.some((f) => f['namespaceSelector'] !== undefined)).toBe(false);
+  });
+
+  it("sizes the services' database pools so that a tier (and a rolling update of its largest service) fits PostgreSQL's max_connections", () => {
+    const deployments = baseObjects().filter((o) => o.kind === 'Deployment') as (K8sObject & { spec: { replicas?: number; template: { spec: K8sPodSpec } } })[];
+    const shares = deployments.map((d) => {
+      const service = d.metadata.name as ServiceName;
+      const c = d.spec.template.spec.containers.find((x) => envValue(x, 'SERVICE') === service)!;
+      const poolMax = envValue(c, 'DATABASE_POOL_MAX');
+      expect({ service, poolMax }).toEqual({ service, poolMax: expect.stringMatching(/^\d+$/) });
+      return { service, replicas: d.spec.replicas ?? 1, each: connectionsOf(service, Number(poolMax)) };
+    });
+    expect(shares).toHaveLength(SERVICE_NAMES.length);
+    const total = shares.reduce((sum, s) => sum + s.replicas * s.each, 0) + Math.max(...shares.map((s) => s.each));
+    // max_connections as PostgreSQL (and CloudNativePG) ship it.
+    expect({ total, budget: connectionBudget(100), fits: total <= connectionBudget(100), shares }).toMatchObject({ fits: true });
+  });
+
   it('deploys no database or identity provider in the base (both are external)', () => {
     const images = baseObjects().flatMap((o) => podSpecOf(o)?.containers.map((c) => imageRef(c.image).repository) ?? []);
     expect(images.filter((i) => /postgres|postgis|keycloak/.test(i))).toEqual([]);
@@ -713,7 +900,8 @@ describe('k8s/overlays: one per tier level, with the NATS leafnode config and it
   describe.each(EXAMPLE.map((t) => [t.level, t] as const))('%s', (_level, t) => {
     it('patches only what the base has, in its own namespace, and runs the services of its level', () => {
       const { dir, k } = overlay(t);
-      expect(k.resources).toEqual(['../../base']);
+      // Its own resources: the leafnode certificate, and (with children) the leafnode port's NetworkPolicy.
+      expect(k.resources).toEqual(['../../base', 'certificate.yaml', ...(t.children.length > 0 ? ['network-policy.yaml'] : [])]);
       expect(k.namespace).toBe(namespaceOf(t.code));
       for (const p of k.patches ?? []) {
         if (p.path) {
@@ -762,15 +950,64 @@ describe('k8s/overlays: one per tier level, with the NATS leafnode config and it
         expect(natsConf).not.toContain('remotes');
       }
       // nats-server's own check; this machine's server is 2.9, which predates sync_interval (2.10, the image's version).
+      // The certificate files (cert-manager's Secret in the pod) are a throw-away pair here.
       const dir = mkdtempSync(join(tmpdir(), 'gm-overlay-'));
       try {
         const conf = join(dir, 'nats.conf');
-        writeFileSync(conf, natsConf.replace(', sync_interval: always', '').replace('/data/jetstream', join(dir, 'js')).replace('/var/run/nats/nats.pid', join(dir, 'nats.pid')));
+        const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+        execFileSync('openssl', ['req', '-x509', ...key, '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.crt'), '-days', '1', '-subj', '/CN=test'], { stdio: 'pipe' });
+        writeFileSync(join(dir, 'ca.crt'), readFileSync(join(dir, 'tls.crt')));
+        writeFileSync(conf, natsConf.replace(', sync_interval: always', '').replace('/data/jetstream', join(dir, 'js')).replace('/var/run/nats/nats.pid', join(dir, 'nats.pid')).replaceAll(`${LEAF_TLS_DIR}/`, `${dir}/`));
         execFileSync(NATS_SERVER_BINARY(), ['-c', conf, '-t'], { stdio: 'pipe', env: { ...values, PATH: process.env['PATH'] ?? '' } });
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
     });
+
+    it("has its own system account password, and leafnode links over TLS with cert-manager's certificate for the name its children dial", () => {
+      const { dir, natsConf, secret } = overlay(t);
+      expect(natsConf).toContain('SYS { users: [ { user: "system", password: $SYSTEM_PASSWORD } ] }');
+      expect(secret('gm-nats-federation')['SYSTEM_PASSWORD']).toBeDefined();
+      const [certificate] = parseYamlDocs(join(dir, 'certificate.yaml')) as (K8sObject & { spec: { secretName: string; issuerRef: Record<string, string>; dnsNames: string[]; usages: string[] } })[];
+      expect(certificate).toMatchObject({ apiVersion: 'cert-manager.io/v1', kind: 'Certificate', spec: { secretName: LEAF_TLS_SECRET, issuerRef: FEDERATION_ISSUER, dnsNames: natsServiceNames(t.code) } });
+      expect(certificate!.spec.usages).toContain('server auth');
+      // The NATS pod mounts the Secret where nats.conf reads it.
+      const pod = podSpecOf((parseYamlDocs(join(dir, 'nats-federation.yaml')) as K8sObject[]).find((o) => o.kind === 'StatefulSet')!)!;
+      const volume = pod.volumes?.find((v) => v.secret?.secretName === LEAF_TLS_SECRET);
+      expect(pod.containers.find((c) => c.name === 'nats')?.volumeMounts).toContainEqual({ name: volume!.name, mountPath: LEAF_TLS_DIR, readOnly: true });
+      if (t.children.length > 0) expect(natsConf).toContain(`tls { cert_file: "${LEAF_TLS_DIR}/tls.crt", key_file: "${LEAF_TLS_DIR}/tls.key" }`);
+      else expect(natsConf).not.toContain('cert_file');
+      if (t.parent) {
+        expect(natsConf).toContain(`tls { ca_file: "${LEAF_TLS_DIR}/ca.crt" }`);
+        const url = new URL(secret('gm-nats-federation')['PARENT_LEAF_URL']!);
+        expect(url.protocol).toBe('tls:');
+        // The parent's certificate names the host this tier dials.
+        const parent = EXAMPLE.find((p) => p.code === t.parent);
+        if (parent) expect((parseYamlDocs(join(OVERLAYS, parent.level, 'certificate.yaml'))[0] as { spec: { dnsNames: string[] } }).spec.dnsNames).toContain(url.hostname);
+      }
+    });
+
+    it("lets only its children's NATS pods reach its leafnode port", () => {
+      const { dir } = overlay(t);
+      const file = join(dir, 'network-policy.yaml');
+      if (t.children.length === 0) {
+        expect(existsSync(file)).toBe(false);
+        return;
+      }
+      const [policy] = parseYamlDocs(file) as (K8sObject & { spec: NetworkPolicySpec })[];
+      expect(policy!.kind).toBe('NetworkPolicy');
+      expect(policy!.spec.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'nats' });
+      expect(policy!.spec.ingress).toHaveLength(1);
+      const rule = policy!.spec.ingress[0]!;
+      expect(rule.ports).toEqual([{ protocol: 'TCP', port: LEAF_PORT }]);
+      expect(rule.from).toEqual(t.children.map((c) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespaceOf(c) } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'nats' } } })));
+    });
   });
 });
+
+interface NetworkPolicySpec {
+  podSelector: { matchLabels?: Record<string, string> };
+  policyTypes?: string[];
+  ingress: { from?: Record<string, { matchLabels?: Record<string, string> }>[]; ports?: { protocol?: string; port: number | string }[] }[];
+}
 

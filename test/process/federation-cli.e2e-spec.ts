@@ -169,6 +169,79 @@ describe('the federation topology CLI (built code, real nats-server config parsi
     }
   }, 60_000);
 
+  it('with --tls, children reach their parent over TLS checked against the local CA; a child trusting another CA never connects', async () => {
+    const out = join(dir, 'tls');
+    const base = await freeBase();
+    const gen = (target: string, port: number) => run('--org-units', join(dir, 'org-units.csv'), '--out', target, '--base-port', String(port), '--tiers', '350206001001,350206001001-01', '--tls');
+    expect(gen(out, base).status).toBe(0);
+    const community = readFileSync(join(out, '350206001001', 'nats.conf'), 'utf8');
+    const grid = readFileSync(join(out, '350206001001-01', 'nats.conf'), 'utf8');
+    expect(community).toContain(`tls { cert_file: "${join(out, '350206001001', 'leaf-cert.pem')}", key_file: "${join(out, '350206001001', 'leaf-key.pem')}" }`);
+    expect(grid).toMatch(/url: "tls:\/\/leaf_350206001001_01:[^"]+@127\.0\.0\.1:\d+", account: TIER, tls \{ ca_file: "[^"]+\/tls\/ca\.pem" \}/);
+    for (const key of [join(out, 'tls', 'ca-key.pem'), join(out, '350206001001', 'leaf-key.pem')]) expect(statSync(key).mode & 0o077).toBe(0);
+    // Kept across runs: a second run issues nothing new.
+    const cert = readFileSync(join(out, '350206001001', 'leaf-cert.pem'), 'utf8');
+    expect(gen(out, base).status).toBe(0);
+    expect(readFileSync(join(out, '350206001001', 'leaf-cert.pem'), 'utf8')).toBe(cert);
+
+    const tiers = JSON.parse(readFileSync(join(out, 'tiers.json'), 'utf8')) as { code: string; url: string; leafTls: boolean }[];
+    expect(tiers.every((t) => t.leafTls)).toBe(true);
+    const url = (code: string) => tiers.find((t) => t.code === code)!.url;
+    const creds = JSON.parse(readFileSync(join(out, 'credentials.json'), 'utf8')) as Record<string, { services: string; system: string }>;
+    // The system account has its own user and password now, not the services'.
+    expect(creds['350206001001']!.system).not.toBe(creds['350206001001']!.services);
+    const servers: Spawned[] = [];
+    const conns: NatsConnection[] = [];
+    const start = async (conf: string, code: string) => {
+      const proc = spawnProcess(NATS_SERVER_BINARY(), ['-c', conf]);
+      servers.push(proc);
+      await waitFor(`nats-server of ${code}`, () => portAnswers(Number(new URL(url(code)).port)));
+      return proc;
+    };
+    const open = async (code: string, user: 'services' | 'system') => {
+      const nc = await connect({ servers: url(code), user, pass: creds[code]![user] });
+      conns.push(nc);
+      return nc;
+    };
+    try {
+      await start(join(out, '350206001001', 'nats.conf'), '350206001001');
+      const system = await open('350206001001', 'system');
+      const leafnodes = async () => (JSON.parse((await system.request('$SYS.REQ.SERVER.PING.LEAFZ', '', { timeout: 2000 })).string()) as { data: { leafnodes: number } }).data.leafnodes;
+      expect(await leafnodes()).toBe(0);
+
+      const good = await start(join(out, '350206001001-01', 'nats.conf'), '350206001001-01');
+      await waitFor('the grid as a leafnode of the community', async () => (await leafnodes()) === 1, 15_000, 100);
+      // And the link carries the grid's subjects up.
+      const sub = (await open('350206001001', 'services')).subscribe('gm.350206001001-01.probe', { max: 1 });
+      const gridConn = await open('350206001001-01', 'services');
+      const received = (async () => {
+        for await (const m of sub) return m.string();
+        return undefined;
+      })();
+      await waitFor('a message from the grid at the community', async () => {
+        gridConn.publish('gm.350206001001-01.probe', 'over TLS');
+        return Promise.race([received.then((r) => r === 'over TLS'), new Promise<boolean>((r) => setTimeout(() => r(false), 200))]);
+      }, 15_000, 0);
+      await good.stop();
+      await waitFor('the grid gone from the community', async () => (await leafnodes()) === 0, 15_000, 100);
+
+      // The same grid trusting another federation's CA: the handshake fails, the link never comes up.
+      const other = join(dir, 'tls-other');
+      expect(gen(other, await freeBase()).status).toBe(0);
+      const wrong = join(dir, 'wrong-ca.conf');
+      writeFileSync(wrong, grid.replace(join(out, 'tls', 'ca.pem'), join(other, 'tls', 'ca.pem')), { mode: 0o600 });
+      expect(readFileSync(wrong, 'utf8')).toContain(join(other, 'tls', 'ca.pem'));
+      const rogue = await start(wrong, '350206001001-01');
+      const log = () => (rogue.child as unknown as { lastStderr: () => string }).lastStderr();
+      await waitFor('the grid to give up the handshake', async () => /certificate signed by unknown authority/.test(log()), 15_000, 100);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await leafnodes()).toBe(0);
+    } finally {
+      for (const c of conns) await c.close().catch(() => undefined);
+      for (const p of servers) await p.stop();
+    }
+  }, 60_000);
+
   it('`apply` without a generated tier refuses with exit code 2 and the reason', () => {
     const res = run('apply', '--out', join(dir, 'nothing'), '--tier', '350206');
     expect(res.status).toBe(2);

@@ -318,11 +318,14 @@ async function mainFederation(): Promise<void> {
   };
   const districtDir = await ensureDistrictFiles(shared);
 
-  // The NATS side, generated from the district's org tree (passwords kept across runs).
+  // The NATS side, generated from the district's org tree (passwords kept across runs). The leafnode
+  // links between the tiers speak TLS, with certificates from a local CA kept in .local/federation/tls
+  // (ADR 0017), as between the tiers of a deployment; GM_LEAF_TLS=off for plain links.
   const fedDir = join(LOCAL, 'federation');
   const cli = join(ROOT, 'deploy/local/dist/federation.js');
   const tierCodes = process.env['GM_TIERS'] ?? demoChain(join(districtDir, 'org-units.csv'));
-  await run('federation', cli, ['--org-units', join(districtDir, 'org-units.csv'), '--out', fedDir, ...(tierCodes ? ['--tiers', tierCodes] : [])], shared);
+  const leafTls = process.env['GM_LEAF_TLS'] !== 'off';
+  await run('federation', cli, ['--org-units', join(districtDir, 'org-units.csv'), '--out', fedDir, ...(tierCodes ? ['--tiers', tierCodes] : []), ...(leafTls ? ['--tls'] : [])], shared);
   const tiers = JSON.parse(readFileSync(join(fedDir, 'tiers.json'), 'utf8')) as TierListing[];
   const credentials = JSON.parse(readFileSync(join(fedDir, 'credentials.json'), 'utf8')) as Record<string, { services: string }>;
   for (const t of tiers) await ensureTierNats(t, join(fedDir, t.code, 'nats.conf'));
@@ -360,7 +363,7 @@ async function mainFederation(): Promise<void> {
 
   say('');
   say('社区网格化服务管理平台 · Grid governance platform: a federation of tiers is up');
-  say(`  S3 ${s3}   OIDC ${issuer}   NATS configs, streams and credentials in ${fedDir}`);
+  say(`  S3 ${s3}   OIDC ${issuer}   NATS configs, streams and credentials in ${fedDir}${leafTls ? ' (leafnodes over TLS, CA in tls/ca.pem)' : ''}`);
   say('');
   say('  控制台 Consoles, one per tier (log in on the page; password "demo"):');
   for (const { tier, services } of started) {

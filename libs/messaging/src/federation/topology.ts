@@ -187,7 +187,19 @@ export interface ServerConfigInput {
     readonly uplink?: string | undefined;
     /** The departments whose systems connect to this tier, each with its password (ADR 0014). */
     readonly departments?: Readonly<Record<string, string>> | undefined;
+    /**
+     * The `system` user of the system account (monitoring, `nats server` requests), with a password
+     * of its own (ADR 0017). Without it the services' password is used, as before: tests only.
+     */
+    readonly system?: string | undefined;
   };
+  /**
+   * TLS on the leafnode links (ADR 0017), file paths as the server sees them: `cert` and `key` of
+   * this tier's leafnode listener (a tier with children), and `ca`, the authority that signed the
+   * parent's listener certificate, which the remote to the parent verifies (a tier with a parent).
+   * Without it the links are plain TCP, as before.
+   */
+  readonly leafTls?: { readonly cert?: string | undefined; readonly key?: string | undefined; readonly ca?: string | undefined } | undefined;
   readonly host?: string;
   /** Lines added at the top level (e.g. `http: 0.0.0.0:8222` for probes) and inside `jetstream { }` (e.g. `sync_interval: always`). */
   readonly extra?: { readonly top?: readonly string[]; readonly jetstream?: readonly string[] };
@@ -223,7 +235,7 @@ export function natsServerConfig(input: ServerConfigInput): string {
     `jetstream { store_dir: ${q(input.storeDir)}, domain: ${q(jetstreamDomainOf(tier.code))}${(input.extra?.jetstream ?? []).map((l) => `, ${l}`).join('')} }`,
     ...(input.extra?.top ?? []),
     'accounts {',
-    `  ${SYSTEM_ACCOUNT} { users: [ { user: "system", password: ${q(passwords.services)} } ] }`,
+    `  ${SYSTEM_ACCOUNT} { users: [ { user: "system", password: ${q(passwords.system ?? passwords.services)} } ] }`,
     `  ${TIER_ACCOUNT} {`,
     '    jetstream: enabled',
     '    users: [',
@@ -234,20 +246,29 @@ export function natsServerConfig(input: ServerConfigInput): string {
     `system_account: ${SYSTEM_ACCOUNT}`,
   ];
   const leaf: string[] = [];
+  const tls = input.leafTls;
   if (children.length > 0) {
     if (ports.leaf === undefined) throw new Error(`tier ${tier.code} has children but no leaf port`);
     leaf.push(`  listen: ${q(`${host}:${ports.leaf}`)}`);
+    if (tls) {
+      if (!tls.cert || !tls.key) throw new Error(`tier ${tier.code} has children: leaf TLS needs its listener's cert and key`);
+      // Children must speak TLS here; they still authenticate with their leaf user's password.
+      leaf.push(`  tls { cert_file: ${q(tls.cert)}, key_file: ${q(tls.key)} }`);
+    }
   }
   if (tier.parent) {
     if (!input.parentLeafUrl || !passwords.uplink) throw new Error(`tier ${tier.code} needs its parent's leaf URL and its uplink password`);
+    if (tls && !tls.ca) throw new Error(`tier ${tier.code} has a parent: leaf TLS needs the CA that signed the parent's certificate`);
+    // The parent's certificate is checked against this CA and against the URL's host name.
+    const remoteTls = tls?.ca ? `, tls { ca_file: ${q(tls.ca)} }` : '';
     if (VARIABLE.test(input.parentLeafUrl)) {
-      // The whole URL (with the leaf user's password) from the environment: nats-leaf://leaf_<code>:<password>@<parent>:7422
-      leaf.push(`  remotes: [ { url: ${input.parentLeafUrl}, account: ${TIER_ACCOUNT} } ]`);
+      // The whole URL (with the leaf user's password) from the environment: nats-leaf://leaf_<code>:<password>@<parent>:7422 (tls:// with leaf TLS)
+      leaf.push(`  remotes: [ { url: ${input.parentLeafUrl}, account: ${TIER_ACCOUNT}${remoteTls} } ]`);
     } else {
       const url = new URL(input.parentLeafUrl);
       url.username = leafUserOf(tier.code);
       url.password = passwords.uplink;
-      leaf.push(`  remotes: [ { url: ${q(url.toString())}, account: ${TIER_ACCOUNT} } ]`);
+      leaf.push(`  remotes: [ { url: ${q(url.toString())}, account: ${TIER_ACCOUNT}${remoteTls} } ]`);
     }
   }
   if (leaf.length > 0) lines.push('leafnodes {', ...leaf, '}');

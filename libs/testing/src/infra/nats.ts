@@ -15,6 +15,9 @@ export interface TestNats {
   close(): Promise<void>;
 }
 
+/** The NATS image of the deployments (docker-compose.yml, k8s/base/nats.yaml; test/deploy keeps them equal). */
+export const NATS_IMAGE = 'nats:2.10.29-alpine';
+
 export const NATS_SERVER_BINARY = () => findBinary('nats-server', ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server']);
 
 /**
@@ -68,7 +71,7 @@ export async function localNats(namespace: string, port?: number, storeDir?: str
 
 async function containerNats(namespace: string): Promise<TestNats> {
   const { GenericContainer, Wait } = await import('testcontainers');
-  const container = await new GenericContainer(process.env['GM_NATS_IMAGE'] ?? 'nats:2.10-alpine')
+  const container = await new GenericContainer(process.env['GM_NATS_IMAGE'] ?? NATS_IMAGE)
     .withCommand(['-js'])
     .withExposedPorts(4222)
     .withWaitStrategy(Wait.forLogMessage(/Server is ready/))

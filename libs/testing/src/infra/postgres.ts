@@ -12,6 +12,9 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** The PostGIS image of docker-compose.yml (test/deploy keeps them equal). */
+export const POSTGIS_IMAGE = 'postgis/postgis:15-3.4';
+
 const TEMPLATE = 'gm_test_template_postgis';
 const LOCAL_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -88,7 +91,7 @@ export async function databaseOn(adminUrl: string, cleanup: () => Promise<void> 
 
 async function containerDatabase(): Promise<TestDatabase> {
   const { GenericContainer, Wait } = await import('testcontainers');
-  const container = await new GenericContainer(process.env['GM_POSTGIS_IMAGE'] ?? 'postgis/postgis:15-3.4')
+  const container = await new GenericContainer(process.env['GM_POSTGIS_IMAGE'] ?? POSTGIS_IMAGE)
     .withEnvironment({ POSTGRES_PASSWORD: 'postgres' })
     .withExposedPorts(5432)
     .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/, 2))

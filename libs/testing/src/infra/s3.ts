@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sourceFor } from './strategy';
 
+/** The MinIO image of docker-compose.yml (test/deploy keeps them equal). */
+export const MINIO_IMAGE = 'quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z';
+
 export interface TestS3 {
   readonly endpoint: string;
   readonly accessKey: string;
@@ -24,7 +27,7 @@ export async function provideS3(): Promise<TestS3> {
       };
     case 'container': {
       const { GenericContainer, Wait } = await import('testcontainers');
-      const c = await new GenericContainer(process.env['GM_MINIO_IMAGE'] ?? 'minio/minio:latest')
+      const c = await new GenericContainer(process.env['GM_MINIO_IMAGE'] ?? MINIO_IMAGE)
         .withCommand(['server', '/data'])
         .withExposedPorts(9000)
         .withWaitStrategy(Wait.forHttp('/minio/health/live', 9000))

@@ -34,22 +34,25 @@ import { localNats, NATS_SERVER_BINARY, portAnswers, spawnProcess, startS3rver, 
 import { stopChild } from './stop-child';
 
 const ROOT = resolve(__dirname, '../../..');
-const LOCAL = join(ROOT, '.local');
+/** Where a run keeps what it makes (keys, logs, data); GM_LOCAL_DIR for another place (the runner's own test). */
+const LOCAL = process.env['GM_LOCAL_DIR'] ? resolve(process.env['GM_LOCAL_DIR']) : join(ROOT, '.local');
+/** Added to every port of a one-tier run (services, S3, OIDC), so that a second run fits beside the first. */
+const PORT_OFFSET = Number(process.env['GM_PORT_OFFSET'] ?? 0);
 const TIER = process.env['TIER_CODE'] ?? '350206';
 const FEDERATION = process.env['GM_FEDERATION'] !== 'off';
 
 const PORTS: Record<ServiceName, number> = {
-  'base-data': 3001,
-  'system-admin': 3002,
-  'public-sentiment': 3003,
-  'service-office': 3004,
-  'command-centre': 3005,
-  'mobile-gateway': 3006,
-  gis: 3007,
+  'base-data': 3001 + PORT_OFFSET,
+  'system-admin': 3002 + PORT_OFFSET,
+  'public-sentiment': 3003 + PORT_OFFSET,
+  'service-office': 3004 + PORT_OFFSET,
+  'command-centre': 3005 + PORT_OFFSET,
+  'mobile-gateway': 3006 + PORT_OFFSET,
+  gis: 3007 + PORT_OFFSET,
 };
 const NATS_PORT = 4222;
-const S3_PORT = 9000;
-const OIDC_PORT = 8080;
+const S3_PORT = 9000 + PORT_OFFSET;
+const OIDC_PORT = 8080 + PORT_OFFSET;
 
 type Stopper = () => Promise<void>;
 const stoppers: Stopper[] = [];

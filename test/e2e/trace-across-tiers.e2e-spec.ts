@@ -66,8 +66,6 @@ describe('one trace across tiers: a report at the grid, its escalation and its c
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
         // Export every 200 ms rather than every 5 s: the test waits for the spans, not for a timer.
         OTEL_BSP_SCHEDULE_DELAY: '200',
-        // What an operator declares for each tier's deployment, so that a span says where it was made.
-        OTEL_RESOURCE_ATTRIBUTES: `gm.tier=${code}`,
       },
     });
     procs.push(proc);

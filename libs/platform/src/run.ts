@@ -50,6 +50,7 @@ export async function runService<C extends ServiceConfig>(spec: ServiceSpec<C>):
   const telemetry = startTelemetry({
     serviceName: config.service,
     serviceVersion: config.version,
+    attributes: { 'gm.tier': config.tier },
     otlpEndpoint: config.telemetry.otlpEndpoint,
     instrumentLibraries: true,
   });

@@ -12,6 +12,8 @@ import { withoutLiterals } from './query-text';
 export interface TelemetryOptions {
   readonly serviceName: string;
   readonly serviceVersion?: string;
+  /** More resource attributes of every span (the services set `gm.tier`: both tiers of a compose run share service names). */
+  readonly attributes?: Readonly<Record<string, string>>;
   /** OTLP/HTTP endpoint (e.g. http://jaeger:4318). Without it and without `exporter`, spans are created for context but not exported. */
   readonly otlpEndpoint?: string | undefined;
   /** An exporter of the caller's (tests pass an InMemorySpanExporter). Exported synchronously. */
@@ -40,6 +42,7 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
     resource: resourceFromAttributes({
       [ATTR_SERVICE_NAME]: opts.serviceName,
       [ATTR_SERVICE_VERSION]: opts.serviceVersion ?? '0.0.0',
+      ...opts.attributes,
     }),
     // Only what the operator declares (OTEL_RESOURCE_ATTRIBUTES, e.g. `gm.tier=350206`): host and
     // process detectors would add noise (and the host's name) to every span.

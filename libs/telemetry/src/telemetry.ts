@@ -7,6 +7,7 @@ import { resourceAttributesEnvDetector, resourceFromAttributes } from '@opentele
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_DB_QUERY_TEXT, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { DbErrorStatusScrubber } from './db-status';
 import { withoutLiterals } from './query-text';
 
 export interface TelemetryOptions {
@@ -32,7 +33,7 @@ export interface Telemetry {
  * propagator and an AsyncLocalStorage context manager, which the HTTP and NATS tracing rely on.
  */
 export function startTelemetry(opts: TelemetryOptions): Telemetry {
-  const processors: SpanProcessor[] = [];
+  const processors: SpanProcessor[] = [new DbErrorStatusScrubber()];
   if (opts.exporter) processors.push(new SimpleSpanProcessor({ exporter: opts.exporter }));
   if (opts.otlpEndpoint) {
     const url = `${opts.otlpEndpoint.replace(/\/$/, '')}/v1/traces`;
@@ -53,7 +54,7 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
     logRecordProcessors: [],
     contextManager: new AsyncLocalStorageContextManager(),
     textMapPropagator: defaultPropagator(),
-    instrumentations: opts.instrumentLibraries && processors.length > 0 ? [pgInstrumentation()] : [],
+    instrumentations: opts.instrumentLibraries && processors.length > 1 ? [pgInstrumentation()] : [],
   });
   sdk.start();
   return {

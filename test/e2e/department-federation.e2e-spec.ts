@@ -2,24 +2,17 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { departmentCommandViewSchema, inboxPageSchema, workOrderCreatedSchema, workOrderDetailSchema, type CloudEvent, type DepartmentCommandView } from '@gm/contracts';
-import { departmentInboxPrefix, departmentUserOf, type FederationTier } from '@gm/messaging';
+import { departmentInboxPrefix, departmentUserOf } from '@gm/messaging';
 import type { ServiceConfig } from '@gm/platform';
-import { aReport, expectShape, provideDatabase, provideOidc, startFederation, startService, WebhookReceiver, type TestDatabase, type TestFederation, type TestOidc, type TestService } from '@gm/testing';
+import { aReport, DEMO_CHAIN, demoChainTiers, expectShape, provideDatabase, provideOidc, startFederation, startService, WebhookReceiver, type TestDatabase, type TestFederation, type TestOidc, type TestService } from '@gm/testing';
 import * as publicSentiment from '../../apps/public-sentiment/src/app.module';
 import * as psConfig from '../../apps/public-sentiment/src/config/config';
 import * as serviceOffice from '../../apps/service-office/src/app.module';
 import * as soConfig from '../../apps/service-office/src/config/config';
 import { eventually, tierEnv } from './support';
 
-const DISTRICT = '350206';
-const STREET = '350206001';
-const COMMUNITY = '350206001001';
-const GRID = '350206001001-07';
-const TIERS: FederationTier[] = [
-  { code: DISTRICT, parent: null },
-  { code: STREET, parent: DISTRICT },
-  { code: COMMUNITY, parent: STREET },
-];
+const { district: DISTRICT, street: STREET, community: COMMUNITY, grid: GRID } = DEMO_CHAIN;
+const TIERS = demoChainTiers('district', 'community');
 const URBAN_FEED = `DEPT_urban-management_${DISTRICT}`;
 
 type Json = Record<string, unknown>;

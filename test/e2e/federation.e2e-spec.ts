@@ -4,8 +4,10 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { connect } from '@nats-io/transport-node';
 import { Rpc, caseTimelineSchema, caseViewSchema, errorBodySchema, federationSummarySchema, namespace, type FederationSummary } from '@gm/contracts';
-import { jetstreamDomainOf, leafUserOf, RpcClient, type FederationTier } from '@gm/messaging';
+import { jetstreamDomainOf, leafUserOf, RpcClient } from '@gm/messaging';
 import {
+  DEMO_CHAIN,
+  demoChainTiers,
   aReport,
   expectShape,
   freePort,
@@ -25,16 +27,8 @@ import {
 import { AppModule } from '../../apps/public-sentiment/src/app.module';
 import { configSchema, type AppConfig } from '../../apps/public-sentiment/src/config/config';
 
-const DISTRICT = '350206';
-const STREET = '350206001';
-const COMMUNITY = '350206001001';
-const GRID = '350206001001-07';
-const TIERS: FederationTier[] = [
-  { code: DISTRICT, parent: null },
-  { code: STREET, parent: DISTRICT },
-  { code: COMMUNITY, parent: STREET },
-  { code: GRID, parent: COMMUNITY },
-];
+const { district: DISTRICT, street: STREET, community: COMMUNITY, grid: GRID } = DEMO_CHAIN;
+const TIERS = demoChainTiers('district', 'grid');
 const PS_MAIN = resolve(__dirname, '../../apps/public-sentiment/dist/main.js');
 
 type Json = Record<string, unknown>;

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pg from 'pg';
-import type { FederationTier } from '@gm/messaging';
 import {
+  DEMO_CHAIN,
+  demoChainTiers,
   aReport,
   freePort,
   provideDatabase,
@@ -23,16 +24,8 @@ import {
 } from '@gm/testing';
 import { eventually, tierEnv } from './support';
 
-const DISTRICT = '350206';
-const STREET = '350206001';
-const COMMUNITY = '350206001001';
-const GRID = '350206001001-07';
-const TIERS: FederationTier[] = [
-  { code: DISTRICT, parent: null },
-  { code: STREET, parent: DISTRICT },
-  { code: COMMUNITY, parent: STREET },
-  { code: GRID, parent: COMMUNITY },
-];
+const { district: DISTRICT, street: STREET, community: COMMUNITY, grid: GRID } = DEMO_CHAIN;
+const TIERS = demoChainTiers('district', 'grid');
 type ServiceName = 'public-sentiment' | 'mobile-gateway';
 
 /** A W3C traceparent of a client's own span in trace `traceId`. */

@@ -4,33 +4,11 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_OPTIONS, generateDistrict } from '@gm/district-generator';
 import { SERVICE_NAMES, type ServiceName } from '@gm/contracts';
 import type { ServiceConfig } from '@gm/platform';
-import { startInfra, startService, type ServiceUnderTest, type TestInfra, type TestService } from '@gm/testing';
-import * as baseData from '../../apps/base-data/src/app.module';
-import * as baseDataConfig from '../../apps/base-data/src/config/config';
-import * as systemAdmin from '../../apps/system-admin/src/app.module';
-import * as systemAdminConfig from '../../apps/system-admin/src/config/config';
-import * as publicSentiment from '../../apps/public-sentiment/src/app.module';
-import * as publicSentimentConfig from '../../apps/public-sentiment/src/config/config';
-import * as serviceOffice from '../../apps/service-office/src/app.module';
-import * as serviceOfficeConfig from '../../apps/service-office/src/config/config';
-import * as commandCentre from '../../apps/command-centre/src/app.module';
-import * as commandCentreConfig from '../../apps/command-centre/src/config/config';
-import * as mobileGateway from '../../apps/mobile-gateway/src/app.module';
-import * as mobileGatewayConfig from '../../apps/mobile-gateway/src/config/config';
-import * as gis from '../../apps/gis/src/app.module';
-import * as gisConfig from '../../apps/gis/src/config/config';
+import { startInfra, startService, type TestInfra, type TestService } from '@gm/testing';
+import { SEVEN_SERVICES } from '../e2e/seven-services';
 
 export const WEB_ROOT = resolve(__dirname, '../../apps/web/dist');
 
-const SERVICES: Record<ServiceName, ServiceUnderTest<ServiceConfig>> = {
-  'base-data': { configSchema: baseDataConfig.configSchema, module: (c, l) => baseData.AppModule.forRoot(c as baseDataConfig.AppConfig, l), streamedContentTypes: ['text/csv'] },
-  'system-admin': { configSchema: systemAdminConfig.configSchema, module: (c, l) => systemAdmin.AppModule.forRoot(c as systemAdminConfig.AppConfig, l), streamedContentTypes: ['text/csv'] },
-  'public-sentiment': { configSchema: publicSentimentConfig.configSchema, module: (c, l) => publicSentiment.AppModule.forRoot(c as publicSentimentConfig.AppConfig, l) },
-  'service-office': { configSchema: serviceOfficeConfig.configSchema, module: (c, l) => serviceOffice.AppModule.forRoot(c as serviceOfficeConfig.AppConfig, l) },
-  'command-centre': { configSchema: commandCentreConfig.configSchema, module: (c, l) => commandCentre.AppModule.forRoot(c as commandCentreConfig.AppConfig, l) },
-  'mobile-gateway': { configSchema: mobileGatewayConfig.configSchema, module: (c, l) => mobileGateway.AppModule.forRoot(c as mobileGatewayConfig.AppConfig, l) },
-  gis: { configSchema: gisConfig.configSchema, module: (c, l) => gis.AppModule.forRoot(c as gisConfig.AppConfig, l), streamedContentTypes: ['application/geo+json'] },
-};
 
 /** One tier as `npm start` runs it, in this process: the seven services, the console served by command-centre, a small generated district loaded. */
 export interface ConsoleTier {
@@ -64,11 +42,11 @@ export async function startConsoleTier(opts: { residents?: boolean; tokenLifetim
   const base = infra.env({ LOG_LEVEL: 'warn', S3_CORS_ORIGINS: '*', ...opts.env });
   // As `npm start` runs a tier: the services, then the two that serve a web app and pass its calls to them.
   const others = SERVICE_NAMES.filter((s) => s !== 'command-centre' && s !== 'mobile-gateway');
-  const started = await Promise.all(others.map(async (name) => [name, await startService(SERVICES[name], base)] as const));
+  const started = await Promise.all(others.map(async (name) => [name, await startService(SEVEN_SERVICES[name], base)] as const));
   for (const [name, svc] of started) running.set(name, svc);
   const pairs = (names: readonly ServiceName[]) => names.map((name) => `${name}=${running.get(name)!.url}`).join(',');
-  running.set('mobile-gateway', await startService(SERVICES['mobile-gateway'], { ...base, WEB_ROOT, HANDHELD_UPSTREAMS: pairs(others) }));
-  running.set('command-centre', await startService(SERVICES['command-centre'], { ...base, WEB_ROOT, CONSOLE_UPSTREAMS: pairs([...others, 'mobile-gateway']) }));
+  running.set('mobile-gateway', await startService(SEVEN_SERVICES['mobile-gateway'], { ...base, WEB_ROOT, HANDHELD_UPSTREAMS: pairs(others) }));
+  running.set('command-centre', await startService(SEVEN_SERVICES['command-centre'], { ...base, WEB_ROOT, CONSOLE_UPSTREAMS: pairs([...others, 'mobile-gateway']) }));
 
   const dir = mkdtempSync(join(tmpdir(), 'gm-console-'));
   await generateDistrict({ ...DEFAULT_OPTIONS, seed: 13, scale: 0.05, streets: 2, communitiesPerStreet: [2, 2], gridRows: [2, 2], gridCols: [4, 4], out: dir });

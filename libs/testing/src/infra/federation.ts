@@ -145,3 +145,13 @@ export async function startFederation(
     close: closeAll,
   };
 }
+
+/** The demo users' chain of tiers (libs/auth demoUsers): district → street → community → grid -07. */
+export const DEMO_CHAIN = { district: '350206', street: '350206001', community: '350206001001', grid: '350206001001-07' } as const;
+
+/** The demo chain from `top` down to `bottom` as the tiers of a federation, `top` with no parent. */
+export function demoChainTiers(top: keyof typeof DEMO_CHAIN = 'district', bottom: keyof typeof DEMO_CHAIN = 'grid'): FederationTier[] {
+  const levels = Object.keys(DEMO_CHAIN) as (keyof typeof DEMO_CHAIN)[];
+  const chain = levels.slice(levels.indexOf(top), levels.indexOf(bottom) + 1).map((l) => DEMO_CHAIN[l]);
+  return chain.map((code, i) => ({ code, parent: i === 0 ? null : chain[i - 1]! }));
+}

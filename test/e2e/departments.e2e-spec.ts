@@ -62,7 +62,7 @@ describe('service-office: departments (职能部门) from the category catalogue
       [{ areas: ['3502'], dutyPhone: null }, 'areas.0'],
       [{ areas: ['350206'], dutyPhone: 'call me' }, 'dutyPhone'],
       [{ areas: ['350206'], dutyPhone: null, contacts: [{ post: '科长', name: '', phone: '123456' }] }, 'contacts.0.name'],
-      [{ areas: ['350206'], dutyPhone: null, colour: 'red' }, '(body)'],
+      [{ areas: ['350206'], dutyPhone: null, colour: 'red' }, 'colour'],
     ] as const) {
       const res = await call('admin', 'PUT', '/api/v1/departments/roads', body);
       expect({ body, status: res.status }).toEqual({ body, status: 400 });

@@ -375,7 +375,7 @@ describe('public-sentiment: the case workflow (real PostgreSQL/PostGIS, NATS Jet
         ['limit=0', 'limit'],
         ['from=yesterday', 'from'],
         ['cursor=abc', 'cursor'],
-        ['colour=red', '(body)'],
+        ['colour=red', 'colour'],
       ] as const) {
         const res = await call('community', 'GET', `/api/v1/cases?${query}`);
         expect(res.status).toBe(400);

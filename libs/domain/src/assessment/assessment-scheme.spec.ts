@@ -415,7 +415,7 @@ describe('validateAssessmentScheme', () => {
     const s = clone() as unknown as { indicators: Record<string, unknown> };
     delete s.indicators['person'];
     s.indicators['team'] = [];
-    expect(fieldsOf(s).sort()).toEqual(['indicators', 'indicators.person']);
+    expect(fieldsOf(s).sort()).toEqual(['indicators.person', 'indicators.team']);
   });
 
   it('refuses a repeated veto code, a limit outside its figure and a kind listed twice', () => {

@@ -11,6 +11,7 @@ import pg from 'pg';
 import type { ServiceConfig } from '@gm/platform';
 import * as baseData from '../../apps/base-data/src/app.module';
 import * as baseDataConfig from '../../apps/base-data/src/config/config';
+import { PiiCipher } from '../../apps/base-data/src/privacy/pii-cipher';
 import * as systemAdmin from '../../apps/system-admin/src/app.module';
 import * as systemAdminConfig from '../../apps/system-admin/src/config/config';
 import * as gis from '../../apps/gis/src/app.module';
@@ -240,6 +241,35 @@ describe('base-data: a generated district, privacy, scope, imports (real Postgre
     } finally {
       await nc.close();
     }
+  });
+
+  it('moves boxes of format 1 (AES-256-GCM, before ADR 0018) to format 2 with rotate-keys; they read the same before and after', async () => {
+    const env = infra.env();
+    const legacy = new PiiCipher(env['PII_KEYS']!.split(','), env['PII_HASH_KEY']!, 1);
+    const residents = residentsCsv().filter((r) => r[9]!.startsWith('350206001001')).slice(0, 3);
+    const ids: string[] = [];
+    for (const [idNumber] of residents) {
+      const { items } = expectShape(residentPageSchema, await (await search({ idNumber }, community)).json());
+      const [row] = await sql<{ pii: Buffer }>('SELECT pii FROM base_data.residents WHERE id = $1', [items[0]!.id]);
+      await sql('UPDATE base_data.residents SET pii = $2 WHERE id = $1', [items[0]!.id, legacy.seal(legacy.open(row!.pii))]);
+      ids.push(items[0]!.id);
+    }
+    const formats = async () => (await sql<{ f: number }>('SELECT get_byte(pii, 0) AS f FROM base_data.residents WHERE id = ANY($1::uuid[]) ORDER BY 1', [ids])).map((r) => r.f);
+    expect(await formats()).toEqual([1, 1, 1]);
+    const clearRead = async (id: string) =>
+      (await fetch(`${bd.url}/api/v1/residents/${id}/clear-read`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${community}` },
+        body: JSON.stringify({ fields: ['idNumber'], reason: 'verify the box format migration' }),
+      }).then((r) => r.json())) as { idNumber: string };
+    expect(await clearRead(ids[0]!)).toEqual({ idNumber: residents[0]![0] });
+
+    const res = await fetch(`${bd.url}/api/v1/privacy/rotate-keys`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ residents: 3 });
+    expect(await formats()).toEqual([2, 2, 2]);
+    expect(await sql('SELECT count(*)::int AS n FROM base_data.residents WHERE get_byte(pii, 0) <> 2')).toEqual([{ n: 0 }]);
+    for (const [i, id] of ids.entries()) expect(await clearRead(id)).toEqual({ idNumber: residents[i]![0] });
   });
 
   it('rotates keys: a new current key re-encrypts every record, which stays readable', async () => {

@@ -8,7 +8,7 @@ const key32 = (name: string) =>
 
 export const configSchema = serviceConfigSchema('base-data', { port: 3001, schema: 'base_data' }, {
   /**
-   * Keys that encrypt residents' ID and phone numbers (AES-256-GCM): `id:base64,id:base64,…`, the
+   * Keys that encrypt residents' ID and phone numbers (XChaCha20-Poly1305; AES-256-GCM for boxes of format 1): `id:base64,id:base64,…`, the
    * first one current. Keep retired keys listed until `rotate-pii-keys` has re-encrypted every row.
    */
   PII_KEYS: z
@@ -21,6 +21,12 @@ export const configSchema = serviceConfigSchema('base-data', { port: 3001, schem
         .refine((keys) => keys.every((k) => Buffer.from(k.split(':')[1]!, 'base64').length === 32), 'every key must be 32 bytes (base64)')
         .refine((keys) => new Set(keys.map((k) => k.split(':')[0])).size === keys.length, 'key ids must be unique'),
     ),
+  /**
+   * The box format new seals use: 2 (XChaCha20-Poly1305, ADR 0018), or 1 (AES-256-GCM) while any
+   * tier of the federation still runs a version that cannot open format 2. Both formats always open;
+   * `rotate-pii-keys` rewrites boxes of the other format.
+   */
+  PII_SEAL_FORMAT: z.enum(['1', '2'], { message: 'PII_SEAL_FORMAT is 1 or 2' }).default('2').transform((v) => Number(v) as 1 | 2),
   /** Key of the keyed hash (HMAC-SHA256) that makes ID and phone numbers searchable by exact value. */
   PII_HASH_KEY: key32('PII_HASH_KEY'),
   /** Largest CSV accepted over HTTP. */

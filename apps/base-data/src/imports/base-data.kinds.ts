@@ -15,7 +15,7 @@ import {
 } from '@gm/contracts';
 import { idNumberFacts, idNumberProblem, isPlausiblePhone, isWithinScope, maskIdNumber, maskPhone, normalizeIdNumber, normalizePhone } from '@gm/domain';
 import { rowBad, rowOk, type CsvKind, type RowResult } from '@gm/platform';
-import type { PiiCipher } from '../privacy/pii-cipher';
+import type { PiiBoxFormat, PiiCipher } from '../privacy/pii-cipher';
 import { upsertWithHistory } from './upsert';
 
 /** What the kinds need from outside: known grids (system-admin), point → grid (gis), the cipher. */
@@ -24,7 +24,7 @@ export interface ImportDeps {
   readonly actor: string;
   readonly cipher: PiiCipher;
   /** The cipher's configuration, for row workers. */
-  readonly cipherKeys: { readonly keys: readonly string[]; readonly hashKey: string };
+  readonly cipherKeys: { readonly keys: readonly string[]; readonly hashKey: string; readonly sealFormat: PiiBoxFormat };
   /** Grid codes of the org tree. */
   readonly grids: () => Promise<ReadonlySet<string>>;
   /** Grid of each point (null outside every grid), in order. */
@@ -42,6 +42,7 @@ export interface Ctx {
 export interface ResidentWorkerData {
   readonly keys: readonly string[];
   readonly hashKey: string;
+  readonly sealFormat: PiiBoxFormat;
   readonly grids: readonly string[];
   readonly scope?: string | undefined;
 }
@@ -295,7 +296,7 @@ export function baseDataKind(kind: BaseDataKind, deps: ImportDeps): CsvKind<Ctx>
         row: (fields, line, ctx) => residentRow(fields, line, ctx, deps.cipher),
         parallel: (ctx) =>
           existsSync(RESIDENT_WORKER)
-            ? { script: RESIDENT_WORKER, data: { keys: deps.cipherKeys.keys, hashKey: deps.cipherKeys.hashKey, grids: [...ctx.grids], scope: ctx.scope } satisfies ResidentWorkerData }
+            ? { script: RESIDENT_WORKER, data: { keys: deps.cipherKeys.keys, hashKey: deps.cipherKeys.hashKey, sealFormat: deps.cipherKeys.sealFormat, grids: [...ctx.grids], scope: ctx.scope } satisfies ResidentWorkerData }
             : undefined,
         check: async (client) => [
           ...(await duplicates(client, 'resident_stage', 'id_hash', 'id_number')),

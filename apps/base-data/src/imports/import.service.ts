@@ -45,7 +45,7 @@ export class BaseDataImportService {
       schema: this.sql.schema,
       actor,
       cipher: this.cipher,
-      cipherKeys: { keys: this.config.own.PII_KEYS, hashKey: this.config.own.PII_HASH_KEY },
+      cipherKeys: { keys: this.config.own.PII_KEYS, hashKey: this.config.own.PII_HASH_KEY, sealFormat: this.config.own.PII_SEAL_FORMAT },
       grids: async () => new Set((await this.rpc.request(Rpc.orgUnits, { level: 'grid' }, { timeoutMs })).units.map((u) => u.code)),
       // In a federation a tier imports its own subtree's records only (ADR 0012).
       scope: this.config.own.FEDERATION_ENABLED ? this.config.tier : undefined,

@@ -6,7 +6,7 @@ import { residentRow, type ResidentWorkerData } from './base-data.kinds';
 
 serveRows((data) => {
   const d = data as ResidentWorkerData;
-  const cipher = new PiiCipher(d.keys, d.hashKey);
+  const cipher = new PiiCipher(d.keys, d.hashKey, d.sealFormat);
   const ctx = { grids: new Set(d.grids), scope: d.scope };
   return (fields, line) => residentRow(fields, line, ctx, cipher);
 }, (values) => copyLine(values as Parameters<typeof copyLine>[0]));

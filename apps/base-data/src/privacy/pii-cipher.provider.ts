@@ -6,5 +6,5 @@ import { PiiCipher } from './pii-cipher';
 export const piiCipherProvider: Provider = {
   provide: PiiCipher,
   inject: [SERVICE_CONFIG],
-  useFactory: (config: AppConfig) => new PiiCipher(config.own.PII_KEYS, config.own.PII_HASH_KEY),
+  useFactory: (config: AppConfig) => new PiiCipher(config.own.PII_KEYS, config.own.PII_HASH_KEY, config.own.PII_SEAL_FORMAT),
 };

@@ -364,7 +364,7 @@ export class ResidentService {
   }
 
   /**
-   * Re-encrypts under the current key, in batches. In a federation the tier that keeps a record
+   * Re-encrypts under the current key and in the current box format (ADR 0018), in batches. In a federation the tier that keeps a record
    * makes it a new version and publishes it (ADR 0012), so that every copy above and below follows
    * without running anything there; a copy held elsewhere is re-encrypted in place (same version:
    * the content is unchanged, and a version of its own would overtake the keeper's next one).
@@ -376,7 +376,7 @@ export class ResidentService {
       const n = await this.sql.transaction(async (client) => {
         const rows = (
           await client.query<{ k: string; box: Buffer; grid: string }>(
-            `SELECT ${key} AS k, ${box} AS box, grid_code AS grid FROM ${this.t(table)} WHERE ${box} IS NOT NULL AND ${keyColumn} <> $1 LIMIT $2 FOR UPDATE SKIP LOCKED`,
+            `SELECT ${key} AS k, ${box} AS box, grid_code AS grid FROM ${this.t(table)} WHERE ${box} IS NOT NULL AND (${keyColumn} <> $1 OR get_byte(${box}, 0) <> ${this.cipher.sealFormat}) LIMIT $2 FOR UPDATE SKIP LOCKED`,
             [this.cipher.currentKeyId, batch],
           )
         ).rows;

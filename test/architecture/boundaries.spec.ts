@@ -399,6 +399,17 @@ describe('architecture boundaries', () => {
     expect(violations).toEqual([]);
   });
 
+  it("public-sentiment's cases/ imports nothing from federation/ (federation listens to cases' step events)", () => {
+    const casesDir = join(ROOT, 'apps/public-sentiment/src/cases');
+    const federationDir = join(ROOT, 'apps/public-sentiment/src/federation');
+    const files = appFiles.filter((f) => inside(casesDir, f.path));
+    expect(files.some((f) => f.rel.endsWith('case-workflow.service.ts'))).toBe(true);
+    const violations: Violation[] = files.flatMap((file) =>
+      file.specifiers.filter((spec) => isPathLike(spec) && inside(federationDir, target(file, spec))).map((spec): Violation => `${file.rel}: '${spec}' is federation/`),
+    );
+    expect(violations).toEqual([]);
+  });
+
   it('no lib imports an app', () => {
     const violations: Violation[] = [];
     const appsDir = join(ROOT, 'apps');

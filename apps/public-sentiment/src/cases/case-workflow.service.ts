@@ -22,8 +22,8 @@ import { GroupCommitQueue, point, type ItemOutcome } from '@gm/persistence';
 import { SERVICE_CONFIG } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
 import { CaseRulesProvider } from '../rules/case-rules.provider';
-import { FederationOutbound } from '../federation/federation-outbound';
-import { TierPosition } from '../federation/tier-position';
+import { TierPosition } from '../tier/tier-position';
+import { CaseSteps, type StepTaken } from './step-recorded';
 import { Case } from './case.entity';
 import type { AppConfig } from '../config/config';
 import { batchTransaction } from './batch-transaction';
@@ -65,7 +65,7 @@ export class CaseWorkflowService {
     private readonly outbox: Outbox,
     private readonly rules: CaseRulesProvider,
     private readonly position: TierPosition,
-    private readonly federation: FederationOutbound,
+    private readonly steps: CaseSteps,
     private readonly logger: JsonLogger,
     @Inject(SERVICE_CONFIG) config: AppConfig,
   ) {
@@ -324,10 +324,9 @@ export class CaseWorkflowService {
     };
     this.outbox.add(tx, Events[decision.event], data, c.id);
 
-    if (decision.action === 'escalate') await this.federation.escalate(tx, c, entry, principal, body.reason!, this.position.escalationTarget(body.escalateTo), stored);
-    // A case received from a child: the child (and through it the origin) hears of every step; a
-    // case assigned back here: the tiers above that follow it hear of every step too.
-    const step = {
+    // Whoever listens (federation: the escalation to the parent; to a child the case came from, and
+    // to the tiers above that follow a case assigned back here, every step) writes in this transaction.
+    const step: StepTaken = {
       action: decision.action,
       from: decision.from,
       to: decision.action === 'assign_back' ? ('dispatched' as const) : decision.to,
@@ -340,8 +339,14 @@ export class CaseWorkflowService {
       assignee,
       actingTier: this.position.tier,
     };
-    this.federation.progressDown(tx, c, step);
-    this.federation.progressUp(tx, c, step);
+    await this.steps.recorded({
+      tx,
+      case: c,
+      entry,
+      principal,
+      step,
+      ...(decision.action === 'escalate' && { escalation: { reason: body.reason!, target: this.position.escalationTarget(body.escalateTo), earlier: stored } }),
+    });
   }
 
   private async checkMergeTarget(tx: EntityManager, principal: Principal, c: Case, primaryId: string): Promise<void> {

@@ -9,13 +9,13 @@ import { CaseRepository } from './case.repository';
 import { CaseService } from './case.service';
 import { CaseWorkflowService } from './case-workflow.service';
 import { DeadlineScheduler } from './deadline.scheduler';
-import { FederationOutbound } from '../federation/federation-outbound';
-import { TierPosition } from '../federation/tier-position';
+import { TierPosition } from '../tier/tier-position';
+import { CaseSteps } from './step-recorded';
 import { CaseWorkflowController } from './case-workflow.controller';
 
 @Module({
   controllers: [CaseController, CaseNatsController, CaseRulesController, CaseWorkflowController],
-  providers: [ServiceSql, CaseRulesProvider, CaseService, CaseWorkflowService, CaseQueryService, CaseRepository, DeadlineScheduler, TierPosition, FederationOutbound],
-  exports: [ServiceSql, CaseRulesProvider, CaseService, CaseRepository, CaseWorkflowService, TierPosition, FederationOutbound],
+  providers: [ServiceSql, CaseRulesProvider, CaseService, CaseWorkflowService, CaseQueryService, CaseRepository, DeadlineScheduler, TierPosition, CaseSteps],
+  exports: [ServiceSql, CaseRulesProvider, CaseService, CaseRepository, CaseWorkflowService, TierPosition, CaseSteps],
 })
 export class CaseModule {}

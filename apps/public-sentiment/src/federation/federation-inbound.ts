@@ -36,8 +36,9 @@ import { Case } from '../cases/case.entity';
 import { CaseRepository, type Admission } from '../cases/case.repository';
 import { CaseTransition } from '../cases/case-transition.entity';
 import { CaseWorkflowService } from '../cases/case-workflow.service';
-import { FederationOutbound, type StepTaken } from './federation-outbound';
-import { TierPosition } from './tier-position';
+import type { StepTaken } from '../cases/step-recorded';
+import { FederationOutbound } from './federation-outbound';
+import { TierPosition } from '../tier/tier-position';
 import { TierSummaryStore } from './tier-summary.store';
 
 export const UPLINK_DURABLE = durableName('public-sentiment', 'uplink');

@@ -1,7 +1,7 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { DOWNLINK_IN, JetStreamService, NatsClient, UPLINK_AGGREGATE } from '@gm/messaging';
 import { ServiceMetrics } from '@gm/telemetry';
-import { TierPosition } from './tier-position';
+import { TierPosition } from '../tier/tier-position';
 
 /**
  * How far this tier's federation streams are behind their sources, read from the server at scrape

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Events, namespace, type Assignee, type AttachmentRef, type CaseAction, type CaseState, type HistoryEntry, type OwnerStep, type Principal } from '@gm/contracts';
 import { redactPersonalData } from '@gm/domain';
@@ -6,33 +6,14 @@ import { Outbox } from '@gm/messaging';
 import type { Case } from '../cases/case.entity';
 import { CaseRepository, type TimelineStep } from '../cases/case.repository';
 import type { CaseTransition } from '../cases/case-transition.entity';
-import { TierPosition } from './tier-position';
+import { CaseSteps, type StepListener, type StepRecorded, type StepTaken } from '../cases/step-recorded';
+import { TierPosition } from '../tier/tier-position';
 
 const FREE_TEXT_MAX = 2000;
 const redact = (text: string, max = FREE_TEXT_MAX) => {
   const r = redactPersonalData(text.trim());
   return r.length <= max ? r : `${r.slice(0, max - 1)}…`;
 };
-
-/** A step taken on a case, as it is sent to the other tiers that hold a copy. */
-export interface StepTaken {
-  readonly action: CaseAction;
-  readonly from: CaseState;
-  /** The case's state at the tier that owns it after the step (for an assign-back: `dispatched`, at the child). */
-  readonly to: CaseState;
-  readonly at: Date;
-  readonly role: string;
-  readonly unit: string;
-  readonly note?: string | null | undefined;
-  readonly evidenceCount?: number | undefined;
-  /** The step's evidence, by reference (held by the acting tier). */
-  readonly attachments?: readonly AttachmentRef[] | undefined;
-  readonly assignee?: Assignee | undefined;
-  /** The tier that took the step (this one, or the owner above when a mirrored step is passed on). */
-  readonly actingTier: string;
-  /** The owner's deadline, when a mirrored step is passed on (else this copy's own). */
-  readonly deadlineAt?: string | null | undefined;
-}
 
 /**
  * What a tier writes for other tiers, always through the outbox in the transaction of the change
@@ -41,12 +22,27 @@ export interface StepTaken {
  * (`gm.<child>.downlink.case-progressed.v1`, sourced by that child only).
  */
 @Injectable()
-export class FederationOutbound {
+export class FederationOutbound implements OnModuleInit, StepListener {
   constructor(
     private readonly position: TierPosition,
     private readonly outbox: Outbox,
     private readonly cases: CaseRepository,
+    private readonly steps: CaseSteps,
   ) {}
+
+  onModuleInit(): void {
+    this.steps.listen(this);
+  }
+
+  /**
+   * A step recorded here: an escalation goes up; a case received from a child tells the child (and
+   * through it the origin) of every step; a case assigned back here tells the tiers above that follow it.
+   */
+  async stepRecorded(e: StepRecorded): Promise<void> {
+    if (e.escalation) await this.escalate(e.tx, e.case, e.entry, e.principal, e.escalation.reason, e.escalation.target, e.escalation.earlier);
+    this.progressDown(e.tx, e.case, e.step);
+    this.progressUp(e.tx, e.case, e.step);
+  }
 
   /**
    * The case's snapshot, history and attachment references, for the parent. `entry` is the

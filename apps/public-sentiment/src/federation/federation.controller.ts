@@ -4,7 +4,7 @@ import { CurrentPrincipal, Roles } from '@gm/auth';
 import { DomainError, federationSummarySchema, type FederationSummary, type Principal } from '@gm/contracts';
 import { ApiErrorResponses, ApiJsonResponse } from '@gm/platform';
 import { isWithinScope } from '@gm/domain';
-import { TierPosition } from './tier-position';
+import { TierPosition } from '../tier/tier-position';
 import { TierSummaryPublisher } from './tier-summary.publisher';
 import { TierSummaryStore } from './tier-summary.store';
 

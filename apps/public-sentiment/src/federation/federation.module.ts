@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CaseModule } from '../cases/case.module';
 import { FederationController } from './federation.controller';
 import { FederationInbound } from './federation-inbound';
+import { FederationOutbound } from './federation-outbound';
 import { FederationMetrics } from './federation-metrics';
 import { TierSummaryPublisher } from './tier-summary.publisher';
 import { TierSummaryStore } from './tier-summary.store';
@@ -10,6 +11,6 @@ import { TierSummaryStore } from './tier-summary.store';
 @Module({
   imports: [CaseModule],
   controllers: [FederationController],
-  providers: [FederationInbound, FederationMetrics, TierSummaryStore, TierSummaryPublisher],
+  providers: [FederationOutbound, FederationInbound, FederationMetrics, TierSummaryStore, TierSummaryPublisher],
 })
 export class FederationModule {}

@@ -5,7 +5,7 @@ import { errorText, Outbox } from '@gm/messaging';
 import { SERVICE_CONFIG } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from '../config/config';
-import { TierPosition } from './tier-position';
+import { TierPosition } from '../tier/tier-position';
 import { sumCounts, TierSummaryStore } from './tier-summary.store';
 
 /**

@@ -2,7 +2,8 @@ import { context, trace, SpanKind, SpanStatusCode, type Context, type Span } fro
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { contextFromHeaders, currentTraceHeaders, type JsonLogger } from '@gm/telemetry';
 
-const QUIET_ROUTES = new Set(['/healthz', '/readyz']);
+/** Probes and scrapes (Prometheus every 15 s): logged at debug only. */
+const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
 /**
  * A SERVER span per HTTP request, continuing the caller's W3C trace context, active for the

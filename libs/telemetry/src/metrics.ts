@@ -114,5 +114,14 @@ export class ServiceMetrics {
   }
 }
 
+/**
+ * `read` once for all the gauges of one scrape that share it (their callbacks run together): the
+ * first caller starts it, the others get the same promise until it settles.
+ */
+export function oncePerScrape<T>(read: () => Promise<T>): () => Promise<T> {
+  let inFlight: Promise<T> | undefined;
+  return () => (inFlight ??= read().finally(() => (inFlight = undefined)));
+}
+
 /** The content type of the Prometheus text format. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';

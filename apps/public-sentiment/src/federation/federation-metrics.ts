@@ -1,6 +1,6 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { DOWNLINK_IN, JetStreamService, NatsClient, UPLINK_AGGREGATE } from '@gm/messaging';
-import { ServiceMetrics } from '@gm/telemetry';
+import { oncePerScrape, ServiceMetrics } from '@gm/telemetry';
 import { TierPosition } from '../tier/tier-position';
 
 /**
@@ -21,13 +21,14 @@ export class FederationMetrics implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     if (!this.position.enabled) return;
     const streams = [...(this.position.hasChildren ? [UPLINK_AGGREGATE] : []), ...(this.position.parent ? [DOWNLINK_IN] : [])];
-    const sources = async () => {
+    // One round of stream infos per scrape, shared by the two gauges.
+    const sources = oncePerScrape(async () => {
       const nc = this.nats.current();
       if (!nc) return undefined;
       const jsm = await this.jetstream.manager(nc);
       const infos = await Promise.all(streams.map((s) => jsm.streams.info(s).catch(() => undefined)));
       return infos.flatMap((info) => (info?.sources ?? []).map((src) => ({ stream: info!.config.name, source: sourceName(src), lag: src.lag, activeSec: src.active / 1e9 })));
-    };
+    });
     this.metrics.observe('gm.federation.source_lag', "Messages of a child's (or the parent's) stream not yet copied into this tier's", '{message}', async () =>
       (await sources())?.map((s) => ({ value: s.lag, attributes: { stream: s.stream, source: s.source } })),
     );

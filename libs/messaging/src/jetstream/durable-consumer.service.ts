@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional, type OnApplicationShutdown } from '@nestj
 import { AckPolicy, DeliverPolicy, type ConsumerInfo, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { parseCloudEvent, scopedSubject, Headers, type CloudEvent, type StreamDefinition } from '@gm/contracts';
-import { JsonLogger, ServiceMetrics, SpanKind, withSpan, type Counter } from '@gm/telemetry';
+import { JsonLogger, oncePerScrape, ServiceMetrics, SpanKind, withSpan, type Counter } from '@gm/telemetry';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging-options';
 import { errorText, NatsClient, sleep } from '../nats-client.service';
 import { extractTrace } from '../trace-headers';
@@ -85,13 +85,15 @@ export class DurableConsumers implements OnApplicationShutdown {
     this.failures = metrics.meter.createCounter('gm.consumer.handler_failures', { description: 'Messages whose handler failed (negatively acknowledged, retried later)' });
     // Lag: what the stream holds for the consumer that it has not been given yet; and what it has
     // been given but not acknowledged. Read from the server, so they are true across replicas.
-    const read = (pick: (info: ConsumerInfo) => number) => async () => {
+    // One round of consumer infos per scrape, shared by the three gauges.
+    const infos = oncePerScrape(async () => {
       const nc = this.nats.current();
       if (!nc || this.started.size === 0) return undefined;
       const jsm = await this.jetstream.manager(nc);
-      const infos = await Promise.all([...this.started.values()].map((c) => jsm.consumers.info(c.stream, c.durable).catch(() => undefined)));
-      return infos.flatMap((info) => (info ? [{ value: pick(info), attributes: { stream: info.stream_name, consumer: info.name } }] : []));
-    };
+      return Promise.all([...this.started.values()].map((c) => jsm.consumers.info(c.stream, c.durable).catch(() => undefined)));
+    });
+    const read = (pick: (info: ConsumerInfo) => number) => async () =>
+      (await infos())?.flatMap((info) => (info ? [{ value: pick(info), attributes: { stream: info.stream_name, consumer: info.name } }] : []));
     metrics.observe('gm.consumer.pending', 'Messages in the stream not yet delivered to the consumer (its lag)', '{message}', read((i) => i.num_pending));
     metrics.observe('gm.consumer.ack_pending', 'Messages delivered to the consumer and not yet acknowledged', '{message}', read((i) => i.num_ack_pending));
     metrics.observe('gm.consumer.redelivered', 'Messages delivered more than once and not yet acknowledged (server view)', '{message}', read((i) => i.num_redelivered));

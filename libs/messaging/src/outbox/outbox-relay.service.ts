@@ -3,7 +3,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import pg from 'pg';
 import { Headers, type StreamDefinition } from '@gm/contracts';
-import { contextFromHeaders, JsonLogger, ServiceMetrics, SpanKind, withSpan, type Counter } from '@gm/telemetry';
+import { contextFromHeaders, JsonLogger, oncePerScrape, ServiceMetrics, SpanKind, withSpan, type Counter } from '@gm/telemetry';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging-options';
 import { errorText, NatsClient } from '../nats-client.service';
 import { JetStreamService } from '../jetstream/jetstream.service';
@@ -73,17 +73,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     metrics.observe('gm.outbox.oldest_age_seconds', 'Age of the oldest unpublished outbox row (0 when none)', 's', async () => [{ value: (await this.backlog()).ageSec }]);
   }
 
-  private backlogRead: Promise<{ rows: number; ageSec: number }> | undefined;
-
-  /** The backlog, counted once for both gauges of a scrape (their callbacks run together). */
-  private backlog(): Promise<{ rows: number; ageSec: number }> {
-    this.backlogRead ??= this.orm.em
+  /** The backlog, counted once for both gauges of a scrape. */
+  private readonly backlog = oncePerScrape(async () => {
+    const r = await this.orm.em
       .getConnection()
-      .execute<{ rows: number; age: number | null }[]>(`SELECT count(*)::int AS rows, extract(epoch FROM now() - min(created_at))::float8 AS age FROM ${this.table} WHERE sent_at IS NULL`)
-      .then((r) => ({ rows: Number(r[0]?.rows ?? 0), ageSec: Math.max(0, Number(r[0]?.age ?? 0)) }))
-      .finally(() => (this.backlogRead = undefined));
-    return this.backlogRead;
-  }
+      .execute<{ rows: number; age: number | null }[]>(`SELECT count(*)::int AS rows, extract(epoch FROM now() - min(created_at))::float8 AS age FROM ${this.table} WHERE sent_at IS NULL`);
+    return { rows: Number(r[0]?.rows ?? 0), ageSec: Math.max(0, Number(r[0]?.age ?? 0)) };
+  });
 
   onApplicationBootstrap(): void {
     this.outbox.bindRelay(() => this.wake());

@@ -89,7 +89,6 @@ export class BaseDataImportService {
       input,
       this.metrics ? { ...opts, metrics: this.metrics } : opts,
     );
-    this.outbox.committed();
     this.logger.event('info', 'base_data.imported', { kind, rows: result.rows, inserted: result.inserted, updated: result.updated, rejected: result.rejected, ms: result.durationMs, rowsPerSecond: result.rowsPerSecond }, 'BaseDataImportService');
     return result;
   }

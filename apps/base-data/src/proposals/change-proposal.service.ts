@@ -13,7 +13,6 @@ import {
 } from '@gm/contracts';
 import { idNumberProblem, isWithinScope, maskIdNumber } from '@gm/domain';
 import { ServiceSql } from '@gm/platform';
-import { Outbox } from '@gm/messaging';
 import { JsonLogger } from '@gm/telemetry';
 import { RecordVersions } from '../replication/record-versions';
 import { HouseService } from '../houses/house.service';
@@ -77,7 +76,6 @@ export class ChangeProposalService {
     private readonly households: HouseholdService,
     private readonly houses: HouseService,
     private readonly versions: RecordVersions,
-    private readonly outbox: Outbox,
     private readonly logger: JsonLogger,
   ) {}
 
@@ -106,7 +104,6 @@ export class ChangeProposalService {
       // In a federation, made at a grid's own instance, it goes up to the tier that keeps the grid's records, whose staff decide it.
       if (inserted.rowCount) await this.versions.publish(client, 'change-proposal', [id]);
     });
-    this.outbox.committed();
     this.logger.event('info', 'base_data.proposed', { kind: input.kind, gridCode }, 'ChangeProposalService');
     return viewOf((await this.byClientId(principal.subject, input.clientId))!);
   }
@@ -162,7 +159,6 @@ export class ChangeProposalService {
       if (r.rows.length > 0) await this.versions.publish(client, 'change-proposal', [id]);
       return r.rows;
     });
-    this.outbox.committed();
     return rows;
   }
 

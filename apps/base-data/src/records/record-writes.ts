@@ -85,7 +85,6 @@ export class RecordWrites {
         },
       });
     });
-    this.outbox.committed();
     for (const w of written) this.logger.event('info', 'base_data.written', w, 'RecordWrites');
     return result;
   }

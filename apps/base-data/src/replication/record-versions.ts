@@ -213,7 +213,6 @@ export class RecordVersions implements OnApplicationBootstrap, OnApplicationShut
               await this.outbox.addManyWith(client, this.sql.schema, Events.baseDataRecord, rows.map((r) => this.message(kind, r.s)));
               return rows.length;
             });
-            this.outbox.committed();
             sent += n;
             if (n === 0 || this.stopped) break;
           }
@@ -259,7 +258,6 @@ export class RecordVersions implements OnApplicationBootstrap, OnApplicationShut
       }
       await flush();
     });
-    if (republished > 0) this.outbox.committed();
   }
 
   /** One statement for versions of one kind, distinct records; returns how many this tier republished as their keeper. */

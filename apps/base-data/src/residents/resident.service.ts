@@ -3,7 +3,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, type Principal, type ResidentPage, type ResidentView } from '@gm/contracts';
 import { idNumberFacts, idNumberProblem, isPlausiblePhone, isWithinScope, maskIdNumber, maskPhone, normalizeIdNumber, normalizePhone, type IdNumberProblem } from '@gm/domain';
 import { SERVICE_CONFIG, ServiceSql } from '@gm/platform';
-import { Outbox } from '@gm/messaging';
 import { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from '../config/config';
 import { PiiCipher, PiiKeyMissing } from '../privacy/pii-cipher';
@@ -73,7 +72,6 @@ export class ResidentService {
     private readonly cipher: PiiCipher,
     private readonly writes: RecordWrites,
     private readonly versions: RecordVersions,
-    private readonly outbox: Outbox,
     @Inject(SERVICE_CONFIG) private readonly config: AppConfig,
     private readonly logger: JsonLogger,
   ) {}
@@ -391,7 +389,6 @@ export class ResidentService {
         await this.versions.publish(client, kind, rows.filter((_, i) => kept[i]).map((r) => r.k));
         return rows.length;
       });
-      this.outbox.committed();
       total += n;
       if (n === 0) return total;
     }

@@ -45,7 +45,6 @@ export class CaseReadModelConsumer implements OnApplicationBootstrap {
   /** Applies events in stream order, all or nothing. */
   async apply(events: readonly CloudEvent[]): Promise<void> {
     let applied = 0;
-    let sent = false;
     await this.cases.transaction(async (client) => {
       const fresh: CloudEvent[] = [];
       for (const e of events) if (await this.inbox.claimWith(client, this.cases.schema, CASES_DURABLE, e.id, e.type)) fresh.push(e);
@@ -64,10 +63,9 @@ export class CaseReadModelConsumer implements OnApplicationBootstrap {
         increments.push(...fold.kpis);
       }
       await saveAll(client, this.cases, changed.values());
-      sent = await this.ledger.record(client, increments, this.config.tier);
+      await this.ledger.record(client, increments, this.config.tier);
       applied = fresh.length;
     });
-    if (sent) this.ledger.sent();
     if (applied < events.length) this.logger.event('debug', 'cases.duplicates_ignored', { count: events.length - applied }, 'CaseReadModelConsumer');
   }
 }

@@ -35,10 +35,9 @@ export class DataUpdatesConsumer implements OnApplicationBootstrap {
     if (event.type !== Events.residentChanged.type) return;
     const d = event.data as EventData<'residentChanged'>;
     const day = this.day(new Date(event.time));
-    let sent = false;
     await this.kpis.transaction(async (client) => {
       if (!(await this.inbox.claimWith(client, this.kpis.schema, DATA_UPDATES_DURABLE, event.id, event.type))) return;
-      sent = await this.ledger.record(
+      await this.ledger.record(
         client,
         [
           { kind: 'unit', subject: d.gridCode, unitCode: d.gridCode, day, add: { dataUpdates: 1 } },
@@ -47,6 +46,5 @@ export class DataUpdatesConsumer implements OnApplicationBootstrap {
         this.config.tier,
       );
     });
-    if (sent) this.ledger.sent();
   }
 }

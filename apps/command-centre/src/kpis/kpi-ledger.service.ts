@@ -28,19 +28,13 @@ export class KpiLedger {
     this.upward = config.own.FEDERATION_ENABLED && OrgUnitCode.parse(config.tier).level !== 'district';
   }
 
-  /** Records the increments in the caller's transaction; returns whether anything was sent up (call `sent()` after the commit). */
-  async record(client: pg.PoolClient, increments: readonly KpiIncrement[], countedAt: string): Promise<boolean> {
-    if (increments.length === 0) return false;
+  /** Records the increments in the caller's transaction, and sends them up with it (the commit wakes the relay). */
+  async record(client: pg.PoolClient, increments: readonly KpiIncrement[], countedAt: string): Promise<void> {
+    if (increments.length === 0) return;
     await this.kpis.add(client, increments);
-    if (!this.upward) return false;
+    if (!this.upward) return;
     for (let i = 0; i < increments.length; i += PER_MESSAGE) {
       await this.outbox.addWith(client, this.kpis.schema, Events.kpiIncrementsUp, { countedAt, increments: increments.slice(i, i + PER_MESSAGE) }, countedAt);
     }
-    return true;
-  }
-
-  /** After the commit of a transaction that sent increments up: the relay publishes them now. */
-  sent(): void {
-    this.outbox.committed();
   }
 }

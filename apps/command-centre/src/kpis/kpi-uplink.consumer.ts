@@ -43,12 +43,10 @@ export class KpiUplinkConsumer implements OnApplicationBootstrap {
     const child = event.gmtier;
     const inside = d.increments.filter((i) => i.unitCode.startsWith(child));
     if (inside.length < d.increments.length) this.logger.event('warn', 'kpi.uplink_outside_child', { child, dropped: d.increments.length - inside.length }, 'KpiUplinkConsumer');
-    let sent = false;
     await this.kpis.transaction(async (client) => {
       if (!(await this.inbox.claimWith(client, this.kpis.schema, KPI_UPLINK_DURABLE, event.id, event.type))) return;
-      sent = await this.ledger.record(client, inside, d.countedAt);
+      await this.ledger.record(client, inside, d.countedAt);
       await this.kpis.heardFrom(client, child, new Date(event.time));
     });
-    if (sent) this.ledger.sent();
   }
 }

@@ -124,7 +124,6 @@ export class BoundaryImportService {
       return { importId, features: features.length, inserted, updated, unchanged: features.length - inserted - updated, coverage };
     });
 
-    this.outbox.committed();
     for (const l of this.listeners) l();
     const durationMs = Math.round(performance.now() - started);
     this.logger.event('info', 'boundaries.imported', { importId, features: report.features, inserted: report.inserted, updated: report.updated, gaps: report.coverage.gaps, overlaps: report.coverage.overlaps, outside: report.coverage.outside, durationMs }, 'BoundaryImportService');

@@ -51,7 +51,6 @@ export class PositionService {
         principal.subject,
       );
     });
-    this.outbox.committed();
     return result;
   }
 }

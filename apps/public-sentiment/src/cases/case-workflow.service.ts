@@ -28,7 +28,7 @@ import { Case } from './case.entity';
 import type { AppConfig } from '../config/config';
 import { batchTransaction } from './batch-transaction';
 import { CaseRepository, type TimelineStep } from './case.repository';
-import { CaseTransition } from './case-transition.entity';
+import { timelineEntry } from './timeline-entry';
 import { caseView, type CaseView } from './case-view';
 
 /** One action asked for, with the trace context of the request that asked. */
@@ -122,7 +122,6 @@ export class CaseWorkflowService {
       }
       return outcomes;
     });
-    if (done.some((o) => 'c' in o)) this.outbox.committed();
     return done.map((o, i) => {
       if ('error' in o) return o;
       const r = batch[i]!;
@@ -278,19 +277,19 @@ export class CaseWorkflowService {
     now: Date,
     stored?: readonly TimelineStep[],
   ): Promise<void> {
-    const entry = new CaseTransition();
-    entry.caseId = c.id;
-    entry.action = decision.action;
-    entry.fromState = decision.from;
-    entry.toState = decision.to;
-    entry.actorSubject = principal.subject;
-    entry.actorRole = decision.actedAs;
-    entry.actorUnit = principal.orgUnit;
-    entry.at = now;
-    entry.location = body.location ? point(body.location.longitude, body.location.latitude) : null;
-    entry.note = body.note ?? body.reason ?? body.comment ?? null;
-    entry.attachments = [...(body.evidence ?? [])];
-    entry.details = detailsOf(decision, body, c);
+    const entry = timelineEntry(c.id, {
+      action: decision.action,
+      from: decision.from,
+      to: decision.to,
+      at: now,
+      subject: principal.subject,
+      role: decision.actedAs,
+      unit: principal.orgUnit,
+      location: body.location ? point(body.location.longitude, body.location.latitude) : null,
+      note: body.note ?? body.reason ?? body.comment ?? null,
+      attachments: body.evidence ?? [],
+      details: detailsOf(decision, body, c),
+    });
     this.cases.add(tx, entry);
 
     const reporters = await this.cases.reportersOf(tx, c);

@@ -13,7 +13,8 @@ import { CaseRulesProvider } from '../rules/case-rules.provider';
 import { Case } from './case.entity';
 import { batchTransaction } from './batch-transaction';
 import { CaseRepository, type DuplicateCandidate } from './case.repository';
-import { CaseTransition } from './case-transition.entity';
+import type { CaseTransition } from './case-transition.entity';
+import { timelineEntry } from './timeline-entry';
 import { CaseWorkflowService } from './case-workflow.service';
 import type { CaseView } from './case-view';
 
@@ -130,7 +131,6 @@ export class CaseService {
       }
       return result;
     });
-    if (outcomes.some((o) => 'ok' in o)) this.outbox.committed();
     return outcomes;
   }
 
@@ -291,17 +291,16 @@ function streetOf(gridCode: string): string {
 }
 
 function intakeEntry(c: Case, principal: Principal, role: string, body: ReportCaseBody, now: Date): CaseTransition {
-  const entry = new CaseTransition();
-  entry.caseId = c.id;
-  entry.action = 'report';
-  entry.toState = 'reported';
-  entry.actorSubject = principal.subject;
-  entry.actorRole = role;
-  entry.actorUnit = principal.orgUnit;
-  entry.at = now;
-  entry.location = c.location;
-  entry.note = body.description;
-  entry.attachments = [...(body.evidence ?? [])];
-  entry.details = { channel: c.channel, triage: c.triage, urgency: c.urgency };
-  return entry;
+  return timelineEntry(c.id, {
+    action: 'report',
+    to: 'reported',
+    at: now,
+    subject: principal.subject,
+    role,
+    unit: principal.orgUnit,
+    location: c.location,
+    note: body.description,
+    attachments: body.evidence ?? [],
+    details: { channel: c.channel, triage: c.triage, urgency: c.urgency },
+  });
 }

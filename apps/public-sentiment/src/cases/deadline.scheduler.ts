@@ -118,7 +118,6 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
       overdue += fired.overdue;
       escalationDue += fired.escalationDue;
       if (fired.overdue + fired.escalationDue === 0) break;
-      this.outbox.committed();
       if (fired.overdue < BATCH && fired.escalationDue < BATCH) break;
     }
     if (overdue + escalationDue > 0) this.logger.event('info', 'case.deadlines_fired', { overdue, escalationDue }, 'DeadlineScheduler');

@@ -161,7 +161,6 @@ export class FederationInbound implements OnApplicationBootstrap {
         if (c) created.push({ c, d: event.data });
       }
     });
-    if (created.length > 0) this.outbox.committed();
     for (const { c, d } of created) this.logReceived(c, d);
   }
 
@@ -294,7 +293,6 @@ export class FederationInbound implements OnApplicationBootstrap {
     }
     await this.orm.em.fork().transactional(copy);
     if (!created) return undefined;
-    this.outbox.committed();
     this.logReceived(created, d);
     return created;
   }
@@ -324,7 +322,6 @@ export class FederationInbound implements OnApplicationBootstrap {
       applied = c;
     });
     if (!applied) return;
-    this.outbox.committed();
     this.logger.event('info', 'federation.case_progressed', { caseId: applied.id, action: d.action, upstreamState: d.to, ownerTier: d.ownerTier }, 'FederationInbound');
   }
 
@@ -352,7 +349,6 @@ export class FederationInbound implements OnApplicationBootstrap {
       applied = c;
     });
     if (!applied) return;
-    this.outbox.committed();
     this.logger.event('info', 'federation.case_progressed', { caseId: applied.id, action: d.step.action, ownerState: d.step.to, ownerTier: d.step.ownerTier, from: 'child' }, 'FederationInbound');
   }
 

@@ -55,6 +55,5 @@ export class TierSummaryPublisher implements OnApplicationBootstrap, OnApplicati
     await this.orm.em.fork().transactional(async (tx) => {
       this.outbox.add(tx, Events.tierSummary, summary, this.position.tier);
     });
-    this.outbox.committed();
   }
 }

@@ -37,7 +37,6 @@ export class OrgTreeService {
       input,
       this.metrics ? { ...opts, metrics: this.metrics } : opts,
     );
-    this.outbox.committed();
     this.logger.event('info', 'org.imported', { file, rows: result.rows, inserted: result.inserted, updated: result.updated, rejected: result.rejected, ms: result.durationMs }, 'OrgTreeService');
     return result;
   }

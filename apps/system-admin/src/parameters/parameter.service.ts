@@ -70,7 +70,6 @@ export class ParameterService {
       await this.outbox.addWith(client, this.sql.schema, Events.parameterChanged, { key, version, by: { subject: principal.subject, role } }, key);
       return { key, version, updatedAt: rows[0]!.updated_at.toISOString(), value };
     });
-    this.outbox.committed();
     this.logger.event('info', 'parameter.changed', { key, version: saved.version, by: principal.subject }, 'ParameterService');
     return saved;
   }

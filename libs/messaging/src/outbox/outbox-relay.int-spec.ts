@@ -10,12 +10,16 @@ import { JetStreamService } from '../jetstream/jetstream.service';
 import { OutboxMessage } from './outbox-message.entity';
 import { OutboxRelay } from './outbox-relay.service';
 import { Outbox } from './outbox.service';
-import { OUTBOX_ORDER_MIGRATION, PLATFORM_MIGRATION } from './platform.migration';
+import { OUTBOX_NOTIFY_MIGRATION, OUTBOX_ORDER_MIGRATION, PLATFORM_MIGRATION } from './platform.migration';
 
 const SCHEMA = 'relay_test';
 const TOTAL = 240;
 
-describe('OutboxRelay: two replicas on one schema publish every committed row once, in the order written, and survive losing their connection', () => {
+// Far longer than any wait below: every publish here is woken by the commit itself (the outbox's
+// trigger notifies, ADR 0019), never found by polling.
+const POLL_MS = 120_000;
+
+describe('OutboxRelay: two replicas on one schema publish every committed row once, in the order written, woken by the commit, and survive losing their connection', () => {
   let db: TestDatabase;
   let nats: TestNats;
   let orm: MikroORM;
@@ -30,7 +34,7 @@ describe('OutboxRelay: two replicas on one schema publish every committed row on
   beforeAll(async () => {
     db = await provideDatabase();
     nats = await provideNats({ own: true });
-    orm = await openDatabase({ url: db.url, schema: SCHEMA, entities: [OutboxMessage], migrations: [PLATFORM_MIGRATION, OUTBOX_ORDER_MIGRATION] });
+    orm = await openDatabase({ url: db.url, schema: SCHEMA, entities: [OutboxMessage], migrations: [PLATFORM_MIGRATION, OUTBOX_ORDER_MIGRATION, OUTBOX_NOTIFY_MIGRATION] });
     await migrate(orm, { url: db.url, schema: SCHEMA });
     admin = new pg.Client({ connectionString: db.url });
     await admin.connect();
@@ -42,11 +46,12 @@ describe('OutboxRelay: two replicas on one schema publish every committed row on
       const client = new NatsClient(opts, new HealthRegistry(), logger);
       client.onModuleInit();
       clients.push(client);
-      const relay = new OutboxRelay(orm, client, new JetStreamService(opts, client, logger), outbox, logger, opts, { streams: [stream], pollIntervalMs: 100 }, new ServiceMetrics({ service: 'public-sentiment', tier: '350206' }));
+      const relay = new OutboxRelay(orm, client, new JetStreamService(opts, client, logger), logger, opts, { streams: [stream], pollIntervalMs: POLL_MS }, new ServiceMetrics({ service: 'public-sentiment', tier: '350206' }));
       relays.push(relay);
     }
-    // The replicas share the Outbox here, so a commit wakes the last bound; the other polls.
     for (const r of relays) r.onApplicationBootstrap();
+    // Each relay has connected and listens (its first batch ran at start).
+    await waitFor('both relays listening', async () => (await listening()) === 2, 15_000, 50);
   });
 
   afterAll(async () => {
@@ -67,9 +72,10 @@ describe('OutboxRelay: two replicas on one schema publish every committed row on
         ids.push(e.id);
       }
     });
-    outbox.committed();
     return ids;
   };
+  const listening = async () =>
+    Number((await admin.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE application_name LIKE '%outbox relay' AND datname = current_database()`)).rows[0]!.n);
 
   /** What the stream holds, in stream order: event ids. */
   const published = async (): Promise<string[]> => {
@@ -107,6 +113,26 @@ describe('OutboxRelay: two replicas on one schema publish every committed row on
     await waitFor('the next 10 sent after reconnecting', async () => (await unsent()) === 0, 30_000, 50);
     const ids = (await published()).slice(before);
     expect(ids).toEqual([...first, ...second]);
+  });
+
+  it('is woken by a commit made with plain pg, outside the ORM and this process, and never by one rolled back', async () => {
+    const before = (await published()).length;
+    const other = new pg.Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      const dropped = await outbox.addWith(other, SCHEMA, Events.caseUrged, urged(3000), 'case-3000');
+      await other.query('ROLLBACK');
+      await other.query('BEGIN');
+      const kept = await outbox.addWith(other, SCHEMA, Events.caseUrged, urged(3001), 'case-3001');
+      await other.query('COMMIT');
+      await waitFor('the committed row sent', async () => (await unsent()) === 0 && (await published()).length > before, 30_000, 50);
+      const ids = (await published()).slice(before);
+      expect(ids).toEqual([kept.id]);
+      expect(ids).not.toContain(dropped.id);
+    } finally {
+      await other.end();
+    }
   });
 });
 

@@ -6,16 +6,13 @@ import { currentTraceHeaders } from '@gm/telemetry';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging-options';
 import { OutboxMessage } from './outbox-message.entity';
 
-type Wake = () => void;
-
 /**
  * Records events in the caller's unit of work. Nothing is sent here: the relay publishes after
- * the transaction commits, so an event exists exactly when its state change does.
+ * the transaction commits, so an event exists exactly when its state change does. The commit
+ * itself wakes the relay (the outbox table's trigger notifies; ADR 0019): callers do nothing more.
  */
 @Injectable()
 export class Outbox {
-  private wakeRelay: Wake = () => undefined;
-
   constructor(@Inject(MESSAGING_OPTIONS) private readonly opts: MessagingOptions) {}
 
   /** Adds the event to `em` (flushed with the caller's transaction) and returns the envelope. */
@@ -37,7 +34,7 @@ export class Outbox {
 
   /**
    * The same for code that writes with a plain `pg` transaction (bulk imports): inserts the row
-   * through `client` in its transaction. Call `committed()` after the commit.
+   * through `client` in its transaction.
    */
   async addWith<S extends z.ZodType>(
     client: { query(sql: string, params: unknown[]): Promise<unknown> },
@@ -59,7 +56,7 @@ export class Outbox {
 
   /**
    * Many events of one type at once, each on a subject of its own (e.g. one per record), in one
-   * statement through `client` in its transaction. Call `committed()` after the commit.
+   * statement through `client` in its transaction.
    */
   async addManyWith<S extends z.ZodType>(
     client: { query(sql: string, params: unknown[]): Promise<unknown> },
@@ -101,15 +98,5 @@ export class Outbox {
     row.payload = event as unknown as Record<string, unknown>;
     row.headers = trace;
     return { row, event };
-  }
-
-  /** Tell the relay that a transaction with outbox rows has committed (it also polls). */
-  committed(): void {
-    this.wakeRelay();
-  }
-
-  /** @internal the relay registers itself. */
-  bindRelay(wake: Wake): void {
-    this.wakeRelay = wake;
   }
 }

@@ -410,6 +410,16 @@ describe('architecture boundaries', () => {
     expect(violations).toEqual([]);
   });
 
+  it('no source file of public-sentiment is over 300 lines (tests aside): each does one thing', () => {
+    const files = appFiles.filter((f) => f.project === 'public-sentiment' && !/\.(spec|int-spec|e2e-spec)\.ts$/.test(f.rel));
+    expect(files.length).toBeGreaterThan(30);
+    const long: Violation[] = files.flatMap((f) => {
+      const lines = readFileSync(f.path, 'utf8').split('\n').length - 1;
+      return lines > 300 ? [`${f.rel}: ${lines} lines`] : [];
+    });
+    expect(long).toEqual([]);
+  });
+
   it('no lib imports an app', () => {
     const violations: Violation[] = [];
     const appsDir = join(ROOT, 'apps');

@@ -2,8 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { DomainError, type CasePage, type CaseStats, type CaseTimeline, type CoveredWorker, type Principal } from '@gm/contracts';
 import { inSameCommunity } from '@gm/domain';
-import { CaseRepository, type CaseFilter, type CaseSort } from './case.repository';
+import { CaseListQuery, type CaseFilter, type CaseSort, type DuplicateCandidate } from './case-list.query';
 import { CaseService } from './case.service';
+import { CaseRepository } from './case.repository';
+import { CaseRulesProvider } from '../rules/case-rules.provider';
 import { listItemView, timelineEntryView, type CaseListItem } from './case-view';
 
 /** Most rows one CSV export may hold; narrow the filters for more. */
@@ -32,9 +34,26 @@ const CSV_COLUMNS: readonly [string, (r: CaseListItem) => unknown][] = [
 export class CaseQueryService {
   constructor(
     private readonly orm: MikroORM,
-    private readonly cases: CaseRepository,
+    private readonly cases: CaseListQuery,
     private readonly caseService: CaseService,
+    private readonly rules: CaseRulesProvider,
+    private readonly repository: CaseRepository,
   ) {}
+
+  /** Open cases of the same category near this one, reported within the duplicate window: candidates to merge. */
+  async duplicates(principal: Principal, id: string): Promise<DuplicateCandidate[]> {
+    const c = await this.caseService.load(principal, id);
+    const [longitude, latitude] = c.location.coordinates;
+    return this.cases.duplicateCandidates({
+      categoryCode: c.categoryCode,
+      longitude,
+      latitude,
+      radiusM: this.rules.rules.duplicateRadiusM,
+      since: new Date(c.reportedAt.getTime() - this.rules.rules.duplicateWindowHours * 3_600_000),
+      excludeId: c.id,
+      scope: principal.orgUnit,
+    });
+  }
 
   async list(filter: CaseFilter, sort: CaseSort, limit: number, cursor: string | undefined): Promise<CasePage> {
     const now = new Date();
@@ -97,7 +116,7 @@ export class CaseQueryService {
 
   async timeline(principal: Principal, id: string): Promise<CaseTimeline> {
     const c = await this.caseService.load(principal, id);
-    const entries = await this.cases.timeline(this.orm.em.fork(), c.id);
+    const entries = await this.repository.timeline(this.orm.em.fork(), c.id);
     return { caseId: c.id, caseNo: c.caseNo, state: c.state, entries: entries.map(timelineEntryView) };
   }
 }

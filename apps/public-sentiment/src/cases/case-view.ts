@@ -2,7 +2,7 @@ import type { Assignee, CaseAction, CaseListItem, CaseTimelineEntry, CaseView, D
 import { lightAt } from '@gm/domain';
 import type { Case } from './case.entity';
 import type { CaseTransition } from './case-transition.entity';
-import type { CaseListRow, DuplicateCandidate } from './case.repository';
+import type { CaseListRow, DuplicateCandidate } from './case-list.query';
 
 /** The builders' answers, typed by their schemas in libs/contracts. */
 export type { CaseListItem, CaseView };

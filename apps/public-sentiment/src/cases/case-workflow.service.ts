@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { context, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
-import { DomainError, Events, type Assignee, type CaseAction, type CaseActionBody, type CaseTransitionData, type CoveredWorker, type Principal, type Role } from '@gm/contracts';
+import { DomainError, Events, type Assignee, type CaseAction, type CaseActionBody, type CoveredWorker, type Principal, type Role } from '@gm/contracts';
 import {
   availableActions,
   decideTransition,
@@ -9,12 +9,8 @@ import {
   inSameCommunity,
   isWithinScope,
   withinDepartment,
-  nextStepClock,
   OrgUnitCode,
   TRANSITIONS,
-  summarize,
-  type ClockEffect,
-  type StepClock,
   type TransitionDecision,
 } from '@gm/domain';
 import { Outbox } from '@gm/messaging';
@@ -28,8 +24,10 @@ import { Case } from './case.entity';
 import type { AppConfig } from '../config/config';
 import { batchTransaction } from './batch-transaction';
 import { CaseRepository, type TimelineStep } from './case.repository';
-import { timelineEntry } from './timeline-entry';
+import { decisionDetails, timelineEntry } from './timeline-entry';
+import { stepData } from './case-payloads';
 import { caseView, type CaseView } from './case-view';
+import { CaseChanges, snapshotOf } from './case-changes';
 
 /** One action asked for, with the trace context of the request that asked. */
 /**
@@ -66,6 +64,7 @@ export class CaseWorkflowService {
     private readonly rules: CaseRulesProvider,
     private readonly position: TierPosition,
     private readonly steps: CaseSteps,
+    private readonly changes: CaseChanges,
     private readonly logger: JsonLogger,
     @Inject(SERVICE_CONFIG) config: AppConfig,
   ) {
@@ -115,7 +114,7 @@ export class CaseWorkflowService {
         const { c, decision } = checked;
         await context.with(r.ctx, async () => {
           if (r.action === 'merge') await this.cases.countMerge(tx, r.body.primaryCaseId!);
-          this.apply(c, decision, r.body, r.principal, now);
+          this.changes.apply(c, decision, r.body, r.principal, now);
           await this.record(tx, c, decision, r.body, r.principal, now, histories.get(r.caseId));
         });
         outcomes.push({ c, now });
@@ -166,7 +165,7 @@ export class CaseWorkflowService {
     const actor: Principal = { subject: 'system:case-rules', roles: [deskRoleOf(this.position.tier)], orgUnit: this.position.tier };
     const body = { reason };
     const decision = decideTransition(snapshotOf(c), { action: 'escalate', actor, now, ...body }, { reopenWindowMinutes: this.rules.rules.reopenWindowMinutes });
-    this.apply(c, decision, body, actor, now);
+    this.changes.apply(c, decision, body, actor, now);
     await this.record(tx, c, decision, body, actor, now);
     return true;
   }
@@ -181,87 +180,6 @@ export class CaseWorkflowService {
     return availableActions(snapshotOf(c), principal).filter(
       (a) => (!c.ownerTier || a === 'rate') && (a !== 'escalate' || this.position.parent !== null) && (a !== 'assign_back' || c.sourceTier !== null),
     );
-  }
-
-  /**
-   * Applies a decision to the entity (state, clock, counters). Also used at intake, where the case
-   * is new and an on-the-spot report is closed in the same transaction.
-   */
-  apply(c: Case, decision: TransitionDecision, body: CaseActionBody, principal: Principal, now: Date): void {
-    c.state = decision.to;
-    if (decision.rework) c.reworkCount += 1;
-    switch (decision.action) {
-      case 'accept':
-        c.ownerSubject = principal.subject;
-        break;
-      case 'dispatch':
-        c.assigneeKind = body.assignee!.kind;
-        c.assigneeCode = body.assignee!.code;
-        break;
-      case 'hold':
-        c.heldFrom = decision.from;
-        break;
-      case 'resume':
-        c.heldFrom = null;
-        break;
-      case 'urge':
-        c.urgeCount += 1;
-        break;
-      case 'request_extension':
-        c.pendingExtensionMinutes = body.extensionMinutes!;
-        break;
-      case 'approve_extension':
-      case 'deny_extension':
-        c.pendingExtensionMinutes = null;
-        break;
-      case 'merge':
-        c.primaryCaseId = body.primaryCaseId!;
-        break;
-      case 'rate':
-        c.rating = body.rating!;
-        c.ratingComment = body.comment ?? null;
-        break;
-      case 'escalate':
-        c.escalatedTo = this.position.parentOrFail();
-        c.ownerTier = c.escalatedTo;
-        c.upstreamState = null;
-        // The parent owns it now: it no longer follows this copy (should it have assigned it back before).
-        c.followedBy = null;
-        break;
-      case 'assign_back':
-        // The child owns it again, dispatched to it; this copy follows it (its steps come up).
-        c.ownerTier = c.sourceTier;
-        c.assigneeKind = 'unit';
-        c.assigneeCode = c.sourceTier;
-        c.upstreamState = 'dispatched';
-        break;
-      case 'reopen':
-        c.closedAt = null;
-        c.rating = null;
-        c.ratingComment = null;
-        break;
-      default:
-        break;
-    }
-    if (decision.to === 'closed' && decision.from !== 'closed') c.closedAt = now;
-    this.setClock(c, decision.clock, now);
-  }
-
-  /** Moves the case's step clock by `effect` and stores the instants the lists and the scheduler use. */
-  setClock(c: Case, effect: ClockEffect, now: Date): void {
-    const next = nextStepClock(this.rules.clock, this.rules.rules, clockOf(c), effect, c, now);
-    if (effect.kind === 'restart') c.stepSeq += 1;
-    c.step = next?.step ?? null;
-    c.stepClock = next?.clock ?? null;
-    c.stepStartedAt = next?.startedAt ?? null;
-    c.stepLimitMinutes = next?.limitMinutes ?? null;
-    c.stepPausedMinutes = next?.pausedMinutes ?? 0;
-    c.heldAt = next?.heldAt ?? null;
-    c.escalateAfterMinutes = next?.escalateAfterMinutes ?? null;
-    const times = next ? this.rules.clock.times(next) : null;
-    c.yellowAt = times?.yellowAt ?? null;
-    c.deadlineAt = times?.deadlineAt ?? null;
-    c.escalateAt = times?.escalateAt ?? null;
   }
 
   /**
@@ -288,7 +206,7 @@ export class CaseWorkflowService {
       location: body.location ? point(body.location.longitude, body.location.latitude) : null,
       note: body.note ?? body.reason ?? body.comment ?? null,
       attachments: body.evidence ?? [],
-      details: detailsOf(decision, body, c),
+      details: decisionDetails(decision, body, c),
     });
     this.cases.add(tx, entry);
 
@@ -296,31 +214,25 @@ export class CaseWorkflowService {
     // Whom the case went to: a dispatch's assignee, or the child an assign-back returned it to.
     const assignee: Assignee | undefined =
       decision.action === 'dispatch' ? body.assignee : decision.action === 'assign_back' && c.sourceTier ? { kind: 'unit', code: c.sourceTier } : undefined;
-    const data: CaseTransitionData = {
-      caseId: c.id,
-      caseNo: c.caseNo,
+    const data = stepData(c, {
       action: decision.action,
       from: decision.from,
       to: decision.to,
-      categoryCode: c.categoryCode,
-      urgency: c.urgency,
-      gridCode: c.gridCode,
-      at: now.toISOString(),
+      at: now,
       actor: { subject: principal.subject, role: decision.actedAs },
       reporters,
       step: c.step,
       deadlineAt: c.deadlineAt?.toISOString() ?? null,
       yellowAt: c.yellowAt?.toISOString() ?? null,
-      reworkCount: c.reworkCount,
-      ...(entry.note && { note: summarize(entry.note) }),
-      ...(assignee && { assignee }),
+      note: entry.note,
+      assignee,
       ...(decision.action === 'merge' && { primaryCaseId: body.primaryCaseId! }),
       ...(decision.action === 'rate' && { rating: body.rating! }),
       ...(decision.action === 'request_extension' && { extensionMinutes: body.extensionMinutes! }),
       ...(decision.action === 'approve_extension' && decision.clock.kind === 'extend' && { extensionMinutes: decision.clock.minutes }),
-      ...(body.evidence && { evidenceCount: body.evidence.length }),
+      evidenceCount: body.evidence?.length,
       ...(decision.action === 'escalate' && c.escalatedTo && { escalatedTo: c.escalatedTo }),
-    };
+    });
     this.outbox.add(tx, Events[decision.event], data, c.id);
 
     // Whoever listens (federation: the escalation to the parent; to a child the case came from, and
@@ -374,43 +286,4 @@ function deskRoleOf(tier: string): Role {
     case 'district':
       return 'district-staff';
   }
-}
-
-export function snapshotOf(c: Case) {
-  return {
-    state: c.state,
-    reporterSubject: c.reporterSubject,
-    heldFrom: c.heldFrom,
-    closedAt: c.closedAt,
-    rating: c.rating,
-    pendingExtensionMinutes: c.pendingExtensionMinutes,
-  };
-}
-
-function clockOf(c: Case): StepClock | null {
-  if (!c.step || !c.stepClock || !c.stepStartedAt || c.stepLimitMinutes === null) return null;
-  return {
-    step: c.step,
-    clock: c.stepClock,
-    startedAt: c.stepStartedAt,
-    limitMinutes: c.stepLimitMinutes,
-    pausedMinutes: c.stepPausedMinutes,
-    heldAt: c.heldAt,
-    escalateAfterMinutes: c.escalateAfterMinutes,
-  };
-}
-
-function detailsOf(decision: TransitionDecision, body: CaseActionBody, c: Case): Record<string, unknown> {
-  return {
-    ...(body.reason && { reason: body.reason }),
-    ...(decision.action === 'dispatch' && { assignee: body.assignee }),
-    ...(decision.action === 'merge' && { primaryCaseId: body.primaryCaseId }),
-    ...(decision.action === 'rate' && { rating: body.rating }),
-    ...(body.extensionMinutes !== undefined && decision.action === 'request_extension' && { extensionMinutes: body.extensionMinutes }),
-    ...(decision.clock.kind === 'extend' && { extensionMinutes: decision.clock.minutes }),
-    ...(decision.action === 'escalate' && { escalatedTo: c.escalatedTo, ...(body.escalateTo && { target: body.escalateTo }) }),
-    ...(decision.action === 'assign_back' && { assignedBackTo: c.sourceTier }),
-    ...(decision.rework && { reworkCount: c.reworkCount }),
-    ...(c.deadlineAt && { deadlineAt: c.deadlineAt.toISOString() }),
-  };
 }

@@ -33,7 +33,7 @@ import {
 import { CurrentPrincipal, RequestScope, Roles, ScopedBy } from '@gm/auth';
 import { departmentLimit } from '@gm/domain';
 import { ApiErrorResponses, ApiJsonResponse } from '@gm/platform';
-import { CASE_SORTS, type CaseFilter } from './case.repository';
+import { CASE_SORTS, type CaseFilter } from './case-list.query';
 import { CaseQueryService } from './case-query.service';
 import { CaseService } from './case.service';
 import { CaseWorkflowService } from './case-workflow.service';
@@ -110,7 +110,7 @@ export class CaseController {
     if (outcome.replayed) void reply.header(Headers.idempotentReplayed, 'true');
     const { replayed: _r, ...result } = outcome;
     // Suggested at intake, so that the desk can merge a duplicate at once (advisory: the case is stored either way).
-    const possibleDuplicates = (await this.cases.duplicates(principal, result.caseId)).map(duplicateView);
+    const possibleDuplicates = (await this.queries.duplicates(principal, result.caseId)).map(duplicateView);
     return { ...result, possibleDuplicates };
   }
 
@@ -175,7 +175,7 @@ export class CaseController {
   @ApiJsonResponse(200, 'The nearest first, at most 10', caseDuplicatesSchema)
   @ApiErrorResponses({ 404: 'No such case in your org unit' })
   async duplicates(@Param('id', { schema: caseId }) id: string, @CurrentPrincipal() principal: Principal): Promise<CaseDuplicates> {
-    return { items: (await this.cases.duplicates(principal, id)).map(duplicateView) };
+    return { items: (await this.queries.duplicates(principal, id)).map(duplicateView) };
   }
 
   @Post(':id/actions/:action')

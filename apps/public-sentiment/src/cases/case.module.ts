@@ -6,6 +6,8 @@ import { CaseController } from './case.controller';
 import { CaseNatsController } from './case.nats.controller';
 import { CaseQueryService } from './case-query.service';
 import { CaseRepository } from './case.repository';
+import { CaseListQuery } from './case-list.query';
+import { CaseChanges } from './case-changes';
 import { CaseService } from './case.service';
 import { CaseWorkflowService } from './case-workflow.service';
 import { DeadlineScheduler } from './deadline.scheduler';
@@ -15,7 +17,7 @@ import { CaseWorkflowController } from './case-workflow.controller';
 
 @Module({
   controllers: [CaseController, CaseNatsController, CaseRulesController, CaseWorkflowController],
-  providers: [ServiceSql, CaseRulesProvider, CaseService, CaseWorkflowService, CaseQueryService, CaseRepository, DeadlineScheduler, TierPosition, CaseSteps],
-  exports: [ServiceSql, CaseRulesProvider, CaseService, CaseRepository, CaseWorkflowService, TierPosition, CaseSteps],
+  providers: [ServiceSql, CaseRulesProvider, CaseService, CaseWorkflowService, CaseQueryService, CaseRepository, CaseListQuery, CaseChanges, DeadlineScheduler, TierPosition, CaseSteps],
+  exports: [ServiceSql, CaseRulesProvider, CaseService, CaseRepository, CaseWorkflowService, CaseChanges, TierPosition, CaseSteps],
 })
 export class CaseModule {}

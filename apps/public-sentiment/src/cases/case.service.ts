@@ -12,10 +12,12 @@ import type { AppConfig } from '../config/config';
 import { CaseRulesProvider } from '../rules/case-rules.provider';
 import { Case } from './case.entity';
 import { batchTransaction } from './batch-transaction';
-import { CaseRepository, type DuplicateCandidate } from './case.repository';
+import { CaseRepository } from './case.repository';
 import type { CaseTransition } from './case-transition.entity';
 import { timelineEntry } from './timeline-entry';
+import { reportedData } from './case-payloads';
 import { CaseWorkflowService } from './case-workflow.service';
+import { CaseChanges } from './case-changes';
 import type { CaseView } from './case-view';
 
 export interface ReportOutcome extends ReportCaseResult {
@@ -57,6 +59,7 @@ export class CaseService {
     private readonly orm: MikroORM,
     private readonly cases: CaseRepository,
     private readonly workflow: CaseWorkflowService,
+    private readonly changes: CaseChanges,
     private readonly rules: CaseRulesProvider,
     private readonly outbox: Outbox,
     private readonly logger: JsonLogger,
@@ -159,32 +162,11 @@ export class CaseService {
     entity.idempotencyKey = r.idempotencyKey;
     entity.requestHash = r.requestHash;
     entity.triage = decision.triage;
-    this.workflow.setClock(entity, { kind: 'restart', step: 'accept' }, now);
+    this.changes.setClock(entity, { kind: 'restart', step: 'accept' }, now);
 
     this.cases.add(tx, entity);
     this.cases.add(tx, intakeEntry(entity, principal, decision.reporterRole, body, now));
-    this.outbox.add(
-      tx,
-      Events.caseReported,
-      {
-        caseId: entity.id,
-        caseNo: entity.caseNo,
-        state: entity.state,
-        categoryCode: entity.categoryCode,
-        urgency: entity.urgency,
-        gridCode: entity.gridCode,
-        location: { latitude: body.location.latitude, longitude: body.location.longitude },
-        summary: summarize(body.description),
-        channel,
-        triage: decision.triage,
-        reportedAt: now.toISOString(),
-        reporter: { subject: principal.subject, role: decision.reporterRole },
-        step: entity.step,
-        deadlineAt: entity.deadlineAt?.toISOString() ?? null,
-        yellowAt: entity.yellowAt?.toISOString() ?? null,
-      },
-      entity.id,
-    );
+    this.outbox.add(tx, Events.caseReported, reportedData(entity), entity.id);
     if (decision.triage === 'emergency') {
       this.outbox.add(
         tx,
@@ -210,7 +192,7 @@ export class CaseService {
         { action: 'self_handle', actor: principal, now, ...handling },
         { reopenWindowMinutes: this.rules.rules.reopenWindowMinutes },
       );
-      this.workflow.apply(entity, closing, handling, principal, now);
+      this.changes.apply(entity, closing, handling, principal, now);
       await this.workflow.record(tx, entity, closing, handling, principal, now);
     }
     return entity;
@@ -226,21 +208,6 @@ export class CaseService {
     const entity = await this.cases.findById(this.orm.em.fork(), id);
     if (!entity || !isWithinScope(principal.orgUnit, entity.gridCode) || !withinDepartment(principal, entity)) throw new DomainError('CASE.NOT_FOUND', `no case ${id}`);
     return entity;
-  }
-
-  /** Open cases of the same category near this one, reported within the duplicate window: candidates to merge. */
-  async duplicates(principal: Principal, id: string): Promise<DuplicateCandidate[]> {
-    const c = await this.load(principal, id);
-    const [longitude, latitude] = c.location.coordinates;
-    return this.cases.duplicateCandidates({
-      categoryCode: c.categoryCode,
-      longitude,
-      latitude,
-      radiusM: this.rules.rules.duplicateRadiusM,
-      since: new Date(c.reportedAt.getTime() - this.rules.rules.duplicateWindowHours * 3_600_000),
-      excludeId: c.id,
-      scope: principal.orgUnit,
-    });
   }
 
   async openCases(under: string): Promise<{ open: number; byGrid: Record<string, number> }> {

@@ -1,4 +1,6 @@
-import type { CaseState } from '@gm/contracts';
+import type { CaseActionBody, CaseState } from '@gm/contracts';
+import type { TransitionDecision } from '@gm/domain';
+import type { Case } from './case.entity';
 import type { GeoJsonPoint } from '@gm/persistence';
 import { CaseTransition } from './case-transition.entity';
 
@@ -40,4 +42,20 @@ export function timelineEntry(caseId: string, f: TimelineEntryFields): CaseTrans
   e.tier = f.tier ?? null;
   e.details = f.details ?? {};
   return e;
+}
+
+/** What a workflow step's timeline entry records of its decision (`details`). */
+export function decisionDetails(decision: TransitionDecision, body: CaseActionBody, c: Case): Record<string, unknown> {
+  return {
+    ...(body.reason && { reason: body.reason }),
+    ...(decision.action === 'dispatch' && { assignee: body.assignee }),
+    ...(decision.action === 'merge' && { primaryCaseId: body.primaryCaseId }),
+    ...(decision.action === 'rate' && { rating: body.rating }),
+    ...(body.extensionMinutes !== undefined && decision.action === 'request_extension' && { extensionMinutes: body.extensionMinutes }),
+    ...(decision.clock.kind === 'extend' && { extensionMinutes: decision.clock.minutes }),
+    ...(decision.action === 'escalate' && { escalatedTo: c.escalatedTo, ...(body.escalateTo && { target: body.escalateTo }) }),
+    ...(decision.action === 'assign_back' && { assignedBackTo: c.sourceTier }),
+    ...(decision.rework && { reworkCount: c.reworkCount }),
+    ...(c.deadlineAt && { deadlineAt: c.deadlineAt.toISOString() }),
+  };
 }

@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Events, namespace, type Assignee, type AttachmentRef, type CaseAction, type CaseState, type HistoryEntry, type OwnerStep, type Principal } from '@gm/contracts';
+import { Events, namespace, type AttachmentRef, type HistoryEntry, type OwnerStep, type Principal } from '@gm/contracts';
 import { redactPersonalData } from '@gm/domain';
 import { Outbox } from '@gm/messaging';
 import type { Case } from '../cases/case.entity';

@@ -4,6 +4,10 @@ import { FederationController } from './federation.controller';
 import { FederationInbound } from './federation-inbound';
 import { FederationOutbound } from './federation-outbound';
 import { FederationMetrics } from './federation-metrics';
+import { EscalationReceiver } from './inbound/escalation-receiver';
+import { LocalEvents } from './inbound/local-events';
+import { ProgressReceiver } from './inbound/progress-receiver';
+import { FederationStreamProvisioner } from './inbound/stream-provisioner';
 import { TierSummaryPublisher } from './tier-summary.publisher';
 import { TierSummaryStore } from './tier-summary.store';
 
@@ -11,6 +15,16 @@ import { TierSummaryStore } from './tier-summary.store';
 @Module({
   imports: [CaseModule],
   controllers: [FederationController],
-  providers: [FederationOutbound, FederationInbound, FederationMetrics, TierSummaryStore, TierSummaryPublisher],
+  providers: [
+    FederationOutbound,
+    FederationInbound,
+    EscalationReceiver,
+    ProgressReceiver,
+    LocalEvents,
+    FederationStreamProvisioner,
+    FederationMetrics,
+    TierSummaryStore,
+    TierSummaryPublisher,
+  ],
 })
 export class FederationModule {}

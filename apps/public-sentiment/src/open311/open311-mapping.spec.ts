@@ -1,7 +1,7 @@
 import { CASE_STATES, DomainError } from '@gm/contracts';
 import { CategoryCatalogue, DEFAULT_CATEGORIES } from '@gm/domain';
 import { SYNTHETIC_PHONE, open311Contract, type Open311Contract } from '@gm/testing';
-import type { PublicCaseRow, PublicUpdateRow } from '../cases/case.repository';
+import type { PublicCaseRow, PublicUpdateRow } from './open311-read-model';
 import {
   OPEN311_CLOSED_STATES,
   PUBLIC_ACTIONS,

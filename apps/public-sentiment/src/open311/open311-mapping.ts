@@ -1,7 +1,7 @@
-import { CASE_STATES, DomainError, ERROR_MESSAGES, type CaseAction, type CaseState, type FieldError } from '@gm/contracts';
-import { CategoryCatalogue, redactPersonalData, summarize, type Category, type CategoryAttribute, type RawAttributes } from '@gm/domain';
-import { httpStatusOf } from '@gm/platform';
-import type { PublicCaseRow, PublicUpdateRow } from '../cases/case.repository';
+import { CASE_STATES, DomainError, type CaseAction, type CaseState } from '@gm/contracts';
+import { CategoryCatalogue, redactPersonalData, summarize, type Category, type CategoryAttribute } from '@gm/domain';
+import type { PublicCaseRow, PublicUpdateRow } from './open311-read-model';
+import type { Open311Request, Open311Service, Open311ServiceDefinition, Open311Status, Open311Update } from './open311-wire';
 
 /**
  * How this platform's cases look through Open311 GeoReport v2 (and mySociety's update feed):
@@ -9,108 +9,13 @@ import type { PublicCaseRow, PublicUpdateRow } from '../cases/case.repository';
  * DomainErrors to the spec's error array. The HTTP side is open311.controller.ts.
  */
 
-export const OPEN311_FORMATS = ['json', 'xml'] as const;
-export type Open311Format = (typeof OPEN311_FORMATS)[number];
-
-export const OPEN311_SPECIFICATION = 'http://wiki.open311.org/GeoReport_v2';
-/** When this adapter last changed in a way clients should notice (discovery's changeset). */
-export const OPEN311_CHANGESET = '2026-12-01T00:00:00Z';
-/** Paging of the lists (an extension: the spec leaves the limit to the server). */
-export const OPEN311_PAGE_SIZE = { default: 50, max: 200 } as const;
-/** Longest span of a date filter, and the default window (the spec's 90 days). */
-export const OPEN311_WINDOW_DAYS = 90;
-
-export interface Open311Service {
-  service_code: string;
-  service_name: string;
-  description: string | null;
-  metadata: boolean;
-  type: 'realtime';
-  keywords: string | null;
-  group: string | null;
-}
-
-export interface Open311Attribute {
-  variable: boolean;
-  code: string;
-  datatype: CategoryAttribute['datatype'];
-  required: boolean;
-  datatype_description: string | null;
-  order: number;
-  description: string;
-  values?: { key: string; name: string }[];
-}
-
-export interface Open311ServiceDefinition {
-  service_code: string;
-  attributes: Open311Attribute[];
-}
-
-export interface Open311Request {
-  service_request_id: string;
-  status: Open311Status;
-  status_notes: string | null;
-  service_name: string | null;
-  service_code: string;
-  description: string | null;
-  agency_responsible: string | null;
-  service_notice: string | null;
-  requested_datetime: string;
-  updated_datetime: string | null;
-  expected_datetime: string | null;
-  address: string | null;
-  address_id: string | null;
-  zipcode: string | null;
-  lat: number | null;
-  long: number | null;
-  media_url: string | null;
-}
-
-/** mySociety's extension: one public step of a request. */
-export interface Open311Update {
-  update_id: string;
-  service_request_id: string;
-  status: Open311Status;
-  updated_datetime: string;
-  description: string;
-  media_url: string | null;
-}
-
-export interface Open311Created {
-  service_request_id: string;
-  token: string;
-  service_notice: string | null;
-  account_id: string | null;
-}
-
-export interface Open311Token {
-  service_request_id: string;
-  token: string;
-}
-
-export interface Open311Error {
-  code: number;
-  description: string;
-}
-
-export interface Open311Discovery {
-  changeset: string;
-  contact: string;
-  key_service: string;
-  endpoints: { specification: string; url: string; changeset: string; type: 'production'; formats: string[] }[];
-}
-
-/** The format of a route's `.{format}` suffix; anything else is an unknown route (404). */
-export function open311Format(raw: string | undefined): Open311Format {
-  if (raw === 'json' || raw === 'xml') return raw;
-  throw new DomainError('REQUEST.ROUTE_NOT_FOUND', `不支持的格式 unsupported format: use .json or .xml`);
-}
+export * from './open311-wire';
+export * from './open311-form';
 
 // ---------------------------------------------------------------------------------------------
 // Status
 // ---------------------------------------------------------------------------------------------
 
-export type Open311Status = 'open' | 'closed';
 
 /** States in which nothing more will be done about the request as reported (a closed case may still be reopened). */
 export const OPEN311_CLOSED_STATES: readonly CaseState[] = ['closed', 'rejected', 'voided', 'merged'];
@@ -313,71 +218,3 @@ export function updateOf(row: PublicUpdateRow, category: Category | undefined, n
 
 // ---------------------------------------------------------------------------------------------
 // The POST form
-// ---------------------------------------------------------------------------------------------
-
-/** A form-encoded body or a query string as parsed: one string, or several for a repeated field. */
-export type Open311Form = Readonly<Record<string, string | readonly string[] | undefined>>;
-
-const ATTRIBUTE_FIELD = /^attribute\[([^\]]{1,64})\](\[\])?$/;
-
-/** One value of a field; a field given twice is a 400 (which one was meant?). */
-export function formField(form: Open311Form, name: string): string | undefined {
-  const v = form[name];
-  if (v === undefined) return undefined;
-  if (typeof v === 'string') return v;
-  if (v.length > 1) throw DomainError.validation([{ field: name, message: '只能出现一次 must appear once' }]);
-  return v[0];
-}
-
-/** `attribute[code]=v` and `attribute[code][]=v1&attribute[code][]=v2` (multivaluelist), per code. */
-export function attributesOf(form: Open311Form): RawAttributes {
-  const out: Record<string, string[]> = {};
-  for (const [name, v] of Object.entries(form)) {
-    const m = ATTRIBUTE_FIELD.exec(name);
-    if (!m || v === undefined) continue;
-    (out[m[1]!] ??= []).push(...(typeof v === 'string' ? [v] : v));
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Errors
-// ---------------------------------------------------------------------------------------------
-
-/** Our field names as the client knows them (`status`, not `status.0`, for an entry of a comma list). */
-export function open311Field(field: string): string {
-  const attribute = /^attributes\.(.+)$/.exec(field);
-  if (attribute) return `attribute[${attribute[1]}]`;
-  const name = field.replace(/\.\d+$/, '');
-  switch (name) {
-    case 'categoryCode':
-      return 'service_code';
-    case 'location.latitude':
-    case 'gridCode':
-      return 'lat';
-    case 'location.longitude':
-      return 'long';
-    case 'address':
-      return 'address_string';
-    default:
-      return name;
-  }
-}
-
-const hasChinese = (s: string) => /[\u4e00-\u9fff]/.test(s);
-
-/**
- * The spec's answer to a failure: 400, 403 or 404 (5xx stays 5xx) and an array of
- * `{code, description}` with the status as code, one per offending field. Descriptions are
- * Chinese first; server-side failures say no more than that they happened.
- */
-export function open311Errors(error: DomainError): { status: number; errors: Open311Error[] } {
-  const http = httpStatusOf(error.code);
-  // GeoReport v2 names 400, 403, 404 and server errors; 429 (with Retry-After) is kept as it is, so clients back off.
-  const status = http >= 500 || http === 429 ? http : http === 401 || http === 403 ? 403 : http === 404 ? 404 : 400;
-  const title = ERROR_MESSAGES[error.code];
-  if (status >= 500) return { status, errors: [{ code: status, description: `${title.zh} ${title.en}` }] };
-  const fields: readonly FieldError[] = error.fieldErrors;
-  if (fields.length > 0) return { status, errors: fields.map((f) => ({ code: status, description: `${open311Field(f.field)}: ${f.message}` })) };
-  return { status, errors: [{ code: status, description: hasChinese(error.message) ? error.message : `${title.zh} ${error.message}` }] };
-}

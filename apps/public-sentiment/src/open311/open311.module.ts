@@ -4,13 +4,14 @@ import type { FastifyInstance } from 'fastify';
 import { CaseModule } from '../cases/case.module';
 import { Open311Controller } from './open311.controller';
 import { Open311ErrorFilter, registerOpen311ErrorFallback } from './open311-error.filter';
+import { Open311ReadModel } from './open311-read-model';
 import { Open311Service } from './open311.service';
 
 /** Open311 GeoReport v2 (and mySociety's update feed) over this tier's cases, under /open311/v2/. */
 @Module({
   imports: [CaseModule],
   controllers: [Open311Controller],
-  providers: [Open311Service, Open311ErrorFilter],
+  providers: [Open311Service, Open311ReadModel, Open311ErrorFilter],
 })
 export class Open311Module implements OnModuleInit {
   constructor(private readonly http: HttpAdapterHost) {}

@@ -7,7 +7,7 @@ import { RpcClient } from '@gm/messaging';
 import { SERVICE_CONFIG } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from '../config/config';
-import { CaseRepository } from '../cases/case.repository';
+import { Open311ReadModel } from './open311-read-model';
 import { CaseService } from '../cases/case.service';
 import { CaseRulesProvider } from '../rules/case-rules.provider';
 import { Open311ApiKeys } from './open311-api-keys';
@@ -93,7 +93,7 @@ export class Open311Service {
 
   constructor(
     private readonly cases: CaseService,
-    private readonly repository: CaseRepository,
+    private readonly repository: Open311ReadModel,
     private readonly rules: CaseRulesProvider,
     private readonly rpc: RpcClient,
     private readonly logger: JsonLogger,

@@ -23,8 +23,8 @@ export interface DeliveryMeta {
 }
 
 /** One event of a run handed to `handleBatch`. */
-export interface BatchItem {
-  readonly event: CloudEvent;
+export interface BatchItem<T = unknown> {
+  readonly event: CloudEvent<T>;
   readonly meta: DeliveryMeta;
   /**
    * Runs `fn` in this message's own span, whose parent is its publisher's trace context (as

@@ -1,0 +1,22 @@
+import type { CloudEvent } from '../cloudevents/cloud-event';
+import { Events, type EventData, type EventKey } from './event-catalogue';
+
+/**
+ * A consumer's handlers, keyed by the catalogue's event keys: each receives its event typed by the
+ * event's own definition, so no handler casts `CloudEvent<unknown>` itself.
+ */
+export type EventHandlers<K extends EventKey> = { readonly [P in K]: (event: CloudEvent<EventData<P>>) => Promise<void> };
+
+const keyByType = new Map<string, EventKey>((Object.keys(Events) as EventKey[]).map((k) => [Events[k].type, k]));
+
+/**
+ * The handler of `event`'s type in `handlers`, bound to the event, or undefined when the map has
+ * none (an event of another family travelling the same stream). The event's data was checked
+ * against its schema where it was received (the consumer's envelope check).
+ */
+export function handlerOf<K extends EventKey>(handlers: EventHandlers<K>, event: CloudEvent): (() => Promise<void>) | undefined {
+  const key = keyByType.get(event.type);
+  if (key === undefined || !Object.hasOwn(handlers, key)) return undefined;
+  const handle = handlers[key as K] as (e: CloudEvent) => Promise<void>;
+  return () => handle(event);
+}

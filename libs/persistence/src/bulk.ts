@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { dropCommitHooks, runCommitHooks } from './commit-hooks';
 
 /**
  * Plain `pg` connections beside the ORM, for what its unit of work is not made for: `COPY … FROM
@@ -24,15 +25,20 @@ export class RawSql {
     return res.rows;
   }
 
-  /** Runs `fn` in one transaction on one connection; rolls back when it throws. */
+  /**
+   * Runs `fn` in one transaction on one connection; rolls back when it throws. What `fn` registered
+   * with `afterCommit(client, …)` runs after the COMMIT (and is dropped on a rollback).
+   */
   async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       const result = await fn(client);
       await client.query('COMMIT');
+      runCommitHooks(client);
       return result;
     } catch (err) {
+      dropCommitHooks(client);
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {

@@ -4,6 +4,7 @@ import { Migration } from '@mikro-orm/migrations';
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import type { Constructor, EntityClass } from '@mikro-orm/core';
 import pg from 'pg';
+import { CommitHookSubscriber } from './commit-hooks';
 import type { JsonLogger } from '@gm/telemetry';
 
 export { Migration, MikroORM };
@@ -35,6 +36,8 @@ export function ormOptions(opts: DatabaseOptions): Options {
     entities: [...opts.entities],
     metadataProvider: ReflectMetadataProvider,
     extensions: [Migrator],
+    // Runs what was registered with `afterCommit(em, …)` once the transaction commits (ADR 0019).
+    subscribers: [new CommitHookSubscriber()],
     allowGlobalContext: false,
     forceUtcTimezone: true,
     ensureDatabase: false,

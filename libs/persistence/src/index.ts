@@ -3,3 +3,4 @@ export * from './database';
 export * from './persistence.module';
 export * from './bulk';
 export * from './group-commit';
+export * from './commit-hooks';

@@ -1,4 +1,4 @@
-import { OUTBOX_NOTIFY_MIGRATION, OUTBOX_ORDER_MIGRATION, PLATFORM_MIGRATION } from '@gm/messaging';
+import { OUTBOX_ORDER_MIGRATION, PLATFORM_MIGRATION } from '@gm/messaging';
 import type { MigrationEntry } from '@gm/persistence';
 import { BaseDataMigration } from './0001-base-data.migration';
 import { ResidentStatusMigration } from './0002-resident-status.migration';
@@ -17,5 +17,4 @@ export const migrations: readonly MigrationEntry[] = [
   { name: '0004-audit-records-travel', class: AuditRecordsTravelMigration },
   { name: '0005-change-proposals', class: ChangeProposalsMigration },
   { name: '0006-change-proposal-versions', class: ChangeProposalVersionsMigration },
-  OUTBOX_NOTIFY_MIGRATION,
 ];

@@ -1,4 +1,4 @@
-import { OUTBOX_NOTIFY_MIGRATION, OUTBOX_ORDER_MIGRATION, PLATFORM_MIGRATION } from '@gm/messaging';
+import { OUTBOX_ORDER_MIGRATION, PLATFORM_MIGRATION } from '@gm/messaging';
 import type { MigrationEntry } from '@gm/persistence';
 import { InitialMigration } from './0001-initial.migration';
 import { ReadModelsMigration } from './0002-read-models.migration';
@@ -11,5 +11,4 @@ export const migrations: readonly MigrationEntry[] = [
   OUTBOX_ORDER_MIGRATION,
   { name: '0002-read-models', class: ReadModelsMigration },
   { name: '0003-kpi-sources', class: KpiSourcesMigration },
-  OUTBOX_NOTIFY_MIGRATION,
 ];

@@ -1,4 +1,4 @@
-import { OUTBOX_NOTIFY_MIGRATION, OUTBOX_ORDER_MIGRATION, PLATFORM_MIGRATION } from '@gm/messaging';
+import { OUTBOX_ORDER_MIGRATION, PLATFORM_MIGRATION } from '@gm/messaging';
 import type { MigrationEntry } from '@gm/persistence';
 import { InitialMigration } from './0001-initial.migration';
 import { AttachmentsMigration } from './0002-attachments.migration';
@@ -17,5 +17,4 @@ export const migrations: readonly MigrationEntry[] = [
   { name: '0004-patrols', class: PatrolsMigration },
   { name: '0005-visits-diaries', class: VisitsDiariesMigration },
   { name: '0006-handovers', class: HandoversMigration },
-  OUTBOX_NOTIFY_MIGRATION,
 ];

@@ -1,4 +1,4 @@
-import { OUTBOX_NOTIFY_MIGRATION, OUTBOX_ORDER_MIGRATION, PLATFORM_MIGRATION } from '@gm/messaging';
+import { OUTBOX_ORDER_MIGRATION, PLATFORM_MIGRATION } from '@gm/messaging';
 import type { MigrationEntry } from '@gm/persistence';
 import { InitialMigration } from './0001-initial.migration';
 import { WorkflowMigration } from './0002-workflow.migration';
@@ -17,5 +17,4 @@ export const migrations: readonly MigrationEntry[] = [
   { name: '0005-assign-back', class: AssignBackMigration },
   OUTBOX_ORDER_MIGRATION,
   { name: '0006-merged-count', class: MergedCountMigration },
-  OUTBOX_NOTIFY_MIGRATION,
 ];

@@ -1,4 +1,4 @@
-import { OUTBOX_NOTIFY_MIGRATION, OUTBOX_ORDER_MIGRATION, PLATFORM_MIGRATION } from '@gm/messaging';
+import { OUTBOX_ORDER_MIGRATION, PLATFORM_MIGRATION } from '@gm/messaging';
 import type { MigrationEntry } from '@gm/persistence';
 import { DepartmentsMigration } from './0001-departments.migration';
 import { SubscriptionsMigration } from './0002-subscriptions.migration';
@@ -16,5 +16,4 @@ export const migrations: readonly MigrationEntry[] = [PLATFORM_MIGRATION, OUTBOX
   { name: '0005-notices', class: NoticesMigration },
   { name: '0006-inbox', class: InboxMigration },
   { name: '0007-department-commands', class: DepartmentCommandsMigration },
-  OUTBOX_NOTIFY_MIGRATION,
 ];

@@ -1,4 +1,4 @@
-import { OUTBOX_NOTIFY_MIGRATION, OUTBOX_ORDER_MIGRATION, PLATFORM_MIGRATION } from '@gm/messaging';
+import { OUTBOX_ORDER_MIGRATION, PLATFORM_MIGRATION } from '@gm/messaging';
 import type { MigrationEntry } from '@gm/persistence';
 import { OrgTreeMigration } from './0001-org-tree.migration';
 import { ParametersMigration } from './0002-parameters.migration';
@@ -9,5 +9,4 @@ export const migrations: readonly MigrationEntry[] = [
   { name: '0001-org-tree', class: OrgTreeMigration },
   { name: '0002-parameters', class: ParametersMigration },
   OUTBOX_ORDER_MIGRATION,
-  OUTBOX_NOTIFY_MIGRATION,
 ];

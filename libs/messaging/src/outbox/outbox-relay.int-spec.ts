@@ -1,7 +1,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
 import { Events, namespace, type StreamDefinition } from '@gm/contracts';
-import { migrate, openDatabase, type MikroORM } from '@gm/persistence';
+import { afterCommit, migrate, openDatabase, RawSql, type MikroORM } from '@gm/persistence';
 import { HealthRegistry, JsonLogger, ServiceMetrics } from '@gm/telemetry';
 import { provideDatabase, provideNats, waitFor, type TestDatabase, type TestNats } from '@gm/testing';
 import type { MessagingOptions } from '../messaging-options';
@@ -10,13 +10,13 @@ import { JetStreamService } from '../jetstream/jetstream.service';
 import { OutboxMessage } from './outbox-message.entity';
 import { OutboxRelay } from './outbox-relay.service';
 import { Outbox } from './outbox.service';
-import { OUTBOX_NOTIFY_MIGRATION, OUTBOX_ORDER_MIGRATION, PLATFORM_MIGRATION } from './platform.migration';
+import { OUTBOX_ORDER_MIGRATION, PLATFORM_MIGRATION } from './platform.migration';
 
 const SCHEMA = 'relay_test';
 const TOTAL = 240;
 
-// Far longer than any wait below: every publish here is woken by the commit itself (the outbox's
-// trigger notifies, ADR 0019), never found by polling.
+// Far longer than any wait below: every publish here is woken by the commit itself (the persistence
+// layer's commit hook, ADR 0019), never found by polling.
 const POLL_MS = 120_000;
 
 describe('OutboxRelay: two replicas on one schema publish every committed row once, in the order written, woken by the commit, and survive losing their connection', () => {
@@ -34,7 +34,7 @@ describe('OutboxRelay: two replicas on one schema publish every committed row on
   beforeAll(async () => {
     db = await provideDatabase();
     nats = await provideNats({ own: true });
-    orm = await openDatabase({ url: db.url, schema: SCHEMA, entities: [OutboxMessage], migrations: [PLATFORM_MIGRATION, OUTBOX_ORDER_MIGRATION, OUTBOX_NOTIFY_MIGRATION] });
+    orm = await openDatabase({ url: db.url, schema: SCHEMA, entities: [OutboxMessage], migrations: [PLATFORM_MIGRATION, OUTBOX_ORDER_MIGRATION] });
     await migrate(orm, { url: db.url, schema: SCHEMA });
     admin = new pg.Client({ connectionString: db.url });
     await admin.connect();
@@ -46,7 +46,7 @@ describe('OutboxRelay: two replicas on one schema publish every committed row on
       const client = new NatsClient(opts, new HealthRegistry(), logger);
       client.onModuleInit();
       clients.push(client);
-      const relay = new OutboxRelay(orm, client, new JetStreamService(opts, client, logger), logger, opts, { streams: [stream], pollIntervalMs: POLL_MS }, new ServiceMetrics({ service: 'public-sentiment', tier: '350206' }));
+      const relay = new OutboxRelay(orm, client, new JetStreamService(opts, client, logger), outbox, logger, opts, { streams: [stream], pollIntervalMs: POLL_MS }, new ServiceMetrics({ service: 'public-sentiment', tier: '350206' }));
       relays.push(relay);
     }
     for (const r of relays) r.onApplicationBootstrap();
@@ -115,23 +115,40 @@ describe('OutboxRelay: two replicas on one schema publish every committed row on
     expect(ids).toEqual([...first, ...second]);
   });
 
-  it('is woken by a commit made with plain pg, outside the ORM and this process, and never by one rolled back', async () => {
+  it("runs the persistence layer's commit hooks on the ORM's commit, and not on its rollback", async () => {
+    const calls: string[] = [];
+    await orm.em.fork().transactional(async (tx) => {
+      afterCommit(tx, () => calls.push('committed'));
+      expect(calls).toEqual([]);
+    });
+    expect(calls).toEqual(['committed']);
+    await expect(
+      orm.em.fork().transactional(async (tx) => {
+        afterCommit(tx, () => calls.push('rolled back'));
+        throw new Error('no');
+      }),
+    ).rejects.toThrow('no');
+    expect(calls).toEqual(['committed']);
+  });
+
+  it('is woken by a commit of a plain pg transaction (RawSql), and never by one rolled back', async () => {
     const before = (await published()).length;
-    const other = new pg.Client({ connectionString: db.url });
-    await other.connect();
+    const sql = new RawSql(db.url, 1);
     try {
-      await other.query('BEGIN');
-      const dropped = await outbox.addWith(other, SCHEMA, Events.caseUrged, urged(3000), 'case-3000');
-      await other.query('ROLLBACK');
-      await other.query('BEGIN');
-      const kept = await outbox.addWith(other, SCHEMA, Events.caseUrged, urged(3001), 'case-3001');
-      await other.query('COMMIT');
+      let dropped = '';
+      await expect(
+        sql.transaction(async (client) => {
+          dropped = (await outbox.addWith(client, SCHEMA, Events.caseUrged, urged(3000), 'case-3000')).id;
+          throw new Error('changed my mind');
+        }),
+      ).rejects.toThrow('changed my mind');
+      const kept = await sql.transaction((client) => outbox.addWith(client, SCHEMA, Events.caseUrged, urged(3001), 'case-3001'));
       await waitFor('the committed row sent', async () => (await unsent()) === 0 && (await published()).length > before, 30_000, 50);
       const ids = (await published()).slice(before);
       expect(ids).toEqual([kept.id]);
-      expect(ids).not.toContain(dropped.id);
+      expect(ids).not.toContain(dropped);
     } finally {
-      await other.end();
+      await sql.close();
     }
   });
 });

@@ -8,14 +8,14 @@ import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging-options';
 import { errorText, NatsClient } from '../nats-client.service';
 import { JetStreamService } from '../jetstream/jetstream.service';
 import { injectTrace } from '../trace-headers';
-import { outboxChannel } from './platform.migration';
+import { Outbox } from './outbox.service';
 
 export interface OutboxRelayOptions {
   /** Streams this service publishes into; ensured before the first publish on each connection. */
   readonly streams: readonly StreamDefinition[];
   /**
-   * Fallback polling, for a notification that cannot arrive: while the relay's own connection is
-   * down, or rows left behind by a failed publish. Commits wake the relay at once (ADR 0019).
+   * Fallback polling, for what no commit hook announces: rows written by another replica, and rows
+   * left behind by a failed publish. Commits in this process wake the relay at once (ADR 0019).
    */
   readonly pollIntervalMs?: number;
   readonly batchSize?: number;
@@ -53,7 +53,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private loop: Promise<void> | undefined;
   private streamsReadyOn: unknown;
   private readonly table: string;
-  private readonly channel: string;
   private db: pg.Client | undefined;
   private readonly published: Counter;
   private readonly failures: Counter;
@@ -62,14 +61,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly orm: MikroORM,
     private readonly nats: NatsClient,
     private readonly jetstream: JetStreamService,
+    private readonly outbox: Outbox,
     private readonly logger: JsonLogger,
     @Inject(MESSAGING_OPTIONS) private readonly opts: MessagingOptions,
     @Inject(OUTBOX_RELAY_OPTIONS) private readonly relayOpts: OutboxRelayOptions,
     private readonly metrics: ServiceMetrics,
   ) {
-    const schema = String(orm.config.get('schema'));
-    this.table = `"${schema}".outbox`;
-    this.channel = outboxChannel(schema);
+    this.table = `"${String(orm.config.get('schema'))}".outbox`;
     this.published = metrics.meter.createCounter('gm.outbox.published', { description: 'Events the relay published to JetStream' });
     this.failures = metrics.meter.createCounter('gm.outbox.publish_failures', { description: 'Publishes to JetStream that failed (retried by the next batch)' });
     // What waits to be published: rising while NATS is away, falling once it is back. Counted by the
@@ -87,6 +85,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   });
 
   onApplicationBootstrap(): void {
+    this.outbox.onCommitted(() => this.wake());
     this.nats.onChange((connected) => connected && this.wake());
     this.loop = this.run();
   }
@@ -232,14 +231,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       options = { host, port, user, password, database };
     }
     const client = new pg.Client({ ...options, application_name });
-    // Woken by every commit that inserted outbox rows, in any process (the outbox's trigger
-    // notifies, and PostgreSQL delivers at commit). Notifications arrive between and during this
-    // connection's own queries; a wake during a batch makes the loop look again at once.
-    client.on('notification', (n) => n.channel === this.channel && this.wake());
     // An error on the idle connection (the server restarted, say) surfaces at the next query; without
     // a listener it would be thrown as an uncaught exception.
-    // Lost, the connection hears no more commits: it is dropped and the loop woken, to connect and
-    // listen again at once (not at the next poll) and publish whatever committed meanwhile.
+    // Lost, the connection is dropped and the loop woken, to connect again at once (not at the next
+    // poll) and publish whatever committed meanwhile.
     client.on('error', (err) => {
       this.logger.event('warn', 'outbox.relay_connection_error', { error: errorText(err) }, 'OutboxRelay');
       if (this.db === client) {
@@ -254,7 +249,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       // the stream drops as a duplicate (Nats-Msg-Id), so it need not wait for the WAL to reach
       // disk; the events themselves are committed by the writers' own transactions, as before.
       await client.query('SET synchronous_commit = off');
-      await client.query(`LISTEN "${this.channel}"`);
     } catch (err) {
       await client.end().catch(() => undefined);
       throw err;

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { afterCommit } from '@gm/persistence';
 import type { z } from 'zod';
 import { createCloudEvent, scopedSubject, Headers, type CloudEvent, type EventDefinition, type Namespace } from '@gm/contracts';
 import { currentTraceHeaders } from '@gm/telemetry';
@@ -8,17 +9,26 @@ import { OutboxMessage } from './outbox-message.entity';
 
 /**
  * Records events in the caller's unit of work. Nothing is sent here: the relay publishes after
- * the transaction commits, so an event exists exactly when its state change does. The commit
- * itself wakes the relay (the outbox table's trigger notifies; ADR 0019): callers do nothing more.
+ * the transaction commits, so an event exists exactly when its state change does. Each row also
+ * registers a commit hook on the caller's transaction (`afterCommit`, libs/persistence): the
+ * persistence layer runs it right after the COMMIT, which wakes the relay (ADR 0019). Callers do
+ * nothing more.
  */
 @Injectable()
 export class Outbox {
+  private readonly listeners = new Set<() => void>();
+  /** Run by the persistence layer after a commit that wrote outbox rows: tells the listeners (the relay). */
+  private readonly committed = (): void => {
+    for (const l of this.listeners) l();
+  };
+
   constructor(@Inject(MESSAGING_OPTIONS) private readonly opts: MessagingOptions) {}
 
   /** Adds the event to `em` (flushed with the caller's transaction) and returns the envelope. */
   add<S extends z.ZodType>(em: EntityManager, def: EventDefinition<S>, data: z.input<S>, about?: string): CloudEvent<z.infer<S>> {
     const { row, event } = this.build(def, data, about);
     em.persist(row);
+    afterCommit(em, this.committed);
     return event;
   }
 
@@ -29,12 +39,13 @@ export class Outbox {
   addFor<S extends z.ZodType>(em: EntityManager, target: Namespace, def: EventDefinition<S>, data: z.input<S>, about?: string): CloudEvent<z.infer<S>> {
     const { row, event } = this.build(def, data, about, target);
     em.persist(row);
+    afterCommit(em, this.committed);
     return event;
   }
 
   /**
    * The same for code that writes with a plain `pg` transaction (bulk imports): inserts the row
-   * through `client` in its transaction.
+   * through `client` in its transaction (one of `RawSql.transaction`, whose commit runs the hook).
    */
   async addWith<S extends z.ZodType>(
     client: { query(sql: string, params: unknown[]): Promise<unknown> },
@@ -51,6 +62,7 @@ export class Outbox {
       JSON.stringify(row.payload),
       JSON.stringify(row.headers),
     ]);
+    afterCommit(client, this.committed);
     return event;
   }
 
@@ -75,6 +87,12 @@ export class Outbox {
         [rows.map((r) => r.id), rows.map((r) => r.subject), rows.map((r) => r.type), rows.map((r) => JSON.stringify(r.payload)), rows.map((r) => JSON.stringify(r.headers))],
       );
     }
+    if (items.length > 0) afterCommit(client, this.committed);
+  }
+
+  /** `listener` runs after every commit that wrote outbox rows through this service (the relay listens). */
+  onCommitted(listener: () => void): void {
+    this.listeners.add(listener);
   }
 
   private build<S extends z.ZodType>(

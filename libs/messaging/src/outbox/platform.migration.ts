@@ -28,30 +28,3 @@ export class OutboxOrderMigration extends Migration {
 
 /** Appended to every service's list (after its own migrations: it came later). */
 export const OUTBOX_ORDER_MIGRATION: MigrationEntry = { name: '0100-platform-outbox-order', class: OutboxOrderMigration };
-
-/** The channel a schema's outbox commits are announced on (`pg_notify`): `gm_outbox_<schema>`. */
-export function outboxChannel(schema: string): string {
-  return `gm_outbox_${schema}`;
-}
-
-/**
- * The relay is woken by the commit itself: a statement trigger on the outbox calls `pg_notify`,
- * and PostgreSQL delivers a notification only when (and if) the inserting transaction commits,
- * once per transaction however many rows it inserted. Whatever writes the rows (an ORM flush, a
- * raw `pg` transaction, another replica, a psql session) wakes every relay listening on the
- * schema; no code has to remember to tell it. ADR 0019.
- */
-export class OutboxNotifyMigration extends Migration {
-  override up(): void {
-    this.addSql(`CREATE OR REPLACE FUNCTION outbox_committed() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM pg_notify('gm_outbox_' || TG_TABLE_SCHEMA, '');
-  RETURN NULL;
-END
-$$`);
-    this.addSql(`CREATE TRIGGER outbox_committed AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_committed()`);
-  }
-}
-
-/** Appended to every service's list, after the outbox order. */
-export const OUTBOX_NOTIFY_MIGRATION: MigrationEntry = { name: '0101-platform-outbox-notify', class: OutboxNotifyMigration };

@@ -4,6 +4,7 @@ export * from './messaging/subjects';
 export * from './messaging/define-event';
 export * from './messaging/event-catalogue';
 export * from './messaging/event-handlers';
+export * from './messaging/federation-names';
 export * from './messaging/rpc';
 export * from './messaging/headers';
 export * from './cases/case-values';

@@ -1,7 +1,16 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type pg from 'pg';
 import type { z } from 'zod';
-import { baseDataRecordSubject, durableName, Events, streamName, Streams, type BaseDataRecordKind, type CloudEvent } from '@gm/contracts';
+import {
+  BASEDATA_OF_ANY_TIER,
+  type BaseDataRecordKind,
+  baseDataRecordSubject,
+  type CloudEvent,
+  durableName,
+  Events,
+  streamName,
+  Streams,
+} from '@gm/contracts';
 import { ORG_LEVELS, OrgUnitCode, ownerTierOf } from '@gm/domain';
 import { BASEDATA_IN, childOfBaseDataDownStream, DurableConsumers, JetStreamService, NatsClient, Outbox, type BatchItem } from '@gm/messaging';
 import { SERVICE_CONFIG, ServiceSql } from '@gm/platform';
@@ -111,9 +120,9 @@ export class RecordVersions implements OnApplicationBootstrap, OnApplicationShut
     );
     const common = { handle: (event: CloudEvent) => this.applyAll([event]), handleBatch: (items: readonly BatchItem[]) => this.applyAll(items.map((i) => i.event)), maxBatch: 500, maxAckPending: 2000 };
     // Sourced records keep their keepers' subjects (`gm.<child>.basedata.…`).
-    this.consumers.start({ provisionedStream: streamName(this.config.namespace, Streams.baseDataRecords), subjectFilter: 'gm.*.basedata.>', durable: RECORDS_DURABLE, ...common });
+    this.consumers.start({ provisionedStream: streamName(this.config.namespace, Streams.baseDataRecords), subjectFilter: BASEDATA_OF_ANY_TIER, durable: RECORDS_DURABLE, ...common });
     // What comes down from the parent (a tier with no parent never has this stream).
-    if (this.level !== 'district') this.consumers.start({ provisionedStream: BASEDATA_IN, subjectFilter: 'gm.*.basedata.>', durable: RECORDS_DOWN_DURABLE, ...common });
+    if (this.level !== 'district') this.consumers.start({ provisionedStream: BASEDATA_IN, subjectFilter: BASEDATA_OF_ANY_TIER, durable: RECORDS_DOWN_DURABLE, ...common });
     // A keeper seeds its grids' read copies, a tier above the keepers its children's subtrees.
     if (this.aboveKeepers || this.keeper) {
       const seed = () => void this.seedNewChildren().finally(() => !this.stopped && (this.seeding = setTimeout(seed, this.config.own.BASE_DATA_SEED_CHECK_MS)));

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type pg from 'pg';
-import { durableName, Streams, type CloudEvent } from '@gm/contracts';
+import { type CloudEvent, durableName, eventsOf, Streams } from '@gm/contracts';
 import { DurableConsumers, Inbox, type BatchItem } from '@gm/messaging';
 import { SERVICE_CONFIG } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
@@ -35,7 +35,7 @@ export class CaseReadModelConsumer implements OnApplicationBootstrap {
     this.consumers.start({
       stream: Streams.caseEvents,
       durable: CASES_DURABLE,
-      filterSubject: 'gm.case.>',
+      filterSubject: eventsOf('case'),
       handle: (event) => this.apply([event]),
       handleBatch: (items: readonly BatchItem[]) => this.apply(items.map((i) => i.event)),
       maxBatch: 200,

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { durableName, Events, Streams, type CloudEvent, type EventData } from '@gm/contracts';
+import { type CloudEvent, durableName, type EventData, Events, eventsOf, Streams } from '@gm/contracts';
 import { DurableConsumers, Inbox } from '@gm/messaging';
 import { SERVICE_CONFIG } from '@gm/platform';
 import type { AppConfig } from '../config/config';
@@ -28,7 +28,7 @@ export class DataUpdatesConsumer implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
-    this.consumers.start({ stream: Streams.baseDataEvents, durable: DATA_UPDATES_DURABLE, filterSubject: 'gm.resident.>', handle: (e) => this.handle(e) });
+    this.consumers.start({ stream: Streams.baseDataEvents, durable: DATA_UPDATES_DURABLE, filterSubject: eventsOf('resident'), handle: (e) => this.handle(e) });
   }
 
   async handle(event: CloudEvent): Promise<void> {

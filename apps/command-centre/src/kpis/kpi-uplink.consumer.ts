@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { durableName, Events, type CloudEvent, type KpiIncrementsUpV1 } from '@gm/contracts';
+import { type CloudEvent, durableName, Events, type KpiIncrementsUpV1, uplinkEventFromAnyChild } from '@gm/contracts';
 import { OrgUnitCode } from '@gm/domain';
 import { DurableConsumers, Inbox, UPLINK_AGGREGATE } from '@gm/messaging';
 import { SERVICE_CONFIG } from '@gm/platform';
@@ -30,7 +30,7 @@ export class KpiUplinkConsumer implements OnApplicationBootstrap {
     if (!this.config.own.FEDERATION_ENABLED || OrgUnitCode.parse(this.config.tier).level === 'grid') return;
     this.consumers.start({
       provisionedStream: UPLINK_AGGREGATE,
-      subjectFilter: `gm.*.uplink.${Events.kpiIncrementsUp.type.slice('gm.uplink.'.length)}`,
+      subjectFilter: uplinkEventFromAnyChild(Events.kpiIncrementsUp.type),
       durable: KPI_UPLINK_DURABLE,
       handle: (event) => this.handle(event),
     });

@@ -1,6 +1,6 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { durableName, Streams, type CloudEvent } from '@gm/contracts';
+import { type CloudEvent, durableName, eventsOf, Streams } from '@gm/contracts';
 import { DurableConsumers, Inbox } from '@gm/messaging';
 import { JsonLogger } from '@gm/telemetry';
 import { LiveEventRepository } from './live-event.repository';
@@ -27,7 +27,7 @@ export class CaseEventsConsumer implements OnApplicationBootstrap {
     this.consumers.start({
       stream: Streams.caseEvents,
       durable: LIVE_DURABLE,
-      filterSubject: 'gm.case.>',
+      filterSubject: eventsOf('case'),
       handle: (event) => this.handle(event),
     });
   }

@@ -1,5 +1,5 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { durableName, Events, Streams, type CloudEvent, type WorkerPositionsReportedV1 } from '@gm/contracts';
+import { type CloudEvent, durableName, Events, eventsOf, Streams, type WorkerPositionsReportedV1 } from '@gm/contracts';
 import { DurableConsumers, Inbox } from '@gm/messaging';
 import { JsonLogger } from '@gm/telemetry';
 import { WorkerRepository } from './worker.repository';
@@ -20,7 +20,7 @@ export class WorkerPositionsConsumer implements OnApplicationBootstrap {
     this.consumers.start({
       stream: Streams.workerEvents,
       durable: WORKERS_DURABLE,
-      filterSubject: 'gm.worker.>',
+      filterSubject: eventsOf('worker'),
       handle: (event) => this.handle(event),
     });
   }

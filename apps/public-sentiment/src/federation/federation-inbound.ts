@@ -1,5 +1,13 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { Events, handlerOf, type CaseEscalatedUpV1, type CloudEvent, type EventHandlers } from '@gm/contracts';
+import {
+  type CaseEscalatedUpV1,
+  type CloudEvent,
+  downlinkSubject,
+  type EventHandlers,
+  Events,
+  handlerOf,
+  UPLINK_FROM_ANY_CHILD,
+} from '@gm/contracts';
 import { DOWNLINK_IN, DurableConsumers, UPLINK_AGGREGATE, type BatchItem } from '@gm/messaging';
 import { JsonLogger } from '@gm/telemetry';
 import { TierPosition } from '../tier/tier-position';
@@ -44,7 +52,7 @@ export class FederationInbound implements OnApplicationBootstrap {
     if (this.position.hasChildren) {
       this.consumers.start({
         provisionedStream: UPLINK_AGGREGATE,
-        subjectFilter: 'gm.*.uplink.>',
+        subjectFilter: UPLINK_FROM_ANY_CHILD,
         durable: UPLINK_DURABLE,
         handle: (event) => this.fromChild(event),
         // Escalations that arrived together are copied in one transaction (see fromChildren).
@@ -54,7 +62,7 @@ export class FederationInbound implements OnApplicationBootstrap {
     if (this.position.parent) {
       this.consumers.start({
         provisionedStream: DOWNLINK_IN,
-        subjectFilter: `gm.${this.position.tier}.downlink.>`,
+        subjectFilter: downlinkSubject(this.position.tier),
         durable: DOWNLINK_DURABLE,
         handle: (event) => this.fromParent(event),
       });

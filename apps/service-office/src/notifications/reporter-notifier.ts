@@ -2,6 +2,8 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } fr
 import {
   createCloudEvent,
   durableName,
+  Events,
+  eventsOf,
   notificationCaseStatusV1,
   Streams,
   type CaseReportedV1,
@@ -65,7 +67,7 @@ export class ReporterNotifier implements OnModuleInit, OnApplicationBootstrap {
     this.consumers.start({
       stream: Streams.caseEvents,
       durable: NOTIFY_DURABLE,
-      filterSubject: 'gm.case.>',
+      filterSubject: eventsOf('case'),
       handle: (event) => this.apply([event]),
       handleBatch: (items) => this.apply(items.map((i) => i.event)),
       maxBatch: 128,
@@ -74,7 +76,7 @@ export class ReporterNotifier implements OnModuleInit, OnApplicationBootstrap {
 
   async apply(events: readonly CloudEvent[]): Promise<void> {
     const queued = await this.inbox.transaction(async (db) => {
-      const reported = events.filter((e) => e.type === 'gm.case.reported.v1' && (e.data as CaseReportedV1).receivedFrom === undefined);
+      const reported = events.filter((e) => e.type === Events.caseReported.type && (e.data as CaseReportedV1).receivedFrom === undefined);
       await this.inbox.markReportedHere(db, reported.map((e) => ({ caseKey: (e.data as CaseReportedV1).caseId, at: e.time })));
       const here = await this.inbox.reportedHere(db, events.map((e) => factsOf(e).caseKey));
       const messages: NewMessage[] = [];
@@ -114,7 +116,7 @@ export class ReporterNotifier implements OnModuleInit, OnApplicationBootstrap {
 
 /** Whom a case event tells, and of what: the reporter of a new case, the reporters of a step. */
 function whatToTell(event: CloudEvent): { caseId: string; caseNo: string; action: string; state: string; note?: string | undefined; reporters: string[] } | undefined {
-  if (event.type === 'gm.case.reported.v1') {
+  if (event.type === Events.caseReported.type) {
     const d = event.data as CaseReportedV1;
     return { caseId: d.caseId, caseNo: d.caseNo, action: 'reported', state: d.state, reporters: [d.reporter.subject] };
   }

@@ -1,5 +1,5 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { durableName, Streams, type CloudEvent } from '@gm/contracts';
+import { type CloudEvent, durableName, eventsOf, Streams } from '@gm/contracts';
 import { DurableConsumers } from '@gm/messaging';
 import { JsonLogger } from '@gm/telemetry';
 import { DepartmentFeeds } from './department-feeds';
@@ -36,7 +36,7 @@ export class CaseEventFanOut implements OnApplicationBootstrap {
     this.consumers.start({
       stream: Streams.caseEvents,
       durable: FAN_OUT_DURABLE,
-      filterSubject: 'gm.case.>',
+      filterSubject: eventsOf('case'),
       handle: (event) => this.apply([event]),
       handleBatch: (items) => this.apply(items.map((i) => i.event)),
       maxBatch: 128,

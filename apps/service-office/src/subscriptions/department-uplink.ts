@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { durableName, scopedSubject, type CloudEvent } from '@gm/contracts';
+import { type CloudEvent, durableName, scopedSubject, uplinkEventFromAnyChild } from '@gm/contracts';
 import { isWithinScope, OrgUnitCode } from '@gm/domain';
 import { DurableConsumers, JetStreamService, MESSAGING_OPTIONS, NatsClient, UPLINK_AGGREGATE, type MessagingOptions } from '@gm/messaging';
 import { SERVICE_CONFIG } from '@gm/platform';
@@ -52,7 +52,7 @@ export class DepartmentUplink implements OnApplicationBootstrap {
     if (!this.hasChildren) return;
     this.consumers.start({
       provisionedStream: UPLINK_AGGREGATE,
-      subjectFilter: `gm.*.uplink.dept.>`,
+      subjectFilter: uplinkEventFromAnyChild('gm.uplink.dept.>'),
       durable: DEPT_UPLINK_DURABLE,
       handle: (event) => this.fromChildren([event]),
       handleBatch: (items) => this.fromChildren(items.map((i) => i.event)),

@@ -29,7 +29,42 @@
  *
  * Pure: it returns configuration text and stream definitions; applying them is the caller's job.
  */
-import { baseDataRouteFilter, departmentFeed, namespace, scopedSubject, streamName, streamSubjects, Streams } from '@gm/contracts';
+import {
+  BASEDATA_IN,
+  baseDataDownStreamOf,
+  baseDataRouteFilter,
+  baseDataStreamOf,
+  departmentFeed,
+  DOWNLINK_IN,
+  downlinkStreamOf,
+  downlinkSubject,
+  jetstreamDomainOf,
+  namespace,
+  scopedSubject,
+  sourceDeliverPrefix,
+  streamName,
+  streamSubjects,
+  Streams,
+  UPLINK,
+  UPLINK_AGGREGATE,
+  uplinkSubject,
+} from '@gm/contracts';
+
+// The names are libs/contracts' (every subject and stream name is built there); re-exported for the topology's users.
+export {
+  BASEDATA_IN,
+  baseDataDownStreamOf,
+  baseDataStreamOf,
+  childOfBaseDataDownStream,
+  DOWNLINK_IN,
+  downlinkStreamOf,
+  downlinkSubject,
+  jetstreamDomainOf,
+  sourceDeliverPrefix,
+  UPLINK,
+  UPLINK_AGGREGATE,
+  uplinkSubject,
+} from '@gm/contracts';
 
 /** A tier of the federation: its org unit code and its parent's (null for the top tier). */
 export interface FederationTier {
@@ -45,48 +80,13 @@ export interface TierPorts {
 
 export const TIER_ACCOUNT = 'TIER';
 export const SYSTEM_ACCOUNT = 'SYS';
-export const UPLINK = 'UPLINK';
-export const UPLINK_AGGREGATE = 'UPLINK_AGG';
-/** The parent's stream of what goes down to one child. */
-export function downlinkStreamOf(child: string): string {
-  jetstreamDomainOf(child); // an org unit code
-  return `DOWNLINK_${child.replace('-', '_')}`;
-}
-export const DOWNLINK_IN = 'DOWNLINK_IN';
-/** The parent's stream of the base data records that go down to one child's subtree. */
-export function baseDataDownStreamOf(child: string): string {
-  jetstreamDomainOf(child); // an org unit code
-  return `BASEDATA_TO_${child.replace('-', '_')}`;
-}
-/** The child of a `BASEDATA_TO_<child>` stream name, or undefined for any other name. */
-export function childOfBaseDataDownStream(name: string): string | undefined {
-  const m = /^BASEDATA_TO_(\d{9}|\d{12}|\d{12}_\d{2})$/.exec(name);
-  return m ? m[1]!.replace('_', '-') : undefined;
-}
-export const BASEDATA_IN = 'BASEDATA_IN';
-/** A tier's stream of base data records: `Streams.baseDataRecords` in the tier's namespace, as base-data names it. */
-export function baseDataStreamOf(tier: string): string {
-  jetstreamDomainOf(tier); // an org unit code
-  return streamName(namespace(tier), Streams.baseDataRecords);
-}
-
 const DAY_NS = 24 * 60 * 60 * 1e9;
-
-/** JetStream domain of a tier (`d<code>`, as JETSTREAM_DOMAIN in the deployments): unique, and free of `.`, `*`, `>` (and of `-`, kept out for the API prefixes). */
-export function jetstreamDomainOf(code: string): string {
-  if (!/^\d{6}(?:\d{3}(?:\d{3}(?:-\d{2})?)?)?$/.test(code)) throw new RangeError(`not an org unit code: ${code}`);
-  return `d${code.replace('-', '_')}`;
-}
 
 /** The leafnode user a child authenticates as on its parent. */
 export function leafUserOf(child: string): string {
   return `leaf_${child.replace('-', '_')}`;
 }
 
-export const uplinkSubject = (code: string) => `gm.${code}.uplink.>`;
-/** Where the sourcing consumers of a child's two links deliver: in the child's own subject space, so that no other child can receive it. */
-export const sourceDeliverPrefix = (child: string) => `gm.${child}.sourced`;
-export const downlinkSubject = (child: string) => `gm.${child}.downlink.>`;
 
 /**
  * What a child's leafnode user may do on its parent. Publish = what the child may send up;

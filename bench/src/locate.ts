@@ -4,10 +4,10 @@
  * same run, with the same concurrency. Load from a second process: wrk (HTTP) and pgbench (SQL).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { district, machine, percentile, pgBin, say, tier } from './common';
+import { district, machine, percentile, pgBin, ROOT, say, tier } from './common';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 15);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 16);
@@ -76,9 +76,21 @@ async function main(): Promise<void> {
       const res = await fetch(`${url}/api/v1/locate?longitude=118.14&latitude=24.52`, { headers: { authorization: `Bearer ${token}` } });
       if (res.status !== 200) throw new Error(`warm-up answered ${res.status}`);
     };
-    const cached = await t.service('gis', { LOCATE_CACHE: 'true' });
+    // BENCH_PROFILE_DIR=<dir>: a V8 CPU profile of the in-memory path's gis during its wrk run
+    // (bench/dist/cpu-profile.js; summarize with `node bench/dist/case-intake.js --summarize <file>`).
+    const profileDir = process.env['BENCH_PROFILE_DIR'];
+    const profiled: { env: Record<string, string>; args: string[] } = profileDir
+      ? { env: { BENCH_PROFILE_DIR: profileDir, BENCH_PROFILE_NAME: 'gis-locate' }, args: ['--require', join(ROOT, 'bench', 'dist', 'cpu-profile.js')] }
+      : { env: {}, args: [] };
+    if (profileDir) mkdirSync(profileDir, { recursive: true });
+    const cached = await t.service('gis', { LOCATE_CACHE: 'true', ...profiled.env }, profiled.args);
     await warm(cached.url);
+    if (profileDir) process.kill(cached.pid, 'SIGWINCH');
     const a = wrk(cached.url, token);
+    if (profileDir) {
+      process.kill(cached.pid, 'SIGWINCH');
+      await new Promise((r) => setTimeout(r, 2000));
+    }
     await cached.stop();
     const sqlPath = await t.service('gis', { LOCATE_CACHE: 'false' });
     await warm(sqlPath.url);

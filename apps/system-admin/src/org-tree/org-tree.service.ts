@@ -5,12 +5,14 @@ import { Outbox } from '@gm/messaging';
 import { importCsv, ServiceSql, type CsvImportOptions } from '@gm/platform';
 import { JsonLogger, ServiceMetrics } from '@gm/telemetry';
 import { orgUnitsKind, staffKind } from './org-csv.kinds';
+import { OrgTreeRepository } from './org-tree.repository';
 
 /** The org tree (district → street → community → grid) and who works in each unit. */
 @Injectable()
 export class OrgTreeService {
   constructor(
     private readonly sql: ServiceSql,
+    private readonly tree: OrgTreeRepository,
     private readonly outbox: Outbox,
     private readonly logger: JsonLogger,
     @Optional() private readonly metrics?: ServiceMetrics,
@@ -41,48 +43,21 @@ export class OrgTreeService {
     return result;
   }
 
-  async units(filter: { under?: string | undefined; level?: string | undefined }): Promise<OrgUnit[]> {
-    const params: unknown[] = [];
-    const where: string[] = [];
-    if (filter.under) {
-      params.push(filter.under, `${filter.under}%`);
-      where.push(`(code = $1 OR code LIKE $2)`);
-    }
-    if (filter.level) {
-      params.push(filter.level);
-      where.push(`level = $${params.length}`);
-    }
-    return this.sql.query<OrgUnit>(
-      `SELECT code, name, level, parent_code AS "parentCode" FROM ${this.sql.table('org_units')} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY code`,
-      params,
-    );
+  units(filter: { under?: string | undefined; level?: string | undefined }): Promise<OrgUnit[]> {
+    return this.tree.units(filter);
   }
 
   /** One staff member's unit, post and A/B partner (no name), or undefined. */
-  async member(username: string): Promise<{ username: string; unitCode: string; post: StaffMember['post']; abPartner: string | null } | undefined> {
-    const [row] = await this.sql.query<{ username: string; unitCode: string; post: StaffMember['post']; abPartner: string | null }>(
-      `SELECT username, unit_code AS "unitCode", post, ab_partner AS "abPartner" FROM ${this.sql.table('staff')} WHERE username = $1`,
-      [username],
-    );
-    return row;
+  member(username: string): Promise<{ username: string; unitCode: string; post: StaffMember['post']; abPartner: string | null } | undefined> {
+    return this.tree.member(username);
   }
 
   async unit(code: string): Promise<OrgUnitDetail> {
     const unit = OrgUnitCode.parse(code);
-    const path = await this.sql.query<OrgUnit>(
-      `SELECT code, name, level, parent_code AS "parentCode" FROM ${this.sql.table('org_units')} WHERE code = ANY($1::text[]) ORDER BY length(code)`,
-      [unit.path.map((u) => u.value)],
-    );
+    const path = await this.tree.path(unit.path.map((u) => u.value));
     const self = path.find((u) => u.code === unit.value);
     if (!self) throw new DomainError('UNIT.NOT_FOUND', `no org unit ${unit.value}`);
-    const children = await this.sql.query<OrgUnit>(
-      `SELECT code, name, level, parent_code AS "parentCode" FROM ${this.sql.table('org_units')} WHERE parent_code = $1 ORDER BY code`,
-      [unit.value],
-    );
-    const staff = await this.sql.query<StaffMember>(
-      `SELECT username, display_name AS "displayName", post, employment, ab_partner AS "abPartner" FROM ${this.sql.table('staff')} WHERE unit_code = $1 ORDER BY post, username`,
-      [unit.value],
-    );
+    const [children, staff] = await Promise.all([this.tree.children(unit.value), this.tree.staffOf(unit.value)]);
     return { ...self, path, children, staff };
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import { RawSql } from '@gm/persistence';
 import { ServiceMetrics } from '@gm/telemetry';
 import type { ServiceConfig } from './config/service-config';
@@ -33,5 +34,27 @@ export class ServiceSql extends RawSql implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.close();
+  }
+}
+
+/**
+ * What every repository on the service's plain pool shares: its schema (for outbox rows written in
+ * its transactions), a quoted table name, and a transaction on one connection whose commit runs the
+ * persistence layer's commit hooks (RawSql.transaction). Subclasses add the statements.
+ */
+@Injectable()
+export abstract class SqlRepository {
+  constructor(protected readonly sql: ServiceSql) {}
+
+  get schema(): string {
+    return this.sql.schema;
+  }
+
+  transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    return this.sql.transaction(fn);
+  }
+
+  protected table(name: string): string {
+    return this.sql.table(name);
   }
 }

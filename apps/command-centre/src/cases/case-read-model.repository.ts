@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { OPEN_CASE_STATES, type Assignee, type CaseMapQuery, type CaseOverview, type CaseState, type ClockStep, type Urgency } from '@gm/contracts';
-import { ServiceSql } from '@gm/platform';
+import { SqlRepository } from '@gm/platform';
 import type { CaseRow } from './case-fold';
 import { subtreePattern } from '@gm/persistence';
 
@@ -19,17 +19,7 @@ const LIGHT_SQL = `CASE WHEN c.state NOT IN (${OPEN_STATES_SQL}) OR c.deadline_a
 
 /** The only place that queries the hub's copy of the tier's cases. */
 @Injectable()
-export class CaseReadModelRepository {
-  constructor(private readonly sql: ServiceSql) {}
-
-  get schema(): string {
-    return this.sql.schema;
-  }
-
-  transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    return this.sql.transaction(fn);
-  }
-
+export class CaseReadModelRepository extends SqlRepository {
   /** The cases of `ids` as stored, locked for the transaction. */
   async lock(client: Client, ids: readonly string[]): Promise<Map<string, CaseRow>> {
     const { rows } = await client.query<DbCase>(`SELECT ${CASE_COLUMNS} FROM ${this.sql.table('cases')} c WHERE case_id = ANY($1::uuid[]) ORDER BY case_id FOR UPDATE`, [ids]);

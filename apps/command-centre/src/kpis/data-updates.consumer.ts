@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { type CloudEvent, durableName, type EventData, Events, eventsOf, Streams } from '@gm/contracts';
+import { durableName, eventsOf, handlerOf, Streams, type CloudEvent, type EventData, type EventHandlers } from '@gm/contracts';
 import { DurableConsumers, Inbox } from '@gm/messaging';
 import { SERVICE_CONFIG } from '@gm/platform';
 import type { AppConfig } from '../config/config';
@@ -31,9 +31,15 @@ export class DataUpdatesConsumer implements OnApplicationBootstrap {
     this.consumers.start({ stream: Streams.baseDataEvents, durable: DATA_UPDATES_DURABLE, filterSubject: eventsOf('resident'), handle: (e) => this.handle(e) });
   }
 
+  private readonly handlers: EventHandlers<'residentChanged'> = { residentChanged: (e) => this.residentChanged(e) };
+
+  /** Other base data events travel the same stream: only a resident's change counts. */
   async handle(event: CloudEvent): Promise<void> {
-    if (event.type !== Events.residentChanged.type) return;
-    const d = event.data as EventData<'residentChanged'>;
+    await handlerOf(this.handlers, event)?.();
+  }
+
+  private async residentChanged(event: CloudEvent<EventData<'residentChanged'>>): Promise<void> {
+    const d = event.data;
     const day = this.day(new Date(event.time));
     await this.kpis.transaction(async (client) => {
       if (!(await this.inbox.claimWith(client, this.kpis.schema, DATA_UPDATES_DURABLE, event.id, event.type))) return;

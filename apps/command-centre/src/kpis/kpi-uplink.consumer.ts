@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { type CloudEvent, durableName, Events, type KpiIncrementsUpV1, uplinkEventFromAnyChild } from '@gm/contracts';
+import { durableName, Events, handlerOf, uplinkEventFromAnyChild, type CloudEvent, type EventHandlers, type KpiIncrementsUpV1 } from '@gm/contracts';
 import { OrgUnitCode } from '@gm/domain';
 import { DurableConsumers, Inbox, UPLINK_AGGREGATE } from '@gm/messaging';
 import { SERVICE_CONFIG } from '@gm/platform';
@@ -36,9 +36,14 @@ export class KpiUplinkConsumer implements OnApplicationBootstrap {
     });
   }
 
+  private readonly handlers: EventHandlers<'kpiIncrementsUp'> = { kpiIncrementsUp: (e) => this.incrementsUp(e) };
+
   async handle(event: CloudEvent): Promise<void> {
-    if (event.type !== Events.kpiIncrementsUp.type) return;
-    const d = event.data as KpiIncrementsUpV1;
+    await handlerOf(this.handlers, event)?.();
+  }
+
+  private async incrementsUp(event: CloudEvent<KpiIncrementsUpV1>): Promise<void> {
+    const d = event.data;
     // A child speaks only for its own subtree: anything else is dropped (and said).
     const child = event.gmtier;
     const inside = d.increments.filter((i) => i.unitCode.startsWith(child));

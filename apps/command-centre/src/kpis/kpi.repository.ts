@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { KPI_COUNTER_KEYS, type KpiCounters } from '@gm/domain';
-import { ServiceSql } from '@gm/platform';
+import { SqlRepository } from '@gm/platform';
 import type { KpiIncrement, KpiKind } from '../cases/case-fold';
 import { subtreePattern } from '@gm/persistence';
 
@@ -40,17 +40,7 @@ export interface KpiSums {
 
 /** The only place that queries the assessment's daily counters (kpi_daily). */
 @Injectable()
-export class KpiRepository {
-  constructor(private readonly sql: ServiceSql) {}
-
-  get schema(): string {
-    return this.sql.schema;
-  }
-
-  transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    return this.sql.transaction(fn);
-  }
-
+export class KpiRepository extends SqlRepository {
   /** Adds the increments to the days' counters, in the caller's transaction (one statement for all of them). */
   async add(client: Client, increments: readonly KpiIncrement[]): Promise<void> {
     if (increments.length === 0) return;

@@ -1,5 +1,5 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { type CloudEvent, durableName, Events, eventsOf, Streams, type WorkerPositionsReportedV1 } from '@gm/contracts';
+import { durableName, eventsOf, handlerOf, Streams, type CloudEvent, type EventHandlers, type WorkerPositionsReportedV1 } from '@gm/contracts';
 import { DurableConsumers, Inbox } from '@gm/messaging';
 import { JsonLogger } from '@gm/telemetry';
 import { WorkerRepository } from './worker.repository';
@@ -25,9 +25,14 @@ export class WorkerPositionsConsumer implements OnApplicationBootstrap {
     });
   }
 
+  private readonly handlers: EventHandlers<'workerPositionsReported'> = { workerPositionsReported: (e) => this.positions(e) };
+
   async handle(event: CloudEvent): Promise<void> {
-    if (event.type !== Events.workerPositionsReported.type) return;
-    const batch = event.data as WorkerPositionsReportedV1;
+    await handlerOf(this.handlers, event)?.();
+  }
+
+  private async positions(event: CloudEvent<WorkerPositionsReportedV1>): Promise<void> {
+    const batch = event.data;
     const applied = await this.workers.transaction(async (client) => {
       if (!(await this.inbox.claimWith(client, this.workers.schema, WORKERS_DURABLE, event.id, event.type))) return false;
       await this.workers.record(client, batch);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import type { WorkerPosition, WorkerPositionsReportedV1, WorkerTrack } from '@gm/contracts';
-import { ServiceSql } from '@gm/platform';
+import { SqlRepository } from '@gm/platform';
 import { subtreePattern } from '@gm/persistence';
 
 type Client = Pick<pg.PoolClient, 'query'>;
@@ -17,17 +17,7 @@ export interface NearWorker {
 
 /** The only place that queries workers' last positions and tracks (PostGIS). */
 @Injectable()
-export class WorkerRepository {
-  constructor(private readonly sql: ServiceSql) {}
-
-  get schema(): string {
-    return this.sql.schema;
-  }
-
-  transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    return this.sql.transaction(fn);
-  }
-
+export class WorkerRepository extends SqlRepository {
   /** Keeps the batch's fixes as track points and moves the last position forward (never back: batches may arrive late). */
   async record(client: Client, batch: WorkerPositionsReportedV1): Promise<void> {
     const w = batch.worker;

@@ -3,21 +3,11 @@ import { Injectable } from '@nestjs/common';
 import { DomainError, Events, type BoundaryImportReport, type CoverageReport, type FieldError } from '@gm/contracts';
 import { OrgUnitCode } from '@gm/domain';
 import { Outbox } from '@gm/messaging';
-import { copyLine } from '@gm/persistence';
 import { JsonLogger } from '@gm/telemetry';
 import { CoverageService } from '../coverage/coverage.service';
-import { ServiceSql } from '@gm/platform';
+import { BoundaryImportRepository, type StagedFeature } from './boundary-import.repository';
 
 export type { BoundaryImportReport };
-
-interface StagedFeature {
-  readonly line: number;
-  readonly code: string;
-  readonly level: string;
-  readonly name: string;
-  readonly parent: string | null;
-  readonly geometry: string;
-}
 
 const MAX_ERRORS = 1000;
 
@@ -33,7 +23,7 @@ export class BoundaryImportService {
   private readonly listeners = new Set<() => void>();
 
   constructor(
-    private readonly sql: ServiceSql,
+    private readonly imports: BoundaryImportRepository,
     private readonly coverage: CoverageService,
     private readonly outbox: Outbox,
     private readonly logger: JsonLogger,
@@ -48,53 +38,16 @@ export class BoundaryImportService {
     const started = performance.now();
     const features = parseFeatures(text);
     const importId = randomUUID();
-    const t = this.sql.table('boundaries');
 
-    const report = await this.sql.transaction(async (client) => {
-      await client.query(`CREATE TEMP TABLE boundary_stage (line int, code text, level text, name text, parent_code text, geojson text) ON COMMIT DROP`);
-      await this.sql.copyIn(
-        client,
-        'COPY boundary_stage (line, code, level, name, parent_code, geojson) FROM STDIN',
-        features.map((f) => copyLine([f.line, f.code, f.level, f.name, f.parent, f.geometry])),
-      );
+    const report = await this.imports.transaction(async (client) => {
+      await this.imports.stage(client, features);
       const errors: FieldError[] = [];
-      const invalid = await client.query<{ line: number; reason: string }>(
-        `SELECT line, ST_IsValidReason(ST_GeomFromGeoJSON(geojson)) AS reason FROM boundary_stage WHERE NOT ST_IsValid(ST_GeomFromGeoJSON(geojson)) ORDER BY line LIMIT ${MAX_ERRORS}`,
-      );
-      for (const r of invalid.rows) errors.push({ line: r.line, field: 'geometry', message: `invalid geometry: ${r.reason}` });
-      const orphans = await client.query<{ line: number; parent_code: string }>(
-        `SELECT s.line, s.parent_code FROM boundary_stage s
-         WHERE s.parent_code IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM boundary_stage p WHERE p.code = s.parent_code)
-           AND NOT EXISTS (SELECT 1 FROM ${t} b WHERE b.code = s.parent_code)
-         ORDER BY s.line LIMIT ${MAX_ERRORS}`,
-      );
-      for (const r of orphans.rows) errors.push({ line: r.line, field: 'properties.parent_code', message: `unknown parent unit ${r.parent_code}` });
+      for (const r of await this.imports.invalidGeometries(client, MAX_ERRORS)) errors.push({ line: r.line, field: 'geometry', message: `invalid geometry: ${r.reason}` });
+      for (const r of await this.imports.orphans(client, MAX_ERRORS)) errors.push({ line: r.line, field: 'properties.parent_code', message: `unknown parent unit ${r.parent_code}` });
       if (errors.length > 0) throw rejected(errors);
 
-      const counts = await client.query<{ inserted: string; updated: string }>(
-        `WITH s AS (SELECT code, level, name, parent_code, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(geojson), 4326)) AS g FROM boundary_stage),
-              up AS (
-                INSERT INTO ${t} (code, level, name, parent_code, geom, area_m2, updated_at)
-                SELECT code, level, name, parent_code, g, ST_Area(g::geography), now() FROM s
-                ON CONFLICT (code) DO UPDATE SET level = EXCLUDED.level, name = EXCLUDED.name, parent_code = EXCLUDED.parent_code,
-                  geom = EXCLUDED.geom, area_m2 = EXCLUDED.area_m2, updated_at = now()
-                WHERE NOT ST_OrderingEquals(boundaries.geom, EXCLUDED.geom) OR boundaries.name <> EXCLUDED.name
-                   OR boundaries.level <> EXCLUDED.level OR boundaries.parent_code IS DISTINCT FROM EXCLUDED.parent_code
-                RETURNING (xmax = 0) AS inserted)
-         SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated FROM up`,
-      );
-      const inserted = Number(counts.rows[0]?.inserted ?? 0);
-      const updated = Number(counts.rows[0]?.updated ?? 0);
-
-      // Check every unit whose set of children this file touched, and every unit it (re)defined that has children.
-      const parents = (
-        await client.query<{ code: string }>(
-          `SELECT DISTINCT code FROM (SELECT parent_code AS code FROM boundary_stage WHERE parent_code IS NOT NULL
-                                      UNION SELECT s.code FROM boundary_stage s WHERE EXISTS (SELECT 1 FROM ${t} c WHERE c.parent_code = s.code)) x
-           WHERE EXISTS (SELECT 1 FROM ${t} b WHERE b.code = x.code) ORDER BY code`,
-        )
-      ).rows.map((r) => r.code);
+      const { inserted, updated } = await this.imports.upsertStaged(client);
+      const parents = await this.imports.unitsToCheck(client);
       const checks: CoverageReport[] = [];
       for (const p of parents) checks.push(await this.coverage.check(p, false, client));
       const coverage = {
@@ -106,20 +59,14 @@ export class BoundaryImportService {
         outside: sum(checks, 'outside'),
         problems: checks.flatMap((c) => c.problems),
       };
-      await client.query(`INSERT INTO ${this.sql.table('boundary_imports')} (id, actor, features, inserted, updated, coverage) VALUES ($1, $2, $3, $4, $5, $6)`, [
-        importId,
-        actor,
-        features.length,
-        inserted,
-        updated,
-        JSON.stringify({ unitsChecked: coverage.unitsChecked, gaps: coverage.gaps, overlaps: coverage.overlaps, outside: coverage.outside }),
-      ]);
-      await this.outbox.addWith(client, this.sql.schema, Events.boundaryImported, {
+      const summary = { unitsChecked: coverage.unitsChecked, gaps: coverage.gaps, overlaps: coverage.overlaps, outside: coverage.outside };
+      await this.imports.recordImport(client, { id: importId, actor, features: features.length, inserted, updated, coverage: summary });
+      await this.outbox.addWith(client, this.imports.schema, Events.boundaryImported, {
         importId,
         features: features.length,
         inserted,
         updated,
-        coverage: { unitsChecked: coverage.unitsChecked, gaps: coverage.gaps, overlaps: coverage.overlaps, outside: coverage.outside },
+        coverage: summary,
       });
       return { importId, features: features.length, inserted, updated, unchanged: features.length - inserted - updated, coverage };
     });

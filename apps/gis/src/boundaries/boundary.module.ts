@@ -7,11 +7,13 @@ import { LocateNatsController } from '../locate/locate.nats.controller';
 import { LocateService } from '../locate/locate.service';
 import { BoundaryController } from './boundary.controller';
 import { BoundaryImportService } from './boundary-import.service';
+import { BoundaryRepository } from './boundary.repository';
+import { BoundaryImportRepository } from './boundary-import.repository';
 import { ServiceSql } from '@gm/platform';
 
 @Module({
   controllers: [BoundaryController, LocateController, LocateNatsController, TrackCoverageNatsController],
-  providers: [ServiceSql, BoundaryImportService, CoverageService, LayerService, LocateService, TrackCoverageService],
+  providers: [ServiceSql, BoundaryRepository, BoundaryImportRepository, BoundaryImportService, CoverageService, LayerService, LocateService, TrackCoverageService],
   exports: [BoundaryImportService, CoverageService],
 })
 export class BoundaryModule {}

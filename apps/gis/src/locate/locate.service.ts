@@ -6,8 +6,8 @@ import { SERVICE_CONFIG } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from '../config/config';
 import { BoundaryImportService } from '../boundaries/boundary-import.service';
-import { ServiceSql } from '@gm/platform';
-import { GridIndex, type GridGeometry } from './grid-index';
+import { BoundaryRepository } from '../boundaries/boundary.repository';
+import { GridIndex } from './grid-index';
 
 /**
  * Point → grid (and its community, street, district, which the grid code contains). Two paths
@@ -22,7 +22,7 @@ export class LocateService implements OnApplicationBootstrap, OnApplicationShutd
   private closing = false;
 
   constructor(
-    private readonly sql: ServiceSql,
+    private readonly boundaries: BoundaryRepository,
     private readonly imports: BoundaryImportService,
     private readonly nats: NatsClient,
     private readonly logger: JsonLogger,
@@ -66,31 +66,14 @@ export class LocateService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async locateSql(points: readonly GeoPoint[]): Promise<(string | undefined)[]> {
-    if (points.length === 1) {
-      const rows = await this.sql.query<{ code: string }>(
-        `SELECT code FROM ${this.sql.table('boundaries')} WHERE level = 'grid' AND ST_Covers(geom, ST_SetSRID(ST_MakePoint($1, $2), 4326)) ORDER BY code LIMIT 1`,
-        [points[0]!.longitude, points[0]!.latitude],
-      );
-      return [rows[0]?.code];
-    }
-    const rows = await this.sql.query<{ code: string | null }>(
-      `SELECT (SELECT b.code FROM ${this.sql.table('boundaries')} b
-               WHERE b.level = 'grid' AND ST_Covers(b.geom, ST_SetSRID(ST_MakePoint(p.x, p.y), 4326)) ORDER BY b.code LIMIT 1) AS code
-       FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS p(x, y, i) ORDER BY p.i`,
-      [points.map((p) => p.longitude), points.map((p) => p.latitude)],
-    );
-    return rows.map((r) => r.code ?? undefined);
-  }
-
-  private async currentSignature(): Promise<string> {
-    const [row] = await this.sql.query<{ n: string; at: string | null }>(`SELECT count(*) AS n, max(updated_at)::text AS at FROM ${this.sql.table('boundaries')} WHERE level = 'grid'`);
-    return `${row?.n}/${row?.at}`;
+    if (points.length === 1) return [await this.boundaries.gridAt(points[0]!.longitude, points[0]!.latitude)];
+    return this.boundaries.gridsAt(points);
   }
 
   private async reloadIfChanged(): Promise<void> {
     if (this.closing) return;
     try {
-      if ((await this.currentSignature()) !== this.signature) await this.reload();
+      if ((await this.boundaries.gridsSignature()) !== this.signature) await this.reload();
     } catch (err) {
       this.logger.event('warn', 'locate.cache_check_failed', { error: err instanceof Error ? err.message : String(err) }, 'LocateService');
     }
@@ -98,10 +81,8 @@ export class LocateService implements OnApplicationBootstrap, OnApplicationShutd
 
   async reload(): Promise<void> {
     const started = performance.now();
-    const signature = await this.currentSignature();
-    const rows = await this.sql.query<{ code: string; geometry: GridGeometry['geometry'] }>(
-      `SELECT code, ST_AsGeoJSON(geom)::json AS geometry FROM ${this.sql.table('boundaries')} WHERE level = 'grid'`,
-    );
+    const signature = await this.boundaries.gridsSignature();
+    const rows = await this.boundaries.gridGeometries();
     this.index = new GridIndex(rows);
     this.signature = signature;
     this.logger.event('info', 'locate.cache_loaded', { grids: rows.length, ms: Math.round(performance.now() - started) }, 'LocateService');

@@ -1,14 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { OrgUnit, StaffMember } from '@gm/contracts';
-import { ServiceSql } from '@gm/platform';
+import { SqlRepository } from '@gm/platform';
 
 const UNIT_COLUMNS = `code, name, level, parent_code AS "parentCode"`;
 
 /** The only place that reads the org tree and the staff (plain pool, `$n`); the CSV imports write them (org-csv.kinds.ts). */
 @Injectable()
-export class OrgTreeRepository {
-  constructor(private readonly sql: ServiceSql) {}
-
+export class OrgTreeRepository extends SqlRepository {
   /** Units at and under `under` (all when absent), of one `level` when given, by code. */
   units(filter: { under?: string | undefined; level?: string | undefined }): Promise<OrgUnit[]> {
     const params: unknown[] = [];

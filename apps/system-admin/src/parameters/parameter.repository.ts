@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import type { ParameterKey } from '@gm/contracts';
-import { ServiceSql } from '@gm/platform';
+import { SqlRepository } from '@gm/platform';
 
 export interface StoredParameter {
   readonly value: unknown;
@@ -18,17 +18,7 @@ export interface ParameterChange {
 
 /** The only place that reads or writes the parameters and their history (plain pool, `$n`). */
 @Injectable()
-export class ParameterRepository {
-  constructor(private readonly sql: ServiceSql) {}
-
-  get schema(): string {
-    return this.sql.schema;
-  }
-
-  transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    return this.sql.transaction(fn);
-  }
-
+export class ParameterRepository extends SqlRepository {
   async current(key: ParameterKey): Promise<StoredParameter | undefined> {
     const [row] = await this.sql.query<StoredParameter>(`SELECT value, version, updated_at AS "updatedAt" FROM ${this.sql.table('parameters')} WHERE key = $1`, [key]);
     return row;

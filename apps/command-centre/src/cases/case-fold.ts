@@ -1,6 +1,7 @@
 import {
-  Events,
   FINAL_CASE_STATES,
+  isCaseStep,
+  isEventOf,
   type Assignee,
   type CaseState,
   type CaseTransitionData,
@@ -68,11 +69,6 @@ export interface Fold {
 }
 
 const FINAL = new Set<CaseState>(FINAL_CASE_STATES);
-const TRANSITION_TYPES = new Set<string>(
-  Object.values(Events)
-    .filter((e) => e.aggregate === 'case' && e.schema === Events.caseAccepted.schema)
-    .map((e) => e.type),
-);
 
 /** The local calendar day of an instant, in the assessment's time zone (YYYY-MM-DD). */
 export function dayIn(timeZone: string): (at: Date) => string {
@@ -80,20 +76,11 @@ export function dayIn(timeZone: string): (at: Date) => string {
   return (at) => format.format(at);
 }
 
-export function isTransition(type: string): boolean {
-  return TRANSITION_TYPES.has(type);
-}
-
 export function foldCaseEvent(prev: CaseRow | undefined, event: CloudEvent, day: (at: Date) => string): Fold {
-  switch (event.type) {
-    case Events.caseReported.type:
-      return reported(prev, event.data as EventData<'caseReported'>, day);
-    case Events.caseOverdue.type:
-      return overdue(prev, event.data as EventData<'caseOverdue'>, day);
-    default:
-      if (isTransition(event.type)) return transition(prev, event.data as CaseTransitionData, day);
-      return { row: undefined, kpis: [] };
-  }
+  if (isEventOf('caseReported', event)) return reported(prev, event.data, day);
+  if (isEventOf('caseOverdue', event)) return overdue(prev, event.data, day);
+  if (isCaseStep(event)) return transition(prev, event.data, day);
+  return { row: undefined, kpis: [] };
 }
 
 function reported(prev: CaseRow | undefined, d: EventData<'caseReported'>, day: (at: Date) => string): Fold {

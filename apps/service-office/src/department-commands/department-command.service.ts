@@ -10,6 +10,7 @@ import {
   DomainError,
   durableName,
   Events,
+  isEventOf,
   namespace,
   Rpc,
   scopedSubject,
@@ -157,7 +158,9 @@ export class DepartmentCommandService implements OnApplicationBootstrap {
 
   /** A command from the parent: applied here when this tier keeps its target, else passed to the child on the way. */
   async fromParent(event: CloudEvent): Promise<void> {
-    const command = event.data as DepartmentCommandDownV1;
+    // The consumer's filter is this one event type.
+    if (!isEventOf('departmentCommandDown', event)) return;
+    const command = event.data;
     if (command.target.tier === this.tier) {
       await this.execute(command);
       return;
@@ -229,14 +232,14 @@ export class DepartmentCommandService implements OnApplicationBootstrap {
   }
 
   /** Into the down stream of the child on the way to the target (its own `DOWNLINK_<child>`). */
-  private async sendDown(event: CloudEvent): Promise<void> {
-    const target = (event.data as DepartmentCommandDownV1).target.tier;
+  private async sendDown(event: CloudEvent<DepartmentCommandDownV1>): Promise<void> {
+    const target = event.data.target.tier;
     const child = OrgUnitCode.parse(target).path.find((u) => u.parent?.toString() === this.tier)!.toString();
     const js = this.jetstream.client(await this.nats.connection());
     await js.publish(scopedSubject(namespace(child), event.type), JSON.stringify(event), { msgID: event.id });
   }
 
-  private envelopeOf(command: DepartmentCommandDownV1): CloudEvent {
+  private envelopeOf(command: DepartmentCommandDownV1): CloudEvent<DepartmentCommandDownV1> {
     return createCloudEvent(departmentCommandDownV1, command, { source: `${this.tier}/service-office`, tier: this.tier, subject: command.target.id, id: command.commandId });
   }
 }

@@ -1,15 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
-import {
-  createCloudEvent,
-  durableName,
-  Events,
-  eventsOf,
-  notificationCaseStatusV1,
-  Streams,
-  type CaseReportedV1,
-  type CaseTransitionData,
-  type CloudEvent,
-} from '@gm/contracts';
+import { createCloudEvent, durableName, eventsOf, isCaseStep, isEventOf, notificationCaseStatusV1, Streams, type CloudEvent } from '@gm/contracts';
 import { DurableConsumers } from '@gm/messaging';
 import { SERVICE_CONFIG } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
@@ -76,8 +66,8 @@ export class ReporterNotifier implements OnModuleInit, OnApplicationBootstrap {
 
   async apply(events: readonly CloudEvent[]): Promise<void> {
     const queued = await this.inbox.transaction(async (db) => {
-      const reported = events.filter((e) => e.type === Events.caseReported.type && (e.data as CaseReportedV1).receivedFrom === undefined);
-      await this.inbox.markReportedHere(db, reported.map((e) => ({ caseKey: (e.data as CaseReportedV1).caseId, at: e.time })));
+      const reported = events.filter((e) => isEventOf('caseReported', e)).filter((e) => e.data.receivedFrom === undefined);
+      await this.inbox.markReportedHere(db, reported.map((e) => ({ caseKey: e.data.caseId, at: e.time })));
       const here = await this.inbox.reportedHere(db, events.map((e) => factsOf(e).caseKey));
       const messages: NewMessage[] = [];
       const context = new Map<string, { caseId: string; caseNo: string; action: string; state: string; template: string; at: string }>();
@@ -116,11 +106,11 @@ export class ReporterNotifier implements OnModuleInit, OnApplicationBootstrap {
 
 /** Whom a case event tells, and of what: the reporter of a new case, the reporters of a step. */
 function whatToTell(event: CloudEvent): { caseId: string; caseNo: string; action: string; state: string; note?: string | undefined; reporters: string[] } | undefined {
-  if (event.type === Events.caseReported.type) {
-    const d = event.data as CaseReportedV1;
+  if (isEventOf('caseReported', event)) {
+    const d = event.data;
     return { caseId: d.caseId, caseNo: d.caseNo, action: 'reported', state: d.state, reporters: [d.reporter.subject] };
   }
-  const d = event.data as Partial<CaseTransitionData>;
-  if (typeof d.action !== 'string' || !d.caseId || !d.caseNo || !Array.isArray(d.reporters) || !d.to) return undefined;
+  if (!isCaseStep(event)) return undefined;
+  const d = event.data;
   return { caseId: d.caseId, caseNo: d.caseNo, action: d.action, state: d.to, note: d.note, reporters: d.reporters };
 }

@@ -1,6 +1,6 @@
 import type { CloudEvent } from '../cloudevents/cloud-event';
 import { Events } from './event-catalogue';
-import { handlerOf, type EventHandlers } from './event-handlers';
+import { handlerOf, isCaseStep, isEventOf, type EventHandlers } from './event-handlers';
 
 const event = (type: string, data: unknown) => ({ id: 'e1', type, data }) as unknown as CloudEvent;
 
@@ -22,5 +22,12 @@ describe('handlerOf: a typed handler map keyed by event type', () => {
     expect(handlerOf(handlers, event(Events.caseUrged.type, {}))).toBeUndefined();
     expect(handlerOf(handlers, event('gm.nothing.v1', {}))).toBeUndefined();
     expect(handlerOf(handlers, event('toString', {}))).toBeUndefined();
+  });
+
+  it('narrows by type: one event of the catalogue, or any of the workflow steps', () => {
+    expect(isEventOf('tierSummary', event(Events.tierSummary.type, {}))).toBe(true);
+    expect(isEventOf('tierSummary', event(Events.caseUrged.type, {}))).toBe(false);
+    for (const t of [Events.caseUrged.type, Events.caseAccepted.type, Events.caseClosed.type]) expect(isCaseStep(event(t, {}))).toBe(true);
+    for (const t of [Events.caseReported.type, Events.caseOverdue.type, Events.tierSummary.type, 'gm.case.nothing.v1']) expect(isCaseStep(event(t, {}))).toBe(false);
   });
 });

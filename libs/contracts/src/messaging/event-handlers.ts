@@ -1,4 +1,5 @@
 import type { CloudEvent } from '../cloudevents/cloud-event';
+import { caseTransitionDataSchema, type CaseTransitionData } from '../cases/case-events';
 import { Events, type EventData, type EventKey } from './event-catalogue';
 
 /**
@@ -19,4 +20,16 @@ export function handlerOf<K extends EventKey>(handlers: EventHandlers<K>, event:
   if (key === undefined || !Object.hasOwn(handlers, key)) return undefined;
   const handle = handlers[key as K] as (e: CloudEvent) => Promise<void>;
   return () => handle(event);
+}
+
+/** Whether `event` is the catalogue's event `key`: narrows its data to that event's own type (for filters and folds). */
+export function isEventOf<K extends EventKey>(key: K, event: CloudEvent): event is CloudEvent<EventData<K>> {
+  return event.type === Events[key].type;
+}
+
+const STEP_TYPES = new Set<string>(Object.values(Events).filter((e) => e.schema === caseTransitionDataSchema).map((e) => e.type));
+
+/** Whether `event` is one of the workflow's step events (`gm.case.<action>.v1`), whose data is `CaseTransitionData`. */
+export function isCaseStep(event: CloudEvent): event is CloudEvent<CaseTransitionData> {
+  return STEP_TYPES.has(event.type);
 }

@@ -26,7 +26,7 @@
  *   BENCH_PROFILE_RATE=1000 node bench/dist/case-intake.js     # + V8 CPU profiles of that step
  *   node bench/dist/case-intake.js --summarize bench/out/profiles/x.cpuprofile
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';

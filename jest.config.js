@@ -25,6 +25,8 @@ module.exports = {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
     '^@gm/platform/(run|config)$': '<rootDir>/libs/platform/src/$1',
+    '^@gm/platform/row-worker$': '<rootDir>/libs/platform/src/import/row-worker.ts',
+    '^@gm/persistence/copy-format$': '<rootDir>/libs/persistence/src/copy-format.ts',
     '^@gm/district-generator$': '<rootDir>/tools/district-generator/src/index.ts',
     '^@gm/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

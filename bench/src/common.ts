@@ -299,6 +299,35 @@ export function processCpuMs(pid: number): number {
   }
 }
 
+/** CPU (ms) of this process's finished children (a `spawnSync` that returned counts here, all its threads included). */
+export function childrenCpuMs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[13]) + Number(fields[14])) * 1000) / CLK_TCK;
+}
+
+/**
+ * CPU (ms) of the machine's PostgreSQL server so far: the postmaster with the backends it has
+ * reaped (a session that ended counts here), and its processes still running.
+ */
+export function postgresCpuMs(): number {
+  const stats = new Map<number, string[]>();
+  for (const pid of findProcesses((comm) => comm === 'postgres')) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      stats.set(pid, stat.slice(stat.lastIndexOf(')') + 2).split(' '));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  let ticks = 0;
+  for (const f of stats.values()) {
+    const parentIsPostgres = stats.has(Number(f[1]));
+    ticks += Number(f[11]) + Number(f[12]) + (parentIsPostgres ? 0 : Number(f[13]) + Number(f[14]));
+  }
+  return (ticks * 1000) / CLK_TCK;
+}
+
 /** Processes whose command name (`/proc/<pid>/comm`) and command line match. */
 export function findProcesses(match: (comm: string, cmdline: string) => boolean): number[] {
   const pids: number[] = [];

@@ -84,6 +84,39 @@ describe('base-data: a generated district, privacy, scope, imports (real Postgre
     expect(sampleValue(metrics, 'gm_import_running', { kind: 'residents' })).toBe(0);
   });
 
+  it('a first load (indexes and key constraints taken away for the insert) leaves every one of them as the schema defines it', async () => {
+    // The first import above ran into empty tables; the migrations' definitions must all be back.
+    const indexes = await sql<{ indexname: string; indexdef: string }>(
+      `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'base_data' AND tablename IN ('residents', 'households', 'houses') ORDER BY indexname`,
+    );
+    expect(indexes.map((i) => i.indexname)).toEqual([
+      'households_grid_idx',
+      'households_house_idx',
+      'households_pkey',
+      'houses_building_idx',
+      'houses_grid_idx',
+      'houses_pkey',
+      'residents_focus_idx',
+      'residents_grid_name_idx',
+      'residents_household_idx',
+      'residents_id_hash_key',
+      'residents_phone_hash_idx',
+      'residents_pkey',
+    ]);
+    const constraints = await sql<{ conname: string; contype: string }>(
+      `SELECT conname, contype FROM pg_constraint WHERE conrelid = 'base_data.residents'::regclass AND contype IN ('p', 'u') ORDER BY conname`,
+    );
+    expect(constraints).toEqual([
+      { conname: 'residents_id_hash_key', contype: 'u' },
+      { conname: 'residents_pkey', contype: 'p' },
+    ]);
+    const [copy] = await sql<{ id_hash: Buffer }>(`SELECT id_hash FROM base_data.residents LIMIT 1`);
+    const cols = 'id_hash, id_masked, pii, pii_key, name, sex, birth_date, household_code, relation, residence_type, focus_class, grid_code';
+    await expect(sql(`INSERT INTO base_data.residents (id, ${cols}) SELECT gen_random_uuid(), ${cols} FROM base_data.residents WHERE id_hash = $1`, [copy!.id_hash])).rejects.toThrow(
+      /duplicate key value violates unique constraint "residents_id_hash_key"/,
+    );
+  });
+
   it('stores ID and phone numbers only as ciphertext, keyed hashes and masks', async () => {
     const [idNumber, , phone] = residentsCsv().find((r) => r[2])!;
     const [row] = await sql<Record<string, unknown>>(

@@ -78,4 +78,24 @@ describe('base-data import CLI (built code, worker threads)', () => {
     expect(res.stderr).toContain('line 4: id_number: not an 18-character ID number');
     expect(res.stderr).toContain('line 5: (row): expected 10 columns, found 2');
   });
+
+  it('cuts the file for its workers on record boundaries: a quoted name with a comma and a line break counts its lines', async () => {
+    const lines = readFileSync(join(dir, 'residents.csv'), 'utf8').trim().split('\n');
+    expect(lines.join('\n').length).toBeGreaterThan(2 * 256 * 1024 * 0.9); // more than one piece of 256 KiB
+    const quoted = lines[2]!.split(',');
+    quoted[1] = '"王,\n小明"';
+    lines[2] = quoted.join(',');
+    const middle = 3000;
+    lines[middle] = 'a,b';
+    const last = lines.length - 1;
+    lines[last] = lines[last]!.replace(/^\d{17}./, (id) => `${id.slice(0, 17)}Y`);
+    const file = join(dir, 'multiline-residents.csv');
+    writeFileSync(file, lines.join('\n'));
+    const res = await cli(['import', 'residents', file]);
+    expect(res.code).toBe(1);
+    // One more physical line after line 3 (the name's line break).
+    expect(res.stderr).toContain(`line ${middle + 2}: (row): expected 10 columns, found 2`);
+    expect(res.stderr).toContain(`line ${last + 2}: id_number: not an 18-character ID number`);
+    expect(res.stderr).toContain('2 problem(s) in residents');
+  });
 });

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { dropCommitHooks, runCommitHooks } from './commit-hooks';
+import { BINARY_COPY_HEADER, BINARY_COPY_TRAILER } from './copy-format';
 
 /**
  * Plain `pg` connections beside the ORM, for what its unit of work is not made for: `COPY … FROM
@@ -52,6 +53,15 @@ export class RawSql {
     await pipeline(Readable.from(batches(lines)), sink);
   }
 
+  /**
+   * Streams rows in the binary format (`BinaryCopyRows`) into `sql`, which must say
+   * `FROM STDIN (FORMAT binary)`; the header and the trailer are added here.
+   */
+  async copyInBinary(client: pg.PoolClient, sql: string, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
+    const sink = client.query(copyFrom(sql));
+    await pipeline(Readable.from(framed(chunks)), sink);
+  }
+
   close(): Promise<void> {
     return this.pool.end();
   }
@@ -70,15 +80,10 @@ async function* batches(lines: AsyncIterable<string> | Iterable<string>): AsyncG
   if (chunk) yield chunk;
 }
 
-/** A value in PostgreSQL's COPY text format (tab-separated): \N for null, control characters escaped. */
-export function copyValue(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined) return '\\N';
-  const s = String(value);
-  return /[\\\t\n\r]/.test(s) ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : s;
-}
-
-export function copyLine(values: readonly (string | number | boolean | null | undefined)[]): string {
-  return `${values.map(copyValue).join('\t')}\n`;
+async function* framed(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  yield BINARY_COPY_HEADER;
+  for await (const chunk of chunks) if (chunk.length > 0) yield chunk;
+  yield BINARY_COPY_TRAILER;
 }
 
 /**

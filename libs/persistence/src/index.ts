@@ -4,3 +4,4 @@ export * from './persistence.module';
 export * from './bulk';
 export * from './group-commit';
 export * from './commit-hooks';
+export * from './copy-format';

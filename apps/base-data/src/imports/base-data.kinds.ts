@@ -1,21 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
-import {
-  FOCUS_CLASSES,
-  HOUSE_USES,
-  OBJECT_STATES,
-  ORGANISATION_TYPES,
-  RELATIONS,
-  RESIDENCE_TYPES,
-  RESIDENT_TAGS,
-  type BaseDataKind,
-  type FieldError,
-} from '@gm/contracts';
-import { idNumberFacts, idNumberProblem, isPlausiblePhone, isWithinScope, maskIdNumber, maskPhone, normalizeIdNumber, normalizePhone } from '@gm/domain';
-import { rowBad, rowOk, type CsvKind, type RowResult } from '@gm/platform';
+import { HOUSE_USES, OBJECT_STATES, ORGANISATION_TYPES, type BaseDataKind, type FieldError } from '@gm/contracts';
+import { isPlausiblePhone, isWithinScope, maskPhone, normalizePhone } from '@gm/domain';
+import { rowBad, rowOk, type CsvKind } from '@gm/platform';
 import type { PiiBoxFormat, PiiCipher } from '../privacy/pii-cipher';
+import { residentRow, type ResidentWorkerData } from './resident-row';
+import { code, coordinate, grid, int, oneOf, outside, text, type Ctx } from './row-checks';
 import { upsertWithHistory } from './upsert';
 
 /** What the kinds need from outside: known grids (system-admin), point → grid (gis), the cipher. */
@@ -33,69 +24,8 @@ export interface ImportDeps {
   readonly scope?: string | undefined;
 }
 
-export interface Ctx {
-  readonly grids: ReadonlySet<string>;
-  readonly scope?: string | undefined;
-}
-
-/** What a residents row worker needs to rebuild the row function in its thread. */
-export interface ResidentWorkerData {
-  readonly keys: readonly string[];
-  readonly hashKey: string;
-  readonly sealFormat: PiiBoxFormat;
-  readonly grids: readonly string[];
-  readonly scope?: string | undefined;
-}
-
 /** Compiled only: under the test runner the sources are TypeScript and rows stay in this thread. */
 const RESIDENT_WORKER = join(__dirname, 'residents.worker.js');
-
-const CODE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/;
-const ID_PROBLEM: Record<string, string> = { format: 'not an 18-character ID number', 'birth-date': 'birth date in the ID number is not a real past date', checksum: 'invalid ID number (checksum)' };
-
-const hex = (b: Buffer) => `\\x${b.toString('hex')}`;
-
-function text(v: string | undefined, line: number, field: string, max: number, errors: FieldError[], required = true): string | null {
-  const s = (v ?? '').trim();
-  if (s.length === 0) {
-    if (required) errors.push({ line, field, message: `${field} is required` });
-    return null;
-  }
-  if (s.length > max) errors.push({ line, field, message: `${field} must be at most ${max} characters` });
-  return s;
-}
-
-function code(v: string | undefined, line: number, field: string, errors: FieldError[]): string {
-  const s = (v ?? '').trim();
-  if (!CODE.test(s)) errors.push({ line, field, message: `${field} must be 1–80 letters, digits, "-" or "_"` });
-  return s;
-}
-
-function oneOf<T extends string>(v: string | undefined, allowed: readonly T[], line: number, field: string, errors: FieldError[]): T {
-  if (!(allowed as readonly string[]).includes(v ?? '')) errors.push({ line, field, message: `one of ${allowed.join(', ')}` });
-  return v as T;
-}
-
-function int(v: string | undefined, min: number, max: number, line: number, field: string, errors: FieldError[]): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) errors.push({ line, field, message: `${field} must be a whole number ${min}–${max}` });
-  return n;
-}
-
-function coordinate(v: string | undefined, max: number, line: number, field: string, errors: FieldError[]): number {
-  const n = Number(v);
-  if (v === undefined || v.trim() === '' || !Number.isFinite(n) || Math.abs(n) > max) errors.push({ line, field, message: `${field} must be a number between -${max} and ${max}` });
-  return n;
-}
-
-function grid(v: string | undefined, ctx: Ctx, line: number, errors: FieldError[]): string {
-  const g = (v ?? '').trim();
-  if (!ctx.grids.has(g)) errors.push({ line, field: 'grid_code', message: `unknown grid code ${g || '(empty)'}` });
-  else if (ctx.scope && !isWithinScope(ctx.scope, g)) errors.push({ line, field: 'grid_code', message: outside(g, ctx.scope) });
-  return g;
-}
-
-const outside = (grid: string, scope: string) => `grid ${grid} lies outside this tier (${scope}): import it at the tier that keeps it`;
 
 /** Staged points get their grid from gis; points in no grid (or, in a federation, in another tier's) are errors naming their line. */
 async function locateStaged(client: pg.PoolClient, table: string, deps: ImportDeps): Promise<FieldError[]> {
@@ -118,59 +48,19 @@ async function locateStaged(client: pg.PoolClient, table: string, deps: ImportDe
   return errors;
 }
 
-/** Rows repeating an earlier row's key (a hash aggregate: no sort of a million keys). */
+/**
+ * Rows repeating an earlier row's key: the repeated keys first (a hash aggregate that only
+ * counts), then the lines of those few keys; lines are not gathered for a million unique keys.
+ */
 async function duplicates(client: pg.PoolClient, table: string, column: string, field: string): Promise<FieldError[]> {
-  const rows = await client.query<{ lines: number[] }>(`SELECT array_agg(line ORDER BY line) AS lines FROM ${table} GROUP BY ${column} HAVING count(*) > 1 LIMIT 1000`);
+  const rows = await client.query<{ lines: number[] }>(
+    `WITH repeated AS (SELECT ${column} FROM ${table} GROUP BY ${column} HAVING count(*) > 1 LIMIT 1000)
+     SELECT array_agg(s.line ORDER BY s.line) AS lines FROM ${table} s JOIN repeated r ON r.${column} = s.${column} GROUP BY s.${column}`,
+  );
   return rows.rows
     .flatMap((r) => r.lines.slice(1).map((line) => ({ line, field, message: `same ${field} as line ${r.lines[0]}` })))
     .sort((a, b) => a.line - b.line);
 }
-
-export function residentRow(
-  [idNumber, name, phone, household, relation, residenceType, focusClass, tags, party, g]: readonly string[],
-  line: number,
-  ctx: Ctx,
-  cipher: PiiCipher,
-): RowResult {
-  const e: FieldError[] = [];
-  // Messages name the problem, never the value: these are personal identifiers.
-  const problem = idNumberProblem(idNumber ?? '');
-  if (problem) e.push({ line, field: 'id_number', message: ID_PROBLEM[problem]! });
-  const phoneRaw = (phone ?? '').trim();
-  if (phoneRaw && !isPlausiblePhone(phoneRaw)) e.push({ line, field: 'phone', message: 'not a mainland mobile or landline number' });
-  const n = text(name, line, 'name', 50, e);
-  const hh = code(household, line, 'household_code', e);
-  const rel = oneOf(relation, RELATIONS, line, 'relation', e);
-  const rt = oneOf(residenceType, RESIDENCE_TYPES, line, 'residence_type', e);
-  const fc = oneOf(focusClass, FOCUS_CLASSES, line, 'focus_class', e);
-  const tagList = (tags ?? '').split('|').filter(Boolean);
-  for (const tag of tagList) if (!(RESIDENT_TAGS as readonly string[]).includes(tag)) e.push({ line, field: 'tags', message: `unknown tag ${tag}` });
-  if (party !== 'true' && party !== 'false') e.push({ line, field: 'party_member', message: 'true or false' });
-  const gc = grid(g, ctx, line, e);
-  if (e.length > 0) return rowBad(e);
-  const id = normalizeIdNumber(idNumber!);
-  const ph = phoneRaw ? normalizePhone(phoneRaw) : undefined;
-  const facts = idNumberFacts(id);
-  return rowOk([
-    randomUUID(),
-    hex(cipher.hash('id', id)),
-    maskIdNumber(id),
-    ph ? hex(cipher.hash('phone', ph)) : null,
-    ph ? maskPhone(ph) : null,
-    hex(cipher.seal({ idNumber: id, phone: ph })),
-    cipher.currentKeyId,
-    n,
-    facts.sex,
-    facts.birthDate,
-    hh,
-    rel,
-    rt,
-    fc,
-    `{${tagList.join(',')}}`,
-    party === 'true',
-    gc,
-  ]);
-  }
 
 export function baseDataKind(kind: BaseDataKind, deps: ImportDeps): CsvKind<Ctx> {
   const t = (name: string) => `"${deps.schema}".${name}`;
@@ -291,6 +181,7 @@ export function baseDataKind(kind: BaseDataKind, deps: ImportDeps): CsvKind<Ctx>
           ddl: `CREATE TEMP TABLE resident_stage (line int, id uuid, id_hash bytea, id_masked text, phone_hash bytea, phone_masked text, pii bytea, pii_key int,
                   name text, sex text, birth_date date, household_code text, relation text, residence_type text, focus_class text, tags text[], party_member boolean, grid_code text) ON COMMIT DROP`,
           columns: ['id', 'id_hash', 'id_masked', 'phone_hash', 'phone_masked', 'pii', 'pii_key', 'name', 'sex', 'birth_date', 'household_code', 'relation', 'residence_type', 'focus_class', 'tags', 'party_member', 'grid_code'],
+          types: ['uuid', 'bytea', 'text', 'bytea', 'text', 'bytea', 'int4', 'text', 'text', 'date', 'text', 'text', 'text', 'text', 'text[]', 'bool', 'text'],
         },
         prepare,
         row: (fields, line, ctx) => residentRow(fields, line, ctx, deps.cipher),
@@ -365,10 +256,10 @@ export function baseDataKind(kind: BaseDataKind, deps: ImportDeps): CsvKind<Ctx>
           const ph = phoneRaw ? normalizePhone(phoneRaw) : undefined;
           return rowOk([
             ...values,
-            ph ? hex(deps.cipher.seal({ phone: ph })) : null,
+            ph ? deps.cipher.seal({ phone: ph }) : null,
             ph ? deps.cipher.currentKeyId : null,
             ph ? maskPhone(ph) : null,
-            ph ? hex(deps.cipher.hash('phone', ph)) : null,
+            ph ? deps.cipher.hash('phone', ph) : null,
           ]);
         },
         check: async (client) => [...(await duplicates(client, 'org_stage', 'code', 'code')), ...(await locateStaged(client, 'org_stage', deps))],

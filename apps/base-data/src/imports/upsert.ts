@@ -26,9 +26,12 @@ export interface UpsertSpec {
   readonly entity: string;
   readonly actor: string;
   /**
-   * When the table is empty (a first load), drop its secondary indexes, insert, and build them
-   * again: one sort per index instead of a million index insertions. The table is locked for the
-   * transaction anyway; with data in it this is skipped so that readers are not blocked.
+   * When the table is empty (a first load), take its indexes away, insert, and build them again:
+   * one sort per index instead of a million index insertions into random places of a B-tree. The
+   * key's own index (a primary key or unique constraint) goes too, unless a foreign key leans on
+   * it: nothing can conflict in an empty table, so a plain `INSERT` does, and the constraint is
+   * added back after. The table is locked for the transaction anyway; with data in it all of this
+   * is skipped so that readers are not blocked.
    */
   readonly rebuildIndexesWhenEmpty?: boolean;
 }
@@ -41,23 +44,35 @@ const expr = (c: ColumnSpec, side: 's' | 't') => (side === 's' ? (c.value ?? `s.
  * insert and update counts.
  */
 export async function upsertWithHistory(client: pg.PoolClient, spec: UpsertSpec): Promise<{ inserted: number; updated: number }> {
-  const rebuild = spec.rebuildIndexesWhenEmpty ? await dropSecondaryIndexesIfEmpty(client, spec.table) : [];
-  try {
-    return await upsert(client, spec);
-  } finally {
-    if (rebuild.length > 0) {
-      await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
-      for (const def of rebuild) await client.query(def);
-    }
-  }
+  const rebuild = spec.rebuildIndexesWhenEmpty ? await dropIndexesIfEmpty(client, spec.table) : undefined;
+  if (!rebuild) return upsert(client, spec);
+  const inserted = await insertAll(client, spec);
+  await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
+  for (const statement of rebuild) await client.query(statement);
+  return { inserted, updated: 0 };
 }
 
-/** Drops the indexes not backing a constraint (the key stays: the upsert needs it); returns their definitions. */
-async function dropSecondaryIndexesIfEmpty(client: pg.PoolClient, table: string): Promise<string[]> {
+/**
+ * When the table is empty: drops its indexes (those of constraints no foreign key depends on
+ * included) and returns the statements that build them again, constraints first; undefined when
+ * the table has rows.
+ */
+async function dropIndexesIfEmpty(client: pg.PoolClient, table: string): Promise<string[] | undefined> {
   const empty = (await client.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM ${table}) AS empty`)).rows[0]?.empty;
-  if (!empty) return [];
+  if (!empty) return undefined;
   const [schema, name] = table.replace(/"/g, '').split('.');
-  const defs = (
+  const qualified = `"${schema}"."${name}"`;
+  const constraints = (
+    await client.query<{ conname: string; def: string }>(
+      `SELECT c.conname, pg_get_constraintdef(c.oid) AS def FROM pg_constraint c
+       WHERE c.conrelid = $1::regclass AND c.contype IN ('p', 'u')
+         AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid)
+       ORDER BY c.contype, c.conname`,
+      [qualified],
+    )
+  ).rows;
+  for (const c of constraints) await client.query(`ALTER TABLE ${qualified} DROP CONSTRAINT "${c.conname}"`);
+  const indexes = (
     await client.query<{ indexname: string; indexdef: string }>(
       `SELECT i.indexname, i.indexdef FROM pg_indexes i
        WHERE i.schemaname = $1 AND i.tablename = $2
@@ -65,8 +80,17 @@ async function dropSecondaryIndexesIfEmpty(client: pg.PoolClient, table: string)
       [schema, name],
     )
   ).rows;
-  for (const d of defs) await client.query(`DROP INDEX "${schema}"."${d.indexname}"`);
-  return defs.map((d) => d.indexdef);
+  for (const d of indexes) await client.query(`DROP INDEX "${schema}"."${d.indexname}"`);
+  return [...constraints.map((c) => `ALTER TABLE ${qualified} ADD CONSTRAINT "${c.conname}" ${c.def}`), ...indexes.map((d) => d.indexdef)];
+}
+
+/** A first load: every staged row is new, so no comparison, no history, no conflict handling. */
+async function insertAll(client: pg.PoolClient, spec: UpsertSpec): Promise<number> {
+  const all = [...(spec.insertOnly ?? []), ...spec.columns];
+  const names = [spec.key, ...all.map((c) => c.name)];
+  const values = [`s.${spec.key}`, ...all.map((c) => expr(c, 's'))];
+  const res = await client.query(`INSERT INTO ${spec.table} (${names.join(', ')}, updated_at) SELECT ${values.join(', ')}, now() FROM ${spec.from}`);
+  return res.rowCount ?? 0;
 }
 
 async function upsert(client: pg.PoolClient, spec: UpsertSpec): Promise<{ inserted: number; updated: number }> {

@@ -60,9 +60,16 @@ export class PiiCipher {
   private readonly ipad: Buffer;
   private readonly opad: Buffer;
   private readonly nonces = new NoncePool();
-  /** ipad · message (up to 192 bytes), and opad · inner digest: the HMAC's two SHA-256 inputs. */
-  private readonly innerBuf = Buffer.alloc(64 + 192);
-  private readonly outerBuf = Buffer.alloc(64 + 32);
+  /**
+   * SHA-256 states that have absorbed the ipad and the opad block: each hash starts from a copy,
+   * so the key's two blocks are not compressed again for every value (two compressions of four).
+   */
+  private readonly innerStart = Buffer.alloc(sodium.crypto_hash_sha256_STATEBYTES);
+  private readonly outerStart = Buffer.alloc(sodium.crypto_hash_sha256_STATEBYTES);
+  private readonly state = Buffer.alloc(sodium.crypto_hash_sha256_STATEBYTES);
+  /** The message (up to 192 bytes) and the inner digest. */
+  private readonly message = Buffer.alloc(192);
+  private readonly inner = Buffer.alloc(32);
 
   /**
    * `sealFormat` 2 (the default) or 1: a federation whose tiers do not all run a version that opens
@@ -86,8 +93,10 @@ export class PiiCipher {
     Buffer.from(hashKey, 'base64').copy(hk);
     this.ipad = Buffer.from(hk.map((b) => b ^ 0x36));
     this.opad = Buffer.from(hk.map((b) => b ^ 0x5c));
-    this.ipad.copy(this.innerBuf);
-    this.opad.copy(this.outerBuf);
+    sodium.crypto_hash_sha256_init(this.innerStart);
+    sodium.crypto_hash_sha256_update(this.innerStart, this.ipad);
+    sodium.crypto_hash_sha256_init(this.outerStart);
+    sodium.crypto_hash_sha256_update(this.outerStart, this.opad);
   }
 
   seal(values: PiiValues): Buffer {
@@ -169,17 +178,21 @@ export class PiiCipher {
     return box.readUInt16BE(1);
   }
 
-  /** HMAC-SHA256(hashKey, kind ":" value), from libsodium's one-shot SHA-256 over kept pad buffers (no allocation but the result). */
+  /** HMAC-SHA256(hashKey, kind ":" value), from libsodium's SHA-256 resumed after the pads (no allocation but the result). */
   hash(kind: 'id' | 'phone', normalized: string): Buffer {
     const text = `${kind}:${normalized}`;
-    if (Buffer.byteLength(text, 'utf8') > this.innerBuf.length - 64) {
+    if (Buffer.byteLength(text, 'utf8') > this.message.length) {
       const inner = hash('sha256', Buffer.concat([this.ipad, Buffer.from(text, 'utf8')]), 'buffer');
       return hash('sha256', Buffer.concat([this.opad, inner]), 'buffer');
     }
-    const n = this.innerBuf.write(text, 64, 'utf8');
-    sodium.crypto_hash_sha256(this.outerBuf.subarray(64), this.innerBuf.subarray(0, 64 + n));
+    const n = this.message.write(text, 0, 'utf8');
+    this.innerStart.copy(this.state);
+    sodium.crypto_hash_sha256_update(this.state, this.message.subarray(0, n));
+    sodium.crypto_hash_sha256_final(this.state, this.inner);
+    this.outerStart.copy(this.state);
+    sodium.crypto_hash_sha256_update(this.state, this.inner);
     const out = Buffer.allocUnsafe(32);
-    sodium.crypto_hash_sha256(out, this.outerBuf);
+    sodium.crypto_hash_sha256_final(this.state, out);
     return out;
   }
 }

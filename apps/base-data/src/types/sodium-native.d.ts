@@ -9,4 +9,10 @@ declare module 'sodium-native' {
   export function crypto_aead_xchacha20poly1305_ietf_decrypt_detached(m: Buffer, nsec: null, c: Buffer, mac: Buffer, ad: Buffer | null, npub: Buffer, k: Buffer): void;
   /** SHA-256 of `input` into `out` (32 bytes). */
   export function crypto_hash_sha256(out: Buffer, input: Buffer): void;
+  /** Size of a streaming SHA-256 state (a plain buffer: a copy resumes it). */
+  export const crypto_hash_sha256_STATEBYTES: number;
+  export function crypto_hash_sha256_init(state: Buffer): void;
+  export function crypto_hash_sha256_update(state: Buffer, input: Buffer): void;
+  /** Writes the digest (32 bytes) into `out`. */
+  export function crypto_hash_sha256_final(state: Buffer, out: Buffer): void;
 }

@@ -2,16 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { DomainError, type CsvImportResult, type FieldError } from '@gm/contracts';
 import type { ServiceMetrics } from '@gm/telemetry';
-import { copyLine, type RawSql } from '@gm/persistence';
-import { CsvSyntaxError, readCsv, type CsvReadProgress } from './csv-reader';
+import { BinaryCopyRows, copyLine, type CopyColumnType, type RawSql } from '@gm/persistence';
+import { countLineBreaks, CsvChunker, CsvSyntaxError, parseCsvPiece, readCsv, recordEnd, type CsvReadProgress, type CsvRecord } from './csv-reader';
+import type { PieceResult, RowResult } from './row-worker';
 import { RowWorkerPool, type ParallelRows } from './row-workers';
 
-export type CopyValue = string | number | boolean | null | undefined;
-
-/** A checked row: its staging values (after the line number), or why it is refused. */
-export type RowResult = { readonly ok: true; readonly values: CopyValue[] } | { readonly ok: false; readonly errors: FieldError[] };
-export const rowOk = (values: CopyValue[]): RowResult => ({ ok: true, values });
-export const rowBad = (errors: FieldError[]): RowResult => ({ ok: false, errors });
 
 /** What one kind of CSV file needs to be imported; the engine does the rest. */
 export interface CsvKind<Ctx = unknown> {
@@ -19,8 +14,11 @@ export interface CsvKind<Ctx = unknown> {
   readonly name: string;
   /** The header, exactly, in order. */
   readonly columns: readonly string[];
-  /** Temporary staging table, its first column `line int`; dropped at commit. */
-  readonly stage: { readonly table: string; readonly ddl: string; readonly columns: readonly string[] };
+  /**
+   * Temporary staging table, its first column `line int`; dropped at commit. With `types` (one per
+   * column, the table's exact types) rows are staged by binary COPY, else as COPY text.
+   */
+  readonly stage: { readonly table: string; readonly ddl: string; readonly columns: readonly string[]; readonly types?: readonly CopyColumnType[] };
   /** Loads what row checks need (known codes, keys…), once per file. */
   prepare?(client: pg.PoolClient): Promise<Ctx>;
   /** Checks and converts one record. */
@@ -83,101 +81,78 @@ export async function importCsv<Ctx>(sql: RawSql, kind: CsvKind<Ctx>, input: Asy
   }
 }
 
+/** What the rows read so far came to: counts, the problems (up to a limit), the lines refused. */
+class Tally {
+  rows = 0;
+  errorCount = 0;
+  readonly errors: FieldError[] = [];
+  readonly badLines = new Set<number>();
+  headerSeen = false;
+
+  constructor(
+    private readonly opts: CsvImportOptions,
+    private readonly progress: CsvReadProgress,
+  ) {}
+
+  note(e: FieldError): void {
+    this.errorCount += 1;
+    if (e.line !== undefined) this.badLines.add(e.line);
+    if (this.errors.length < (this.opts.maxErrors ?? 1000)) this.errors.push(e);
+  }
+
+  /** Counts records read, with a progress report about every 20,000. */
+  read(records: number): void {
+    const before = this.rows;
+    this.rows += records;
+    if (this.opts.onProgress && Math.floor(this.rows / 20_000) > Math.floor(before / 20_000)) this.opts.onProgress({ rows: this.rows, bytes: this.progress.bytes });
+  }
+
+  /** With problems found and no partial import, nothing more needs staging; rows are still checked. */
+  get staging(): boolean {
+    return this.errorCount === 0 || this.opts.partial === true;
+  }
+
+  header(rec: CsvRecord, kind: CsvKind<unknown>): void {
+    this.headerSeen = true;
+    const header = rec.fields.map((f) => f.trim());
+    if (header.join(',') !== kind.columns.join(',')) {
+      throw new DomainError('IMPORT.REJECTED', `the header must be: ${kind.columns.join(',')}`, [{ line: rec.line, field: '(header)', message: `expected ${kind.columns.join(',')}` }]);
+    }
+  }
+}
+
 async function runImport<Ctx>(sql: RawSql, kind: CsvKind<Ctx>, input: AsyncIterable<Buffer | string>, opts: CsvImportOptions): Promise<CsvImportResult> {
   const started = performance.now();
-  const maxErrors = opts.maxErrors ?? 1000;
   const importId = randomUUID();
   const progress: CsvReadProgress = { bytes: 0 };
 
   return sql.transaction(async (client) => {
     const ctx = kind.prepare ? await kind.prepare(client) : (undefined as Ctx);
     await client.query(kind.stage.ddl);
-    const errors: FieldError[] = [];
-    let errorCount = 0;
-    let rows = 0;
-    let headerSeen = false;
-    const badLines = new Set<number>();
-    const note = (e: FieldError) => {
-      errorCount += 1;
-      if (e.line !== undefined) badLines.add(e.line);
-      if (errors.length < maxErrors) errors.push(e);
-    };
-
+    const tally = new Tally(opts, progress);
+    const types = kind.stage.types;
     const parallel = kind.parallel?.(ctx);
-    const pool = parallel ? new RowWorkerPool(parallel) : undefined;
-    const inFlight: Promise<{ text: string; errors: FieldError[] }>[] = [];
-    let batch: (readonly [number, string[]])[] = [];
-    const BATCH = 2000;
-    const drain = function* (result: { text: string; errors: FieldError[] }): Generator<string> {
-      for (const e of result.errors) note(e);
-      if (result.text && !(errorCount > 0 && !opts.partial)) yield result.text;
-    };
-
-    async function* lines(): AsyncGenerator<string> {
-      try {
-        for await (const rec of readCsv(input, progress)) {
-          if (!headerSeen) {
-            headerSeen = true;
-            const header = rec.fields.map((f) => f.trim());
-            if (header.join(',') !== kind.columns.join(',')) {
-              throw new DomainError('IMPORT.REJECTED', `the header must be: ${kind.columns.join(',')}`, [
-                { line: rec.line, field: '(header)', message: `expected ${kind.columns.join(',')}` },
-              ]);
-            }
-            continue;
-          }
-          rows += 1;
-          if (opts.onProgress && rows % 20_000 === 0) opts.onProgress({ rows, bytes: progress.bytes });
-          if (rec.fields.length !== kind.columns.length) {
-            note({ line: rec.line, field: '(row)', message: `expected ${kind.columns.length} columns, found ${rec.fields.length}` });
-            continue;
-          }
-          if (pool) {
-            batch.push([rec.line, rec.fields]);
-            if (batch.length === BATCH) {
-              inFlight.push(pool.run(batch));
-              batch = [];
-              // Keep every worker busy, and the results in file order.
-              while (inFlight.length > pool.size * 2) yield* drain(await inFlight.shift()!);
-            }
-            continue;
-          }
-          const out = kind.row(rec.fields, rec.line, ctx);
-          if (!out.ok) {
-            for (const e of out.errors) note(e);
-            continue;
-          }
-          // With errors already found and no partial import, nothing more needs staging; keep checking rows.
-          if (errorCount > 0 && !opts.partial) continue;
-          yield copyLine([rec.line, ...out.values]);
-        }
-        if (pool) {
-          if (batch.length > 0) inFlight.push(pool.run(batch));
-          while (inFlight.length > 0) yield* drain(await inFlight.shift()!);
-        }
-      } catch (err) {
-        if (err instanceof CsvSyntaxError) {
-          throw new DomainError('IMPORT.REJECTED', err.message, [{ line: err.line, field: '(row)', message: 'unterminated quoted field' }]);
-        }
-        throw err;
-      }
-    }
+    const pool = parallel ? new RowWorkerPool(parallel, kind.columns.length, types) : undefined;
+    const copy = `COPY ${kind.stage.table} (line, ${kind.stage.columns.join(', ')}) FROM STDIN${types ? ' (FORMAT binary)' : ''}`;
+    const rows = syntaxChecked(pool ? inWorkers(pool, input, kind as CsvKind<unknown>, tally, progress) : inThisThread(kind, ctx, input, tally, progress));
     try {
-      await sql.copyIn(client, `COPY ${kind.stage.table} (line, ${kind.stage.columns.join(', ')}) FROM STDIN`, lines());
+      if (types) await sql.copyInBinary(client, copy, rows as AsyncIterable<Uint8Array>);
+      else await sql.copyIn(client, copy, rows as AsyncIterable<string>);
     } finally {
       await pool?.close();
     }
     const staged = performance.now();
-    if (!headerSeen) throw new DomainError('IMPORT.REJECTED', 'the file is empty', [{ field: '(file)', message: 'empty file' }]);
+    if (!tally.headerSeen) throw new DomainError('IMPORT.REJECTED', 'the file is empty', [{ field: '(file)', message: 'empty file' }]);
 
-    if (errorCount === 0 || opts.partial) {
-      for (const e of kind.check ? await kind.check(client, ctx) : []) note(e);
+    if (tally.staging) {
+      for (const e of kind.check ? await kind.check(client, ctx) : []) tally.note(e);
     }
-    if (errorCount > 0 && !opts.partial) {
-      const sorted = [...errors].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-      const first = sorted[0]!;
-      throw new DomainError('IMPORT.REJECTED', `${errorCount} problem(s) in ${kind.name}; nothing was written. First: line ${first.line}, ${first.field}: ${first.message}`, sorted);
+    const errors = [...tally.errors].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+    if (tally.errorCount > 0 && !opts.partial) {
+      const first = errors[0]!;
+      throw new DomainError('IMPORT.REJECTED', `${tally.errorCount} problem(s) in ${kind.name}; nothing was written. First: line ${first.line}, ${first.field}: ${first.message}`, errors);
     }
+    const { badLines } = tally;
     if (badLines.size > 0) await client.query(`DELETE FROM ${kind.stage.table} WHERE line = ANY($1::int[])`, [[...badLines]]);
     const checked = performance.now();
     const { inserted, updated } = await kind.apply(client, ctx, importId);
@@ -185,19 +160,116 @@ async function runImport<Ctx>(sql: RawSql, kind: CsvKind<Ctx>, input: AsyncItera
     const result: CsvImportResult = {
       importId,
       kind: kind.name,
-      rows,
+      rows: tally.rows,
       inserted,
       updated,
-      unchanged: rows - badLines.size - inserted - updated,
+      unchanged: tally.rows - badLines.size - inserted - updated,
       rejected: badLines.size,
-      errors: [...errors].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
+      errors,
       durationMs,
-      rowsPerSecond: Math.round(rows / Math.max(durationMs / 1000, 0.001)),
+      rowsPerSecond: Math.round(tally.rows / Math.max(durationMs / 1000, 0.001)),
       phasesMs: { stage: Math.round(staged - started), check: Math.round(checked - staged), apply: Math.round(performance.now() - checked) },
     };
     if (kind.after) await kind.after(client, ctx, result);
     return result;
   });
+}
+
+/** A file that cannot be parsed is refused, naming the line. */
+async function* syntaxChecked<T>(rows: AsyncGenerator<T>): AsyncGenerator<T> {
+  try {
+    yield* rows;
+  } catch (err) {
+    if (err instanceof CsvSyntaxError) throw new DomainError('IMPORT.REJECTED', err.message, [{ line: err.line, field: '(row)', message: err.detail }]);
+    throw err;
+  }
+}
+
+/** Rows parsed, checked and converted here, one record at a time: COPY text lines, or binary rows in ~64 KiB chunks. */
+async function* inThisThread<Ctx>(kind: CsvKind<Ctx>, ctx: Ctx, input: AsyncIterable<Buffer | string>, tally: Tally, progress: CsvReadProgress): AsyncGenerator<string | Uint8Array> {
+  const binary = kind.stage.types ? new BinaryCopyRows(['int4', ...kind.stage.types]) : undefined;
+  for await (const rec of readCsv(input, progress)) {
+    if (!tally.headerSeen) {
+      tally.header(rec, kind as CsvKind<unknown>);
+      continue;
+    }
+    tally.read(1);
+    if (rec.fields.length !== kind.columns.length) {
+      tally.note({ line: rec.line, field: '(row)', message: `expected ${kind.columns.length} columns, found ${rec.fields.length}` });
+      continue;
+    }
+    const out = kind.row(rec.fields, rec.line, ctx);
+    if (!out.ok) {
+      for (const e of out.errors) tally.note(e);
+      continue;
+    }
+    if (!tally.staging) continue;
+    if (!binary) yield copyLine([rec.line, ...out.values]);
+    else {
+      binary.addNumbered(rec.line, out.values);
+      if (binary.length >= 1 << 16) yield binary.take();
+    }
+  }
+  if (binary && tally.staging) yield binary.take();
+}
+
+/**
+ * Rows parsed, checked and converted in worker threads: this thread reads the header, cuts the
+ * rest into pieces of whole records and feeds the workers' COPY rows to PostgreSQL in file order,
+ * keeping every worker busy.
+ */
+async function* inWorkers(pool: RowWorkerPool, input: AsyncIterable<Buffer | string>, kind: CsvKind<unknown>, tally: Tally, progress: CsvReadProgress): AsyncGenerator<string | Uint8Array> {
+  const inFlight: Promise<PieceResult>[] = [];
+  const drain = function* (result: PieceResult): Generator<string | Uint8Array> {
+    tally.read(result.records);
+    for (const e of result.errors) tally.note(e);
+    if (result.chunk.length > 0 && tally.staging) yield result.chunk;
+  };
+  let head: Buffer | undefined = Buffer.alloc(0);
+  let chunker: CsvChunker | undefined;
+  const pieces = (bytes: Buffer) => {
+    if (chunker) return chunker.push(bytes);
+    head = Buffer.concat([head!, bytes]);
+    const header = takeHeader(head, kind, tally);
+    if (!header) return [];
+    chunker = new CsvChunker(header.lines);
+    const rest = head.subarray(header.end);
+    head = undefined;
+    return rest.length > 0 ? chunker.push(rest) : [];
+  };
+  for await (const raw of input) {
+    const bytes = typeof raw === 'string' ? Buffer.from(raw) : raw;
+    progress.bytes += bytes.length;
+    for (const piece of pieces(bytes)) {
+      inFlight.push(pool.run(piece));
+      while (inFlight.length > pool.size * 2) yield* drain(await inFlight.shift()!);
+    }
+  }
+  if (!chunker && head && head.length > 0) {
+    // A file of one line without its line break: the header alone.
+    parseCsvPiece(new TextDecoder().decode(head).replace(/^\uFEFF/, ''), 0, (rec) => (tally.headerSeen ? undefined : tally.header(rec, kind)));
+  }
+  const last = chunker?.end();
+  if (last) inFlight.push(pool.run(last));
+  while (inFlight.length > 0) yield* drain(await inFlight.shift()!);
+}
+
+/** The header from the start of the file (a BOM and blank lines before it skipped): where it ends, and the lines it took. */
+function takeHeader(head: Buffer, kind: CsvKind<unknown>, tally: Tally): { end: number; lines: number } | undefined {
+  let start = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  let lines = 0;
+  for (;;) {
+    const end = recordEnd(head.subarray(start), 'first');
+    if (end === 0) return undefined;
+    let found: CsvRecord | undefined;
+    parseCsvPiece(head.subarray(start, start + end).toString('utf8'), lines, (rec) => (found ??= rec));
+    lines += countLineBreaks(head.subarray(start, start + end));
+    start += end;
+    if (found) {
+      tally.header(found, kind);
+      return { end: start, lines };
+    }
+  }
 }
 
 /** A CLI progress line: rows, rows/s and, when the file size is known, percent and ETA. */

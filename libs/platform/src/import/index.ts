@@ -1,3 +1,4 @@
 export * from './csv-reader';
 export * from './csv-import';
 export * from './row-workers';
+export * from './row-worker';

@@ -19,7 +19,9 @@ import { RecordVersions } from './replication/record-versions';
 import { BaseDataImportService } from './imports/import.service';
 import { piiCipherProvider } from './privacy/pii-cipher.provider';
 import { PrivacyController } from './privacy/privacy.controller';
+import { PLACE_REPOSITORIES } from './records/place-repositories';
 import { RecordWrites } from './records/record-writes';
+import { PEOPLE_REPOSITORIES } from './residents/people-repositories';
 import { ResidentController } from './residents/resident.controller';
 import { ResidentService } from './residents/resident.service';
 import { SummaryController } from './summary/summary.controller';
@@ -27,7 +29,7 @@ import { SummaryService } from './summary/summary.service';
 
 @Module({
   controllers: [ImportController, ResidentController, BuildingController, HouseController, HouseholdController, CityObjectController, OrganisationController, PrivacyController, SummaryController, ChangeProposalController, ChangeProposalNatsController],
-  providers: [ServiceSql, piiCipherProvider, RecordVersions, RecordWrites, GridLocator, BaseDataImportService, ResidentService, BuildingService, HouseService, HouseholdService, CityObjectService, OrganisationService, SummaryService, ChangeProposalService],
+  providers: [ServiceSql, piiCipherProvider, RecordVersions, RecordWrites, GridLocator, BaseDataImportService, ResidentService, BuildingService, HouseService, HouseholdService, CityObjectService, OrganisationService, SummaryService, ChangeProposalService, ...PLACE_REPOSITORIES, ...PEOPLE_REPOSITORIES],
   exports: [BaseDataImportService, ResidentService],
 })
 export class BaseDataModule {}

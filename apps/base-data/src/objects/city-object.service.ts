@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { CITY_OBJECT_CODE, DomainError, type CityObjectPage, type CityObjectView } from '@gm/contracts';
 import { isWithinScope } from '@gm/domain';
-import { ServiceSql } from '@gm/platform';
 import { checkGivenCode, GridLocator } from '../records/grid-locator';
-import { Changes, codeForNew, pageByCode, Where } from '../records/codes-and-pages';
+import { Changes } from '../records/codes-and-pages';
 import { RecordWrites, type Actor } from '../records/record-writes';
+import { CityObjectRepository } from './city-object.repository';
 
 export interface CityObjectFilter {
   readonly scope: string;
@@ -39,25 +39,17 @@ export interface CityObjectChanges {
 @Injectable()
 export class CityObjectService {
   constructor(
-    private readonly sql: ServiceSql,
+    private readonly objects: CityObjectRepository,
     private readonly writes: RecordWrites,
     private readonly locator: GridLocator,
   ) {}
 
-  private t = (n: string) => this.sql.table(n);
-
-  private select = () => `
-    SELECT code, class_code AS "classCode", name, owner_department AS "ownerDepartment", maintainer, state,
-           json_build_object('longitude', public.ST_X(location), 'latitude', public.ST_Y(location)) AS location, grid_code AS "gridCode", version
-    FROM ${this.t('city_objects')}`;
-
   list(f: CityObjectFilter): Promise<CityObjectPage> {
-    const where = new Where('grid_code', f.scope).add(f.state, (p) => `state = ${p}`).add(f.classCode, (p) => `class_code = ${p}`);
-    return pageByCode(this.sql.query.bind(this.sql), this.select(), 'code', where, f);
+    return this.objects.page(f);
   }
 
   async get(scope: string, code: string): Promise<CityObjectView> {
-    const [row] = await this.sql.query<CityObjectView>(`${this.select()} WHERE code = $1`, [code]);
+    const row = await this.objects.byCode(code);
     if (!row || !isWithinScope(scope, row.gridCode)) throw new DomainError('CITY_OBJECT.NOT_FOUND', `no city object ${code}`);
     return row;
   }
@@ -70,24 +62,20 @@ export class CityObjectService {
       if (m[2] !== input.classCode) throw DomainError.validation([{ field: 'code', message: `names class ${m[2]}, not ${input.classCode}` }]);
     }
     const code = await this.writes.write(actor, async ({ client, record }) => {
-      const code = await codeForNew(client, {
-        table: this.t('city_objects'),
-        lock: `city-object:${gridCode}:${input.classCode}`,
-        given: input.code,
-        highest: [
-          `SELECT max(substring(code FROM '-([0-9]{4})$')::int) AS n FROM ${this.t('city_objects')} WHERE grid_code = $1 AND class_code = $2 AND code ~ $3`,
-          [gridCode, input.classCode, CITY_OBJECT_CODE.source],
-        ],
-        format: (n) => {
-          if (n > 9999) throw DomainError.validation([{ field: 'classCode', message: `grid ${gridCode} has 9,999 objects of class ${input.classCode} already` }]);
-          return `${gridCode}-${input.classCode}-${String(n).padStart(4, '0')}`;
-        },
+      const code = await this.objects.codeForNew(client, gridCode, input.classCode, input.code, (n) => {
+        if (n > 9999) throw DomainError.validation([{ field: 'classCode', message: `grid ${gridCode} has 9,999 objects of class ${input.classCode} already` }]);
+        return `${gridCode}-${input.classCode}-${String(n).padStart(4, '0')}`;
       });
-      await client.query(
-        `INSERT INTO ${this.t('city_objects')} (code, class_code, name, owner_department, maintainer, state, location, grid_code)
-         VALUES ($1, $2, $3, $4, $5, $6, public.ST_SetSRID(public.ST_MakePoint($7, $8), 4326), $9)`,
-        [code, input.classCode, input.name, input.ownerDepartment, input.maintainer, input.state, input.location.longitude, input.location.latitude, gridCode],
-      );
+      await this.objects.insert(client, {
+        code,
+        classCode: input.classCode,
+        name: input.name,
+        ownerDepartment: input.ownerDepartment,
+        maintainer: input.maintainer,
+        state: input.state,
+        location: input.location,
+        gridCode,
+      });
       await record('city-object', code, gridCode, 'added', 'add', {
         class_code: input.classCode,
         name: input.name,
@@ -105,12 +93,7 @@ export class CityObjectService {
   async update(actor: Actor, code: string, changes: CityObjectChanges): Promise<CityObjectView> {
     const scope = actor.principal.orgUnit;
     await this.writes.write(actor, async ({ client, record }) => {
-      const row = (
-        await client.query<{ name: string; state: string; owner_department: string; maintainer: string; grid_code: string }>(
-          `SELECT name, state, owner_department, maintainer, grid_code FROM ${this.t('city_objects')} WHERE code = $1 FOR UPDATE`,
-          [code],
-        )
-      ).rows[0];
+      const row = await this.objects.lockForUpdate(client, code);
       if (!row || !isWithinScope(scope, row.grid_code)) throw new DomainError('CITY_OBJECT.NOT_FOUND', `no city object ${code}`);
       const columns: [keyof CityObjectChanges, 'name' | 'state' | 'owner_department' | 'maintainer'][] = [
         ['name', 'name'],
@@ -121,7 +104,7 @@ export class CityObjectService {
       const changed = new Changes(code);
       for (const [key, column] of columns) changed.compare(column, row[column], changes[key]);
       if (changed.empty) return;
-      await changed.apply(client, this.t('city_objects'));
+      await this.objects.update(client, changed);
       await record('city-object', code, row.grid_code, 'updated', 'update', changed.history);
     });
     return this.get(scope, code);

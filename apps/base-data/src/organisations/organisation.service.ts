@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, ORGANISATION_CODE, type OrganisationPage, type OrganisationView } from '@gm/contracts';
 import { isPlausiblePhone, isWithinScope, maskPhone, normalizePhone } from '@gm/domain';
-import { ServiceSql } from '@gm/platform';
 import { PiiCipher } from '../privacy/pii-cipher';
 import { checkGivenCode, GridLocator } from '../records/grid-locator';
-import { Changes, codeForNew, pageByCode, Where } from '../records/codes-and-pages';
-import { escapeLike, RecordWrites, type Actor } from '../records/record-writes';
+import { Changes } from '../records/codes-and-pages';
+import { RecordWrites, type Actor } from '../records/record-writes';
+import { OrganisationRepository, type SealedPhone } from './organisation.repository';
 
 export interface OrganisationFilter {
   readonly scope: string;
@@ -34,26 +34,18 @@ export type OrganisationChanges = Partial<Omit<OrganisationInput, 'code' | 'loca
 @Injectable()
 export class OrganisationService {
   constructor(
-    private readonly sql: ServiceSql,
+    private readonly organisations: OrganisationRepository,
     private readonly writes: RecordWrites,
     private readonly locator: GridLocator,
     private readonly cipher: PiiCipher,
   ) {}
 
-  private t = (n: string) => this.sql.table(n);
-
-  private select = () => `
-    SELECT code, name, type, address, json_build_object('longitude', public.ST_X(location), 'latitude', public.ST_Y(location)) AS location,
-           contact_name AS "contactName", contact_phone_masked AS "contactPhone", grid_code AS "gridCode", version
-    FROM ${this.t('organisations')}`;
-
   list(f: OrganisationFilter): Promise<OrganisationPage> {
-    const where = new Where('grid_code', f.scope).add(f.type, (p) => `type = ${p}`).add(f.name && `%${escapeLike(f.name)}%`, (p) => `name LIKE ${p}`);
-    return pageByCode(this.sql.query.bind(this.sql), this.select(), 'code', where, f);
+    return this.organisations.page(f);
   }
 
   async get(scope: string, code: string): Promise<OrganisationView> {
-    const [row] = await this.sql.query<OrganisationView>(`${this.select()} WHERE code = $1`, [code]);
+    const row = await this.organisations.byCode(code);
     if (!row || !isWithinScope(scope, row.gridCode)) throw new DomainError('ORGANISATION.NOT_FOUND', `no organisation ${code}`);
     return row;
   }
@@ -64,18 +56,17 @@ export class OrganisationService {
     const gridCode = await this.locator.gridIn(scope, input.location);
     if (input.code) checkGivenCode(input.code, ORGANISATION_CODE, gridCode, '<grid code>-ORG<serial>, e.g. 350206001001-07-ORG012');
     const code = await this.writes.write(actor, async ({ client, record }) => {
-      const code = await codeForNew(client, {
-        table: this.t('organisations'),
-        lock: `organisation:${gridCode}`,
-        given: input.code,
-        highest: [`SELECT max(substring(code FROM '-ORG([0-9]+)$')::int) AS n FROM ${this.t('organisations')} WHERE grid_code = $1`, [gridCode]],
-        format: (n) => `${gridCode}-ORG${String(n).padStart(3, '0')}`,
+      const code = await this.organisations.codeForNew(client, gridCode, input.code, (n) => `${gridCode}-ORG${String(n).padStart(3, '0')}`);
+      await this.organisations.insert(client, {
+        code,
+        name: input.name,
+        type: input.type,
+        address: input.address,
+        location: input.location,
+        contactName: input.contactName ?? null,
+        contactPhone: this.sealed(phone),
+        gridCode,
       });
-      await client.query(
-        `INSERT INTO ${this.t('organisations')} (code, name, type, address, location, contact_name, contact_pii, contact_pii_key, contact_phone_masked, contact_phone_hash, grid_code)
-         VALUES ($1, $2, $3, $4, public.ST_SetSRID(public.ST_MakePoint($5, $6), 4326), $7, $8, $9, $10, $11, $12)`,
-        [code, input.name, input.type, input.address, input.location.longitude, input.location.latitude, input.contactName ?? null, ...this.sealed(phone), gridCode],
-      );
       await record('organisation', code, gridCode, 'added', 'add', {
         name: input.name,
         type: input.type,
@@ -93,12 +84,7 @@ export class OrganisationService {
     const scope = actor.principal.orgUnit;
     const phone = changes.contactPhone === undefined ? undefined : this.phone(changes.contactPhone);
     await this.writes.write(actor, async ({ client, record }) => {
-      const row = (
-        await client.query<{ name: string; type: string; address: string; contact_name: string | null; grid_code: string }>(
-          `SELECT name, type, address, contact_name, grid_code FROM ${this.t('organisations')} WHERE code = $1 FOR UPDATE`,
-          [code],
-        )
-      ).rows[0];
+      const row = await this.organisations.lockForUpdate(client, code);
       if (!row || !isWithinScope(scope, row.grid_code)) throw new DomainError('ORGANISATION.NOT_FOUND', `no organisation ${code}`);
       const changed = new Changes(code);
       for (const key of ['name', 'type', 'address'] as const) changed.compare(key, row[key], changes[key] ?? undefined);
@@ -110,7 +96,7 @@ export class OrganisationService {
         changed.history['contact_phone'] = 'changed';
       }
       if (changed.empty) return;
-      await changed.apply(client, this.t('organisations'));
+      await this.organisations.update(client, changed);
       await record('organisation', code, row.grid_code, 'updated', 'update', changed.history);
     });
     return this.get(scope, code);
@@ -128,7 +114,7 @@ export class OrganisationService {
     return normalizePhone(value);
   }
 
-  private sealed(phone: string | null): [Buffer | null, number | null, string | null, Buffer | null] {
+  private sealed(phone: string | null): SealedPhone {
     return phone ? [this.cipher.seal({ phone }), this.cipher.currentKeyId, maskPhone(phone), this.cipher.hash('phone', phone)] : [null, null, null, null];
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import type pg from 'pg';
 import { z } from 'zod';
 import {
   CHANGE_PROPOSAL_KINDS,
@@ -12,7 +13,6 @@ import {
   type ChangeProposalView,
 } from '@gm/contracts';
 import { idNumberProblem, isWithinScope, maskIdNumber } from '@gm/domain';
-import { ServiceSql } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
 import { RecordVersions } from '../replication/record-versions';
 import { HouseService } from '../houses/house.service';
@@ -21,6 +21,7 @@ import { PiiCipher } from '../privacy/pii-cipher';
 import type { Actor } from '../records/record-writes';
 import { addBody, endBody } from '../residents/resident-bodies';
 import { ID_PROBLEMS, ResidentService } from '../residents/resident.service';
+import { ChangeProposalRepository, type ChangeProposalRow as Row } from './change-proposal.repository';
 
 const residentId = z.uuid('residentId must be a UUID');
 /** The body of each kind: what the write API it becomes takes. */
@@ -42,23 +43,6 @@ export const proposeBody = z
   .strict();
 export type ProposeBody = z.infer<typeof proposeBody>;
 
-interface Row {
-  id: string;
-  client_id: string;
-  proposer_subject: string;
-  proposer_username: string;
-  kind: ChangeProposalKind;
-  grid_code: string;
-  summary: ChangeProposalView['summary'];
-  body_box: Buffer;
-  status: ChangeProposalView['status'];
-  decided_by: string | null;
-  decided_at: Date | null;
-  note: string | null;
-  applied: ChangeProposalView['applied'];
-  created_at: Date;
-}
-
 /**
  * Change proposals: a grid worker reports what changed on the ground (a newcomer, a move out, a
  * birth or a death, a house let to tenants, a focus person); community staff confirm it, and it is
@@ -70,7 +54,7 @@ interface Row {
 @Injectable()
 export class ChangeProposalService {
   constructor(
-    private readonly sql: ServiceSql,
+    private readonly proposals: ChangeProposalRepository,
     private readonly cipher: PiiCipher,
     private readonly residents: ResidentService,
     private readonly households: HouseholdService,
@@ -78,8 +62,6 @@ export class ChangeProposalService {
     private readonly versions: RecordVersions,
     private readonly logger: JsonLogger,
   ) {}
-
-  private t = (n: string) => this.sql.table(n);
 
   /** Keeps a proposal (the same clientId again: the first one, unchanged). */
   async propose(actor: Actor, input: ProposeBody): Promise<ChangeProposalView> {
@@ -95,14 +77,19 @@ export class ChangeProposalService {
     const scope = principal.orgUnit;
     const { gridCode, summary } = await this.locate(scope, input.kind, body);
     const id = randomUUID();
-    await this.sql.transaction(async (client) => {
-      const inserted = await client.query(
-        `INSERT INTO ${this.t('change_proposals')} (id, client_id, proposer_subject, proposer_username, kind, grid_code, summary, body_box) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (proposer_subject, client_id) DO NOTHING`,
-        [id, input.clientId, principal.subject, principal.username ?? principal.subject, input.kind, gridCode, JSON.stringify(summary), this.cipher.sealProposal(body)],
-      );
+    await this.proposals.transaction(async (client) => {
+      const inserted = await this.proposals.insert(client, {
+        id,
+        clientId: input.clientId,
+        proposerSubject: principal.subject,
+        proposerUsername: principal.username ?? principal.subject,
+        kind: input.kind,
+        gridCode,
+        summary,
+        bodyBox: this.cipher.sealProposal(body),
+      });
       // In a federation, made at a grid's own instance, it goes up to the tier that keeps the grid's records, whose staff decide it.
-      if (inserted.rowCount) await this.versions.publish(client, 'change-proposal', [id]);
+      if (inserted) await this.versions.publish(client, 'change-proposal', [id]);
     });
     this.logger.event('info', 'base_data.proposed', { kind: input.kind, gridCode }, 'ChangeProposalService');
     return viewOf((await this.byClientId(principal.subject, input.clientId))!);
@@ -116,11 +103,7 @@ export class ChangeProposalService {
   async list(scope: string, filter: { status?: string | undefined; unit?: string | undefined; limit: number; before?: string | undefined }): Promise<ChangeProposalPage> {
     const unit = filter.unit ?? scope;
     if (!isWithinScope(scope, unit)) throw new DomainError('AUTH.OUT_OF_SCOPE', `unit ${unit} is outside your unit ${scope}`);
-    const params: unknown[] = [`${unit}%`];
-    const where = ['grid_code LIKE $1'];
-    if (filter.status) where.push(`status = $${params.push(filter.status)}`);
-    if (filter.before) where.push(`created_at < $${params.push(filter.before)}`);
-    const rows = await this.sql.query<Row>(`SELECT * FROM ${this.t('change_proposals')} WHERE ${where.join(' AND ')} ORDER BY created_at DESC LIMIT $${params.push(filter.limit + 1)}`, params);
+    const rows = await this.proposals.page({ unit, status: filter.status, before: filter.before, limit: filter.limit });
     const items = rows.slice(0, filter.limit).map(viewOf);
     return { items, nextCursor: rows.length > filter.limit ? items.at(-1)!.proposedAt : null };
   }
@@ -136,7 +119,7 @@ export class ChangeProposalService {
     const body = this.cipher.openProposal(row.body_box) as Record<string, unknown>;
     const applied = await this.apply(actor, row.kind, body);
     const who = `${actor.principal.username ?? actor.principal.subject} (${actor.role})`;
-    const updated = await this.decided(id, `status = 'confirmed', decided_by = $2, decided_at = now(), note = $3, applied = $4`, [who, note ?? null, JSON.stringify(applied)]);
+    const updated = await this.decided(id, (client) => this.proposals.confirm(client, id, who, note ?? null, applied));
     if (updated.length === 0) throw new DomainError('PROPOSAL.DECIDED', 'the proposal was decided by someone else meanwhile');
     await this.history(id, 'confirmed', who, { kind: row.kind, proposer: row.proposer_username, applied });
     return viewOf(updated[0]!);
@@ -146,18 +129,18 @@ export class ChangeProposalService {
     const row = await this.inScope(actor.principal.orgUnit, id);
     if (row.status !== 'pending') throw new DomainError('PROPOSAL.DECIDED', `the proposal was ${row.status} by ${row.decided_by ?? 'someone'}`);
     const who = `${actor.principal.username ?? actor.principal.subject} (${actor.role})`;
-    const updated = await this.decided(id, `status = 'rejected', decided_by = $2, decided_at = now(), note = $3`, [who, reason]);
+    const updated = await this.decided(id, (client) => this.proposals.reject(client, id, who, reason));
     if (updated.length === 0) throw new DomainError('PROPOSAL.DECIDED', 'the proposal was decided by someone else meanwhile');
     await this.history(id, 'rejected', who, { kind: row.kind, proposer: row.proposer_username, reason });
     return viewOf(updated[0]!);
   }
 
   /** Records a decision as the proposal's next version, which goes back down to the grid's own instance (if it has one). */
-  private async decided(id: string, set: string, params: readonly unknown[]): Promise<Row[]> {
-    const rows = await this.sql.transaction(async (client) => {
-      const r = await client.query<Row>(`UPDATE ${this.t('change_proposals')} SET ${set}, version = version + 1 WHERE id = $1 AND status = 'pending' RETURNING *`, [id, ...params]);
-      if (r.rows.length > 0) await this.versions.publish(client, 'change-proposal', [id]);
-      return r.rows;
+  private async decided(id: string, decide: (client: pg.PoolClient) => Promise<Row[]>): Promise<Row[]> {
+    const rows = await this.proposals.transaction(async (client) => {
+      const r = await decide(client);
+      if (r.length > 0) await this.versions.publish(client, 'change-proposal', [id]);
+      return r;
     });
     return rows;
   }
@@ -241,17 +224,17 @@ export class ChangeProposalService {
   }
 
   private async inScope(scope: string, id: string): Promise<Row> {
-    const row = (await this.sql.query<Row>(`SELECT * FROM ${this.t('change_proposals')} WHERE id = $1`, [id]))[0];
+    const row = await this.proposals.byId(id);
     if (!row || !isWithinScope(scope, row.grid_code)) throw new DomainError('PROPOSAL.NOT_FOUND', `no change proposal ${id} in your unit`);
     return row;
   }
 
   private async byClientId(subject: string, clientId: string): Promise<Row | undefined> {
-    return (await this.sql.query<Row>(`SELECT * FROM ${this.t('change_proposals')} WHERE proposer_subject = $1 AND client_id = $2`, [subject, clientId]))[0];
+    return this.proposals.byClientId(subject, clientId);
   }
 
   private async history(id: string, action: string, actor: string, changes: Record<string, unknown>): Promise<void> {
-    await this.sql.query(`INSERT INTO ${this.t('change_history')} (entity, entity_key, action, actor, changes) VALUES ('change-proposal', $1, $2, $3, $4)`, [id, action, actor, JSON.stringify(changes)]);
+    await this.proposals.addHistory(id, action, actor, changes);
   }
 }
 

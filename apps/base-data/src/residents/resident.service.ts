@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, type Principal, type ResidentPage, type ResidentView } from '@gm/contracts';
 import { idNumberFacts, idNumberProblem, isPlausiblePhone, isWithinScope, maskIdNumber, maskPhone, normalizeIdNumber, normalizePhone, type IdNumberProblem } from '@gm/domain';
-import { SERVICE_CONFIG, ServiceSql } from '@gm/platform';
+import { SERVICE_CONFIG } from '@gm/platform';
 import { JsonLogger } from '@gm/telemetry';
 import type { AppConfig } from '../config/config';
 import { PiiCipher, PiiKeyMissing } from '../privacy/pii-cipher';
 import { RecordVersions } from '../replication/record-versions';
-import { escapeLike, RecordWrites, type Actor, type WriteTx } from '../records/record-writes';
+import { RecordWrites, type Actor, type WriteTx } from '../records/record-writes';
+import { ResidentRepository, type LockedResident, type RegisteredResident, type ResidentColumn, type SealedKind } from './resident.repository';
 
 export interface ResidentFilter {
   readonly scope: string;
@@ -51,16 +52,6 @@ export interface ResidentChanges {
   readonly partyMember?: boolean | undefined;
 }
 
-const SELECT = (t: (n: string) => string) => `
-  SELECT r.id, r.name, r.sex, to_char(r.birth_date, 'YYYY-MM-DD') AS "birthDate", r.id_masked AS "idNumber", r.phone_masked AS phone,
-         r.household_code AS "householdCode", r.relation, r.residence_type AS "residenceType", r.focus_class AS "focusClass",
-         r.tags, r.party_member AS "partyMember", r.grid_code AS "gridCode", concat(b.address, ' ', hs.room, '室') AS address,
-         r.status, to_char(r.status_since, 'YYYY-MM-DD') AS "statusSince"
-  FROM ${t('residents')} r
-  JOIN ${t('households')} h ON h.code = r.household_code
-  JOIN ${t('houses')} hs ON hs.code = h.house_code
-  JOIN ${t('buildings')} b ON b.code = hs.building_code`;
-
 /**
  * Residents as the people who serve them see them: within their org unit only, identifiers masked.
  * The clear values are read one record at a time, with a reason, and every such read is audited.
@@ -68,7 +59,7 @@ const SELECT = (t: (n: string) => string) => `
 @Injectable()
 export class ResidentService {
   constructor(
-    private readonly sql: ServiceSql,
+    private readonly residents: ResidentRepository,
     private readonly cipher: PiiCipher,
     private readonly writes: RecordWrites,
     private readonly versions: RecordVersions,
@@ -76,29 +67,23 @@ export class ResidentService {
     private readonly logger: JsonLogger,
   ) {}
 
-  private t = (n: string) => this.sql.table(n);
-
   async list(f: ResidentFilter): Promise<ResidentPage> {
-    const params: unknown[] = [`${f.scope}%`, f.status ?? 'active'];
-    const where = ['r.grid_code LIKE $1', 'r.status = $2'];
-    const add = (clause: (p: string) => string, value: unknown) => {
-      params.push(value);
-      where.push(clause(`$${params.length}`));
-    };
-    if (f.name) add((p) => `r.name LIKE ${p}`, `${escapeLike(f.name)}%`);
-    if (f.idNumber) add((p) => `r.id_hash = ${p}`, this.cipher.hash('id', normalizeIdNumber(f.idNumber)));
-    if (f.phone) add((p) => `r.phone_hash = ${p}`, this.cipher.hash('phone', normalizePhone(f.phone)));
-    if (f.address) add((p) => `b.address ILIKE ${p}`, `%${escapeLike(f.address)}%`);
-    if (f.tags?.length) add((p) => `r.tags @> ${p}::text[]`, f.tags);
-    if (f.focusClass) add((p) => `r.focus_class = ${p}`, f.focusClass);
-    if (f.residenceType) add((p) => `r.residence_type = ${p}`, f.residenceType);
-    if (f.cursor) {
-      const c = decodeCursor(f.cursor);
-      params.push(c.n, c.i);
-      where.push(`(r.name, r.id) > ($${params.length - 1}, $${params.length}::uuid)`);
-    }
-    params.push(f.limit + 1);
-    const rows = await this.sql.query<ResidentView>(`${SELECT(this.t)} WHERE ${where.join(' AND ')} ORDER BY r.name, r.id LIMIT $${params.length}`, params);
+    const idHash = f.idNumber ? this.cipher.hash('id', normalizeIdNumber(f.idNumber)) : undefined;
+    const phoneHash = f.phone ? this.cipher.hash('phone', normalizePhone(f.phone)) : undefined;
+    const c = f.cursor ? decodeCursor(f.cursor) : undefined;
+    const rows = await this.residents.page({
+      scope: f.scope,
+      status: f.status ?? 'active',
+      name: f.name,
+      idHash,
+      phoneHash,
+      address: f.address,
+      tags: f.tags,
+      focusClass: f.focusClass,
+      residenceType: f.residenceType,
+      after: c && { name: c.n, id: c.i },
+      limit: f.limit,
+    });
     const more = rows.length > f.limit;
     const items = rows.slice(0, f.limit);
     const last = items[items.length - 1];
@@ -106,7 +91,7 @@ export class ResidentService {
   }
 
   async get(scope: string, id: string): Promise<ResidentView> {
-    const [row] = await this.sql.query<ResidentView>(`${SELECT(this.t)} WHERE r.id = $1`, [id]);
+    const row = await this.residents.byId(id);
     // Outside the caller's unit the answer is the same as for a missing record.
     if (!row || !isWithinScope(scope, row.gridCode)) throw new DomainError('RESIDENT.NOT_FOUND', `no resident ${id}`);
     return row;
@@ -114,15 +99,22 @@ export class ResidentService {
 
   /** The clear ID and/or phone number of one resident, for a stated reason; the read is audited in the same transaction. */
   async clearRead(principal: Principal, role: string, id: string, fields: readonly ('idNumber' | 'phone')[], reason: string): Promise<{ idNumber?: string; phone?: string | null }> {
-    return this.sql.transaction(async (client) => {
-      const row = (await client.query<{ grid_code: string; pii: Buffer }>(`SELECT grid_code, pii FROM ${this.t('residents')} WHERE id = $1`, [id])).rows[0];
+    return this.residents.transaction(async (client) => {
+      const row = await this.residents.sealed(client, id);
       if (!row || !isWithinScope(principal.orgUnit, row.grid_code)) throw new DomainError('RESIDENT.NOT_FOUND', `no resident ${id}`);
       const readId = randomUUID();
-      await client.query(
-        `INSERT INTO ${this.t('pii_reads')} (id, actor_subject, actor_username, actor_role, actor_unit, resident_id, fields, reason, grid_code, read_at_tier)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [readId, principal.subject, principal.username ?? null, role, principal.orgUnit, id, fields, reason, row.grid_code, this.config.tier],
-      );
+      await this.residents.insertRead(client, {
+        id: readId,
+        actorSubject: principal.subject,
+        actorUsername: principal.username ?? null,
+        actorRole: role,
+        actorUnit: principal.orgUnit,
+        residentId: id,
+        fields,
+        reason,
+        gridCode: row.grid_code,
+        readAtTier: this.config.tier,
+      });
       // In a federation the audit record also goes up, to the district's auditors (ADR 0012).
       await this.versions.publish(client, 'pii-read', [readId]);
       const clear = this.openOrExplain(row.pii);
@@ -138,17 +130,15 @@ export class ResidentService {
     const { principal } = actor;
     const current = await this.get(principal.orgUnit, id);
     if (current.status !== 'active') throw new DomainError('RESIDENT.NOT_ACTIVE', `the resident is recorded as ${current.status === 'left' ? 'having left the area' : 'deceased'}`);
-    const sets: string[] = [];
-    const params: unknown[] = [id];
+    const columns: Partial<Record<ResidentColumn, unknown>> = {};
     const history: Record<string, unknown> = {};
-    const set = (column: string, value: unknown) => {
-      params.push(value);
-      sets.push(`${column} = $${params.length}`);
+    const set = (column: ResidentColumn, value: unknown) => {
+      columns[column] = value;
     };
     if (changes.phone !== undefined) {
       if (changes.phone !== null && !isPlausiblePhone(changes.phone)) throw DomainError.validation([{ field: 'phone', message: 'not a mainland mobile or landline number' }]);
       const ph = changes.phone === null ? undefined : normalizePhone(changes.phone);
-      const pii = (await this.sql.query<{ pii: Buffer }>(`SELECT pii FROM ${this.t('residents')} WHERE id = $1`, [id]))[0]!.pii;
+      const pii = (await this.residents.box(id))!.pii;
       const box = this.cipher.seal({ idNumber: this.cipher.open(pii).idNumber, phone: ph });
       set('pii', box);
       set('pii_key', this.cipher.currentKeyId);
@@ -156,7 +146,7 @@ export class ResidentService {
       set('phone_masked', ph ? maskPhone(ph) : null);
       history['phone'] = 'changed';
     }
-    const plain: [keyof ResidentChanges, string, keyof ResidentView][] = [
+    const plain: [keyof ResidentChanges, ResidentColumn, keyof ResidentView][] = [
       ['tags', 'tags', 'tags'],
       ['focusClass', 'focus_class', 'focusClass'],
       ['residenceType', 'residence_type', 'residenceType'],
@@ -168,9 +158,9 @@ export class ResidentService {
       set(column, value);
       history[column] = { from: current[viewKey], to: value };
     }
-    if (sets.length === 0) return current;
+    if (Object.keys(columns).length === 0) return current;
     await this.writes.write(actor, async (tx) => {
-      await tx.client.query(`UPDATE ${this.t('residents')} SET ${sets.join(', ')}, updated_at = now(), version = version + 1 WHERE id = $1`, params);
+      await this.residents.update(tx.client, id, columns);
       await tx.resident(id, current.gridCode, 'updated', 'update', history);
     });
     return this.get(principal.orgUnit, id);
@@ -191,45 +181,36 @@ export class ResidentService {
     const scope = actor.principal.orgUnit;
     const id = await this.writes.write(actor, async ({ client, resident }) => {
       const household = await this.householdIn(client, scope, input.householdCode);
-      const existing = (await client.query<{ id: string; status: string; grid_code: string }>(`SELECT id, status, grid_code FROM ${this.t('residents')} WHERE id_hash = $1 FOR UPDATE`, [idHash])).rows[0];
+      const existing = await this.residents.lockByIdHash(client, idHash);
       if (existing?.status === 'active') {
         const where = isWithinScope(scope, existing.grid_code) ? `in grid ${existing.grid_code} (resident ${existing.id}): move or update that record` : 'outside your unit: the unit that holds the record moves them';
         throw new DomainError('RESIDENT.ALREADY_REGISTERED', `idNumber: already registered ${where}`, [{ field: 'idNumber', message: `already registered ${where}` }]);
       }
       if (existing?.status === 'deceased') throw new DomainError('RESIDENT.NOT_ACTIVE', 'idNumber: this person is recorded as deceased', [{ field: 'idNumber', message: 'this person is recorded as deceased' }]);
-      const values = [
-        this.cipher.seal({ idNumber, phone }),
-        this.cipher.currentKeyId,
-        phone ? this.cipher.hash('phone', phone) : null,
-        phone ? maskPhone(phone) : null,
-        input.name,
+      const values: RegisteredResident = {
+        pii: this.cipher.seal({ idNumber, phone }),
+        piiKey: this.cipher.currentKeyId,
+        phoneHash: phone ? this.cipher.hash('phone', phone) : null,
+        phoneMasked: phone ? maskPhone(phone) : null,
+        name: input.name,
         sex,
         birthDate,
-        household.code,
-        input.relation,
-        input.residenceType,
-        input.focusClass,
-        input.tags,
-        input.partyMember,
-        household.gridCode,
-      ];
+        householdCode: household.code,
+        relation: input.relation,
+        residenceType: input.residenceType,
+        focusClass: input.focusClass,
+        tags: input.tags,
+        partyMember: input.partyMember,
+        gridCode: household.gridCode,
+      };
       const recorded = { household_code: household.code, grid_code: household.gridCode, relation: input.relation, residence_type: input.residenceType, focus_class: input.focusClass, tags: input.tags, party_member: input.partyMember };
       if (existing) {
-        await client.query(
-          `UPDATE ${this.t('residents')} SET pii = $2, pii_key = $3, phone_hash = $4, phone_masked = $5, name = $6, sex = $7, birth_date = $8, household_code = $9, relation = $10,
-             residence_type = $11, focus_class = $12, tags = $13, party_member = $14, grid_code = $15, status = 'active', status_since = NULL, updated_at = now(), version = version + 1
-           WHERE id = $1`,
-          [existing.id, ...values],
-        );
+        await this.residents.reinstate(client, existing.id, values);
         await resident(existing.id, household.gridCode, 'returned', 'return', { status: { from: 'left', to: 'active' }, ...recorded });
         return existing.id;
       }
       const newId = randomUUID();
-      await client.query(
-        `INSERT INTO ${this.t('residents')} (id, id_hash, id_masked, pii, pii_key, phone_hash, phone_masked, name, sex, birth_date, household_code, relation, residence_type, focus_class, tags, party_member, grid_code)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-        [newId, idHash, maskIdNumber(idNumber), ...values],
-      );
+      await this.residents.insert(client, newId, idHash, maskIdNumber(idNumber), values);
       // The history names the identifiers as set, never their values.
       await resident(newId, household.gridCode, 'added', 'add', { id_number: 'set', name: 'set', ...(phone && { phone: 'set' }), ...recorded });
       return newId;
@@ -251,12 +232,7 @@ export class ResidentService {
         ...(household.gridCode !== current.grid_code && { grid_code: { from: current.grid_code, to: household.gridCode } }),
         ...(relation && relation !== current.relation && { relation: { from: current.relation, to: relation } }),
       };
-      await client.query(`UPDATE ${this.t('residents')} SET household_code = $2, grid_code = $3, relation = $4, updated_at = now(), version = version + 1 WHERE id = $1`, [
-        id,
-        household.code,
-        household.gridCode,
-        relation ?? current.relation,
-      ]);
+      await this.residents.move(client, id, household.code, household.gridCode, relation ?? current.relation);
       return { action: 'moved' as const, history: 'move', changes, gridCode: household.gridCode };
     });
     return this.get(actor.principal.orgUnit, id);
@@ -267,7 +243,7 @@ export class ResidentService {
     await this.lifecycle(actor, id, async (client, current) => {
       if (date < current.birth_date) throw DomainError.validation([{ field: 'date', message: `before the resident's birth date (${current.birth_date})` }]);
       if (date > new Date().toISOString().slice(0, 10)) throw DomainError.validation([{ field: 'date', message: 'lies in the future' }]);
-      await client.query(`UPDATE ${this.t('residents')} SET status = $2, status_since = $3, updated_at = now(), version = version + 1 WHERE id = $1`, [id, status, date]);
+      await this.residents.setStatus(client, id, status, date);
       return { action: status, history: status === 'left' ? 'leave' : 'decease', changes: { status: { from: 'active', to: status }, status_since: date, ...(reason && { reason }) }, gridCode: current.grid_code };
     });
     return this.get(actor.principal.orgUnit, id);
@@ -280,19 +256,11 @@ export class ResidentService {
   private async lifecycle(
     actor: Actor,
     id: string,
-    change: (
-      client: WriteTx['client'],
-      current: { household_code: string; grid_code: string; relation: string; status: string; birth_date: string },
-    ) => Promise<{ action: 'moved' | 'left' | 'deceased'; history: string; changes: Record<string, unknown>; gridCode: string }>,
+    change: (client: WriteTx['client'], current: LockedResident) => Promise<{ action: 'moved' | 'left' | 'deceased'; history: string; changes: Record<string, unknown>; gridCode: string }>,
   ): Promise<void> {
     const scope = actor.principal.orgUnit;
     await this.writes.write(actor, async ({ client, resident, owned }) => {
-      const current = (
-        await client.query<{ household_code: string; grid_code: string; relation: string; status: string; birth_date: string }>(
-          `SELECT household_code, grid_code, relation, status, to_char(birth_date, 'YYYY-MM-DD') AS birth_date FROM ${this.t('residents')} WHERE id = $1 FOR UPDATE`,
-          [id],
-        )
-      ).rows[0];
+      const current = await this.residents.lockForUpdate(client, id);
       if (!current || !isWithinScope(scope, current.grid_code)) throw new DomainError('RESIDENT.NOT_FOUND', `no resident ${id}`);
       owned(current.grid_code);
       if (current.status !== 'active') throw new DomainError('RESIDENT.NOT_ACTIVE', `the resident is recorded as ${current.status === 'left' ? 'having left the area' : 'deceased'}`);
@@ -303,7 +271,7 @@ export class ResidentService {
 
   /** A household of the caller's unit, or a 400 naming the field (a household elsewhere is not told apart from none). */
   private async householdIn(client: WriteTx['client'], scope: string, code: string): Promise<{ code: string; gridCode: string }> {
-    const row = (await client.query<{ code: string; grid_code: string }>(`SELECT code, grid_code FROM ${this.t('households')} WHERE code = $1`, [code])).rows[0];
+    const row = await this.residents.household(client, code);
     if (!row || !isWithinScope(scope, row.grid_code)) throw DomainError.validation([{ field: 'householdCode', message: `no household ${code} in your unit` }]);
     return { code: row.code, gridCode: row.grid_code };
   }
@@ -314,12 +282,7 @@ export class ResidentService {
   }
 
   async reads(filter: { residentId?: string | undefined; limit: number }): Promise<unknown[]> {
-    return this.sql.query(
-      `SELECT id, at, actor_subject AS "actorSubject", actor_username AS "actorUsername", actor_role AS "actorRole", actor_unit AS "actorUnit",
-              resident_id AS "residentId", fields, reason, grid_code AS "gridCode", read_at_tier AS "readAtTier"
-       FROM ${this.t('pii_reads')} ${filter.residentId ? 'WHERE resident_id = $2' : ''} ORDER BY at DESC LIMIT $1`,
-      filter.residentId ? [filter.limit, filter.residentId] : [filter.limit],
-    );
+    return this.residents.reads(filter);
   }
 
   /** Re-encrypts every record whose box uses a retired key, in batches. */
@@ -340,23 +303,13 @@ export class ResidentService {
    * old key may leave PII_KEYS only once no tier has a record under it.
    */
   async keyStatus(): Promise<{ tier: string; current: number; configured: number[]; records: { keyId: number; residents: number; organisations: number }[] }> {
-    const rows = await this.sql.query<{ k: number; r: string; o: string }>(
-      `SELECT k, sum(r) AS r, sum(o) AS o FROM (
-         SELECT pii_key AS k, count(*) AS r, 0 AS o FROM ${this.t('residents')} WHERE pii IS NOT NULL GROUP BY 1
-         UNION ALL SELECT contact_pii_key, 0, count(*) FROM ${this.t('organisations')} WHERE contact_pii IS NOT NULL GROUP BY 1) x
-       GROUP BY k ORDER BY k`,
-    );
-    return {
-      tier: this.config.tier,
-      current: this.cipher.currentKeyId,
-      configured: this.cipher.keyIds,
-      records: rows.map((r) => ({ keyId: Number(r.k), residents: Number(r.r), organisations: Number(r.o) })),
-    };
+    const records = await this.residents.boxesByKey();
+    return { tier: this.config.tier, current: this.cipher.currentKeyId, configured: this.cipher.keyIds, records };
   }
 
   async reencrypt(batch = 5000): Promise<{ residents: number; organisations: number }> {
-    const residents = await this.reencryptTable('residents', 'id', 'uuid', 'pii', 'pii_key', batch);
-    const organisations = await this.reencryptTable('organisations', 'code', 'text', 'contact_pii', 'contact_pii_key', batch);
+    const residents = await this.reencryptAll('resident', batch);
+    const organisations = await this.reencryptAll('organisation', batch);
     this.logger.event('info', 'privacy.reencrypted', { residents, organisations, key: this.cipher.currentKeyId }, 'ResidentService');
     return { residents, organisations };
   }
@@ -367,24 +320,20 @@ export class ResidentService {
    * without running anything there; a copy held elsewhere is re-encrypted in place (same version:
    * the content is unchanged, and a version of its own would overtake the keeper's next one).
    */
-  private async reencryptTable(table: string, key: string, keyType: string, box: string, keyColumn: string, batch: number): Promise<number> {
-    const kind = table === 'residents' ? 'resident' : 'organisation';
+  private async reencryptAll(kind: SealedKind, batch: number): Promise<number> {
     let total = 0;
     for (;;) {
-      const n = await this.sql.transaction(async (client) => {
-        const rows = (
-          await client.query<{ k: string; box: Buffer; grid: string }>(
-            `SELECT ${key} AS k, ${box} AS box, grid_code AS grid FROM ${this.t(table)} WHERE ${box} IS NOT NULL AND (${keyColumn} <> $1 OR get_byte(${box}, 0) <> ${this.cipher.sealFormat}) LIMIT $2 FOR UPDATE SKIP LOCKED`,
-            [this.cipher.currentKeyId, batch],
-          )
-        ).rows;
+      const n = await this.residents.transaction(async (client) => {
+        const rows = await this.residents.staleBoxes(client, kind, this.cipher.currentKeyId, this.cipher.sealFormat, batch);
         if (rows.length === 0) return 0;
         const kept = rows.map((r) => this.versions.keeps(r.grid));
-        await client.query(
-          `UPDATE ${this.t(table)} t SET ${box} = v.box, ${keyColumn} = $3,
-                  version = t.version + CASE WHEN v.kept THEN 1 ELSE 0 END, updated_at = CASE WHEN v.kept THEN now() ELSE t.updated_at END
-             FROM unnest($1::${keyType}[], $2::bytea[], $4::boolean[]) AS v(k, box, kept) WHERE t.${key} = v.k`,
-          [rows.map((r) => r.k), rows.map((r) => this.cipher.seal(this.cipher.open(r.box))), this.cipher.currentKeyId, kept],
+        await this.residents.reseal(
+          client,
+          kind,
+          rows.map((r) => r.k),
+          rows.map((r) => this.cipher.seal(this.cipher.open(r.box))),
+          this.cipher.currentKeyId,
+          kept,
         );
         await this.versions.publish(client, kind, rows.filter((_, i) => kept[i]).map((r) => r.k));
         return rows.length;

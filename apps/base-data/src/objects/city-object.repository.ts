@@ -3,18 +3,10 @@ import type pg from 'pg';
 import { CITY_OBJECT_CODE, type CityObjectPage, type CityObjectView } from '@gm/contracts';
 import { SqlRepository } from '@gm/platform';
 import { Changes, codeForNew, pageByCode, Where } from '../records/codes-and-pages';
-import type { CityObjectFilter } from './city-object.service';
+import type { CityObjectFilter, NewCityObject } from './city-object.service';
 
-export interface NewCityObjectRow {
-  readonly code: string;
-  readonly classCode: string;
-  readonly name: string;
-  readonly ownerDepartment: string;
-  readonly maintainer: string;
-  readonly state: string;
-  readonly location: { readonly longitude: number; readonly latitude: number };
-  readonly gridCode: string;
-}
+/** A new city object as stored: its code decided, its grid found. */
+export type NewCityObjectRow = Omit<NewCityObject, 'code'> & { readonly code: string; readonly gridCode: string };
 
 /** A city object as an update locks it. */
 export interface LockedCityObject {

@@ -3,22 +3,16 @@ import type pg from 'pg';
 import type { ResidentView } from '@gm/contracts';
 import { SqlRepository } from '@gm/platform';
 import { escapeLike } from '../records/record-writes';
+import type { ResidentFilter } from './resident.service';
 
-/** Which residents a list shows: identifiers by their keyed hashes (the caller computes them), the rest as entered. */
-export interface ResidentQuery {
-  readonly scope: string;
+/** Which residents a list shows: identifiers by their keyed hashes (the caller computes them), the rest as the filter has it. */
+export type ResidentQuery = Pick<ResidentFilter, 'scope' | 'name' | 'address' | 'tags' | 'focusClass' | 'residenceType' | 'limit'> & {
   readonly status: string;
-  readonly name?: string | undefined;
   readonly idHash?: Buffer | undefined;
   readonly phoneHash?: Buffer | undefined;
-  readonly address?: string | undefined;
-  readonly tags?: readonly string[] | undefined;
-  readonly focusClass?: string | undefined;
-  readonly residenceType?: string | undefined;
   /** The last row of the previous page (name, then id). */
   readonly after?: { readonly name: string; readonly id: string } | undefined;
-  readonly limit: number;
-}
+};
 
 /** The columns a hand-made update may set, in the order the statement sets them. */
 const UPDATABLE = ['pii', 'pii_key', 'phone_hash', 'phone_masked', 'tags', 'focus_class', 'residence_type', 'party_member'] as const;

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CoverageRepository } from '../coverage/coverage.repository';
 import { CoverageService } from '../coverage/coverage.service';
 import { TrackCoverageNatsController, TrackCoverageService } from '../coverage/track-coverage.service';
 import { LayerService } from '../layers/layer.service';
@@ -13,7 +14,7 @@ import { ServiceSql } from '@gm/platform';
 
 @Module({
   controllers: [BoundaryController, LocateController, LocateNatsController, TrackCoverageNatsController],
-  providers: [ServiceSql, BoundaryRepository, BoundaryImportRepository, BoundaryImportService, CoverageService, LayerService, LocateService, TrackCoverageService],
+  providers: [ServiceSql, BoundaryRepository, BoundaryImportRepository, BoundaryImportService, CoverageRepository, CoverageService, LayerService, LocateService, TrackCoverageService],
   exports: [BoundaryImportService, CoverageService],
 })
 export class BoundaryModule {}

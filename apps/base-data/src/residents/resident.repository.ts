@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { ResidentView } from '@gm/contracts';
 import { SqlRepository } from '@gm/platform';
 import { escapeLike } from '../records/record-writes';
-import type { ResidentFilter } from './resident.service';
+import type { NewResident, ResidentFilter } from './resident.service';
 
 /** Which residents a list shows: identifiers by their keyed hashes (the caller computes them), the rest as the filter has it. */
 export type ResidentQuery = Pick<ResidentFilter, 'scope' | 'name' | 'address' | 'tags' | 'focusClass' | 'residenceType' | 'limit'> & {
@@ -19,22 +19,15 @@ const UPDATABLE = ['pii', 'pii_key', 'phone_hash', 'phone_masked', 'tags', 'focu
 export type ResidentColumn = (typeof UPDATABLE)[number];
 
 /** What a registration writes (or writes again, for someone who comes back): the identifiers already sealed, hashed and masked. */
-export interface RegisteredResident {
+export type RegisteredResident = Omit<NewResident, 'idNumber' | 'phone'> & {
   readonly pii: Buffer;
   readonly piiKey: number;
   readonly phoneHash: Buffer | null;
   readonly phoneMasked: string | null;
-  readonly name: string;
   readonly sex: string;
   readonly birthDate: string;
-  readonly householdCode: string;
-  readonly relation: string;
-  readonly residenceType: string;
-  readonly focusClass: string;
-  readonly tags: readonly string[];
-  readonly partyMember: boolean;
   readonly gridCode: string;
-}
+};
 
 /** A resident locked for a lifecycle change (move, leave, death). */
 export interface LockedResident {

@@ -58,10 +58,13 @@ export async function upsertWithHistory(client: pg.PoolClient, spec: UpsertSpec)
  * the table has rows.
  */
 async function dropIndexesIfEmpty(client: pg.PoolClient, table: string): Promise<string[] | undefined> {
-  const empty = (await client.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM ${table}) AS empty`)).rows[0]?.empty;
-  if (!empty) return undefined;
+  const isEmpty = async () => (await client.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM ${table}) AS empty`)).rows[0]?.empty === true;
+  if (!(await isEmpty())) return undefined;
   const [schema, name] = table.replace(/"/g, '').split('.');
   const qualified = `"${schema}"."${name}"`;
+  // Dropping takes this lock anyway; taken first, a row another transaction committed meanwhile is seen.
+  await client.query(`LOCK TABLE ${qualified} IN ACCESS EXCLUSIVE MODE`);
+  if (!(await isEmpty())) return undefined;
   const constraints = (
     await client.query<{ conname: string; def: string }>(
       `SELECT c.conname, pg_get_constraintdef(c.oid) AS def FROM pg_constraint c
@@ -84,11 +87,15 @@ async function dropIndexesIfEmpty(client: pg.PoolClient, table: string): Promise
   return [...constraints.map((c) => `ALTER TABLE ${qualified} ADD CONSTRAINT "${c.conname}" ${c.def}`), ...indexes.map((d) => d.indexdef)];
 }
 
+/** The columns an insert writes (the key, insert-only and upserted ones) and their values from the stage row `s`. */
+function inserted(spec: UpsertSpec): { names: string[]; values: string[] } {
+  const all = [...(spec.insertOnly ?? []), ...spec.columns];
+  return { names: [spec.key, ...all.map((c) => c.name)], values: [`s.${spec.key}`, ...all.map((c) => expr(c, 's'))] };
+}
+
 /** A first load: every staged row is new, so no comparison, no history, no conflict handling. */
 async function insertAll(client: pg.PoolClient, spec: UpsertSpec): Promise<number> {
-  const all = [...(spec.insertOnly ?? []), ...spec.columns];
-  const names = [spec.key, ...all.map((c) => c.name)];
-  const values = [`s.${spec.key}`, ...all.map((c) => expr(c, 's'))];
+  const { names, values } = inserted(spec);
   const res = await client.query(`INSERT INTO ${spec.table} (${names.join(', ')}, updated_at) SELECT ${values.join(', ')}, now() FROM ${spec.from}`);
   return res.rowCount ?? 0;
 }
@@ -113,9 +120,7 @@ async function upsert(client: pg.PoolClient, spec: UpsertSpec): Promise<{ insert
      WHERE (${diffT}) IS DISTINCT FROM (${diffS})`,
     [spec.entity, spec.actor],
   );
-  const all = [...(spec.insertOnly ?? []), ...spec.columns];
-  const names = [spec.key, ...all.map((c) => c.name)];
-  const values = [`s.${spec.key}`, ...all.map((c) => expr(c, 's'))];
+  const { names, values } = inserted(spec);
   const tableName = spec.table.split('.').pop()!;
   const updates = spec.columns.map((c) => `${c.name} = EXCLUDED.${c.name}`).join(', ');
   const changedT = compared.map((c) => `${tableName}.${c.name}`).join(', ');

@@ -4,9 +4,8 @@ import { DomainError, type CsvImportResult, type FieldError } from '@gm/contract
 import type { ServiceMetrics } from '@gm/telemetry';
 import { BinaryCopyRows, copyLine, type CopyColumnType, type RawSql } from '@gm/persistence';
 import { countLineBreaks, CsvChunker, CsvSyntaxError, parseCsvPiece, readCsv, recordEnd, type CsvReadProgress, type CsvRecord } from './csv-reader';
-import type { PieceResult, RowResult } from './row-worker';
+import { columnCountProblem, type PieceResult, type RowResult } from './row-worker';
 import { RowWorkerPool, type ParallelRows } from './row-workers';
-
 
 /** What one kind of CSV file needs to be imported; the engine does the rest. */
 export interface CsvKind<Ctx = unknown> {
@@ -195,7 +194,7 @@ async function* inThisThread<Ctx>(kind: CsvKind<Ctx>, ctx: Ctx, input: AsyncIter
     }
     tally.read(1);
     if (rec.fields.length !== kind.columns.length) {
-      tally.note({ line: rec.line, field: '(row)', message: `expected ${kind.columns.length} columns, found ${rec.fields.length}` });
+      tally.note(columnCountProblem(rec.line, kind.columns.length, rec.fields.length));
       continue;
     }
     const out = kind.row(rec.fields, rec.line, ctx);

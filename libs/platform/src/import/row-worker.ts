@@ -12,6 +12,7 @@ import { CsvSyntaxError, parseCsvPiece } from './csv-reader';
 export type RowResult = { readonly ok: true; readonly values: CopyCell[] } | { readonly ok: false; readonly errors: FieldError[] };
 export const rowOk = (values: CopyCell[]): RowResult => ({ ok: true, values });
 export const rowBad = (errors: FieldError[]): RowResult => ({ ok: false, errors });
+export const columnCountProblem = (line: number, expected: number, found: number): FieldError => ({ line, field: '(row)', message: `expected ${expected} columns, found ${found}` });
 
 /** What a worker needs besides the kind's own data: the record width, and the staging format. */
 export interface WorkerSetup {
@@ -59,7 +60,7 @@ export function serveRows(factory: (data: unknown) => RowFn): void {
       parseCsvPiece(decoder.decode(m.piece.bytes), m.piece.line, ({ line, fields }) => {
         records += 1;
         if (fields.length !== setup.columns) {
-          errors.push({ line, field: '(row)', message: `expected ${setup.columns} columns, found ${fields.length}` });
+          errors.push(columnCountProblem(line, setup.columns, fields.length));
           return;
         }
         const r = row(fields, line);

@@ -117,8 +117,19 @@ export class WorkOrderRepository {
     return (await db.query<WorkOrderRow>(`SELECT ${COLUMNS} FROM ${this.t('work_orders')} WHERE id = $1 FOR UPDATE`, [id])).rows[0];
   }
 
-  async one(id: string): Promise<WorkOrderRow | undefined> {
-    return (await this.sql.query<WorkOrderRow>(`SELECT ${COLUMNS} FROM ${this.t('work_orders')} WHERE id = $1`, [id]))[0];
+  async one(id: string, db: Db = this.sql.pool): Promise<WorkOrderRow | undefined> {
+    return (await db.query<WorkOrderRow>(`SELECT ${COLUMNS} FROM ${this.t('work_orders')} WHERE id = $1`, [id])).rows[0];
+  }
+
+  /**
+   * Reads in one snapshot (repeatable read, read only): a work order and its steps read together
+   * agree, even when an urge or a step commits between the two statements.
+   */
+  snapshot<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+    return this.sql.transaction(async (db) => {
+      await db.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      return fn(db);
+    });
   }
 
   /** Sets the columns a step changes. */
@@ -149,8 +160,8 @@ export class WorkOrderRepository {
     );
   }
 
-  async steps(id: string): Promise<StepRow[]> {
-    return this.sql.query<StepRow>(`SELECT ${STEP} FROM ${this.t('work_order_steps')} WHERE work_order_id = $1 ORDER BY id`, [id]);
+  async steps(id: string, db: Db = this.sql.pool): Promise<StepRow[]> {
+    return (await db.query<StepRow>(`SELECT ${STEP} FROM ${this.t('work_order_steps')} WHERE work_order_id = $1 ORDER BY id`, [id])).rows;
   }
 
   async page(scope: WorkOrderScope, f: WorkOrderFilter, now: Date): Promise<{ rows: WorkOrderRow[]; total: number }> {

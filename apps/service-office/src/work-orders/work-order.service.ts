@@ -161,9 +161,9 @@ export class WorkOrderService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async get(principal: Principal, id: string): Promise<WorkOrderDetail> {
-    const row = await this.repo.one(id);
+    // The row (urge count, times) and its receipts from one snapshot: a sweep between two reads would make them disagree.
+    const { row, steps } = await this.repo.snapshot(async (db) => ({ row: await this.repo.one(id, db), steps: await this.repo.steps(id, db) }));
     if (!row || !visible(scopeOf(principal), row)) throw new DomainError('WORK_ORDER.NOT_FOUND', `no work order ${id} of yours`);
-    const steps = await this.repo.steps(id);
     return { ...viewOf(row, new Date()), receipts: steps.map(receiptOf) };
   }
 

@@ -47,6 +47,17 @@ export class RawSql {
     }
   }
 
+  /**
+   * Runs `fn`'s reads in one snapshot (repeatable read, read only): a record and its children read
+   * by two statements agree, even when a write commits between them.
+   */
+  snapshot<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.transaction(async (client) => {
+      await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      return fn(client);
+    });
+  }
+
   /** Streams text-format COPY lines (already escaped, each ending in "\n") into `sql`. */
   async copyIn(client: pg.PoolClient, sql: string, lines: AsyncIterable<string> | Iterable<string>): Promise<void> {
     const sink = client.query(copyFrom(sql));

@@ -57,8 +57,13 @@ export class ServiceRequestRepository {
     return (await db.query<ServiceRequestRow>(`SELECT ${COLUMNS} FROM ${this.t('service_requests')} WHERE id = $1 FOR UPDATE`, [id])).rows[0];
   }
 
-  async one(id: string): Promise<ServiceRequestRow | undefined> {
-    return (await this.sql.query<ServiceRequestRow>(`SELECT ${COLUMNS} FROM ${this.t('service_requests')} WHERE id = $1`, [id]))[0];
+  async one(id: string, db: Db = this.sql.pool): Promise<ServiceRequestRow | undefined> {
+    return (await db.query<ServiceRequestRow>(`SELECT ${COLUMNS} FROM ${this.t('service_requests')} WHERE id = $1`, [id])).rows[0];
+  }
+
+  /** A request and its history from one snapshot: a step committed between the two reads cannot make them disagree. */
+  withSteps(id: string): Promise<{ row: ServiceRequestRow | undefined; steps: ServiceRequestStep[] }> {
+    return this.sql.snapshot(async (db) => ({ row: await this.one(id, db), steps: await this.steps(id, db) }));
   }
 
   async update(db: Db, id: string, set: { status?: string; stepIndex?: number; materials?: readonly string[]; closedAt?: Date }): Promise<void> {
@@ -75,8 +80,8 @@ export class ServiceRequestRepository {
     ]);
   }
 
-  async steps(id: string): Promise<ServiceRequestStep[]> {
-    return this.sql.query<ServiceRequestStep>(`SELECT action, step, at, actor, role, note FROM ${this.t('service_request_steps')} WHERE request_id = $1 ORDER BY id`, [id]);
+  async steps(id: string, db: Db = this.sql.pool): Promise<ServiceRequestStep[]> {
+    return (await db.query<ServiceRequestStep>(`SELECT action, step, at, actor, role, note FROM ${this.t('service_request_steps')} WHERE request_id = $1 ORDER BY id`, [id])).rows;
   }
 
   async page(

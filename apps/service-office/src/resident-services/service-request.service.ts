@@ -82,9 +82,8 @@ export class ServiceRequestService {
   }
 
   async get(principal: Principal, id: string): Promise<ServiceRequestDetail> {
-    const row = await this.repo.one(id);
+    const { row, steps: history } = await this.repo.withSteps(id);
     if (!row || !isWithinScope(this.scopeOf(principal), row.gridCode)) throw new DomainError('SERVICE_REQUEST.NOT_FOUND', `no service request ${id} in your area`);
-    const history = await this.repo.steps(id);
     return { ...viewOf(row, new Date()), history: history.map((h) => ({ ...h, at: new Date(h.at).toISOString() })) };
   }
 

@@ -121,15 +121,9 @@ export class WorkOrderRepository {
     return (await db.query<WorkOrderRow>(`SELECT ${COLUMNS} FROM ${this.t('work_orders')} WHERE id = $1`, [id])).rows[0];
   }
 
-  /**
-   * Reads in one snapshot (repeatable read, read only): a work order and its steps read together
-   * agree, even when an urge or a step commits between the two statements.
-   */
-  snapshot<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-    return this.sql.transaction(async (db) => {
-      await db.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-      return fn(db);
-    });
+  /** A work order and its steps from one snapshot: an urge committed between the two reads cannot make them disagree. */
+  withSteps(id: string): Promise<{ row: WorkOrderRow | undefined; steps: StepRow[] }> {
+    return this.sql.snapshot(async (db) => ({ row: await this.one(id, db), steps: await this.steps(id, db) }));
   }
 
   /** Sets the columns a step changes. */

@@ -161,8 +161,7 @@ export class WorkOrderService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async get(principal: Principal, id: string): Promise<WorkOrderDetail> {
-    // The row (urge count, times) and its receipts from one snapshot: a sweep between two reads would make them disagree.
-    const { row, steps } = await this.repo.snapshot(async (db) => ({ row: await this.repo.one(id, db), steps: await this.repo.steps(id, db) }));
+    const { row, steps } = await this.repo.withSteps(id);
     if (!row || !visible(scopeOf(principal), row)) throw new DomainError('WORK_ORDER.NOT_FOUND', `no work order ${id} of yours`);
     return { ...viewOf(row, new Date()), receipts: steps.map(receiptOf) };
   }

@@ -297,7 +297,8 @@ describe('docker-compose.yml', () => {
 });
 
 describe('docker-compose.yml: images, mounts, connections, object storage and metrics', () => {
-  const ours = () => Object.keys(compose.services).filter((name) => composeEnv(name)['SERVICE'] !== undefined);
+  // The running services: a deploy step (the same image running a command, such as `apply-streams`) exits.
+  const ours = () => Object.keys(compose.services).filter((name) => composeEnv(name)['SERVICE'] !== undefined && compose.services[name]!.command === undefined);
   const byRepository = (repository: string) => Object.entries(compose.services).filter(([, s]) => imageRef(s.image ?? '').repository === repository);
   const bindMounts = (service: ComposeService) =>
     (service.volumes ?? [])
@@ -454,13 +455,34 @@ describe('docker-compose.yml: the second tier (profile `street`)', () => {
     );
   });
 
-  it("gives each tier's public-sentiment its generated federation streams to apply", () => {
+  it("applies each tier's generated federation streams in a one-shot step that its public-sentiment waits for", () => {
     expect(JSON.parse(content('district-streams'))).toEqual(tierStreams({ code: '350206', parent: null }, ['350206001']));
     expect(JSON.parse(content('street-streams'))).toEqual(tierStreams({ code: '350206001', parent: '350206' }, []));
-    for (const [service, source] of [['public-sentiment', 'district-streams'], ['public-sentiment-street', 'street-streams']] as const) {
-      const mounts = (compose.services[service]!.configs ?? []).map((c) => (typeof c === 'string' ? { source: c, target: `/${c}` } : c));
-      expect(mounts).toContainEqual({ source, target: composeEnv(service)['FEDERATION_STREAMS_FILE'] });
+    const tiers = [
+      { step: 'streams', source: 'district-streams', service: 'public-sentiment', nats: 'nats' },
+      { step: 'streams-street', source: 'street-streams', service: 'public-sentiment-street', nats: 'nats-street' },
+    ] as const;
+    for (const t of tiers) {
+      const step = compose.services[t.step]!;
+      const mounts = (step.configs ?? []).map((c) => (typeof c === 'string' ? { source: c, target: `/${c}` } : c));
+      const [command, file] = step.command as string[];
+      expect(command).toBe('apply-streams');
+      expect(mounts).toContainEqual({ source: t.source, target: file });
+      // The image's public-sentiment runs the command, against the same tier's NATS as the service.
+      expect(step.image).toBe(compose.services[t.service]!.image);
+      const env = composeEnv(t.step);
+      expect(env['SERVICE']).toBe('public-sentiment');
+      const stepConfig = configOf('public-sentiment', env);
+      const serviceConfig = configOf('public-sentiment', composeEnv(t.service));
+      expect(stepConfig.nats).toEqual(serviceConfig.nats);
+      expect(hostOf(stepConfig.nats.servers[0]!)).toBe(t.nats);
+      expect((step.depends_on as Record<string, { condition?: string }>)[t.nats]).toEqual({ condition: 'service_healthy' });
+      expect((compose.services[t.service]!.depends_on as Record<string, { condition?: string }>)[t.step]).toEqual({ condition: 'service_completed_successfully' });
+      // The running service provisions nothing itself.
+      expect(composeEnv(t.service)['FEDERATION_STREAMS_FILE']).toBeUndefined();
+      expect(compose.services[t.service]!.configs ?? []).toEqual([]);
     }
+    expect(compose.services['streams-street']?.profiles).toEqual(['street']);
   });
 });
 

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { connect } from '@nats-io/transport-node';
 import { Rpc, caseTimelineSchema, caseViewSchema, errorBodySchema, federationSummarySchema, namespace, type FederationSummary } from '@gm/contracts';
@@ -64,7 +66,6 @@ describe('four-tier federation: grid → community → street → district and b
     FEDERATION_SUMMARY_MS: '300',
     // The grid's deadline scheduler runs (the escalation rule); the others are driven by hand.
     CASE_DEADLINE_SCAN_MS: code === GRID ? '200' : '0',
-    ...(code === DISTRICT && { FEDERATION_STREAMS_FILE: fed.tier(code).streamsFile }),
   });
 
   const inProcess = async (code: string): Promise<TierService> => {
@@ -103,14 +104,25 @@ describe('four-tier federation: grid → community → street → district and b
     return t;
   };
 
+  /** The deploy step before a tier's public-sentiment starts: the built image's `apply-streams` command (ADR 0022). */
+  const applyStreamsStep = async (code: string) => {
+    if (!existsSync(PS_MAIN)) throw new Error(`${PS_MAIN} is missing: run the build first (npx tsc -b tsconfig.build.json; npm test does it)`);
+    const { stdout } = await promisify(execFile)(process.execPath, [PS_MAIN, 'apply-streams', fed.tier(code).streamsFile, '--wait-seconds', '30'], {
+      env: { PATH: process.env['PATH'] ?? '', ...envOf(code) },
+    });
+    return stdout;
+  };
+  let districtStreamsApplied = '';
+
   beforeAll(async () => {
     oidc = await provideOidc();
-    // The district's streams are applied by its public-sentiment at start (FEDERATION_STREAMS_FILE), the others' by the harness.
+    // The district's streams are applied by the deploy step (apply-streams) before its service starts, the others' by the harness.
     fed = await startFederation(TIERS, { selfProvisioned: [DISTRICT] });
     for (const t of TIERS) {
       const db = await provideDatabase();
       dbs.set(t.code, db);
     }
+    districtStreamsApplied = await applyStreamsStep(DISTRICT);
     for (const t of TIERS) services.set(t.code, t.code === STREET ? await asProcess(t.code) : await inProcess(t.code));
     for (const t of TIERS) {
       const c = new pg.Client({ connectionString: dbs.get(t.code)!.url });
@@ -162,6 +174,16 @@ describe('four-tier federation: grid → community → street → district and b
   const timelineAt = async (tier: string, user: string, id: string) => expectShape(caseTimelineSchema, (await call(tier, user, 'GET', `/api/v1/cases/${id}/timeline`)).body).entries;
   /** Each entry as `action@tier` (the tier that took the step; entries of this tier have none). */
   const stepsOf = (entries: Json[], here: string) => entries.map((e) => `${e['action']}@${e['tier'] ?? here}`);
+
+  it("applies a tier's streams in a deploy step that says what it did, and a second run changes nothing", async () => {
+    const names = (JSON.parse(readFileSync(fed.tier(DISTRICT).streamsFile, 'utf8')) as { name: string }[]).map((st) => st.name).sort();
+    const listed = (line: string, what: string) => (new RegExp(`${what} \\[([^\\]]*)\\]`).exec(line)?.[1] ?? '').split(', ').filter(Boolean).sort();
+    expect(listed(districtStreamsApplied, 'created')).toEqual(names);
+    const again = await applyStreamsStep(DISTRICT);
+    expect(again.startsWith(`${DISTRICT}: `)).toBe(true);
+    expect(listed(again, 'unchanged')).toEqual(names);
+    expect(listed(again, 'created')).toEqual([]);
+  });
 
   it('escalates a grid case to the community, the street and the district; the district closes it and the grid and its reporter see the closing note', async () => {
     const gridCase = await report();

@@ -2,7 +2,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { baseDataKindSchema, DomainError } from '@gm/contracts';
 import { progressPrinter } from '@gm/platform';
-import type { ServiceCommand } from '@gm/platform/run';
+import type { ContextCommand } from '@gm/platform/run';
 import type { AppConfig } from './config/config';
 import { BaseDataImportService, IMPORT_ORDER } from './imports/import.service';
 import { ResidentService } from './residents/resident.service';
@@ -31,7 +31,7 @@ async function importFile(svc: BaseDataImportService, kind: (typeof IMPORT_ORDER
  * `node main.js import-dir DIR [--partial]`   (buildings.csv … city-objects.csv, in dependency order)
  * `node main.js rotate-pii-keys`               (re-encrypt every record under the current key)
  */
-export const commands: Record<string, ServiceCommand<AppConfig>> = {
+export const commands: Record<string, ContextCommand<AppConfig>> = {
   import: {
     usage: '<kind> <file.csv> [--partial]',
     async run({ app, args }) {

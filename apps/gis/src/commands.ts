@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { DomainError } from '@gm/contracts';
-import type { ServiceCommand } from '@gm/platform/run';
+import type { ContextCommand } from '@gm/platform/run';
 import type { AppConfig } from './config/config';
 import { BoundaryImportService } from './boundaries/boundary-import.service';
 import { CoverageService } from './coverage/coverage.service';
 
 /** Shell commands: `node main.js import-boundaries FILE`, `node main.js coverage CODE [--deep]`. */
-export const commands: Record<string, ServiceCommand<AppConfig>> = {
+export const commands: Record<string, ContextCommand<AppConfig>> = {
   'import-boundaries': {
     usage: '<file.geojson>',
     async run({ app, args }) {

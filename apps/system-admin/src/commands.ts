@@ -1,11 +1,11 @@
 import { createReadStream, statSync } from 'node:fs';
 import { DomainError } from '@gm/contracts';
 import { progressPrinter, type CsvImportResult } from '@gm/platform';
-import type { ServiceCommand } from '@gm/platform/run';
+import type { ContextCommand } from '@gm/platform/run';
 import type { AppConfig } from './config/config';
 import { OrgTreeService } from './org-tree/org-tree.service';
 
-function csvCommand(run: (tree: OrgTreeService, file: string, partial: boolean) => Promise<CsvImportResult>): ServiceCommand<AppConfig> {
+function csvCommand(run: (tree: OrgTreeService, file: string, partial: boolean) => Promise<CsvImportResult>): ContextCommand<AppConfig> {
   return {
     usage: '<file.csv> [--partial]',
     async run({ app, args }) {
@@ -29,7 +29,7 @@ function csvCommand(run: (tree: OrgTreeService, file: string, partial: boolean) 
 const open = (file: string) => ({ stream: createReadStream(file, { highWaterMark: 1 << 20 }), progress: progressPrinter(statSync(file).size) });
 
 /** `node main.js import-org-units FILE [--partial]`, `node main.js import-staff FILE [--partial]`. */
-export const commands: Record<string, ServiceCommand<AppConfig>> = {
+export const commands: Record<string, ContextCommand<AppConfig>> = {
   'import-org-units': csvCommand((tree, file, partial) => {
     const { stream, progress } = open(file);
     return tree.importOrgUnits(stream, { partial, onProgress: progress });

@@ -35,10 +35,8 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { DEFAULT_CATALOGUE } from '@gm/domain';
-import { applyStreams, childrenOf, jetstreamDomainOf, natsServerConfig, tierStreams, type FederationStream, type FederationTier } from '@gm/messaging';
+import { applyStreamsFile, childrenOf, jetstreamDomainOf, natsServerConfig, provisionSummary, tierStreams, type FederationTier } from '@gm/messaging';
 
 interface Options {
   orgUnits: string;
@@ -273,22 +271,20 @@ async function apply(argv: string[]): Promise<void> {
   if (!out || !tier) throw new Error('usage: federation apply --out DIR --tier CODE [--url nats://host:port] [--retire-legacy-downlink]');
   const dir = join(out, tier);
   if (!existsSync(join(dir, 'streams.json'))) throw new Error(`${dir}/streams.json is missing: generate the federation first`);
-  const streams = JSON.parse(readFileSync(join(dir, 'streams.json'), 'utf8')) as FederationStream[];
   const credentials = JSON.parse(readFileSync(join(out, 'credentials.json'), 'utf8')) as Record<string, { services: string }>;
   const password = credentials[tier]?.services;
   if (!password) throw new Error(`no credentials for tier ${tier} in ${out}/credentials.json`);
-  const url = get('url') ?? `nats://${/listen: "([^"]+)"/.exec(readFileSync(join(dir, 'nats.conf'), 'utf8'))?.[1] ?? '127.0.0.1:4222'}`;
-  const nc = await connect({ servers: url, user: 'services', pass: password, timeout: 5000 });
-  try {
-    const jsm = await jetstreamManager(nc, { domain: jetstreamDomainOf(tier) });
-    const r = await applyStreams(jsm, streams, { retireLegacyDownlink: argv.includes('--retire-legacy-downlink') });
-    process.stdout.write(
-      `${tier}: created [${r.created.join(', ')}] updated [${r.updated.join(', ')}] unchanged [${r.unchanged.join(', ')}]${r.removed.length > 0 ? ` removed [${r.removed.join(', ')}]` : ''}${r.blocked.length > 0 ? ` held back [${r.blocked.join(', ')}]` : ''}\n`,
-    );
-    if (r.blocked.length > 0) throw new Error(r.blockedBecause ?? 'some streams were held back');
-  } finally {
-    await nc.close();
-  }
+  const server = new URL(get('url') ?? `nats://${/listen: "([^"]+)"/.exec(readFileSync(join(dir, 'nats.conf'), 'utf8'))?.[1] ?? '127.0.0.1:4222'}`);
+  server.username = 'services';
+  server.password = encodeURIComponent(password);
+  const r = await applyStreamsFile({
+    file: join(dir, 'streams.json'),
+    servers: [server.toString()],
+    domain: jetstreamDomainOf(tier),
+    retireLegacyDownlink: argv.includes('--retire-legacy-downlink'),
+  });
+  process.stdout.write(`${provisionSummary(tier, r)}\n`);
+  if (r.blocked.length > 0) throw new Error(r.blockedBecause ?? 'some streams were held back');
 }
 
 const argv = process.argv.slice(2);

@@ -13,4 +13,5 @@ export * from './rpc/rpc-client.service';
 export * from './outbox/platform.migration';
 export * from './federation/topology';
 export * from './federation/provision';
+export * from './federation/apply-file';
 export * from './nats-servers';

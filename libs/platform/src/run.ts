@@ -23,11 +23,21 @@ export interface ServiceCommandContext<C extends ServiceConfig> {
   readonly args: readonly string[];
 }
 
-/** Returns the process exit code. */
-export type ServiceCommand<C extends ServiceConfig> = {
+/** A command run inside the app's DI context. `run` returns the process exit code. */
+export interface ContextCommand<C extends ServiceConfig> {
   readonly usage: string;
+  readonly standalone?: false;
   readonly run: (ctx: ServiceCommandContext<C>) => Promise<number>;
-};
+}
+
+/** A deploy step run without the app (no database, no consumers): it gets the configuration only. */
+export interface StandaloneCommand<C extends ServiceConfig> {
+  readonly usage: string;
+  readonly standalone: true;
+  readonly run: (ctx: Omit<ServiceCommandContext<C>, 'app'>) => Promise<number>;
+}
+
+export type ServiceCommand<C extends ServiceConfig> = ContextCommand<C> | StandaloneCommand<C>;
 
 /**
  * `main.ts` of every service. `node main.js` runs the service; `node main.js migrate` applies
@@ -63,6 +73,15 @@ export async function runService<C extends ServiceConfig>(spec: ServiceSpec<C>):
         const known = ['migrate', ...Object.entries(spec.commands ?? {}).map(([name, c]) => `${name} ${c.usage}`)];
         process.stderr.write(`unknown command "${command}"; commands:\n${known.map((k) => `  ${k}`).join('\n')}\n`);
         process.exit(2);
+      }
+      if (cmd.standalone) {
+        let code = 1;
+        try {
+          code = await cmd.run({ config, logger, args });
+        } finally {
+          await telemetry.shutdown();
+        }
+        process.exit(code);
       }
       const { createServiceContext } = await import('./bootstrap.js');
       const app = await createServiceContext(await spec.module(config, logger), logger);
@@ -104,6 +123,6 @@ export async function runService<C extends ServiceConfig>(spec: ServiceSpec<C>):
 }
 
 /** A command whose code is loaded only when it runs (after telemetry has started). */
-export function lazyCommand<C extends ServiceConfig>(usage: string, load: () => Promise<ServiceCommand<C>>): ServiceCommand<C> {
+export function lazyCommand<C extends ServiceConfig>(usage: string, load: () => Promise<ContextCommand<C>>): ContextCommand<C> {
   return { usage, run: async (ctx) => (await load()).run(ctx) };
 }

@@ -23,12 +23,6 @@ export const configSchema = serviceConfigSchema('public-sentiment', { port: 3003
    * namespace to be the tier's code (NATS_NAMESPACE unset or equal to TIER_CODE).
    */
   FEDERATION_ENABLED: envBool.default(false),
-  /**
-   * A streams.json of this tier written by deploy/local federation.js (or k8s/overlays/<level>/streams.json):
-   * applied to the tier's NATS server at start (created, or updated in place). Without it the
-   * streams are applied by `federation.js apply`.
-   */
-  FEDERATION_STREAMS_FILE: z.string().min(1).optional(),
   /** How often a federated tier sends its case counts to its parent (ms); 0 turns it off. */
   FEDERATION_SUMMARY_MS: z.coerce.number().int().min(0).default(60_000),
 });

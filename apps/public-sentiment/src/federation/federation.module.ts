@@ -7,7 +7,6 @@ import { FederationMetrics } from './federation-metrics';
 import { EscalationReceiver } from './inbound/escalation-receiver';
 import { LocalEvents } from './inbound/local-events';
 import { ProgressReceiver } from './inbound/progress-receiver';
-import { FederationStreamProvisioner } from './inbound/stream-provisioner';
 import { TierSummaryPublisher } from './tier-summary.publisher';
 import { TierSummaryStore } from './tier-summary.store';
 
@@ -21,7 +20,6 @@ import { TierSummaryStore } from './tier-summary.store';
     EscalationReceiver,
     ProgressReceiver,
     LocalEvents,
-    FederationStreamProvisioner,
     FederationMetrics,
     TierSummaryStore,
     TierSummaryPublisher,

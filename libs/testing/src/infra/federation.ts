@@ -18,7 +18,7 @@ export interface FederatedNats {
   /** The user and password this tier's server authenticates with on its parent (leafnode), and the parent's client URL. */
   readonly leaf: { readonly user: string; readonly password: string; readonly parentClientUrl: string } | null;
   readonly running: boolean;
-  /** This tier's generated streams.json (what FEDERATION_STREAMS_FILE names). */
+  /** This tier's generated streams.json (what the deploy step `apply-streams` applies). */
   readonly streamsFile: string;
   /** The passwords of the department users of this tier (`opts.departments`), by department. */
   readonly departmentPasswords: Readonly<Record<string, string>>;
@@ -40,7 +40,7 @@ export interface TestFederation {
 export async function startFederation(
   tiers: readonly FederationTier[],
   opts: {
-    /** Tiers whose streams are left to their public-sentiment (FEDERATION_STREAMS_FILE) instead of being applied here. */
+    /** Tiers whose streams are left to the test (the deploy step `apply-streams`) instead of being applied here. */
     selfProvisioned?: readonly string[];
     /** Departments whose systems get a NATS user at every tier (ADR 0014). */
     departments?: readonly string[];

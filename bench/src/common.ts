@@ -68,7 +68,10 @@ export async function tier(): Promise<Tier> {
     issuer,
     env,
     async service(name, extra = {}, nodeArgs = []) {
-      const port = await freePort();
+      // HTTP_PORT given (with HTTP_REUSE_PORT): another replica on the same port.
+      const shared = extra['HTTP_PORT'] !== undefined;
+      const port = shared ? Number(extra['HTTP_PORT']) : await freePort();
+      const before = listeningSockets(port);
       // BENCH_SERVICE_LOGS=<dir>: each service's output to <dir>/<service>-<port>.log (else dropped).
       const logs = process.env['BENCH_SERVICE_LOGS'];
       let out: number | 'ignore' = 'ignore';
@@ -82,7 +85,8 @@ export async function tier(): Promise<Tier> {
       });
       children.push(child);
       const url = `http://127.0.0.1:${port}`;
-      await waitFor(`${name} ready`, async () => (await fetch(`${url}/readyz`)).status === 200, 60_000, 200);
+      // A replica on a shared port is up when its own listening socket appears (the port answers already).
+      await waitFor(`${name} ready`, async () => (shared ? listeningSockets(port) > before : (await fetch(`${url}/readyz`)).status === 200), 60_000, 200);
       return {
         url,
         pid: child.pid!,
@@ -103,6 +107,17 @@ export async function tier(): Promise<Tier> {
       await Promise.allSettled([db.drop(), nats.close(), issuer.stop()]);
     },
   };
+}
+
+/** Listening TCP sockets on `port` (each process with SO_REUSEPORT has its own), from /proc/net/tcp. */
+function listeningSockets(port: number): number {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  return readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .filter((l) => {
+      const f = l.trim().split(/\s+/);
+      return f[1]?.endsWith(hex) && f[3] === '0A';
+    }).length;
 }
 
 export function percentile(sorted: readonly number[], p: number): number {

@@ -3,7 +3,7 @@
  * in-memory index, then PostGIS per request), and the same SQL straight through pgbench, in the
  * same run, with the same concurrency. Load from a second process: wrk (HTTP) and pgbench (SQL).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 15);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 16);
 const BBOX = { x0: 118.08, y0: 24.48, x1: 118.2, y1: 24.56 };
 
-function wrk(url: string, token: string): { rps: number; p50: number; p99: number; non2xx: number } {
+async function wrk(url: string, token: string): Promise<{ rps: number; p50: number; p99: number; non2xx: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'gm-wrk-'));
   const script = join(dir, 'locate.lua');
   writeFileSync(
@@ -26,7 +26,16 @@ request = function()
   return wrk.format("GET", string.format("/api/v1/locate?longitude=%.6f&latitude=%.6f", x, y))
 end`,
   );
-  const r = spawnSync('wrk', ['-t2', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency', '-s', script, url], { encoding: 'utf8' });
+  // Not spawnSync: the token issuer lives in this process, and a replica may fetch its keys during the run.
+  const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn('wrk', ['-t2', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency', '-s', script, url]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
   if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
   const ms = (label: string) => {
     const m = new RegExp(`${label}%\\s+([\\d.]+)(us|ms|s)`).exec(r.stdout);
@@ -71,7 +80,7 @@ async function main(): Promise<void> {
     const grids = (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { counts: { grids: number } }).counts.grids;
     const token = await t.issuer.tokenFor('district');
 
-    // The issuer lives in this process, which wrk's synchronous run blocks: fetch the keys first.
+    // A first request fetches the issuer's keys (outside the measured run).
     const warm = async (url: string) => {
       const res = await fetch(`${url}/api/v1/locate?longitude=118.14&latitude=24.52`, { headers: { authorization: `Bearer ${token}` } });
       if (res.status !== 200) throw new Error(`warm-up answered ${res.status}`);
@@ -86,15 +95,22 @@ async function main(): Promise<void> {
     const cached = await t.service('gis', { LOCATE_CACHE: 'true', ...profiled.env }, profiled.args);
     await warm(cached.url);
     if (profileDir) process.kill(cached.pid, 'SIGWINCH');
-    const a = wrk(cached.url, token);
+    const a = await wrk(cached.url, token);
     if (profileDir) {
       process.kill(cached.pid, 'SIGWINCH');
       await new Promise((r) => setTimeout(r, 2000));
     }
     await cached.stop();
+    // Two replicas of gis on this host sharing one port (HTTP_REUSE_PORT): Node runs a process's
+    // JavaScript on one core, PostgreSQL under pgbench runs a process per connection on both.
+    const first = await t.service('gis', { LOCATE_CACHE: 'true', HTTP_REUSE_PORT: 'true' });
+    const second = await t.service('gis', { LOCATE_CACHE: 'true', HTTP_REUSE_PORT: 'true', HTTP_PORT: new URL(first.url).port });
+    await warm(first.url);
+    const a2 = await wrk(first.url, token);
+    await Promise.all([first.stop(), second.stop()]);
     const sqlPath = await t.service('gis', { LOCATE_CACHE: 'false' });
     await warm(sqlPath.url);
-    const b = wrk(sqlPath.url, token);
+    const b = await wrk(sqlPath.url, token);
     await sqlPath.stop();
     const c = pgbench(t.db.url);
 
@@ -103,9 +119,10 @@ async function main(): Promise<void> {
     say('| path | requests/s | p50 (ms) | p99 (ms) | ratio (req/s) to SQL via pgbench |');
     say('|---|---|---|---|---|');
     say(`| gis HTTP \`GET /api/v1/locate\`, in-memory grid index | ${a.rps.toFixed(0)} | ${f(a.p50)} | ${f(a.p99)} | ${(a.rps / c.rps).toFixed(2)}× |`);
+    say(`| gis HTTP \`GET /api/v1/locate\`, in-memory grid index, two replicas on one port | ${a2.rps.toFixed(0)} | ${f(a2.p50)} | ${f(a2.p99)} | ${(a2.rps / c.rps).toFixed(2)}× |`);
     say(`| gis HTTP \`GET /api/v1/locate\`, PostGIS per request | ${b.rps.toFixed(0)} | ${f(b.p50)} | ${f(b.p99)} | ${(b.rps / c.rps).toFixed(2)}× |`);
     say(`| baseline: the same SQL through pgbench | ${c.rps.toFixed(0)} | ${f(c.p50)} | ${f(c.p99)} | 1.00× |`);
-    if (a.non2xx + b.non2xx > 0) say(`(non-2xx answers: ${a.non2xx} cached, ${b.non2xx} SQL)`);
+    if (a.non2xx + a2.non2xx + b.non2xx > 0) say(`(non-2xx answers: ${a.non2xx} cached, ${a2.non2xx} two replicas, ${b.non2xx} SQL)`);
   } finally {
     await t.close();
   }

@@ -1,9 +1,10 @@
 /**
  * The edges of every service's HTTP surface (issue 17, item 4), against a real service: security
  * headers on every answer, CORS only for the allow-listed origins (and none by default), and the
- * public endpoints (Open311) limited per client address with 429 and Retry-After.
+ * public endpoints (Open311) limited per client address with 429 and Retry-After; replicas on one
+ * host sharing a port (HTTP_REUSE_PORT).
  */
-import { startInfra, startService, type TestInfra, type TestService } from '@gm/testing';
+import { freePort, startInfra, startService, type TestInfra, type TestService } from '@gm/testing';
 import type { ServiceConfig } from '@gm/platform';
 import { SEVEN_SERVICES } from './seven-services';
 
@@ -78,5 +79,30 @@ describe('HTTP edges: security headers, a CORS allow-list, a rate limit on publi
     expect((await open311('203.0.113.8')).status).toBe(200);
     for (let i = 0; i < 8; i++) expect((await fetch(`${limited.url}/api/v1/cases?limit=1`, { headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': '203.0.113.7' } })).status).toBe(200);
     expect((await fetch(`${limited.url}/readyz`, { headers: { 'x-forwarded-for': '203.0.113.7' } })).status).toBe(200);
+  });
+
+  it('lets replicas on one host share a port with HTTP_REUSE_PORT (each answers; one stopping leaves the port served), and refuses a second listener without it', async () => {
+    const port = String(await freePort());
+    const env = infra.env({ HTTP_PORT: port, HTTP_HOST: '127.0.0.1', HTTP_REUSE_PORT: 'true' });
+    const first = await startService(SEVEN_SERVICES['gis'], env);
+    let second: TestService<ServiceConfig> | undefined;
+    try {
+      second = await startService(SEVEN_SERVICES['gis'], env);
+      expect(new URL(second.url).port).toBe(port);
+      const locate = () => fetch(`http://127.0.0.1:${port}/api/v1/locate?longitude=300&latitude=0`, { headers: { authorization: `Bearer ${token}`, connection: 'close' } });
+      expect((await locate()).status).toBe(400);
+      await first.close();
+      for (let i = 0; i < 5; i++) expect((await locate()).status).toBe(400);
+    } finally {
+      await first.close().catch(() => undefined);
+      await second?.close();
+    }
+    // Without the flag the port is this process's alone: a second listener fails to start.
+    const alone = await startService(SEVEN_SERVICES['gis'], infra.env({ HTTP_PORT: port, HTTP_HOST: '127.0.0.1' }));
+    try {
+      await expect(startService(SEVEN_SERVICES['gis'], infra.env({ HTTP_PORT: port, HTTP_HOST: '127.0.0.1' }))).rejects.toThrow(/EADDRINUSE/);
+    } finally {
+      await alone.close();
+    }
   });
 });

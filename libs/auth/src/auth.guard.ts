@@ -12,6 +12,12 @@ interface HttpRequestLike {
   params?: Record<string, unknown>;
 }
 
+interface HandlerRules {
+  readonly isPublic: boolean;
+  readonly roles: Role[] | undefined;
+  readonly scopeSource: ScopeSource | undefined;
+}
+
 /**
  * Global guard for every HTTP route and every NATS request handler: verifies the bearer token
  * (HTTP `Authorization` header, or the `authorization` NATS header forwarded by the caller),
@@ -24,21 +30,23 @@ export class AuthGuard implements CanActivate {
     private readonly verifier: TokenVerifier,
   ) {}
 
+  private readonly rules = new WeakMap<object, WeakMap<object, HandlerRules>>();
+
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
-    const targets = [ctx.getHandler(), ctx.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const rules = this.rulesOf(ctx);
+    if (rules.isPublic) return true;
 
     const token = this.tokenOf(ctx);
     if (!token) throw new DomainError('AUTH.UNAUTHENTICATED', 'missing bearer token');
     const principal = await this.verifier.verify(token, this.acceptedAt(ctx));
 
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);
+    const roles = rules.roles;
     if (roles && roles.length > 0 && !roles.some((r) => principal.roles.includes(r))) {
       throw new DomainError('AUTH.FORBIDDEN', `needs one of the roles: ${roles.join(', ')}`);
     }
 
     let scope = principal.orgUnit;
-    const source = this.reflector.get<ScopeSource | undefined>(SCOPE_SOURCE, ctx.getHandler());
+    const source = rules.scopeSource;
     if (source && ctx.getType() === 'http') {
       const req = ctx.switchToHttp().getRequest<HttpRequestLike>();
       const raw = req[source.in]?.[source.name];
@@ -55,6 +63,26 @@ export class AuthGuard implements CanActivate {
     }
     attachPrincipal(carrierOf(ctx), principal, scope);
     return true;
+  }
+
+  /** A handler's decorators, read once: they are fixed when the class is defined. */
+  private rulesOf(ctx: ExecutionContext): HandlerRules {
+    const handler = ctx.getHandler();
+    const cls = ctx.getClass();
+    // By class, then handler: an inherited handler may sit in classes with different decorators.
+    let byHandler = this.rules.get(cls);
+    if (!byHandler) this.rules.set(cls, (byHandler = new WeakMap()));
+    let rules = byHandler.get(handler);
+    if (!rules) {
+      const targets = [handler, cls];
+      rules = {
+        isPublic: this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, targets) === true,
+        roles: this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets),
+        scopeSource: this.reflector.get<ScopeSource | undefined>(SCOPE_SOURCE, handler),
+      };
+      byHandler.set(handler, rules);
+    }
+    return rules;
   }
 
   /** For deferred deliveries over NATS only: the bounded time at which the caller's token was accepted. */

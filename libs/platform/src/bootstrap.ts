@@ -90,7 +90,8 @@ export async function createServiceContext(module: DynamicModule, logger: JsonLo
  * answers `/healthz` (and `/readyz` with 503) and subscribes as soon as NATS appears.
  */
 export async function startServiceApp(app: NestFastifyApplication, config: ServiceConfig, logger: JsonLogger): Promise<string> {
-  await app.listen({ port: config.http.port, host: config.http.host });
+  // reusePort goes through Fastify to Node's net.Server.listen (Node ≥ 22.12, Linux).
+  await app.listen({ port: config.http.port, host: config.http.host, ...(config.http.reusePort && { reusePort: true }) });
   const url = await app.getUrl();
   logger.event('info', 'service.listening', { url: url.replace('[::1]', 'localhost') }, 'Bootstrap');
   void app

@@ -42,6 +42,11 @@ export class JsonLogger {
     this.emit('fatal', message, rest);
   }
 
+  /** Whether events of this level are written (to skip building a hot path's fields for nothing). */
+  enabled(level: LogLevel): boolean {
+    return RANK[level] <= RANK[this.level];
+  }
+
   /** Structured event: `logger.event('info', 'outbox.published', { count: 3 })`. */
   event(level: LogLevel, msg: string, fields: Record<string, unknown> = {}, context?: string): void {
     if (RANK[level] > RANK[this.level]) return;

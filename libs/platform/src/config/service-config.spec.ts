@@ -33,7 +33,7 @@ describe('loadConfig with serviceConfigSchema', () => {
       version: '0.1.0',
       tier: '350206',
       namespace: '350206',
-      http: { host: '0.0.0.0', port: 3003, bodyLimitBytes: 1024 * 1024, corsOrigins: undefined, publicRateLimit: { max: 300, windowSec: 60 } },
+      http: { host: '0.0.0.0', port: 3003, reusePort: false, bodyLimitBytes: 1024 * 1024, corsOrigins: undefined, publicRateLimit: { max: 300, windowSec: 60 } },
       database: { url: REQUIRED.DATABASE_URL, schema: 'public_sentiment', poolMax: 10, migrateOnStart: true },
       nats: { servers: ['nats://127.0.0.1:4222'], jetstreamDomain: undefined },
       oidc: {
@@ -66,6 +66,7 @@ describe('loadConfig with serviceConfigSchema', () => {
       MIGRATE_ON_START: 'no',
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: '0',
+      HTTP_REUSE_PORT: 'true',
       HTTP_BODY_LIMIT_BYTES: '2048',
       HTTP_CORS_ORIGINS: 'https://console.example.test, http://127.0.0.1:5173',
       RATE_LIMIT_PUBLIC_MAX: '0',
@@ -86,6 +87,7 @@ describe('loadConfig with serviceConfigSchema', () => {
     expect(config.http).toEqual({
       host: '127.0.0.1',
       port: 0,
+      reusePort: true,
       bodyLimitBytes: 2048,
       corsOrigins: ['https://console.example.test', 'http://127.0.0.1:5173'],
       publicRateLimit: { max: 0, windowSec: 10 },

@@ -43,6 +43,12 @@ export function baseEnvShape(defaults: { port: number; schema: string }) {
     MIGRATE_ON_START: bool.default(true),
     HTTP_HOST: z.string().min(1).default('0.0.0.0'),
     HTTP_PORT: port.default(defaults.port),
+    /**
+     * Several processes of this service on one host listen on the same port (SO_REUSEPORT, Linux):
+     * the kernel spreads connections over them. Node runs a process's JavaScript on one core; this
+     * lets one host's replicas use its other cores without a proxy in front. Off by default.
+     */
+    HTTP_REUSE_PORT: bool.default(false),
     HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
     /**
      * Browser origins (scheme://host[:port]) allowed to call this service's API from another origin,
@@ -86,6 +92,8 @@ export interface ServiceConfig {
   readonly http: {
     readonly host: string;
     readonly port: number;
+    /** Share the port with this service's other processes on the host (SO_REUSEPORT). */
+    readonly reusePort: boolean;
     readonly bodyLimitBytes: number;
     readonly corsOrigins?: readonly string[] | undefined;
     /** The limit of the public (unauthenticated) endpoints per client address; max 0: none. */
@@ -108,6 +116,7 @@ export function toServiceConfig(service: ServiceName, version: string, env: Base
     http: {
       host: env.HTTP_HOST,
       port: env.HTTP_PORT,
+      reusePort: env.HTTP_REUSE_PORT,
       bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES,
       corsOrigins: env.HTTP_CORS_ORIGINS,
       publicRateLimit: { max: env.RATE_LIMIT_PUBLIC_MAX, windowSec: env.RATE_LIMIT_WINDOW_SEC },

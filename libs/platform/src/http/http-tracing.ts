@@ -1,6 +1,6 @@
-import { context, trace, SpanKind, SpanStatusCode, type Context, type Span } from '@opentelemetry/api';
+import { context, isSpanContextValid, trace, SpanKind, SpanStatusCode, type Context, type Span } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { contextFromHeaders, currentTraceHeaders, type JsonLogger } from '@gm/telemetry';
+import { contextFromHeaders, type JsonLogger } from '@gm/telemetry';
 
 /** Probes and scrapes (Prometheus every 15 s): logged at debug only. */
 const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
@@ -28,8 +28,9 @@ export function registerHttpTracing(fastify: FastifyInstance, service: string, l
     );
     const ctx = trace.setSpan(parent, span);
     spans.set(req, { span, ctx, started: performance.now() });
-    const tp = currentTraceHeaders(ctx)['traceparent'];
-    if (tp) void reply.header('traceresponse', tp);
+    // W3C Trace Context's traceresponse, written from the span's own ids (no propagator round trip).
+    const sc = span.spanContext();
+    if (isSpanContextValid(sc)) void reply.header('traceresponse', `00-${sc.traceId}-${sc.spanId}-${(sc.traceFlags & 0xff).toString(16).padStart(2, '0')}`);
     context.with(ctx, done);
   });
 
@@ -47,14 +48,17 @@ export function registerHttpTracing(fastify: FastifyInstance, service: string, l
       if (reply.statusCode >= 500) s.span.setStatus({ code: SpanStatusCode.ERROR });
       s.span.end();
       const route = req.routeOptions.url ?? 'unmatched';
-      context.with(s.ctx, () =>
-        logger.event(QUIET_ROUTES.has(route) ? 'debug' : 'info', 'http.request', {
-          method: req.method,
-          route,
-          status: reply.statusCode,
-          ms: Math.round((performance.now() - s.started) * 10) / 10,
-        }, 'Http'),
-      );
+      const level = QUIET_ROUTES.has(route) ? 'debug' : 'info';
+      if (logger.enabled(level)) {
+        context.with(s.ctx, () =>
+          logger.event(level, 'http.request', {
+            method: req.method,
+            route,
+            status: reply.statusCode,
+            ms: Math.round((performance.now() - s.started) * 10) / 10,
+          }, 'Http'),
+        );
+      }
     }
     done();
   });

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { connect } from '@nats-io/transport-node';
 import { Rpc, caseTimelineSchema, caseViewSchema, errorBodySchema, federationSummarySchema, namespace, type FederationSummary } from '@gm/contracts';
-import { jetstreamDomainOf, leafUserOf, RpcClient } from '@gm/messaging';
+import { jetstreamDomainOf, RpcClient } from '@gm/messaging';
 import {
   DEMO_CHAIN,
   demoChainTiers,

@@ -17,6 +17,7 @@ import { OrganisationService } from './organisations/organisation.service';
 import { GridLocator } from './records/grid-locator';
 import { RecordVersions } from './replication/record-versions';
 import { BaseDataImportService } from './imports/import.service';
+import { ImportRecordsRepository } from './imports/import.repository';
 import { piiCipherProvider } from './privacy/pii-cipher.provider';
 import { PrivacyController } from './privacy/privacy.controller';
 import { PLACE_REPOSITORIES } from './records/place-repositories';
@@ -29,7 +30,7 @@ import { SummaryService } from './summary/summary.service';
 
 @Module({
   controllers: [ImportController, ResidentController, BuildingController, HouseController, HouseholdController, CityObjectController, OrganisationController, PrivacyController, SummaryController, ChangeProposalController, ChangeProposalNatsController],
-  providers: [ServiceSql, piiCipherProvider, RecordVersions, RecordWrites, GridLocator, BaseDataImportService, ResidentService, BuildingService, HouseService, HouseholdService, CityObjectService, OrganisationService, SummaryService, ChangeProposalService, ...PLACE_REPOSITORIES, ...PEOPLE_REPOSITORIES],
-  exports: [BaseDataImportService, ResidentService],
+  providers: [ServiceSql, piiCipherProvider, RecordVersions, RecordWrites, GridLocator, BaseDataImportService, ImportRecordsRepository, ResidentService, BuildingService, HouseService, HouseholdService, CityObjectService, OrganisationService, SummaryService, ChangeProposalService, ...PLACE_REPOSITORIES, ...PEOPLE_REPOSITORIES],
+  exports: [BaseDataImportService, ImportRecordsRepository, ResidentService],
 })
 export class BaseDataModule {}

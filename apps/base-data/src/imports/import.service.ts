@@ -6,6 +6,7 @@ import { JsonLogger, ServiceMetrics } from '@gm/telemetry';
 import type { AppConfig } from '../config/config';
 import { PiiCipher } from '../privacy/pii-cipher';
 import { RecordVersions } from '../replication/record-versions';
+import { ImportRecordsRepository } from './import.repository';
 import { baseDataKind, type ImportDeps } from './base-data.kinds';
 
 /** The record kind of each file kind. */
@@ -36,6 +37,7 @@ export class BaseDataImportService {
     private readonly logger: JsonLogger,
     @Inject(SERVICE_CONFIG) private readonly config: AppConfig,
     private readonly versions: RecordVersions,
+    private readonly records: ImportRecordsRepository,
     @Optional() private readonly metrics?: ServiceMetrics,
   ) {}
 
@@ -52,35 +54,14 @@ export class BaseDataImportService {
       locate: async (points) => (await this.rpc.request(Rpc.locate, { points: points.map((p) => ({ longitude: p.longitude, latitude: p.latitude })) }, { timeoutMs })).grids,
     };
     const base = baseDataKind(kind, deps);
-    // Houses carry no grid of their own in the file: theirs is their building's.
-    const touchedGrids =
-      kind === 'houses'
-        ? `SELECT DISTINCT b.grid_code AS g FROM ${base.stage.table} s JOIN ${this.sql.table('buildings')} b ON b.code = s.building_code ORDER BY 1 LIMIT 5000`
-        : `SELECT DISTINCT grid_code AS g FROM ${base.stage.table} WHERE grid_code IS NOT NULL ORDER BY 1 LIMIT 5000`;
     const result = await importCsv(
       this.sql,
       {
         ...base,
         after: async (client, _ctx, r) => {
-          await client.query(`INSERT INTO ${this.sql.table('imports')} (id, kind, actor, rows, inserted, updated, rejected) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
-            r.importId,
-            kind,
-            actor,
-            r.rows,
-            r.inserted,
-            r.updated,
-            r.rejected,
-          ]);
-          // New records are recorded per file (a million rows need not a million history lines); updates per record.
-          if (r.inserted > 0) {
-            await client.query(`INSERT INTO ${this.sql.table('change_history')} (entity, entity_key, action, actor, changes) VALUES ($1, $2, 'import', $3, $4)`, [
-              kind,
-              r.importId,
-              actor,
-              JSON.stringify({ inserted: r.inserted }),
-            ]);
-          }
-          const grids = (await client.query<{ g: string }>(touchedGrids)).rows.map((x) => x.g);
+          await this.records.recordFile(client, { importId: r.importId, kind, actor, rows: r.rows, inserted: r.inserted, updated: r.updated, rejected: r.rejected });
+          if (r.inserted > 0) await this.records.recordInserted(client, kind, r.importId, actor, r.inserted);
+          const grids = await this.records.touchedGrids(client, kind, base.stage.table);
           await this.outbox.addWith(client, this.sql.schema, Events.baseDataImported, { importId: r.importId, kind, rows: r.rows, inserted: r.inserted, updated: r.updated, grids });
           // In a federation, the versions of what this tier keeps go to the tiers above (ADR 0012).
           await this.versions.publish(client, RECORD_KIND[kind], 'written-now');

@@ -54,6 +54,27 @@ describe('CaseRepository: one statement for a batch (real PostgreSQL/PostGIS)', 
   };
   const escalation = (sourceCaseId: string) => ({ event: { id: randomUUID(), type: 'gm.uplink.case-escalated.v1' }, source: { tier: CHILD, caseId: sourceCaseId } });
 
+  it('admitReports finds the reports sent before and numbers only the new ones, in the order given, with one statement', async () => {
+    const id = await report();
+    const existing = (await db.query<{ s: string; k: string }>(`SELECT reporter_subject AS s, idempotency_key AS k FROM public_sentiment.cases WHERE id = $1`, [id])).rows[0]!;
+    const [a, b] = [randomUUID(), randomUUID()];
+    const admitted = await orm.em.fork().transactional((tx) =>
+      repo.admitReports(tx, [
+        { subject: existing.s, key: a },
+        { subject: existing.s, key: existing.k },
+        { subject: existing.s, key: b },
+      ]),
+    );
+    expect(admitted.map((x) => x.earlier)).toEqual([false, true, false]);
+    expect(admitted[1]!.sequence).toBeNull();
+    const [first, third] = [admitted[0]!.sequence!, admitted[2]!.sequence!];
+    expect(third).toBe(first + 1);
+    // Nothing drawn for the one sent before: the next number follows the last one given.
+    const next = await orm.em.fork().transactional((tx) => repo.admitReports(tx, [{ subject: existing.s, key: randomUUID() }]));
+    expect(next).toEqual([{ earlier: false, sequence: third + 1 }]);
+    expect(await orm.em.fork().transactional((tx) => repo.admitReports(tx, []))).toEqual([]);
+  });
+
   it('admitCopies claims each new event once, finds existing copies, and numbers only the copies to make', async () => {
     // A copy this tier already holds of the child's case `held`.
     const held = randomUUID();

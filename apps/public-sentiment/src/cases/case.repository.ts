@@ -25,16 +25,26 @@ export class CaseRepository {
     return em.findOne(Case, { reporterSubject, idempotencyKey });
   }
 
-  /** Which of these (reporter, idempotency key) pairs have a case already, with one statement; as `subject\nkey`. */
-  async reportedAlready(em: EntityManager, pairs: readonly { subject: string; key: string }[]): Promise<Set<string>> {
-    if (pairs.length === 0) return new Set();
+  /**
+   * For reports that arrive together, in one statement: which (reporter, idempotency key) pairs
+   * have a case already (sent again), and a case-number sequence for each of the others, drawn in
+   * ascending order for them in the order given. One round trip where a report took two.
+   */
+  async admitReports(em: EntityManager, pairs: readonly { subject: string; key: string }[]): Promise<{ earlier: boolean; sequence: number | null }[]> {
+    if (pairs.length === 0) return [];
     const schema = String(em.config.get('schema'));
-    const rows = await em.execute<{ s: string; k: string }[]>(
-      `SELECT c.reporter_subject AS s, c.idempotency_key AS k FROM "${schema}".cases c
-         JOIN jsonb_to_recordset(?::jsonb) AS i(s text, k text) ON c.reporter_subject = i.s AND c.idempotency_key = i.k`,
+    const rows = await em.execute<{ earlier: boolean; n: string | null }[]>(
+      `WITH i AS (
+         SELECT i.s, i.k, i.ord FROM ROWS FROM (jsonb_to_recordset(?::jsonb) AS (s text, k text)) WITH ORDINALITY AS i(s, k, ord)
+       ), e AS MATERIALIZED (
+         SELECT i.ord, EXISTS (SELECT 1 FROM "${schema}".cases c WHERE c.reporter_subject = i.s AND c.idempotency_key = i.k) AS earlier FROM i
+       )
+       SELECT e.earlier, CASE WHEN e.earlier THEN NULL ELSE nextval('"${schema}".case_no_seq') END AS n FROM e ORDER BY e.ord`,
       [JSON.stringify(pairs.map((p) => ({ s: p.subject, k: p.key })))],
     );
-    return new Set(rows.map((r) => `${r.s}\n${r.k}`));
+    const drawn = rows.filter((r) => r.n !== null).map((r) => Number(r.n)).sort((a, b) => a - b);
+    let next = 0;
+    return rows.map((r) => ({ earlier: r.earlier, sequence: r.earlier ? null : drawn[next++]! }));
   }
 
   findById(em: EntityManager, id: string): Promise<Case | null> {
@@ -56,12 +66,6 @@ export class CaseRepository {
   }
 
   /** `count` numbers of the case number sequence, with one statement. */
-  async nextSequences(em: EntityManager, count: number): Promise<number[]> {
-    const schema = String(em.config.get('schema'));
-    const rows = await em.execute<{ n: string }[]>(`SELECT nextval('"${schema}".case_no_seq') AS n FROM generate_series(1, ?)`, [count]);
-    return rows.map((r) => Number(r.n)).sort((a, b) => a - b);
-  }
-
   /**
    * For cases children escalated, in one statement in `em`'s transaction, for each in order: claims
    * the event in the inbox of `consumer` (false when it was applied already, or is a repeat of an

@@ -114,8 +114,8 @@ export class CaseService {
 
   /**
    * Reports that arrived together, stored in one transaction (group commit, ADR 0009): the ones
-   * sent before (a handheld that did not hear the answer and sent again) are found with one
-   * statement and answered as replays; the new ones get their case numbers with another, then
+   * sent before (a handheld that did not hear the answer and sent again) are found, and the new
+   * ones get their case numbers, with one statement; the first are answered as replays, then
    * each case, its timeline entry and its events are added in its caller's trace context and
    * written with one statement per table at the commit. Two copies of one report never run at
    * once here; two that race in two replicas meet the unique (reporter, key): the batch is rolled
@@ -123,14 +123,12 @@ export class CaseService {
    */
   private async reportTogether(batch: readonly IntakeRequest[]): Promise<ItemOutcome<Case>[]> {
     const outcomes = await batchTransaction(this.orm, this.logger, 'case.reports_rolled_back', batch.length, async (tx) => {
-      const earlier = await this.cases.reportedAlready(tx, batch.map((r) => ({ subject: r.principal.subject, key: r.idempotencyKey })));
-      const fresh = batch.filter((r) => !earlier.has(`${r.principal.subject}\n${r.idempotencyKey}`));
-      const sequences = fresh.length > 0 ? await this.cases.nextSequences(tx, fresh.length) : [];
+      const admitted = await this.cases.admitReports(tx, batch.map((r) => ({ subject: r.principal.subject, key: r.idempotencyKey })));
       const result: ItemOutcome<Case>[] = [];
-      for (const r of batch) {
-        const k = fresh.indexOf(r);
-        if (k < 0) result.push({ error: new ReportedAlready() });
-        else result.push({ ok: await context.with(r.ctx, () => this.store(tx, r, sequences[k]!)) });
+      for (const [i, r] of batch.entries()) {
+        const { sequence } = admitted[i]!;
+        if (sequence === null) result.push({ error: new ReportedAlready() });
+        else result.push({ ok: await context.with(r.ctx, () => this.store(tx, r, sequence)) });
       }
       return result;
     });

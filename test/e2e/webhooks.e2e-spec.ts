@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import {
   deliveryDetailSchema,
   deliveryPageSchema,
@@ -9,6 +9,8 @@ import {
   queuedSchema,
   scopedSubject,
   secretRotatedSchema,
+  streamName,
+  Streams,
   subscriptionCreatedSchema,
   subscriptionListSchema,
   subscriptionViewSchema,
@@ -17,6 +19,7 @@ import {
 import { aCaseReported, aCaseTransition, DEMO_GRID, expectShape, startInfra, startService, WebhookReceiver, type TestInfra, type TestService } from '@gm/testing';
 import { AppModule } from '../../apps/service-office/src/app.module';
 import { configSchema, type AppConfig } from '../../apps/service-office/src/config/config';
+import { FAN_OUT_DURABLE } from '../../apps/service-office/src/subscriptions/case-event-fan-out';
 import { webhookRequest } from '../../apps/service-office/src/subscriptions/webhook-deliverer';
 
 /** Urban management's category (SJ0101 暴露垃圾) and water's (BJ0101 上水井盖). */
@@ -74,6 +77,14 @@ describe('service-office: departments subscribe webhooks to case events; signed 
     for (const u of ['admin', 'community', 'department', 'department-water']) tokens[u] = await infra.oidc.tokenFor(u);
     // The consumer creates the tier's case stream: publish once it exists.
     await eventually('the case stream', () => publish(aCaseReported({ categoryCode: 'SJ0201' })).then(() => true, () => false));
+    // That event is urban management's: wait until the fan-out has routed it, or a subscription the
+    // first test creates meanwhile would get it as a delivery.
+    const jsm = await jetstreamManager(nc);
+    const stream = streamName(namespace(infra.nats.namespace), Streams.caseEvents);
+    await eventually('the first event routed', async () => {
+      const info = await jsm.consumers.info(stream, FAN_OUT_DURABLE).catch(() => undefined);
+      return info !== undefined && info.delivered.stream_seq >= 1 && info.num_pending === 0 && info.num_ack_pending === 0;
+    });
   });
 
   afterAll(async () => {

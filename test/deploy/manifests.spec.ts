@@ -19,7 +19,7 @@ import { configSchema as serviceOffice } from '../../apps/service-office/src/con
 import { configSchema as commandCentre } from '../../apps/command-centre/src/config/config';
 import { configSchema as mobileGateway } from '../../apps/mobile-gateway/src/config/config';
 import { configSchema as gis } from '../../apps/gis/src/config/config';
-import { EXAMPLE, FEDERATION_ISSUER, GRID_SERVICES, LEAF_PORT, LEAF_TLS_DIR, LEAF_TLS_SECRET, leafPasswordVariable, namespaceOf, natsServiceNames, overlayFiles, type ExampleTier } from '../../deploy/local/src/k8s-overlays';
+import { EXAMPLE, FEDERATION_ISSUER, GRID_SERVICES, LEAF_PORT, LEAF_TLS_DIR, LEAF_TLS_SECRET, leafPasswordVariable, namespaceOf, natsServiceNames, overlayFiles, STREAMS_CONFIG_MAP, STREAMS_MOUNT, type ExampleTier } from '../../deploy/local/src/k8s-overlays';
 import { jetstreamDomainOf, leafUserOf, natsServerConfig, tierStreams } from '../../libs/messaging/src/federation/topology';
 import { NATS_IMAGE, NATS_SERVER_BINARY } from '../../libs/testing/src/infra/nats';
 import { POSTGIS_IMAGE } from '../../libs/testing/src/infra/postgres';
@@ -662,7 +662,7 @@ interface K8sPodSpec {
   containers: K8sContainer[];
   initContainers?: K8sContainer[];
   securityContext?: { runAsNonRoot?: boolean };
-  volumes?: { name: string; secret?: { secretName: string } }[];
+  volumes?: { name: string; secret?: { secretName: string }; configMap?: { name: string } }[];
 }
 interface K8sObject {
   apiVersion: string;
@@ -681,6 +681,7 @@ interface Kustomization {
   resources?: string[];
   patches?: { path?: string; patch?: string; target?: { kind: string; name: string } }[];
   images?: { name: string; newName?: string; newTag?: string; digest?: string }[];
+  configMapGenerator?: { name: string; files?: string[] }[];
 }
 
 function yamlFilesUnder(dir: string): string[] {
@@ -1007,6 +1008,26 @@ describe('k8s/overlays: one per tier level, with the NATS leafnode config and it
         const parent = EXAMPLE.find((p) => p.code === t.parent);
         if (parent) expect((parseYamlDocs(join(OVERLAYS, parent.level, 'certificate.yaml'))[0] as { spec: { dnsNames: string[] } }).spec.dnsNames).toContain(url.hostname);
       }
+    });
+
+    it("applies its generated federation streams in public-sentiment's init container before the service starts (ADR 0022)", () => {
+      const { dir, k } = overlay(t);
+      // streams.json is this tier's, and a ConfigMap generated from it.
+      expect(JSON.parse(readFileSync(join(dir, 'streams.json'), 'utf8'))).toEqual(tierStreams({ code: t.code, parent: t.parent }, t.children));
+      expect(k.configMapGenerator).toContainEqual({ name: STREAMS_CONFIG_MAP, files: ['streams.json'] });
+      const patch = parseYamlDocs(join(dir, 'apply-streams.yaml')) as K8sObject[];
+      expect(patch.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Deployment/public-sentiment']);
+      const pod = podSpecOf(patch[0]!)!;
+      const init = pod.initContainers?.find((c) => c.name === 'apply-streams');
+      // The image's public-sentiment runs the command, with the service's own configuration (its tier's NATS).
+      const service = podSpecOf(baseObjects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'public-sentiment')!)!.containers[0]!;
+      expect(init).toMatchObject({ image: service.image, envFrom: service.envFrom, env: [{ name: 'SERVICE', value: 'public-sentiment' }] });
+      expect(init!.args).toEqual(['apply-streams', `${STREAMS_MOUNT}/streams.json`, '--wait-seconds', '300']);
+      const volume = pod.volumes?.find((v) => v.configMap?.name === STREAMS_CONFIG_MAP);
+      expect(init!.volumeMounts).toContainEqual({ name: volume!.name, mountPath: STREAMS_MOUNT, readOnly: true });
+      expect(init!.securityContext).toMatchObject({ allowPrivilegeEscalation: false });
+      // The overlay lists the patch.
+      expect(k.patches).toContainEqual({ path: 'apply-streams.yaml' });
     });
 
     it("lets only its children's NATS pods reach its leafnode port", () => {

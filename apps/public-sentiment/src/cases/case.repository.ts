@@ -65,7 +65,6 @@ export class CaseRepository {
     return new Map(found.map((c) => [c.id, c]));
   }
 
-  /** `count` numbers of the case number sequence, with one statement. */
   /**
    * For cases children escalated, in one statement in `em`'s transaction, for each in order: claims
    * the event in the inbox of `consumer` (false when it was applied already, or is a repeat of an

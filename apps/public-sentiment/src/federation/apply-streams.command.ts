@@ -8,7 +8,7 @@ import type { AppConfig } from '../config/config';
  * service (a one-shot container in docker-compose); the running service does not provision streams
  * (ADR 0022). Waits for NATS up to `--wait-seconds` (120). Exit 0 when applied, 2 when streams were
  * held back (a legacy DOWNLINK: README, "Upgrading a federation") or the arguments are wrong, 1
- * when NATS never answered.
+ * when the file cannot be read or NATS never answered.
  */
 export const applyStreams: StandaloneCommand<AppConfig>['run'] = async ({ config, logger, args }) => {
   const file = args[0];

@@ -14,14 +14,17 @@ export interface ApplyStreamsFileOptions {
   readonly retireLegacyDownlink?: boolean;
   /** How long to keep trying while the server does not answer (ms); 0 tries once. */
   readonly waitMs?: number;
+  /** Between attempts (ms, default 1000). */
+  readonly retryEveryMs?: number;
   /** Called after a failed attempt that will be retried. */
   readonly onRetry?: (attempt: number, error: unknown) => void;
 }
 
 /**
  * Applies a tier's streams.json to its NATS server: creates the streams, or updates them in
- * place. The deploy tooling's one step for streams (ADR 0022): `federation.js apply` and the
- * image's `apply-streams` command both run this, before the tier's services start.
+ * place. The deploy tooling's one step for streams (ADR 0022): `federation.js apply`, the image's
+ * `apply-streams` command and the test harness's federation all run this, before the tier's
+ * services start.
  */
 export async function applyStreamsFile(opts: ApplyStreamsFileOptions): Promise<ProvisionResult> {
   const streams = parseStreamsFile(readFileSync(opts.file, 'utf8'), opts.file);
@@ -35,7 +38,7 @@ export async function applyStreamsFile(opts: ApplyStreamsFileOptions): Promise<P
     } catch (err) {
       if (Date.now() >= deadline) throw err;
       opts.onRetry?.(attempt, err);
-      await new Promise((r) => setTimeout(r, 1000));
+      await new Promise((r) => setTimeout(r, opts.retryEveryMs ?? 1000));
     } finally {
       await nc?.close().catch(() => undefined);
     }

@@ -2,9 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import { applyStreams, childrenOf, jetstreamDomainOf, leafUserOf, natsConnectionOptions, natsServerConfig, tierStreams, type FederationTier } from '@gm/messaging';
+import { applyStreamsFile, childrenOf, jetstreamDomainOf, leafUserOf, natsServerConfig, tierStreams, type FederationTier } from '@gm/messaging';
 import { NATS_SERVER_BINARY } from './nats';
 import { freePort, portAnswers, spawnProcess, waitFor, type Spawned } from './process-utils';
 
@@ -122,14 +120,8 @@ export async function startFederation(
   try {
     for (const t of tiers) {
       if (opts.selfProvisioned?.includes(t.code)) continue;
-      const nc = await connect(natsConnectionOptions([servers.get(t.code)!.url]));
-      try {
-        const jsm = await jetstreamManager(nc, { domain: jetstreamDomainOf(t.code) });
-        const streams = tierStreams(t, children.get(t.code)!);
-        await waitFor(`federation streams of ${t.code}`, () => applyStreams(jsm, streams).then(() => true, () => false), 30_000, 200);
-      } finally {
-        await nc.close();
-      }
+      const s = servers.get(t.code)!;
+      await applyStreamsFile({ file: s.streamsFile, servers: [s.url], domain: jetstreamDomainOf(t.code), waitMs: 30_000, retryEveryMs: 200 });
     }
   } catch (err) {
     await closeAll();
